@@ -1,0 +1,3 @@
+"""colead: collective leadership for NHS trusts."""
+
+__version__ = "0.1.0"

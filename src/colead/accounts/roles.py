@@ -1,0 +1,50 @@
+"""Roles and the permissions each grants. Roles are persisted by these stable names."""
+
+from enum import StrEnum
+
+from django.db import models
+
+
+class Permission(StrEnum):
+    """Everything a user can be allowed to do, named NOUN_VERB. Deny by default."""
+
+    ORG_VIEW = "org_view"  # see the organisation's structure (units, headcounts)
+    PERSON_VIEW = "person_view"  # see people's work details in a subtree
+    PERSON_VIEW_PROTECTED = "person_view_protected"  # see protected characteristics
+    WORKFORCE_IMPORT = "workforce_import"  # import units and workforce files
+    LEADERSHIP_POST_VIEW = "leadership_post_view"
+    AUDIT_VIEW = "audit_view"  # read and export the audit log
+    ADMIN_ACCESS = "admin_access"  # the organisation-scoped Django admin
+    ROLE_MANAGE = "role_manage"  # give and remove roles
+    API_TOKEN_CREATE = "api_token_create"
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", "Organisation admin"
+    BOARD = "board", "Board member"
+    OD_LEAD = "od_lead", "OD and people lead"
+    CHANGE_TEAM = "change_team", "Change team member"
+    MANAGER = "manager", "Manager"
+    STAFF = "staff", "Staff"
+    SAFETY_REVIEWER = "safety_reviewer", "Safety reviewer"
+
+
+P = Permission
+ROLE_DESCRIPTIONS = {
+    Role.ORG_ADMIN: "Runs colead for the organisation: structure, imports, roles, audit log.",
+    Role.BOARD: "Sees the whole organisation's structure, leaders and results.",
+    Role.OD_LEAD: "Organisational development and people team: runs diagnostics and the programme.",
+    Role.CHANGE_TEAM: "Staff who help run the culture and leadership programme.",
+    Role.MANAGER: "Leads a unit; sees the people and results of their own subtree.",
+    Role.STAFF: "Everyone: their own profile, objectives and reports.",
+    Role.SAFETY_REVIEWER: "Reviews incidents and learning responses.",
+}
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ORG_ADMIN: frozenset(Permission),
+    Role.BOARD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
+    Role.OD_LEAD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
+    Role.CHANGE_TEAM: frozenset({P.ORG_VIEW}),
+    Role.MANAGER: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
+    Role.STAFF: frozenset({P.ORG_VIEW}),
+    Role.SAFETY_REVIEWER: frozenset({P.ORG_VIEW}),
+}

@@ -1,0 +1,66 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.template.response import TemplateResponse
+
+from colead.accounts.permissions import roles_in
+from colead.audit.services import record
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.jinja"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record(action="auth.sign_in", actor=form.get_user(), request=self.request)
+        return response
+
+
+class SignOutView(auth_views.LogoutView):
+    """GET shows a confirmation with a CSRF-protected button; POST signs out."""
+
+    template_name = "accounts/logout.jinja"
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            from django.shortcuts import redirect
+
+            return redirect("accounts:login")
+        return TemplateResponse(request, "accounts/logout_confirm.jinja", {})
+
+
+@login_required
+def profile(request):
+    """The signed-in user's own profile: their roles, and their staff record in each
+    organisation, with protected characteristics (only ever shown to them and admins)."""
+    assignments = list(
+        request.user.role_assignments.select_related(
+            "organisation", "unit", "person__primary_unit", "person__line_manager"
+        ).order_by("organisation__name", "role")
+    )
+    people = []
+    for assignment in assignments:
+        if assignment.person_id and assignment.person not in people:
+            people.append(assignment.person)
+    protected = {}
+    for person in people:
+        characteristics = getattr(person, "protected", None)
+        if characteristics is not None:
+            protected[person.pk] = characteristics.as_dict()
+            record(
+                action="person.view_protected",
+                actor=request.user,
+                organisation=person.organisation,
+                obj=person,
+                request=request,
+                detail={"own_record": True},
+            )
+    context = {
+        "assignments": assignments,
+        "people": people,
+        "protected": protected,
+        "roles": roles_in(request.user, request.organisation) if request.organisation else set(),
+        "breadcrumbs": [{"text": "Home", "href": "/"}],
+    }
+    return TemplateResponse(request, "accounts/profile.jinja", context)

@@ -1,0 +1,53 @@
+"""What every page's layout needs: the header's navigation and account links."""
+
+from django.urls import reverse
+
+from colead.accounts.permissions import permitted_scopes
+from colead.accounts.roles import Permission
+
+# (label, url name, permission needed; None = any signed-in user)
+NAVIGATION = [
+    ("Home", "core:home", None),
+    ("Organisation", "org:tree", Permission.ORG_VIEW),
+    ("Imports", "org:import_index", Permission.WORKFORCE_IMPORT),
+    ("Audit log", "audit:list", Permission.AUDIT_VIEW),
+    ("Admin", "admin:index", Permission.ADMIN_ACCESS),
+]
+
+
+def navigation_for(request) -> list[dict]:
+    user = request.user
+    organisation = getattr(request, "organisation", None)
+    items = []
+    for label, url_name, permission in NAVIGATION:
+        if permission is not None and (
+            organisation is None or not permitted_scopes(user, permission, organisation)
+        ):
+            continue
+        href = reverse(url_name)
+        current = request.path == href if url_name == "core:home" else request.path.startswith(href)
+        items.append({"text": label, "href": href, "current": current})
+    return items
+
+
+def layout(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {
+            "navigation_items": [],
+            "account_items": [],
+            "csp_nonce": getattr(request, "csp_nonce", ""),
+        }
+    account_items = [
+        {"href": reverse("accounts:profile"), "text": user.get_full_name(), "icon": True},
+    ]
+    if len(getattr(request, "organisations", [])) > 1:
+        account_items.append(
+            {"href": reverse("core:choose_organisation"), "text": "Switch organisation"}
+        )
+    account_items.append({"href": reverse("accounts:logout"), "text": "Sign out"})
+    return {
+        "navigation_items": navigation_for(request),
+        "account_items": account_items,
+        "csp_nonce": getattr(request, "csp_nonce", ""),
+    }

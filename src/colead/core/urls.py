@@ -1,0 +1,12 @@
+from django.urls import path
+
+from colead.core import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("organisation/choose/", views.choose_organisation, name="choose_organisation"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+]

@@ -1,0 +1,89 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods
+
+from colead.accounts.permissions import permitted_scopes, roles_in
+from colead.accounts.roles import ROLE_DESCRIPTIONS, Permission, Role
+from colead.core.middleware import SESSION_ORG_KEY
+from colead.org.summary import home_summary
+
+
+def healthz(request):
+    """Liveness and readiness for load balancers: database reachable, migrations applied."""
+    database_ok = True
+    migrations_applied = False
+    try:
+        connection.ensure_connection()
+        executor = MigrationExecutor(connection)
+        migrations_applied = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        database_ok = False
+    healthy = database_ok and migrations_applied
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": "ok" if database_ok else "unreachable",
+            "migrations_applied": migrations_applied,
+        },
+        status=200 if healthy else 503,
+    )
+
+
+@login_required
+def home(request):
+    organisation = request.organisation
+    if organisation is None:
+        return TemplateResponse(request, "core/no_organisation.jinja", {}, status=403)
+    roles = roles_in(request.user, organisation)
+    own_person = next(
+        (
+            a.person
+            for a in request.user.role_assignments.select_related("person__primary_unit")
+            if a.organisation_id == organisation.pk and a.person_id
+        ),
+        None,
+    )
+    org_scopes = permitted_scopes(request.user, Permission.PERSON_VIEW, organisation)
+    context = {
+        "roles": sorted((role.label, ROLE_DESCRIPTIONS[role]) for role in roles),
+        "own_person": own_person,
+        "is_admin": Role.ORG_ADMIN in roles,
+        "sees_whole_org": org_scopes == [None],
+        "managed_units": [scope for scope in org_scopes if scope is not None],
+        "summary": home_summary(organisation) if org_scopes == [None] else None,
+    }
+    return TemplateResponse(request, "core/home.jinja", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_organisation(request):
+    if request.method == "POST":
+        wanted = request.POST.get("organisation")
+        for organisation in request.organisations:
+            if str(organisation.pk) == wanted:
+                request.session[SESSION_ORG_KEY] = organisation.pk
+                return redirect("core:home")
+        raise PermissionDenied
+    return TemplateResponse(request, "core/choose_organisation.jinja", {})
+
+
+def accessibility(request):
+    return TemplateResponse(request, "core/accessibility.jinja", {})
+
+
+def privacy(request):
+    return TemplateResponse(request, "core/privacy.jinja", {})
+
+
+def permission_denied(request, exception=None):
+    return TemplateResponse(request, "core/403.jinja", {}, status=403).render()
+
+
+def page_not_found(request, exception=None):
+    return TemplateResponse(request, "core/404.jinja", {}, status=404).render()
