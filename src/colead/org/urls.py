@@ -1,11 +1,11 @@
 from django.urls import path
 
-from colead.org import views
+from colead.org import views, views_imports
 
 app_name = "org"
 urlpatterns = [
     path("", views.tree, name="tree"),
     path("units/<str:code>/", views.unit_detail, name="unit"),
     path("people/<str:employee_number>/", views.person_detail, name="person"),
-    path("imports/", views.import_index, name="import_index"),
+    path("imports/", views_imports.import_index, name="import_index"),
 ]

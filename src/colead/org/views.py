@@ -14,5 +14,3 @@ def person_detail(request, employee_number):
     return HttpResponse("person")
 
 
-def import_index(request):
-    return HttpResponse("imports")

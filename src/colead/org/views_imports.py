@@ -1,0 +1,6 @@
+# PLACEHOLDER: replaced by the imports work.
+from django.http import HttpResponse
+
+
+def import_index(request):
+    return HttpResponse("imports")
