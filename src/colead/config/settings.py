@@ -188,7 +188,12 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
+# collectstatic's target; in development WhiteNoise serves straight from the finders.
+STATIC_ROOT = (
+    Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
+    if PRODUCTION or env_str("STATIC_ROOT", "")
+    else None
+)
 # Compiled NHS.UK frontend (npm run build); see package.json.
 STATICFILES_DIRS = [PROJECT_DIR / "assets" / "compiled"]
 STORAGES = {

@@ -1,0 +1,42 @@
+import pytest
+from playwright.sync_api import expect
+
+from tests.functional.conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
+
+
+class TestSignIn:
+    def test_wrong_password_shows_an_error_summary(self, page, live_server, persona_users):
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_label("Email address").fill("admin@test.test")
+        page.get_by_label("Password", exact=True).fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        summary = page.locator(".nhsuk-error-summary")
+        expect(summary).to_contain_text("Enter a correct email address and password")
+        assert page.title().startswith("Error:")
+        assert_accessible(page)
+
+    def test_admin_signs_in_and_sees_admin_navigation(self, page, live_server, persona_users):
+        sign_in(page, live_server, "admin@test.test")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Test Trust")
+        navigation = page.get_by_role("navigation", name="Menu")
+        expect(navigation.get_by_role("link", name="Audit log")).to_be_visible()
+        assert_accessible(page)
+
+    def test_staff_navigation_hides_admin_links(self, page, live_server, persona_users):
+        sign_in(page, live_server, "staff@test.test")
+        navigation = page.get_by_role("navigation", name="Menu")
+        expect(navigation.get_by_role("link", name="Organisation")).to_be_visible()
+        expect(navigation.get_by_role("link", name="Audit log")).to_have_count(0)
+        expect(navigation.get_by_role("link", name="Imports")).to_have_count(0)
+        assert_accessible(page)
+
+    def test_sign_out_needs_a_confirmed_post(self, page, live_server, persona_users):
+        sign_in(page, live_server, "staff@test.test")
+        page.get_by_role("link", name="Sign out").click()
+        assert_accessible(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{live_server.url}/accounts/sign-in/")
+        page.goto(f"{live_server.url}/")
+        assert "/accounts/sign-in/" in page.url

@@ -1,0 +1,132 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+def _colead(args, env_overrides, tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "COLEAD_ENV", "ALLOWED_HOSTS", "DATABASE_URL"}
+    }
+    env.update({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-m", "colead", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = _colead(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        {
+            "COLEAD_ENV": "production",
+            "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-0123456789",
+            "ALLOWED_HOSTS": "colead.example.nhs.uk",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = _colead(["check"], {"COLEAD_ENV": "production"}, tmp_path)
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    env = {"COLEAD_ENV": "development", "COLEAD_SECRET_KEY_FILE": str(tmp_path / "key")}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = _colead(["shell", "--no-imports", "-c", code], env, tmp_path)
+    second = _colead(["shell", "--no-imports", "-c", code], env, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == second.stdout.strip() == (tmp_path / "key").read_text()
+
+
+def test_django_management_commands_pass_through(tmp_path):
+    result = _colead(["migrate", "--plan"], {"COLEAD_ENV": "test"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "accounts.0001_initial" in result.stdout
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_migrations(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert json.loads(response.content) == {
+        "status": "ok",
+        "database": "ok",
+        "migrations_applied": True,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert json.loads(response.content)["migrations_applied"] is False
+
+
+@pytest.mark.django_db
+def test_pages_send_a_strict_content_security_policy(client):
+    response = client.get("/accounts/sign-in/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"'.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_throttled(client, persona_users):
+    for _ in range(5):
+        client.post("/accounts/sign-in/", {"username": "admin@test.test", "password": "wrong"})
+    locked = client.post(
+        "/accounts/sign-in/",
+        {"username": "admin@test.test", "password": "correct-horse-battery"},
+    )
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+
+
+@pytest.mark.django_db
+def test_sign_in_is_audited(client, persona_users):
+    from colead.audit.models import AuditEvent
+
+    client.post(
+        "/accounts/sign-in/", {"username": "admin@test.test", "password": "correct-horse-battery"}
+    )
+    event = AuditEvent.objects.get(action="auth.sign_in")
+    assert event.actor == persona_users["admin"]
+    assert event.ip_address == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_home_page_query_count_does_not_grow_with_the_organisation(client_for, trust):
+    from tests.factories import PersonFactory
+
+    client = client_for("board")
+    client.get("/")  # warm the session
+    with CaptureQueriesContext(connection) as small:
+        assert client.get("/").status_code == 200
+    for i in range(30):
+        PersonFactory(
+            organisation=trust["org"], primary_unit=trust["units"]["W2"], employee_number=f"N{i}"
+        )
+    with CaptureQueriesContext(connection) as large:
+        assert client.get("/").status_code == 200
+    assert len(large) == len(small)
