@@ -130,3 +130,34 @@ def test_home_page_query_count_does_not_grow_with_the_organisation(client_for, t
     with CaptureQueriesContext(connection) as large:
         assert client.get("/").status_code == 200
     assert len(large) == len(small)
+
+
+def test_openid_connect_sign_in_can_be_switched_on_by_environment(tmp_path):
+    code = (
+        "from django.urls import reverse; from django.test import Client;"
+        "print(reverse('oidc_authentication_init'));"
+        "print('NHSmail' in Client().get('/accounts/sign-in/').content.decode())"
+    )
+    env = {
+        "COLEAD_ENV": "test",
+        "SECRET_KEY": "x",
+        "OIDC_ENABLED": "true",
+        "OIDC_RP_CLIENT_ID": "colead",
+        "OIDC_RP_CLIENT_SECRET": "s3cret",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://login.example.test/authorize",
+        "OIDC_OP_TOKEN_ENDPOINT": "https://login.example.test/token",
+        "OIDC_OP_USER_ENDPOINT": "https://login.example.test/userinfo",
+        "OIDC_OP_JWKS_ENDPOINT": "https://login.example.test/jwks",
+    }
+    _colead(["migrate", "-v", "0"], env, tmp_path)
+    result = _colead(["shell", "--no-imports", "-c", code], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["/oidc/authenticate/", "True"]
+
+
+def test_openid_connect_is_off_by_default(client, db):
+    from django.urls import NoReverseMatch, reverse
+
+    with pytest.raises(NoReverseMatch):
+        reverse("oidc_authentication_init")
+    assert b"NHSmail" not in client.get("/accounts/sign-in/").content

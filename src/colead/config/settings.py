@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    # django-ninja's own Swagger UI files, so /api/v1/docs works offline under our CSP.
+    "ninja",
     "colead.core",
     "colead.audit",
     "colead.org",

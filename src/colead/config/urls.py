@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from colead.accounts.admin_site import admin_site
@@ -11,6 +12,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]
+
+if settings.OIDC_ENABLED:
+    # OpenID Connect sign-in (NHSmail / Entra ID); see docs/access.md.
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
 handler403 = "colead.core.views.permission_denied"
 handler404 = "colead.core.views.page_not_found"

@@ -1,5 +1,6 @@
 """What every page's layout needs: the header's navigation and account links."""
 
+from django.conf import settings
 from django.urls import reverse
 
 from colead.accounts.permissions import permitted_scopes
@@ -37,6 +38,7 @@ def layout(request) -> dict:
             "navigation_items": [],
             "account_items": [],
             "csp_nonce": getattr(request, "csp_nonce", ""),
+            "oidc_enabled": settings.OIDC_ENABLED,
         }
     account_items = [
         {"href": reverse("accounts:profile"), "text": user.get_full_name(), "icon": True},
