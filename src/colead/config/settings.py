@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Django's own widget templates, for FORM_RENDERER = TemplatesSetting (the admin's forms).
+    "django.forms",
     "axes",
     # django-ninja's own Swagger UI files, so /api/v1/docs works offline under our CSP.
     "ninja",
@@ -70,7 +72,10 @@ INSTALLED_APPS = [
     "colead.org",
     "colead.accounts",
     "colead.api",
+    "colead.surveys",
     "colead.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +252,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Background jobs (django-tasks). Production runs `colead db_worker` beside the web server;
+# development and tests run jobs at once in the request unless told otherwise.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }[env_str("COLEAD_TASKS_BACKEND", "database" if PRODUCTION else "immediate")],
+    }
+}
+
+# Keyed digests of survey tokens (docs/privacy.md); defaults to one derived from SECRET_KEY.
+SURVEY_TOKEN_KEY = env_secret("SURVEY_TOKEN_KEY") or ("survey-token:" + SECRET_KEY)
 
 # Demo sign-in password: printed by `colead demo` and written in the README.
 COLEAD_DEMO_PASSWORD = env_str("COLEAD_DEMO_PASSWORD", "colead-demo-2026")

@@ -26,6 +26,8 @@ Schema (see docs/instruments.md):
       - {code: say, text: "...", type: free_text, max_length: 2000}
 """
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -756,3 +758,18 @@ BUILTIN_DIR = Path(__file__).parent / "instruments"
 
 def builtin_instruments() -> list[Instrument]:
     return [load_instrument(path) for path in sorted(BUILTIN_DIR.glob("*.yaml"))]
+
+
+def instrument_from_data(data: dict, *, filename: str = "stored definition") -> Instrument:
+    """Rebuild an Instrument from its stored definition (the validated YAML as data)."""
+    return _validate(data, _Collector(filename))
+
+
+def plain_definition(instrument: Instrument) -> dict:
+    """The instrument's source as plain JSON-ready data, for storing."""
+    return json.loads(json.dumps(instrument.source))
+
+
+def definition_digest(instrument: Instrument) -> str:
+    canonical = json.dumps(plain_definition(instrument), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -1,0 +1,527 @@
+"""Writes for surveys: instruments, the wave lifecycle, taking part and submitting.
+
+Every function takes keyword-only arguments and an explicit actor, runs in one transaction
+and writes its audit event there, except the respondent's own actions (starting, saving,
+submitting), which are deliberately not audited with any identity: see docs/privacy.md.
+"""
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from colead.audit.services import record
+from colead.org import reference
+from colead.org.models import Person, Unit
+from colead.surveys import answers as answer_rules
+from colead.surveys import definitions, tokens
+from colead.surveys.masking import build_masker
+from colead.surveys.models import (
+    MIN_REPORTING_THRESHOLD,
+    Ballot,
+    DeviceLink,
+    Draft,
+    InstrumentVersion,
+    Invitation,
+    Response,
+    ResponseSource,
+    Wave,
+    WaveInstrument,
+    WaveStatus,
+    WaveUnit,
+)
+
+
+class SurveyError(ValueError):
+    """A request that cannot be carried out, with a message fit to show the user."""
+
+
+# -- instruments -----------------------------------------------------------------------
+
+
+def import_instrument(
+    *, organisation, instrument: definitions.Instrument, actor
+) -> tuple[InstrumentVersion, bool]:
+    """Store an instrument version. Returns (version, created). Importing the same content
+    again is a no-op; different content under an existing version number is refused."""
+    digest = definitions.definition_digest(instrument)
+    with transaction.atomic():
+        existing = (
+            InstrumentVersion.objects.for_org(organisation)
+            .filter(code=instrument.code, version=instrument.version)
+            .first()
+        )
+        if existing is not None:
+            if existing.digest != digest:
+                raise SurveyError(
+                    f"Version {instrument.version} of {instrument.code} already exists with "
+                    f"different content. Give the changed instrument a new version number."
+                )
+            return existing, False
+        version = InstrumentVersion.objects.create(
+            organisation=organisation,
+            code=instrument.code,
+            version=instrument.version,
+            title=instrument.title,
+            definition=definitions.plain_definition(instrument),
+            digest=digest,
+        )
+        record(
+            action="survey.instrument_import",
+            actor=actor,
+            organisation=organisation,
+            obj=version,
+            detail={"code": instrument.code, "version": instrument.version, "digest": digest},
+        )
+        return version, True
+
+
+def ensure_builtin_instruments(*, organisation, actor) -> list[InstrumentVersion]:
+    return [
+        import_instrument(organisation=organisation, instrument=instrument, actor=actor)[0]
+        for instrument in definitions.builtin_instruments()
+    ]
+
+
+def find_instrument(organisation, reference_text: str) -> InstrumentVersion:
+    """'culture-pulse' (latest version) or 'culture-pulse@2'."""
+    code, _, version = reference_text.strip().partition("@")
+    versions = InstrumentVersion.objects.for_org(organisation).filter(code=code)
+    if version:
+        if not version.isdigit():
+            raise SurveyError(f"{reference_text!r}: the version after @ must be a number.")
+        versions = versions.filter(version=int(version))
+    found = versions.order_by("-version").first()
+    if found is None:
+        known = sorted(
+            set(InstrumentVersion.objects.for_org(organisation).values_list("code", flat=True))
+        )
+        raise SurveyError(
+            f"There is no instrument {reference_text!r} in {organisation.code}. "
+            f"Known: {', '.join(known) or 'none (import one with colead instruments import)'}."
+        )
+    return found
+
+
+# -- waves -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaveSettings:
+    title: str
+    instruments: list[str]
+    unit_codes: list[str]
+    staff_groups: list[str] = ()
+    opens_on: date | None = None
+    closes_on: date | None = None
+    reporting_threshold: int = 11
+    comment_threshold: int = 10
+    respondent_chooses_unit: bool = False
+
+
+def _check_settings(organisation, settings: WaveSettings):
+    problems = []
+    if not settings.title.strip():
+        problems.append("Enter a title.")
+    if len(settings.title) > 200:
+        problems.append("The title must be 200 characters or fewer.")
+    if not settings.instruments:
+        problems.append("Choose at least one instrument.")
+    if not settings.unit_codes:
+        problems.append("Choose at least one unit to survey.")
+    for name, value in (
+        ("reporting threshold", settings.reporting_threshold),
+        ("comment threshold", settings.comment_threshold),
+    ):
+        if value < MIN_REPORTING_THRESHOLD:
+            problems.append(
+                f"The {name} must be {MIN_REPORTING_THRESHOLD} or more (it is {value})."
+            )
+    if settings.opens_on and settings.closes_on and settings.closes_on < settings.opens_on:
+        problems.append("The closing date must be on or after the opening date.")
+    instruments = []
+    for ref in settings.instruments:
+        try:
+            instruments.append(find_instrument(organisation, ref))
+        except SurveyError as error:
+            problems.append(str(error))
+    if len({i.code for i in instruments}) != len(instruments):
+        problems.append("Choose each instrument once.")
+    units = list(Unit.objects.for_org(organisation).filter(code__in=settings.unit_codes))
+    missing = sorted(set(settings.unit_codes) - {u.code for u in units})
+    if missing:
+        problems.append(f"Unknown unit codes in {organisation.code}: {', '.join(missing)}.")
+    bad_groups = [g for g in settings.staff_groups if reference.find_staff_group(g) is None]
+    if bad_groups:
+        problems.append(f"Unknown staff groups: {', '.join(bad_groups)}.")
+    if problems:
+        raise SurveyError(" ".join(problems))
+    groups = sorted({reference.find_staff_group(g).code for g in settings.staff_groups})
+    return instruments, units, groups
+
+
+def _item_codes_clash(instruments: list[InstrumentVersion]) -> list[str]:
+    seen, clashes = set(), []
+    for version in instruments:
+        for item in version.parsed().items:
+            if item.code in seen:
+                clashes.append(item.code)
+            seen.add(item.code)
+    return clashes
+
+
+@transaction.atomic
+def create_wave(*, organisation, settings: WaveSettings, actor) -> Wave:
+    instruments, units, groups = _check_settings(organisation, settings)
+    clashes = _item_codes_clash(instruments)
+    if clashes:
+        raise SurveyError(
+            f"These instruments share item codes ({', '.join(clashes)}); a wave needs "
+            "each item code once."
+        )
+    wave = Wave.objects.create(
+        organisation=organisation,
+        title=settings.title.strip(),
+        staff_groups=groups,
+        opens_on=settings.opens_on,
+        closes_on=settings.closes_on,
+        reporting_threshold=settings.reporting_threshold,
+        comment_threshold=settings.comment_threshold,
+        respondent_chooses_unit=settings.respondent_chooses_unit,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    WaveInstrument.objects.bulk_create(
+        WaveInstrument(wave=wave, instrument=instrument, position=index)
+        for index, instrument in enumerate(instruments)
+    )
+    wave.target_units.set(units)
+    record(
+        action="survey.wave_create",
+        actor=actor,
+        organisation=organisation,
+        obj=wave,
+        detail={
+            "instruments": [f"{i.code}@{i.version}" for i in instruments],
+            "units": sorted(u.code for u in units),
+            "reporting_threshold": wave.reporting_threshold,
+        },
+    )
+    return wave
+
+
+def _lock(wave: Wave) -> Wave:
+    return Wave.objects.select_for_update().get(pk=wave.pk)
+
+
+def eligible_people(wave: Wave):
+    roots = list(wave.target_units.all())
+    q = Q()
+    for root in roots:
+        q |= Q(primary_unit__path__startswith=root.path)
+    people = Person.objects.for_org(wave.organisation).current().filter(q)
+    if wave.staff_groups:
+        people = people.filter(staff_group__in=wave.staff_groups)
+    return people
+
+
+@transaction.atomic
+def launch_wave(*, wave: Wave, actor) -> Wave:
+    """Freeze who is invited and where their answers will be reported, and open the wave.
+    Invitation emails go out as a background job (send_invitations)."""
+    wave = _lock(wave)
+    if not wave.is_draft:
+        raise SurveyError(f"{wave.title} has already been launched.")
+    people = list(eligible_people(wave).values("id", "primary_unit_id", "staff_group"))
+    if not people:
+        raise SurveyError("Nobody matches this wave's units and staff groups; nothing to launch.")
+    invitations = Invitation.objects.bulk_create(
+        [
+            Invitation(
+                wave=wave,
+                person_id=p["id"],
+                reporting_unit_id=p["primary_unit_id"],
+                staff_group=p["staff_group"],
+                nonce=tokens.new_nonce(),
+                token_digest="pending:" + secrets.token_hex(24),
+            )
+            for p in people
+        ],
+        batch_size=2000,
+    )
+    for invitation in invitations:
+        invitation.token_digest = tokens.lookup_digest(
+            tokens.invitation_token(invitation.pk, invitation.nonce)
+        )
+    Invitation.objects.bulk_update(invitations, ["token_digest"], batch_size=2000)
+    per_unit: dict[int, int] = {}
+    for p in people:
+        per_unit[p["primary_unit_id"]] = per_unit.get(p["primary_unit_id"], 0) + 1
+    WaveUnit.objects.bulk_create(
+        WaveUnit(wave=wave, unit_id=unit_id, invited=count) for unit_id, count in per_unit.items()
+    )
+    wave.status = WaveStatus.OPEN
+    wave.launched_at = timezone.now()
+    if wave.opens_on is None:
+        wave.opens_on = timezone.localdate()
+    wave.save(update_fields=["status", "launched_at", "opens_on"])
+    record(
+        action="survey.wave_launch",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={"invited": len(people), "reporting_units": len(per_unit)},
+    )
+    return wave
+
+
+@transaction.atomic
+def extend_wave(*, wave: Wave, closes_on: date, actor) -> Wave:
+    wave = _lock(wave)
+    if not wave.is_open:
+        raise SurveyError("Only an open wave can be extended.")
+    if closes_on < timezone.localdate() or (wave.closes_on and closes_on <= wave.closes_on):
+        raise SurveyError(
+            "The new closing date must be later than the current one and not in the past."
+        )
+    previous = wave.closes_on
+    wave.closes_on = closes_on
+    wave.save(update_fields=["closes_on"])
+    record(
+        action="survey.wave_extend",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={"from": previous.isoformat() if previous else None, "to": closes_on.isoformat()},
+    )
+    return wave
+
+
+@transaction.atomic
+def close_wave(*, wave: Wave, actor) -> Wave:
+    """Close the wave for good: move the ballots into responses in a random order, so that
+    neither row order nor transaction ids tie a response to the invitation it answered."""
+    wave = _lock(wave)
+    if not wave.is_open:
+        raise SurveyError("Only an open wave can be closed.")
+    ballots = list(Ballot.objects.filter(wave=wave))
+    random.SystemRandom().shuffle(ballots)
+    Response.objects.bulk_create(
+        [
+            Response(
+                wave=wave,
+                reporting_unit_id=b.reporting_unit_id,
+                submitted_on=b.submitted_on,
+                demographics=b.demographics,
+                answers=b.answers,
+                comments=b.comments,
+                source=b.source,
+            )
+            for b in ballots
+        ],
+        batch_size=2000,
+    )
+    Ballot.objects.filter(wave=wave).delete()
+    Draft.objects.filter(wave=wave).delete()
+    wave.status = WaveStatus.CLOSED
+    wave.closed_at = timezone.now()
+    wave.save(update_fields=["status", "closed_at"])
+    record(
+        action="survey.wave_close",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={"responses": len(ballots)},
+    )
+    return wave
+
+
+def device_link_for(*, wave: Wave, unit: Unit, actor) -> DeviceLink:
+    if wave.is_closed:
+        raise SurveyError("This wave is closed.")
+    link = DeviceLink.objects.filter(wave=wave, unit=unit).first()
+    if link is None:
+        link = DeviceLink.objects.create(wave=wave, unit=unit, slug=secrets.token_urlsafe(12))
+        record(
+            action="survey.device_link_create",
+            actor=actor,
+            organisation=wave.organisation,
+            obj=wave,
+            detail={"unit": unit.code},
+        )
+    return link
+
+
+# -- taking part -----------------------------------------------------------------------
+
+
+class TokenRefused(SurveyError):
+    pass
+
+
+def wave_instruments(wave: Wave) -> list[definitions.Instrument]:
+    return [version.parsed() for version in wave.ordered_instruments()]
+
+
+def start_with_invitation_token(token: str) -> tuple[Wave, Draft]:
+    """Open (or resume) the form for a personal invitation token."""
+    if not tokens.looks_like_token(token) or not token.startswith("i"):
+        raise TokenRefused(
+            "This link is not valid. Check you copied the whole link from your email."
+        )
+    invitation = (
+        Invitation.objects.select_related("wave")
+        .filter(token_digest=tokens.lookup_digest(token))
+        .first()
+    )
+    if invitation is None:
+        raise TokenRefused(
+            "This link is not valid. Check you copied the whole link from your email."
+        )
+    wave = invitation.wave
+    _check_open(wave)
+    if invitation.responded:
+        raise TokenRefused("You have already taken part in this survey. Thank you.")
+    draft, _ = Draft.objects.get_or_create(
+        key_digest=tokens.draft_digest(token),
+        defaults={
+            "wave": wave,
+            # The wave may let respondents choose their unit; otherwise it is frozen at launch.
+            "reporting_unit_id": None
+            if wave.respondent_chooses_unit
+            else invitation.reporting_unit_id,
+        },
+    )
+    return wave, draft
+
+
+def start_on_device(*, link: DeviceLink) -> tuple[str, Draft]:
+    """A fresh anonymous token for one completion on a shared device."""
+    _check_open(link.wave)
+    token = tokens.device_token()
+    draft = Draft.objects.create(
+        key_digest=tokens.draft_digest(token),
+        wave=link.wave,
+        reporting_unit_id=None if link.wave.respondent_chooses_unit else link.unit_id,
+    )
+    return token, draft
+
+
+def resume(token: str) -> tuple[Wave, Draft]:
+    if not tokens.looks_like_token(token):
+        raise TokenRefused("This link is not valid.")
+    if token.startswith("i"):
+        return start_with_invitation_token(token)
+    draft = (
+        Draft.objects.select_related("wave").filter(key_digest=tokens.draft_digest(token)).first()
+    )
+    if draft is None:
+        raise TokenRefused("This form has expired or was already sent. Thank you.")
+    _check_open(draft.wave)
+    if draft.submitted:
+        raise TokenRefused("You have already sent your answers. Thank you.")
+    return draft.wave, draft
+
+
+def _check_open(wave: Wave):
+    if wave.is_closed:
+        raise TokenRefused("This survey has closed. Thank you for your interest.")
+    if not wave.is_open:
+        raise TokenRefused("This survey has not opened yet.")
+    today = timezone.localdate()
+    if wave.closes_on and today > wave.closes_on:
+        raise TokenRefused("This survey has closed. Thank you for your interest.")
+
+
+def reporting_unit_choices(wave: Wave) -> list[Unit]:
+    """Units a respondent may choose, where the wave allows it: the wave's units, teams first."""
+    roots = list(wave.target_units.all())
+    q = Q()
+    for root in roots:
+        q |= Q(path__startswith=root.path)
+    return list(Unit.objects.for_org(wave.organisation).filter(q, is_active=True).order_by("name"))
+
+
+def choose_reporting_unit(*, draft: Draft, unit_code: str) -> Draft:
+    if not draft.wave.respondent_chooses_unit:
+        raise SurveyError("This survey does not let you choose your team.")
+    unit = next((u for u in reporting_unit_choices(draft.wave) if u.code == unit_code), None)
+    if unit is None:
+        raise SurveyError("Select your team from the list.")
+    draft.reporting_unit = unit
+    draft.save(update_fields=["reporting_unit", "updated_on"])
+    return draft
+
+
+def save_answers(*, draft: Draft, section_items, form: dict) -> list[answer_rules.AnswerError]:
+    """Validate one page and keep its answers in the draft (even with errors, the valid
+    answers are kept so nothing typed is lost)."""
+    cleaned, errors = answer_rules.clean_section(section_items, form, draft.answers)
+    merged = {**draft.answers, **{k: v for k, v in cleaned.items()}}
+    draft.answers = {k: v for k, v in merged.items() if v is not None}
+    draft.save(update_fields=["answers", "updated_on"])
+    return errors
+
+
+@transaction.atomic
+def submit(*, token: str) -> None:
+    """Store the answers for good. Acknowledged only once this transaction commits; a second
+    submission with the same token stores nothing and is refused with a reason."""
+    draft = (
+        Draft.objects.select_for_update()
+        .select_related("wave")
+        .filter(key_digest=tokens.draft_digest(token))
+        .first()
+    )
+    if draft is None or draft.submitted:
+        raise TokenRefused("You have already sent your answers. Thank you.")
+    wave = draft.wave
+    _check_open(wave)
+    if draft.reporting_unit_id is None:
+        raise SurveyError("Select your team before sending your answers.")
+    invitation = None
+    if token.startswith("i"):
+        invitation = (
+            Invitation.objects.select_for_update()
+            .filter(token_digest=tokens.lookup_digest(token), wave=wave)
+            .first()
+        )
+        if invitation is None or invitation.responded:
+            raise TokenRefused("You have already taken part in this survey. Thank you.")
+    instruments = wave_instruments(wave)
+    all_items = [item for instrument in instruments for item in instrument.items]
+    kept = answer_rules.prune_hidden(all_items, draft.answers)
+    demographics, item_answers, comments = answer_rules.split_for_storage(instruments, kept)
+    if comments:
+        comments = {code: mask_comment(wave, text) for code, text in comments.items()}
+    Ballot.objects.create(
+        wave=wave,
+        reporting_unit_id=draft.reporting_unit_id,
+        submitted_on=timezone.localdate(),
+        demographics=demographics,
+        answers=item_answers,
+        comments=comments,
+        source=ResponseSource.ONLINE if invitation else ResponseSource.DEVICE,
+    )
+    if invitation is not None:
+        invitation.responded = True
+        invitation.save(update_fields=["responded"])
+    # The draft is removed rather than kept as "submitted": the answers now live only in
+    # the ballot. Its digest is kept out of reach by deleting the row; resubmitting finds
+    # nothing and is refused.
+    draft.delete()
+
+
+def mask_comment(wave: Wave, text: str) -> str:
+    masker = getattr(wave, "_masker", None)
+    if masker is None:
+        people = Person.objects.for_org(wave.organisation).values_list(
+            "first_name", "last_name", "employee_number"
+        )
+        firsts, lasts, numbers = zip(*people, strict=True) if people else ((), (), ())
+        masker = build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers)
+        wave._masker = masker
+    return masker(text)[0]
