@@ -17,6 +17,8 @@ class Permission(StrEnum):
     ADMIN_ACCESS = "admin_access"  # the organisation-scoped Django admin
     ROLE_MANAGE = "role_manage"  # give and remove roles
     API_TOKEN_CREATE = "api_token_create"
+    SURVEY_MANAGE = "survey_manage"  # create, launch, extend and close survey waves
+    SURVEY_RATES_VIEW = "survey_rates_view"  # live response rates (for a subtree)
 
 
 class Role(models.TextChoices):
@@ -41,10 +43,14 @@ ROLE_DESCRIPTIONS = {
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ORG_ADMIN: frozenset(Permission),
-    Role.BOARD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
-    Role.OD_LEAD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
-    Role.CHANGE_TEAM: frozenset({P.ORG_VIEW}),
-    Role.MANAGER: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW}),
+    Role.BOARD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_RATES_VIEW}),
+    Role.OD_LEAD: frozenset(
+        {P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_MANAGE, P.SURVEY_RATES_VIEW}
+    ),
+    Role.CHANGE_TEAM: frozenset({P.ORG_VIEW, P.SURVEY_RATES_VIEW}),
+    Role.MANAGER: frozenset(
+        {P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_RATES_VIEW}
+    ),
     Role.STAFF: frozenset({P.ORG_VIEW}),
     Role.SAFETY_REVIEWER: frozenset({P.ORG_VIEW}),
 }

@@ -264,6 +264,9 @@ TASKS = {
     }
 }
 
+# The address people use to reach colead, for links in emails.
+COLEAD_BASE_URL = env_str("COLEAD_BASE_URL", "http://127.0.0.1:8000")
+
 # Keyed digests of survey tokens (docs/privacy.md); defaults to one derived from SECRET_KEY.
 SURVEY_TOKEN_KEY = env_secret("SURVEY_TOKEN_KEY") or ("survey-token:" + SECRET_KEY)
 

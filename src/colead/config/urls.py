@@ -9,6 +9,9 @@ urlpatterns = [
     path("accounts/", include("colead.accounts.urls")),
     path("org/", include("colead.org.urls")),
     path("audit/", include("colead.audit.urls")),
+    path("surveys/", include("colead.surveys.urls")),
+    # The respondent's side: no sign-in, nothing that identifies them (docs/privacy.md).
+    path("take/", include("colead.surveys.urls_take")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

@@ -525,3 +525,37 @@ def mask_comment(wave: Wave, text: str) -> str:
         masker = build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers)
         wave._masker = masker
     return masker(text)[0]
+
+
+# -- invitations and reminders ---------------------------------------------------------
+
+
+def queue_invitations(*, wave: Wave, actor):
+    from colead.surveys.tasks import send_invitations
+
+    if not wave.is_open:
+        raise SurveyError("Invitations can be sent only while the wave is open.")
+    record(action="survey.invitations_queue", actor=actor, organisation=wave.organisation, obj=wave)
+    transaction.on_commit(lambda: send_invitations.enqueue(wave.pk))
+
+
+def queue_reminders(*, wave: Wave, actor):
+    from colead.surveys.tasks import send_reminders
+
+    if not wave.is_open:
+        raise SurveyError("Reminders can be sent only while the wave is open.")
+    # A fresh round of reminders: clear the previous round's marks.
+    Invitation.objects.filter(wave=wave, responded=False).update(reminded_at=None)
+    record(action="survey.reminders_queue", actor=actor, organisation=wave.organisation, obj=wave)
+    transaction.on_commit(lambda: send_reminders.enqueue(wave.pk))
+
+
+def invitation_progress(wave: Wave) -> dict:
+    from django.db.models import Count
+
+    counts = Invitation.objects.filter(wave=wave).aggregate(
+        total=Count("id"),
+        sent=Count("id", filter=Q(sent_at__isnull=False)),
+        no_email=Count("id", filter=Q(person__email="")),
+    )
+    return counts

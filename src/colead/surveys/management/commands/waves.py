@@ -1,0 +1,114 @@
+"""``colead waves create|launch|extend|close|list``: script survey waves.
+
+``create`` prints the new wave's id alone on the last line of its output, for scripts."""
+
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+
+from colead.org.models import Organisation
+from colead.surveys import services
+from colead.surveys.models import Wave
+
+
+def _date(text):
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"{text!r} is not a date; use YYYY-MM-DD.") from None
+
+
+def _list(text):
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+class Command(BaseCommand):
+    help = "Create, launch, extend, close and list survey waves."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        create = actions.add_parser("create", help="Create a draft wave; prints its id last.")
+        create.add_argument("--org", required=True, metavar="CODE")
+        create.add_argument("--title", required=True)
+        create.add_argument(
+            "--instruments",
+            required=True,
+            metavar="CODE[,CODE]",
+            help="Instrument codes (latest version) or CODE@VERSION.",
+        )
+        create.add_argument("--units", required=True, metavar="UNIT[,UNIT]", help="Unit codes.")
+        create.add_argument("--staff-groups", metavar="GROUP[,GROUP]", default="")
+        create.add_argument("--threshold", type=int, default=11, help="Reporting threshold (5+).")
+        create.add_argument("--comment-threshold", type=int, default=10)
+        create.add_argument("--opens", metavar="YYYY-MM-DD")
+        create.add_argument("--closes", metavar="YYYY-MM-DD")
+        create.add_argument(
+            "--choose-unit", action="store_true", help="Respondents choose their own team."
+        )
+        for name in ("launch", "close"):
+            sub = actions.add_parser(name, help=f"{name.title()} a wave.")
+            sub.add_argument("wave", metavar="WAVE", type=int)
+        extend = actions.add_parser("extend", help="Move an open wave's closing date later.")
+        extend.add_argument("wave", metavar="WAVE", type=int)
+        extend.add_argument("--closes", required=True, metavar="YYYY-MM-DD")
+        listing = actions.add_parser("list", help="List an organisation's waves.")
+        listing.add_argument("--org", required=True, metavar="CODE")
+
+    def handle(self, *args, action, **options):
+        try:
+            getattr(self, f"handle_{action}")(**options)
+        except services.SurveyError as error:
+            raise CommandError(str(error)) from None
+
+    def _wave(self, wave_id):
+        wave = Wave.objects.select_related("organisation").filter(pk=wave_id).first()
+        if wave is None:
+            raise CommandError(f"There is no wave {wave_id}. See colead waves list --org CODE.")
+        return wave
+
+    def handle_create(self, org, title, instruments, units, staff_groups, threshold, **options):
+        organisation = Organisation.objects.filter(code=org).first()
+        if organisation is None:
+            raise CommandError(f"There is no organisation with code {org}.")
+        services.ensure_builtin_instruments(organisation=organisation, actor=None)
+        wave = services.create_wave(
+            organisation=organisation,
+            settings=services.WaveSettings(
+                title=title,
+                instruments=_list(instruments),
+                unit_codes=_list(units),
+                staff_groups=_list(staff_groups),
+                opens_on=_date(options["opens"]) if options["opens"] else None,
+                closes_on=_date(options["closes"]) if options["closes"] else None,
+                reporting_threshold=threshold,
+                comment_threshold=options["comment_threshold"],
+                respondent_chooses_unit=options["choose_unit"],
+            ),
+            actor=None,
+        )
+        self.stdout.write(f"Created draft wave {wave.pk}: {wave.title} ({organisation.code}).")
+        self.stdout.write(str(wave.pk))
+
+    def handle_launch(self, wave, **options):
+        wave = services.launch_wave(wave=self._wave(wave), actor=None)
+        invited = wave.invitations.count()
+        services.queue_invitations(wave=wave, actor=None)
+        self.stdout.write(f"Launched wave {wave.pk}: {invited:,} people invited; emails queued.")
+
+    def handle_close(self, wave, **options):
+        wave = services.close_wave(wave=self._wave(wave), actor=None)
+        self.stdout.write(f"Closed wave {wave.pk}: {wave.responses.count():,} responses.")
+
+    def handle_extend(self, wave, closes, **options):
+        wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=None)
+        self.stdout.write(f"Wave {wave.pk} now closes on {wave.closes_on.isoformat()}.")
+
+    def handle_list(self, org, **options):
+        organisation = Organisation.objects.filter(code=org).first()
+        if organisation is None:
+            raise CommandError(f"There is no organisation with code {org}.")
+        for wave in Wave.objects.for_org(organisation).order_by("-created_at"):
+            self.stdout.write(
+                f"{wave.pk}\t{wave.status}\t{wave.title}\t"
+                f"{wave.opens_on or ''}\t{wave.closes_on or ''}\tthreshold {wave.reporting_threshold}"
+            )
