@@ -1,4 +1,55 @@
-# PLACEHOLDER: replaced by the API work.
-from ninja import NinjaAPI
+"""The REST API, mounted at ``/api/v1/``.
 
-api = NinjaAPI(title="colead API", version="1", urls_namespace="api")
+* ``/api/v1/openapi.json``: the OpenAPI schema.
+* ``/api/v1/docs``: interactive docs (Swagger UI), served from django-ninja's own static
+  files ("ninja" is in INSTALLED_APPS), so it works offline and under our
+  Content-Security-Policy.
+
+Every operation declares its permission with ``@requires`` (see colead/api/access.py).
+"""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from colead.api import organisations, people, units
+from colead.api.auth import api_auth
+
+DESCRIPTION = """
+colead's API for scripts and integrations: the organisations you hold roles in, their
+structure (units) and their people, limited to what your roles let you see.
+
+**Authentication.** Scripts send an API token:
+`Authorization: Bearer colead_...`. Create one with `colead token create --user EMAIL`
+(it is shown once); list them with `colead token list --user EMAIL` and revoke one with
+`colead token revoke ID`. In the browser, your signed-in session works too.
+
+**Scope.** Every path names an organisation by its code. An organisation where you hold
+no role is *not found* (404), whether or not it exists. A unit or person in your
+organisation that your roles don't cover is *forbidden* (403).
+
+**Errors.** `401` not authenticated, `403` not permitted, `404` not found, `422` a bad
+parameter: `detail` lists each problem with `loc` naming the field, e.g.
+`["query", "staff_group"]`.
+
+**Privacy.** Reading people is written to the audit log. Protected characteristics are
+never returned.
+"""
+
+# Swagger UI from django-ninja's own static files ("ninja" is in INSTALLED_APPS), not a
+# CDN: it runs under the site's strict Content-Security-Policy unchanged (no inline
+# script; its settings travel in a JSON data block read by swagger-ui-init.js).
+DOCS = Swagger(settings={"validatorUrl": None})
+
+
+api = NinjaAPI(
+    title="colead API",
+    version="1",
+    description=DESCRIPTION.strip(),
+    urls_namespace="api",
+    auth=api_auth,
+    docs=DOCS,
+)
+
+api.add_router("", organisations.router)
+api.add_router("", units.router)
+api.add_router("", people.router)

@@ -1,0 +1,121 @@
+"""Every API operation declares the permission it needs, with ``@requires``.
+
+``@requires(Permission.X)`` on an operation whose path has ``{org_code}``:
+
+* finds the organisation among those where the caller holds any role; any other code,
+  whether it exists or not, is 404, so the API never reveals another organisation;
+* works out the units under which the caller holds ``X`` there (``permitted_scopes``) and
+  refuses with 403 when there are none (unless ``check_in_view=True``: the view then
+  decides, as the person endpoint does for a caller's own record);
+* hands the view an ``Access`` (``access(request)``).
+
+``@requires(SIGNED_IN)`` marks the few operations about the caller themselves
+(``/me``, their organisations): any authenticated caller may use them.
+
+The declared permission is kept on the view as ``required_permission``;
+tests/unit/test_api_declarations.py walks every operation and insists on one.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.db.models import Q
+from ninja.errors import HttpError
+
+from colead.accounts.permissions import has_permission, organisations_of, permitted_scopes
+from colead.accounts.roles import Permission
+
+SIGNED_IN = "signed_in"
+ORG_CODE_PARAM = "org_code"
+
+
+class NotFound(HttpError):
+    def __init__(self, message: str = "Not found."):
+        super().__init__(404, message)
+
+
+class Forbidden(HttpError):
+    def __init__(self, message: str = "You do not have permission to do that."):
+        super().__init__(403, message)
+
+
+def clean_code(value: str, max_length: int) -> str:
+    """A code from a URL: anything that could not be stored is simply not found (this
+    also keeps NUL characters, which PostgreSQL refuses, out of queries)."""
+    if not value or len(value) > max_length or "\x00" in value:
+        raise NotFound()
+    return value
+
+
+@dataclass
+class Access:
+    user: object
+    organisation: object
+    permission: Permission
+    # Units under which the caller holds the permission; [None] means organisation-wide.
+    scopes: list = field(default_factory=list)
+
+    @property
+    def org_wide(self) -> bool:
+        return self.scopes == [None]
+
+    def allows(self, unit) -> bool:
+        return has_permission(self.user, self.permission, unit)
+
+    def unit_q(self, prefix: str = "") -> Q:
+        """A filter for units (``prefix=""``) or for rows with a unit foreign key
+        (``prefix="primary_unit__"``) inside the caller's scopes."""
+        return scope_q(self.scopes, prefix)
+
+
+def scope_q(scopes: Iterable, prefix: str = "") -> Q:
+    scopes = list(scopes)
+    if None in scopes:
+        return Q()
+    if not scopes:
+        return Q(pk__in=[])
+    # Drop scopes nested inside another scope: the outer one already covers them.
+    paths = sorted({unit.path for unit in scopes})
+    outermost = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
+    query = Q()
+    for path in outermost:
+        query |= Q(**{f"{prefix}path__startswith": path})
+    return query
+
+
+def visible_organisation(user, code: str):
+    """The organisation with this code, if the caller holds any role in it; else 404."""
+    code = clean_code(code, 10)
+    for organisation in organisations_of(user):
+        if organisation.code == code:
+            return organisation
+    raise NotFound()
+
+
+def requires(permission, *, check_in_view: bool = False):
+    if permission != SIGNED_IN and not isinstance(permission, Permission):
+        raise TypeError(f"@requires needs a Permission or SIGNED_IN, not {permission!r}.")
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.auth
+            if permission != SIGNED_IN:
+                if ORG_CODE_PARAM not in kwargs:
+                    raise TypeError(f"{view.__name__}: a permission needs an {{org_code}}.")
+                organisation = visible_organisation(user, kwargs[ORG_CODE_PARAM])
+                scopes = permitted_scopes(user, permission, organisation)
+                if not scopes and not check_in_view:
+                    raise Forbidden()
+                request.colead_access = Access(user, organisation, permission, scopes)
+            return view(request, *args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorator
+
+
+def access(request) -> Access:
+    return request.colead_access

@@ -1,0 +1,103 @@
+"""The caller, and the organisations they hold roles in."""
+
+from ninja import Router
+
+from colead.accounts.models import RoleAssignment
+from colead.accounts.permissions import permitted_scopes
+from colead.accounts.roles import Permission, Role
+from colead.api.access import SIGNED_IN, access, requires
+from colead.api.schemas import ERRORS, MeOut, OrganisationOut, OrganisationRolesOut, OrgCode
+from colead.org import reference
+from colead.org.summary import organisation_summary
+
+router = Router(tags=["Organisations"])
+
+
+def _roles_by_organisation(user, organisation=None) -> list[dict]:
+    """The caller's organisations with their roles there, in one query."""
+    assignments = RoleAssignment.objects.filter(user=user).select_related(
+        "organisation", "unit", "person"
+    )
+    if organisation is not None:
+        assignments = assignments.filter(organisation=organisation)
+    by_org: dict[int, dict] = {}
+    for assignment in assignments.order_by("organisation__name", "role", "unit__path"):
+        org = assignment.organisation
+        entry = by_org.setdefault(
+            org.pk,
+            {
+                "code": org.code,
+                "name": org.name,
+                "sector": org.sector,
+                "roles": [],
+                "employee_number": None,
+            },
+        )
+        entry["roles"].append(
+            {
+                "role": assignment.role,
+                "name": Role(assignment.role).label,
+                "unit_code": assignment.unit.code if assignment.unit_id else None,
+            }
+        )
+        if assignment.person_id and entry["employee_number"] is None:
+            entry["employee_number"] = assignment.person.employee_number
+    return list(by_org.values())
+
+
+@router.get(
+    "/me",
+    response={200: MeOut, 401: ERRORS[401]},
+    summary="Who am I",
+    operation_id="me",
+)
+@requires(SIGNED_IN)
+def me(request):
+    """The signed-in caller: their email, name, and their roles in each organisation."""
+    user = request.auth
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "organisations": _roles_by_organisation(user),
+    }
+
+
+@router.get(
+    "/organisations",
+    response={200: list[OrganisationRolesOut], 401: ERRORS[401]},
+    summary="List my organisations",
+    operation_id="list_organisations",
+)
+@requires(SIGNED_IN)
+def list_organisations(request):
+    """The organisations where the caller holds any role, with those roles."""
+    return _roles_by_organisation(request.auth)
+
+
+@router.get(
+    "/organisations/{org_code}",
+    response={200: OrganisationOut, **ERRORS},
+    summary="Get an organisation",
+    operation_id="get_organisation",
+)
+@requires(Permission.ORG_VIEW)
+def get_organisation(request, org_code: OrgCode):
+    """One organisation, with the caller's roles there and summary counts.
+
+    The summary (headcounts by staff group and band, units by level, leaders) is given to
+    callers who may see the whole organisation's structure; leadership post counts only to
+    those who may also see leadership posts organisation-wide."""
+    granted = access(request)
+    organisation = granted.organisation
+    (entry,) = _roles_by_organisation(granted.user, organisation)
+    summary = None
+    if granted.org_wide:
+        summary = organisation_summary(organisation)
+        posts_scopes = permitted_scopes(granted.user, Permission.LEADERSHIP_POST_VIEW, organisation)
+        if posts_scopes != [None]:
+            summary["leadership_posts"] = None
+    return {
+        **entry,
+        "sector_name": reference.SECTORS.get(organisation.sector, organisation.sector),
+        "summary": summary,
+    }
