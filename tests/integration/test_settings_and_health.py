@@ -12,7 +12,15 @@ def _colead(args, env_overrides, tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"SECRET_KEY", "COLEAD_ENV", "ALLOWED_HOSTS", "DATABASE_URL"}
+        # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into these processes.
+        if k
+        not in {
+            "SECRET_KEY",
+            "COLEAD_ENV",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3", **env_overrides})
     return subprocess.run(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from colead.accounts.admin_site import OrgScopedAdmin, admin_site
+from colead.accounts.admin_site import OrgScopedAdmin, admin_organisation_ids, admin_site
 from colead.accounts.models import RoleAssignment, User
 
 
@@ -10,6 +10,19 @@ class RoleAssignmentAdmin(OrgScopedAdmin):
     list_filter = ["role"]
     search_fields = ["user__email"]
     autocomplete_fields = ["unit", "person"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Users are platform-wide: an organisation admin may pick only users who already
+        # hold a role in one of their organisations, never list everyone's email address.
+        if db_field.name == "user" and not request.user.is_superuser:
+            kwargs["queryset"] = (
+                User.objects.filter(
+                    role_assignments__organisation__in=admin_organisation_ids(request.user)
+                )
+                .distinct()
+                .order_by("email")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(User, site=admin_site)

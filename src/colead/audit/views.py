@@ -1,10 +1,106 @@
-# PLACEHOLDER: replaced by the audit-page work.
-from django.http import HttpResponse
+"""The organisation's audit log: read and exported by organisation admins, and both
+reading and exporting it are themselves audited."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from colead.accounts.permissions import has_permission, require_permission
+from colead.accounts.roles import Permission
+from colead.audit import presenters
+from colead.audit.services import record
+from colead.core.pagination import paginate, pagination_params
 
 
+def _filter_form(request) -> presenters.AuditFilterForm:
+    """The audit log is organisation-wide, so AUDIT_VIEW must be held organisation-wide."""
+    if not has_permission(request.user, Permission.AUDIT_VIEW, organisation=request.organisation):
+        raise PermissionDenied
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    form = presenters.AuditFilterForm(
+        filters or None, actions=presenters.actions_in(request.organisation)
+    )
+    form.is_valid()
+    return form
+
+
+def _list_response(request, form, status=200):
+    events = presenters.filtered_events(request.organisation, form)
+    page = paginate(request, events, presenters.PER_PAGE)
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    context = {
+        "form": form,
+        "errors": presenters.error_list(form),
+        "action_items": presenters.action_items(form),
+        "page_has_errors": bool(form.errors),
+        "events": presenters.event_rows(page.object_list),
+        "page": page,
+        "events_pagination": pagination_params(request, page, label="Pages of audit events"),
+        "export_href": reverse("audit:export")
+        + ("?" + export_query.urlencode() if export_query else ""),
+        "is_filtered": bool(presenters.active_filters(form)),
+        "breadcrumbs": [{"text": "Home", "href": reverse("core:home")}],
+    }
+    return TemplateResponse(request, "audit/list.jinja", context, status=status)
+
+
+@login_required
+@require_GET
+@require_permission(Permission.AUDIT_VIEW)
 def audit_list(request):
-    return HttpResponse("audit")
+    """Newest first, 50 a page, filtered by action, actor and date range."""
+    form = _filter_form(request)
+    record(
+        action="audit.view",
+        actor=request.user,
+        organisation=request.organisation,
+        request=request,
+        detail={"filters": presenters.active_filters(form), "page": request.GET.get("page", "1")},
+    )
+    return _list_response(request, form)
 
 
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer."""
+
+    def write(self, value):
+        return value
+
+
+@login_required
+@require_GET
+@require_permission(Permission.AUDIT_VIEW)
 def audit_export(request):
-    return HttpResponse("export")
+    """The same filtered events as CSV, streamed; cells are guarded against formulas."""
+    form = _filter_form(request)
+    if form.errors:
+        return _list_response(request, form, status=400)
+    organisation = request.organisation
+    events = presenters.filtered_events(organisation, form)
+    record(
+        action="audit.export",
+        actor=request.user,
+        organisation=organisation,
+        request=request,
+        detail={"filters": presenters.active_filters(form)},
+    )
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(presenters.CSV_COLUMNS)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(presenters.csv_row(event))
+
+    filename = f"audit-{organisation.code}-{timezone.localdate():%Y%m%d}.csv"
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

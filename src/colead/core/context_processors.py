@@ -26,9 +26,17 @@ def navigation_for(request) -> list[dict]:
             organisation is None or not permitted_scopes(user, permission, organisation)
         ):
             continue
-        href = reverse(url_name)
-        current = request.path == href if url_name == "core:home" else request.path.startswith(href)
-        items.append({"text": label, "href": href, "current": current})
+        items.append({"text": label, "href": reverse(url_name)})
+    # The current section is the item whose address is the longest prefix of this page's
+    # (so /org/imports/ marks "Imports", not "Organisation").
+    matches = [
+        item
+        for item in items
+        if request.path == item["href"]
+        or (item["href"] != "/" and request.path.startswith(item["href"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["href"]))["current"] = True
     return items
 
 

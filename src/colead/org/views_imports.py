@@ -1,6 +1,327 @@
-# PLACEHOLDER: replaced by the imports work.
-from django.http import HttpResponse
+"""Uploading units and workforce files: check, preview the changes, then confirm.
+
+Nothing is written until the admin confirms; the file is held as a PendingUpload in
+between, visible only to the person who uploaded it. Every view needs WORKFORCE_IMPORT
+over the whole organisation.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_http_methods, require_POST
+
+from colead.accounts.permissions import has_permission, require_permission
+from colead.accounts.roles import Permission
+from colead.audit.services import record
+from colead.core.formatting import uk_datetime
+from colead.org import services
+from colead.org.imports.units import OPTIONAL_COLUMNS as UNIT_OPTIONAL
+from colead.org.imports.units import REQUIRED_COLUMNS as UNIT_REQUIRED
+from colead.org.imports.workforce import OPTIONAL_COLUMNS as WORKFORCE_OPTIONAL
+from colead.org.imports.workforce import REQUIRED_COLUMNS as WORKFORCE_REQUIRED
+from colead.org.models import ImportKind, ImportRun, PendingUpload
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+PROBLEMS_SHOWN = 1000  # in the table; the error summary links to the first few
+SUMMARY_PROBLEMS = 10
+KIND_TEXT = {ImportKind.UNITS: "units", ImportKind.WORKFORCE: "workforce"}
 
 
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ImportKind.choices)
+    file = forms.FileField(required=False, error_messages={"empty": "The selected file is empty"})
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        upload = cleaned.get("file")
+        if kind and not upload:
+            self.add_error("file", f"Select a {KIND_TEXT[ImportKind(kind)]} file to upload")
+        elif upload is not None:
+            if not upload.name.lower().endswith((".csv", ".xlsx")):
+                self.add_error("file", "The selected file must be a CSV or XLSX file")
+            elif upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("file", "The selected file must be smaller than 50 MB")
+        return cleaned
+
+
+def _organisation_wide(request):
+    """WORKFORCE_IMPORT held over the whole organisation, not just a unit."""
+    if not has_permission(
+        request.user, Permission.WORKFORCE_IMPORT, organisation=request.organisation
+    ):
+        raise PermissionDenied
+    return request.organisation
+
+
+def _pending(request, pk: int) -> PendingUpload:
+    """The user's own held upload in the current organisation; anything else is 404."""
+    return get_object_or_404(
+        PendingUpload.objects.for_org(request.organisation).select_related("organisation"),
+        pk=pk,
+        uploaded_by=request.user,
+    )
+
+
+def _problem_context(problems, *, kind, filename) -> dict:
+    count = len(problems)
+    return {
+        "problems": problems[:PROBLEMS_SHOWN],
+        "problem_count": count,
+        "problems_hidden": max(0, count - PROBLEMS_SHOWN),
+        "problem_kind": kind,
+        "problem_filename": filename,
+        "problem_rows": [
+            [
+                {
+                    "text": str(p.row) if p.row is not None else "–",
+                    "attributes": {"id": f"problem-{i}"},
+                },
+                p.column or "(whole file)",
+                p.value or "",
+                p.message,
+                p.fix,
+            ]
+            for i, p in enumerate(problems[:PROBLEMS_SHOWN], start=1)
+        ],
+        "problem_summary": [
+            {"text": str(problem), "href": f"#problem-{index}"}
+            for index, problem in enumerate(problems[:SUMMARY_PROBLEMS], start=1)
+        ],
+        "page_has_errors": True,
+    }
+
+
+def _index(request, *, form=None, status=200, **extra):
+    organisation = request.organisation
+    runs = list(
+        ImportRun.objects.for_org(organisation).select_related("actor").order_by("-created_at")[:20]
+    )
+    field_errors = {}
+    if form is not None and form.errors.get("file"):
+        kind = form.data.get("kind")
+        if kind in KIND_TEXT:
+            field_errors[kind] = form.errors["file"][0]
+    context = {
+        "run_rows": [
+            [
+                uk_datetime(timezone.localtime(run.created_at)),
+                run.get_kind_display(),
+                run.filename,
+                run.actor.email if run.actor else "system (command line)",
+                {"text": f"{run.added:,}", "format": "numeric"},
+                {"text": f"{run.updated:,}", "format": "numeric"},
+                {"text": f"{run.leavers:,}", "format": "numeric"},
+                {"text": f"{run.unchanged:,}", "format": "numeric"},
+            ]
+            for run in runs
+        ],
+        "field_errors": field_errors,
+        "unit_columns": (UNIT_REQUIRED, UNIT_OPTIONAL),
+        "workforce_columns": (WORKFORCE_REQUIRED, WORKFORCE_OPTIONAL),
+        "page_has_errors": bool(field_errors),
+        "breadcrumbs": [{"text": "Home", "href": "/"}],
+        **extra,
+    }
+    return TemplateResponse(request, "org/imports/index.jinja", context, status=status)
+
+
+@login_required
+@require_permission(Permission.WORKFORCE_IMPORT)
+@require_http_methods(["GET", "POST"])
 def import_index(request):
-    return HttpResponse("imports")
+    """Recent imports, and the two upload forms. A POST checks the file: its problems are
+    shown here; a good file is held and the admin is sent to the preview."""
+    organisation = _organisation_wide(request)
+    if request.method != "POST":
+        return _index(request)
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _index(request, form=form)
+    kind = form.cleaned_data["kind"]
+    upload = form.cleaned_data["file"]
+    filename = upload.name
+    content = upload.read()
+    try:
+        pending, _ = services.hold_upload(
+            organisation=organisation,
+            kind=kind,
+            filename=filename,
+            content=content,
+            actor=request.user,
+            request=request,
+        )
+    except services.ImportRejected as rejected:
+        record(
+            action="import.upload_rejected",
+            actor=request.user,
+            organisation=organisation,
+            object_type="org.pendingupload",
+            object_repr=f"{kind} file {filename}",
+            request=request,
+            detail={"kind": kind, "filename": filename, "problems": len(rejected.problems)},
+        )
+        return _index(request, **_problem_context(rejected.problems, kind=kind, filename=filename))
+    return redirect("org:import_preview", pk=pending.pk)
+
+
+def _change_list(changes, protected_changed=False):
+    """The changes of one record as an escaped HTML list: "band: Band 5 → Band 6"."""
+    items = [(name, old or "(blank)", new or "(blank)") for name, old, new in changes]
+    html = format_html_join("", "<li>{}: {} → {}</li>", items)
+    if protected_changed:
+        html += format_html("<li>{}</li>", "protected characteristics changed")
+    return format_html('<ul class="nhsuk-list nhsuk-u-margin-bottom-0">{}</ul>', html)
+
+
+def _preview_tables(result: services.ImportResult) -> list[dict]:
+    """Each list of changes as the NHS.UK table macro wants it."""
+    units = result.kind == ImportKind.UNITS
+    tables = []
+
+    def add(heading, count, head, rows):
+        if count:
+            tables.append(
+                {
+                    "id": heading.lower().replace(" ", "-"),
+                    "heading": heading,
+                    "count": count,
+                    "head": head,
+                    "rows": rows,
+                    "more": count - len(rows),
+                }
+            )
+
+    if units:
+        add(
+            "Units to add",
+            result.added,
+            ["Code", "Name", "Parent", "Level", "Site"],
+            [
+                [i["code"], i["name"], i["parent_code"], i["level"], i["site"]]
+                for i in result.added_items
+            ],
+        )
+        add(
+            "Units to update",
+            result.updated,
+            ["Code", "Name", "Changes"],
+            [
+                [i["code"], i["name"], {"html": _change_list(i["changes"])}]
+                for i in result.updated_items
+            ],
+        )
+        add(
+            "Units to deactivate",
+            result.leavers,
+            ["Code", "Name", "Parent"],
+            [[i["code"], i["name"], i["parent_code"]] for i in result.leaver_items],
+        )
+        return tables
+    add(
+        "People to add",
+        result.added,
+        ["Employee number", "Name", "Unit", "Job title", "Band"],
+        [
+            [i["employee_number"], i["name"], i["unit_code"], i["job_title"], i["band"]]
+            for i in result.added_items
+        ],
+    )
+    for heading, count, items in (
+        ("People to update", result.updated, result.updated_items),
+        ("Returners", result.returned, result.returned_items),
+    ):
+        add(
+            heading,
+            count,
+            ["Employee number", "Name", "Changes"],
+            [
+                [
+                    i["employee_number"],
+                    i["name"],
+                    {"html": _change_list(i["changes"], i["protected_changed"])}
+                    if i["changes"] or i["protected_changed"]
+                    else "Returning (no other changes)",
+                ]
+                for i in items
+            ],
+        )
+    add(
+        "Leavers",
+        result.leavers,
+        ["Employee number", "Name", "Unit", "Job title"],
+        [
+            [i["employee_number"], i["name"], i["unit_code"], i["job_title"]]
+            for i in result.leaver_items
+        ],
+    )
+    return tables
+
+
+@login_required
+@require_permission(Permission.WORKFORCE_IMPORT)
+@require_http_methods(["GET"])
+def import_preview(request, pk: int):
+    """What the held file would change, for the admin to confirm or cancel."""
+    _organisation_wide(request)
+    pending = _pending(request, pk)
+    try:
+        result = services.preview_upload(pending=pending, actor=request.user, request=request)
+    except services.ImportRejected as rejected:
+        services.discard_upload(pending=pending, actor=request.user, request=request)
+        return _index(
+            request,
+            stale=True,
+            **_problem_context(rejected.problems, kind=pending.kind, filename=pending.filename),
+        )
+    context = {
+        "pending": pending,
+        "result": result,
+        "tables": _preview_tables(result),
+        "breadcrumbs": [
+            {"text": "Home", "href": "/"},
+            {"text": "Imports", "href": "/org/imports/"},
+        ],
+    }
+    return TemplateResponse(request, "org/imports/preview.jinja", context)
+
+
+@login_required
+@require_permission(Permission.WORKFORCE_IMPORT)
+@require_POST
+def import_confirm(request, pk: int):
+    """Apply the held file (checked again against the current records)."""
+    _organisation_wide(request)
+    pending = _pending(request, pk)
+    filename, kind = pending.filename, pending.kind
+    try:
+        result = services.confirm_upload(pending=pending, actor=request.user, request=request)
+    except services.ImportRejected as rejected:
+        services.discard_upload(pending=pending, actor=request.user, request=request)
+        return _index(
+            request, stale=True, **_problem_context(rejected.problems, kind=kind, filename=filename)
+        )
+    if result.no_changes:
+        text = f"{filename} matched the current records: nothing changed."
+    else:
+        text = f"Imported {filename}. {result.summary_line()}"
+    messages.success(request, text)
+    return redirect("org:import_index")
+
+
+@login_required
+@require_permission(Permission.WORKFORCE_IMPORT)
+@require_POST
+def import_cancel(request, pk: int):
+    """Discard the held file without importing it."""
+    _organisation_wide(request)
+    pending = _pending(request, pk)
+    filename = pending.filename
+    services.discard_upload(pending=pending, actor=request.user, request=request)
+    messages.info(request, f"Cancelled: {filename} was not imported.")
+    return redirect("org:import_index")

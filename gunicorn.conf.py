@@ -1,0 +1,32 @@
+"""gunicorn settings for colead: `gunicorn colead.config.wsgi` picks this file up from the
+working directory (or pass `-c gunicorn.conf.py`).
+
+Survey links carry a personal token in their first request, /take/<token>/. gunicorn's
+access and error logs pass every value through colead.surveys.logging.redact, so the token
+is written as [token] (docs/privacy.md). The survey cookie's value is redacted too, should
+anyone add the Cookie header to the format.
+"""
+
+from gunicorn.glogging import Logger
+
+from colead.surveys.logging import RedactSurveyTokens, redact
+
+# gunicorn's default format, spelled out: client, time, request line, status, size,
+# referrer, user agent. The request line and referrer are redacted by the logger below.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with survey tokens taken out of every access-log atom (request
+    line, path, referrer, headers) and out of error-log records."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        self.error_log.addFilter(RedactSurveyTokens())
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(v) if isinstance(v, str) else v for key, v in atoms.items()}
+
+
+logger_class = RedactingLogger

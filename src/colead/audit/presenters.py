@@ -1,0 +1,151 @@
+"""The audit log pages: the filter form, the filtered events, and rows for CSV export."""
+
+import json
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from colead.audit.models import AuditEvent
+
+PER_PAGE = 50
+CSV_COLUMNS = [
+    "created_at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "ip_address",
+    "detail",
+]
+# A spreadsheet treats a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Select an action from the list"}
+    )
+    actor = forms.CharField(required=False, max_length=254)
+    date_from = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the ‘from’ date as a date, like 2026-03-31"},
+    )
+    date_to = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Enter the ‘to’ date as a date, like 2026-03-31"},
+    )
+
+    def __init__(self, *args, actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned
+
+
+def actions_in(organisation) -> list[str]:
+    return list(
+        AuditEvent.objects.for_org(organisation)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def _start_of(day) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def filtered_events(organisation, form: AuditFilterForm):
+    """The organisation's events, newest first, narrowed by the form's valid fields only."""
+    events = AuditEvent.objects.for_org(organisation).order_by("-created_at", "-id")
+    data = form.cleaned_data if form.is_bound else {}
+    if data.get("action"):
+        events = events.filter(action=data["action"])
+    if data.get("actor"):
+        events = events.filter(actor_label__icontains=data["actor"].strip())
+    if data.get("date_from"):
+        events = events.filter(created_at__gte=_start_of(data["date_from"]))
+    if data.get("date_to"):
+        events = events.filter(created_at__lt=_start_of(data["date_to"] + timedelta(days=1)))
+    return events
+
+
+def active_filters(form: AuditFilterForm) -> dict[str, str]:
+    """The valid filters in use, for the audit event of a view or export."""
+    if not form.is_bound:
+        return {}
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for name, value in form.cleaned_data.items()
+        if value
+    }
+
+
+def action_items(form: AuditFilterForm) -> list[dict]:
+    """Options of the action select, the chosen one selected."""
+    chosen = (form.data.get("action") or "") if form.is_bound else ""
+    return [
+        {"value": value, "text": label, "selected": value == chosen}
+        for value, label in form.fields["action"].choices
+    ]
+
+
+def error_list(form: AuditFilterForm) -> list[dict]:
+    """The NHS.UK error summary's list: one link per field in error."""
+    return [
+        {"text": message, "href": f"#{name}"}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def short_datetime(value: datetime) -> str:
+    local = timezone.localtime(value)
+    return f"{local.day} {local:%b %Y}, {local:%H:%M:%S}"
+
+
+def event_rows(events) -> list[dict]:
+    return [
+        {
+            "when": short_datetime(event.created_at),
+            "actor": event.actor_label,
+            "action": event.action,
+            "object_type": event.object_type,
+            "object_repr": event.object_repr or event.object_id,
+            "ip_address": event.ip_address or "",
+        }
+        for event in events
+    ]
+
+
+def csv_safe(value) -> str:
+    """A cell value a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def csv_row(event: AuditEvent) -> list[str]:
+    return [
+        csv_safe(value)
+        for value in (
+            event.created_at.isoformat(),
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            event.ip_address or "",
+            json.dumps(event.detail, sort_keys=True, ensure_ascii=False),
+        )
+    ]

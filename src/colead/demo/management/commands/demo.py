@@ -1,0 +1,95 @@
+"""``colead demo``: set up the database, build the demo trusts and serve them.
+
+    colead demo [--seed N] [--staff N] [--no-serve] [--port P] [--rebuild]
+
+The same seed and staff count always build the same data. If the demo is already in the
+database it is served as it is; ``--rebuild`` empties the database and builds it again.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from colead.demo.generator import DEFAULT_SEED, DEFAULT_STAFF, MIN_STAFF
+from colead.demo.services import DemoBuildError, build_demo, demo_exists, demo_sign_ins
+from colead.org.models import Organisation
+from colead.org.summary import organisation_summary
+
+
+class Command(BaseCommand):
+    help = "Build the demo trusts (DEMO1 and DEMO2) with a user per role, and serve them."
+    requires_migrations_checks = False  # it migrates the database itself
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help=f"Default {DEFAULT_SEED}."
+        )
+        parser.add_argument(
+            "--staff",
+            type=int,
+            default=DEFAULT_STAFF,
+            help=f"DEMO1's headcount (default {DEFAULT_STAFF:,}); DEMO2 is in proportion.",
+        )
+        parser.add_argument("--no-serve", action="store_true", help="Build only; do not serve.")
+        parser.add_argument("--port", type=int, default=8000, help="Default 8000.")
+        parser.add_argument(
+            "--rebuild",
+            action="store_true",
+            help="Empty the whole database first, then build the demo again.",
+        )
+
+    def handle(self, *args, seed, staff, no_serve, port, rebuild, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The demo never runs with COLEAD_ENV=production.")
+        if staff < MIN_STAFF:
+            raise CommandError(f"--staff must be at least {MIN_STAFF}.")
+        if not 1 <= port <= 65535:
+            raise CommandError("--port must be between 1 and 65535.")
+        password = settings.COLEAD_DEMO_PASSWORD
+        self.stdout.write(f"colead demo: every demo user's password is {password}")
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if rebuild:
+            self.stdout.write("Emptying the database (--rebuild).")
+            call_command("flush", interactive=False, verbosity=0)
+        if demo_exists():
+            self.stdout.write("The demo data is already there (use --rebuild to start again).")
+        else:
+            self.stdout.write(f"Building the demo trusts: {staff:,} staff, seed {seed}.")
+            started = time.monotonic()
+            try:
+                build = build_demo(seed=seed, staff=staff, password=password)
+            except (ValueError, DemoBuildError) as error:  # e.g. DEMO2 left over on its own
+                raise CommandError(f"{error}\nUse --rebuild to start again.") from None
+            self.stdout.write(
+                f"Built in {time.monotonic() - started:.1f} s (data fingerprint "
+                f"{build.digest[:12]})."
+            )
+        self._sign_in_block(password, port, no_serve)
+        if not no_serve:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _sign_in_block(self, password, port, no_serve):
+        url = f"http://127.0.0.1:{port}/"
+        rule = "=" * 72
+        lines = [rule, "The colead demo"]
+        for organisation in Organisation.objects.filter(code__startswith="DEMO").order_by("code"):
+            summary = organisation_summary(organisation)
+            lines.append(
+                f"  {organisation.code}  {organisation.name}: {summary['people_total']:,} staff, "
+                f"{summary['units_by_level']['team']:,} teams"
+            )
+        lines += ["", f"Sign in at {url} as any of these, password {password}", ""]
+        rows = demo_sign_ins()
+        width = max((len(email) for email, _ in rows), default=0)
+        lines += [f"  {email.ljust(width)}  {text}" for email, text in rows]
+        lines.append("")
+        lines.append(
+            "Not serving (--no-serve): start it with `colead demo`."
+            if no_serve
+            else (f"Serving on {url} (Ctrl+C to stop).")
+        )
+        lines.append(rule)
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,280 @@
+"""Reading an uploaded CSV or Excel file into a table of stripped strings. No Django imports.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1 and the first data row
+is row 2 (blank rows are skipped but still counted, so the numbers match what the person
+fixing the file sees).
+"""
+
+import csv
+import io
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from colead.org.imports.problems import ImportProblem, ImportRejected, quote
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+
+
+@dataclass(slots=True)
+class Row:
+    number: int  # the spreadsheet row number
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass(slots=True)
+class Table:
+    filename: str
+    columns: list[str]  # normalised headings, in file order
+    rows: list[Row]
+    header_row: int = 1
+    # Problems with the file's shape (blank or repeated headings, stray cells).
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+def normalise_heading(text: str) -> str:
+    """ "Employee Number " -> "employee_number"; headings are matched this way."""
+    cleaned = text.replace("\ufeff", "").strip().lower().replace("-", " ").replace("_", " ")
+    return "_".join(cleaned.split())
+
+
+def column_letter(index: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA" (as a spreadsheet labels columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_table(content: bytes, filename: str) -> Table:
+    """Read CSV (UTF-8, with or without a byte-order mark) or XLSX (first worksheet).
+
+    Raises ImportRejected when the file cannot be read at all; smaller problems with its
+    shape are returned in ``Table.problems`` for the validator to report with the rest.
+    """
+    lowered = filename.lower()
+    if content.startswith(OLE_MAGIC) or lowered.endswith(".xls"):
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    filename,
+                    None,
+                    None,
+                    None,
+                    "This is an old-style Excel file (.xls), which cannot be read.",
+                    'Save it as "Excel Workbook (.xlsx)" or "CSV UTF-8 (Comma delimited)" '
+                    "and upload that.",
+                )
+            ]
+        )
+    if content.startswith(XLSX_MAGIC) or lowered.endswith((".xlsx", ".xlsm")):
+        records = _xlsx_records(content, filename)
+    elif lowered.endswith((".csv", ".txt")):
+        records = _csv_records(content, filename)
+    else:
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    filename,
+                    None,
+                    None,
+                    None,
+                    "The file's name should end in .csv or .xlsx.",
+                    "Export the data as CSV (UTF-8) or as an Excel workbook (.xlsx).",
+                )
+            ]
+        )
+    return _build_table(records, filename)
+
+
+def _empty_file(filename: str) -> ImportRejected:
+    return ImportRejected(
+        [
+            ImportProblem(
+                filename,
+                None,
+                None,
+                None,
+                "The file is empty.",
+                "Export it again: the first row should be the column headings, then one row "
+                "per record (see docs/data-formats.md).",
+            )
+        ]
+    )
+
+
+def _csv_records(content: bytes, filename: str):
+    if not content.replace(b"\xef\xbb\xbf", b"", 1).strip():
+        raise _empty_file(filename)
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        byte = content[error.start : error.start + 1].hex().upper()
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    filename,
+                    line,
+                    None,
+                    None,
+                    f"The file is not UTF-8 text: byte 0x{byte} on this row cannot be read.",
+                    'In Excel, use "Save As" and choose "CSV UTF-8 (Comma delimited) (*.csv)", '
+                    "or upload the .xlsx workbook instead.",
+                )
+            ]
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportRejected(
+                [
+                    ImportProblem(
+                        filename,
+                        number,
+                        None,
+                        None,
+                        f"This row cannot be read as CSV ({error}).",
+                        "Check the row for stray quote marks or control characters, and "
+                        "export the file again from the spreadsheet.",
+                    )
+                ]
+            ) from None
+        yield number, [cell.strip() for cell in cells]
+
+
+def _xlsx_records(content: bytes, filename: str):
+    from openpyxl import load_workbook  # only needed for Excel files
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportRejected(
+            [
+                ImportProblem(
+                    filename,
+                    None,
+                    None,
+                    None,
+                    "The file cannot be opened as an Excel workbook (.xlsx).",
+                    "Open it in Excel and save it again as an Excel Workbook (.xlsx), or "
+                    'save it as "CSV UTF-8 (Comma delimited)".',
+                )
+            ]
+        ) from None
+    try:
+        if not workbook.worksheets:
+            raise _empty_file(filename)
+        sheet = workbook.worksheets[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, [cell_text(cell) for cell in cells]
+    finally:
+        workbook.close()
+
+
+def _build_table(records, filename: str) -> Table:
+    header_cells = None
+    header_row = 1
+    for number, cells in records:
+        if any(cells):
+            header_cells, header_row = cells, number
+            break
+    if header_cells is None:
+        raise _empty_file(filename)
+
+    problems: list[ImportProblem] = []
+    columns: list[str] = []
+    positions: list[tuple[int, str]] = []  # (cell index, column name) kept
+    blank_heading_positions: list[int] = []
+    for index, raw in enumerate(header_cells):
+        name = normalise_heading(raw)
+        if not name:
+            blank_heading_positions.append(index)
+            continue
+        if name in columns:
+            problems.append(
+                ImportProblem(
+                    filename,
+                    header_row,
+                    name,
+                    raw,
+                    f"The heading {quote(raw)} appears more than once "
+                    f"(columns {column_letter(columns_index(header_cells, name))} and "
+                    f"{column_letter(index)}).",
+                    "Keep one column with this heading and delete the other.",
+                )
+            )
+            continue
+        columns.append(name)
+        positions.append((index, name))
+
+    width = len(header_cells)
+    reported_blank: set[int] = set()
+    rows: list[Row] = []
+    for number, cells in records:
+        if not any(cells):
+            continue
+        values = {name: (cells[index] if index < len(cells) else "") for index, name in positions}
+        rows.append(Row(number, values))
+        stray = [i for i in blank_heading_positions if i < len(cells) and cells[i]]
+        stray += [i for i in range(width, len(cells)) if cells[i]]
+        for index in stray:
+            if index in reported_blank:
+                continue
+            reported_blank.add(index)
+            problems.append(
+                ImportProblem(
+                    filename,
+                    number,
+                    column_letter(index),
+                    cells[index],
+                    f"Column {column_letter(index)} has a value ({quote(cells[index])}) but no "
+                    "heading in row 1.",
+                    "Give the column a heading from docs/data-formats.md, or delete it.",
+                )
+            )
+    return Table(filename, columns, rows, header_row, problems)
+
+
+def columns_index(header_cells: list[str], name: str) -> int:
+    for index, raw in enumerate(header_cells):
+        if normalise_heading(raw) == name:
+            return index
+    return -1

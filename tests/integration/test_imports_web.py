@@ -1,0 +1,244 @@
+"""The import pages: upload, problems, preview, confirm, cancel, and who may use them."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from colead.audit.models import AuditEvent
+from colead.org.models import ImportRun, PendingUpload, Person
+from tests.factories import UserFactory
+from tests.integration.imports_files import (
+    UNIT_COLUMNS,
+    new_person,
+    to_csv,
+    unit_rows,
+    workforce_csv,
+    workforce_rows,
+)
+
+pytestmark = pytest.mark.django_db
+INDEX = "/org/imports/"
+
+
+def upload(client, kind, content, name=None):
+    name = name or f"{kind}.csv"
+    return client.post(INDEX, {"kind": kind, "file": SimpleUploadedFile(name, content, "text/csv")})
+
+
+def newer_workforce(org):
+    rows = workforce_rows(org)
+    rows["S1"]["band"] = "Band 6"
+    del rows["W2-0"]
+    rows["N1"] = new_person("N1", first_name="Nia<script>", line_manager="M1")
+    return workforce_csv(rows)
+
+
+def test_index_lists_recent_imports_and_offers_both_forms(client_for, trust):
+    ImportRun.objects.create(
+        organisation=trust["org"], kind="workforce", filename="march.csv", sha256="0" * 64, added=7
+    )
+    ImportRun.objects.create(
+        organisation=trust["other"], kind="units", filename="other-trust.csv", sha256="0" * 64
+    )
+    response = client_for("admin").get(INDEX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Import units and workforce – colead</title>" in html
+    assert 'id="units-file"' in html and 'id="workforce-file"' in html
+    assert 'accept=".csv,.xlsx"' in html
+    assert "march.csv" in html
+    assert "other-trust.csv" not in html
+
+
+@pytest.mark.parametrize("persona", ["board", "od", "change", "manager", "staff", "safety"])
+def test_only_organisation_admins_may_import(client_for, persona, trust):
+    client = client_for(persona)
+    assert client.get(INDEX).status_code == 403
+    response = upload(client, "workforce", workforce_csv(workforce_rows(trust["org"])))
+    assert response.status_code == 403
+    assert not PendingUpload.objects.exists()
+
+
+def test_another_organisations_admin_imports_only_into_their_own(client_for, trust):
+    client = client_for("outsider")  # org_admin of OTH1
+    html = client.get(INDEX).content.decode()
+    assert "Other Trust" in html
+    response = upload(client, "workforce", newer_workforce(trust["org"]))
+    assert response.status_code == 200  # TST1's units do not exist in OTH1
+    assert "There is no unit &#34;W1&#34; in the organisation." in response.content.decode()
+    assert not PendingUpload.objects.exists()
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, trust):
+    response = client.get(INDEX)
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+
+
+def test_a_file_with_problems_shows_them_all_and_stores_nothing(client_for, trust):
+    rows = workforce_rows(trust["org"])
+    rows["S1"]["band"] = "Band 10"
+    rows["N1"] = new_person("N1", unit="W9", email="<b>bold</b>@x")
+    response = upload(client_for("admin"), "workforce", workforce_csv(rows))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<title>Error: Import units and workforce – colead</title>" in html
+    assert "nhsuk-error-summary" in html
+    assert "workforce.csv has 3 problems. Nothing has been imported." in html
+    assert 'href="#problem-1"' in html and 'id="problem-1"' in html
+    assert (
+        "&#34;Band 10&#34; is not a pay band." in html
+        or "&quot;Band 10&quot; is not a pay band." in html
+    )
+    assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
+    assert "Use a unit_code from the units file" in html  # how to fix it
+    assert not PendingUpload.objects.exists()
+    assert not Person.objects.filter(employee_number="N1").exists()
+    event = AuditEvent.objects.get(action="import.upload_rejected")
+    assert event.detail["problems"] == 3
+
+
+@pytest.mark.parametrize(
+    ("post", "message"),
+    [
+        ({"kind": "units"}, "Select a units file to upload"),
+        (
+            {"kind": "workforce", "file": SimpleUploadedFile("staff.pdf", b"%PDF")},
+            "The selected file must be a CSV or XLSX file",
+        ),
+        (
+            {"kind": "workforce", "file": SimpleUploadedFile("s.csv", b"")},
+            "The selected file is empty",
+        ),
+    ],
+)
+def test_form_errors_are_shown_on_the_field(client_for, trust, post, message):
+    response = client_for("admin").post(INDEX, post)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count(message) == 2  # in the error summary and on the field
+    assert "<title>Error:" in html
+
+
+def test_upload_preview_confirm_writes_the_changes(client_for, trust):
+    client = client_for("admin")
+    response = upload(client, "workforce", newer_workforce(trust["org"]))
+    pending = PendingUpload.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/org/imports/{pending.pk}/preview/"
+    assert Person.objects.for_org(trust["org"]).get(employee_number="S1").band == "band_5"
+
+    preview = client.get(response["Location"])
+    html = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Check the changes in workforce.csv" in html
+    assert "People to add (1)" in html and "People to update (1)" in html and "Leavers (1)" in html
+    assert "band: Band 5 → Band 6" in html
+    assert "Nia&lt;script&gt;" in html and "Nia<script>" not in html
+    assert "1 person will be marked as a leaver" in html
+    assert f'action="/org/imports/{pending.pk}/confirm/"' in html
+    assert not ImportRun.objects.exists()
+
+    confirmed = client.post(f"/org/imports/{pending.pk}/confirm/")
+    assert confirmed.status_code == 302 and confirmed["Location"] == INDEX
+    assert not PendingUpload.objects.exists()
+    assert Person.objects.for_org(trust["org"]).get(employee_number="S1").band == "band_6"
+    assert Person.objects.for_org(trust["org"]).get(employee_number="W2-0").leaving_date
+    run = ImportRun.objects.get()
+    assert (run.added, run.updated, run.leavers, run.actor.email) == (1, 1, 1, "admin@test.test")
+    index = client.get(INDEX).content.decode()
+    assert "Imported workforce.csv. Added 1, updated 1, leavers 1, unchanged 10." in index
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    assert actions[-3:] == ["import.upload", "import.preview", "import.workforce"]
+    assert AuditEvent.objects.get(action="import.workforce").detail["source"] == "web"
+
+
+def test_units_preview_and_confirm(client_for, trust):
+    client = client_for("admin")
+    rows = unit_rows(trust["org"])
+    rows.append({"unit_code": "W3", "name": "Ward 3", "parent_code": "CARD", "level": "team"})
+    response = upload(client, "units", to_csv(rows, UNIT_COLUMNS))
+    preview = client.get(response["Location"]).content.decode()
+    assert "Units to add (1)" in preview and "Ward 3" in preview
+    pending = PendingUpload.objects.get()
+    client.post(f"/org/imports/{pending.pk}/confirm/")
+    assert trust["org"].units.filter(code="W3", parent__code="CARD").exists()
+
+
+def test_cancel_discards_the_upload(client_for, trust):
+    client = client_for("admin")
+    upload(client, "workforce", newer_workforce(trust["org"]))
+    pending = PendingUpload.objects.get()
+    response = client.post(f"/org/imports/{pending.pk}/cancel/")
+    assert response.status_code == 302
+    assert not PendingUpload.objects.exists()
+    assert not Person.objects.filter(employee_number="N1").exists()
+    assert AuditEvent.objects.filter(action="import.cancel").count() == 1
+    assert "Cancelled: workforce.csv was not imported." in client.get(INDEX).content.decode()
+
+
+def test_confirm_needs_a_post(client_for, trust):
+    client = client_for("admin")
+    upload(client, "workforce", newer_workforce(trust["org"]))
+    pending = PendingUpload.objects.get()
+    assert client.get(f"/org/imports/{pending.pk}/confirm/").status_code == 405
+    assert PendingUpload.objects.exists()
+
+
+def test_forged_pending_upload_ids_are_not_found(client_for, persona_users, trust):
+    other_admin = UserFactory(email="admin2@test.test")
+    other_admin.role_assignments.create(organisation=trust["org"], role="org_admin")
+    theirs = PendingUpload.objects.create(
+        organisation=trust["org"],
+        kind="workforce",
+        filename="w.csv",
+        content=b"x",
+        uploaded_by=other_admin,
+    )
+    other_org = PendingUpload.objects.create(
+        organisation=trust["other"],
+        kind="workforce",
+        filename="w.csv",
+        content=b"x",
+        uploaded_by=persona_users["admin"],
+    )
+    client = client_for("admin")
+    for pending in (theirs, other_org):
+        assert client.get(f"/org/imports/{pending.pk}/preview/").status_code == 404
+        assert client.post(f"/org/imports/{pending.pk}/confirm/").status_code == 404
+        assert client.post(f"/org/imports/{pending.pk}/cancel/").status_code == 404
+    assert client.get("/org/imports/999999/preview/").status_code == 404
+    assert PendingUpload.objects.count() == 2
+
+
+def test_records_changed_since_upload_are_reported_at_confirm(client_for, trust):
+    client = client_for("admin")
+    upload(client, "workforce", newer_workforce(trust["org"]))
+    pending = PendingUpload.objects.get()
+    trust["units"]["W2"].is_active = False  # e.g. a units import ran meanwhile
+    trust["units"]["W2"].save()
+    response = client.post(f"/org/imports/{pending.pk}/confirm/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "records changed after this file was uploaded" in html
+    assert "is no longer active" in html
+    assert not PendingUpload.objects.exists()
+    assert not ImportRun.objects.exists()
+    assert Person.objects.for_org(trust["org"]).get(employee_number="S1").band == "band_5"
+
+
+def test_a_new_upload_replaces_the_users_previous_one(client_for, trust):
+    client = client_for("admin")
+    upload(client, "workforce", newer_workforce(trust["org"]))
+    upload(client, "workforce", newer_workforce(trust["org"]), name="second.csv")
+    assert list(PendingUpload.objects.values_list("filename", flat=True)) == ["second.csv"]
+
+
+def test_long_lists_are_capped_in_the_preview(client_for, trust):
+    rows = workforce_rows(trust["org"])
+    for i in range(230):
+        rows[f"N{i:03d}"] = new_person(f"N{i:03d}")
+    client = client_for("admin")
+    response = upload(client, "workforce", workforce_csv(rows))
+    html = client.get(response["Location"]).content.decode()
+    assert "People to add (230)" in html
+    assert "And 30 more not listed here." in html
+    assert "N199" in html and "N200" not in html

@@ -1,0 +1,149 @@
+"""Every page URL for every persona: allowed (200), forbidden (403), not found (404: another
+organisation's or a forged code), or sent to sign in.
+
+The manager persona manages Ward 1 only, but also holds the staff role (organisation-wide
+ORG_VIEW). The outsider is an admin of OTH1 only, so every TST1 code is a 404 for them.
+A new page in these namespaces must be added here (see the completeness test)."""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from colead.org.models import PendingUpload
+
+PERSONAS = ["admin", "board", "od", "change", "manager", "staff", "safety", "outsider", "anonymous"]
+COVERED_NAMESPACES = {"core", "accounts", "org", "audit"}
+
+LOGIN = "login"  # 302 to the sign-in page
+ADMIN_LOGIN = "admin login"  # 302 to the admin's sign-in page
+HOME = "home"  # 302 to the home page
+
+
+def expect(admin, board, od, change, manager, staff, safety, outsider, anonymous=LOGIN):
+    return dict(
+        zip(
+            PERSONAS,
+            [admin, board, od, change, manager, staff, safety, outsider, anonymous],
+            strict=True,
+        )
+    )
+
+
+EVERYONE = expect(200, 200, 200, 200, 200, 200, 200, 200)
+TST1_UNIT = expect(200, 200, 200, 200, 200, 200, 200, 404)
+NOT_FOUND = expect(404, 404, 404, 404, 404, 404, 404, 404)
+ADMINS_ONLY = expect(200, 403, 403, 403, 403, 403, 403, 200)
+HELD_UPLOAD = expect(404, 403, 403, 403, 403, 403, 403, 404)  # another user's upload
+
+# (url name, args, method, expected outcome per persona)
+MATRIX = [
+    ("core:home", [], "get", EVERYONE),
+    ("core:healthz", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("core:accessibility", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("core:privacy", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("core:choose_organisation", [], "get", EVERYONE),
+    ("accounts:login", [], "get", expect(HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, 200)),
+    ("accounts:logout", [], "get", EVERYONE),
+    ("accounts:profile", [], "get", EVERYONE),
+    ("org:tree", [], "get", EVERYONE),
+    ("org:unit", ["TST1-ROOT"], "get", TST1_UNIT),
+    ("org:unit", ["MED"], "get", TST1_UNIT),
+    ("org:unit", ["W1"], "get", TST1_UNIT),
+    ("org:unit", ["W2"], "get", TST1_UNIT),
+    ("org:unit", ["OTH-ROOT"], "get", expect(404, 404, 404, 404, 404, 404, 404, 200)),
+    ("org:unit", ["NO-SUCH-UNIT"], "get", NOT_FOUND),
+    ("org:person", ["S1"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("org:person", ["M1"], "get", expect(200, 200, 200, 403, 200, 403, 403, 404)),
+    ("org:person", ["T1-0"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
+    ("org:person", ["X1"], "get", expect(404, 404, 404, 404, 404, 404, 404, 200)),
+    ("org:person", ["NO-SUCH-PERSON"], "get", NOT_FOUND),
+    ("audit:list", [], "get", ADMINS_ONLY),
+    ("audit:export", [], "get", ADMINS_ONLY),
+    ("admin:index", [], "get", expect(200, *[ADMIN_LOGIN] * 6, 200, ADMIN_LOGIN)),
+    ("org:import_index", [], "get", ADMINS_ONLY),
+    ("org:import_preview", ["held"], "get", HELD_UPLOAD),
+    ("org:import_confirm", ["held"], "post", HELD_UPLOAD),
+    ("org:import_cancel", ["held"], "post", HELD_UPLOAD),
+]
+
+
+def outcome(response):
+    if response.streaming:
+        b"".join(response.streaming_content)
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("accounts:login")):
+            return LOGIN
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+        if location == reverse("core:home"):
+            return HOME
+        return f"302 to {location}"
+    return response.status_code
+
+
+@pytest.fixture
+def held_upload(trust, persona_users):
+    """A file held for preview in TST1, uploaded by someone other than the admin persona."""
+    return PendingUpload.objects.create(
+        organisation=trust["org"],
+        kind="units",
+        filename="units.csv",
+        content=b"code,name\n",
+        uploaded_by=persona_users["od"],
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_for_every_persona(persona, persona_users, held_upload):
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(persona_users[persona])
+    mismatches = []
+    for name, args, method, expected in MATRIX:
+        url = reverse(name, args=[held_upload.pk if arg == "held" else arg for arg in args])
+        got = outcome(getattr(client, method)(url))
+        if got != expected[persona]:
+            mismatches.append(f"{method.upper()} {url}: expected {expected[persona]}, got {got}")
+    assert mismatches == []
+
+
+def named_routes(patterns, namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = entry.namespace or namespace
+            yield from named_routes(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern) and entry.name and namespace:
+            yield f"{namespace}:{entry.name}"
+
+
+def test_the_matrix_covers_every_page_of_the_covered_namespaces():
+    routes = {
+        route
+        for route in named_routes(get_resolver().url_patterns)
+        if route.split(":")[0] in COVERED_NAMESPACES
+    }
+    assert routes, "no routes found"
+    missing = routes - {name for name, *_ in MATRIX}
+    assert missing == set(), f"add these URLs to MATRIX: {sorted(missing)}"
+
+
+def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
+    """Deny by default: each view in the matrix that needs more than a sign-in says which
+    permission it needs (``require_permission`` sets ``required_permission``)."""
+    sign_in_only = {
+        "core:home",
+        "core:choose_organisation",
+        "accounts:profile",
+        "accounts:logout",
+        "accounts:login",
+    }
+    public = {"core:healthz", "core:accessibility", "core:privacy"}
+    undeclared = []
+    for name, args, *_ in MATRIX:
+        if name in sign_in_only | public or name.startswith("admin:"):
+            continue
+        url = reverse(name, args=[1 if arg == "held" else arg for arg in args])
+        if not getattr(resolve(url).func, "required_permission", None):
+            undeclared.append(name)
+    assert undeclared == []
