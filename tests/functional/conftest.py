@@ -3,6 +3,7 @@
 Every page a journey visits is checked with axe-core against WCAG 2.2 A and AA."""
 
 import os
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -36,22 +37,41 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _new_page(browser, **context_options):
+    """A page whose every request must stay on this machine: pages may load nothing from
+    other origins (fonts, scripts, analytics), which the CSP would block anyway."""
+    context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.foreign_requests = []
+    page.on(
+        "request",
+        lambda request: (
+            urlsplit(request.url).hostname not in LOCAL_HOSTS
+            and urlsplit(request.url).scheme in ("http", "https")
+            and page.foreign_requests.append(request.url)
+        ),
+    )
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _new_page(browser, viewport={"width": 1280, "height": 900})
     yield page
     context.close()
+    assert not page.foreign_requests, f"requests left this machine: {page.foreign_requests}"
 
 
 @pytest.fixture
 def phone_page(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    context, page = _new_page(browser, viewport={"width": 375, "height": 740}, is_mobile=True)
     yield page
     context.close()
+    assert not page.foreign_requests, f"requests left this machine: {page.foreign_requests}"
 
 
 _axe = Axe()
