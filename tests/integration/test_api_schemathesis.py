@@ -21,6 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from colead.accounts.models import ApiToken
+from colead.surveys import services, tokens
+from colead.surveys.models import Invitation
+from tests.integration.waves_fixtures import make_wave
 
 # (Not ignored_auth: it cannot tell our token from one it generated; test_api_auth.py
 # checks that every endpoint refuses missing, wrong and revoked tokens.)
@@ -38,6 +41,8 @@ REAL = {
     "org_code": st.sampled_from(["TST1", "TST1", "OTH1", None]),
     "unit_code": st.sampled_from(["W1", "CARD", "TST1-ROOT", "OTH-ROOT", None]),
     "employee_number": st.sampled_from(["S1", "M1", "T1-0", "X1", None]),
+    "wave_id": st.sampled_from(["draft", "open", "open", "surg", None]),
+    "slug": st.sampled_from(["device", "device", None]),
 }
 
 
@@ -70,13 +75,34 @@ def schema(persona_users):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", TestWSGIApp())
 
 
-def test_every_operation_conforms_to_the_schema(schema, persona_users):
-    tokens = {
+@pytest.fixture
+def surveys(trust):
+    """Real wave ids, a device link's slug and survey tokens, for the survey operations.
+    The respondents' wave is not among the wave ids, so it stays open whatever the staff
+    operations (launch, close) do to the others."""
+    draft = make_wave(trust, title="Draft")
+    opened = make_wave(trust, title="Open", launch=True)
+    surg = make_wave(trust, units=("SURG",), title="Surgery", launch=True)
+    kiosk = make_wave(trust, title="Respondents", launch=True)
+    link = services.device_link_for(wave=kiosk, unit=trust["units"]["W1"], actor=None)
+    invitation_tokens = [
+        tokens.invitation_token(i.pk, i.nonce) for i in Invitation.objects.filter(wave=kiosk)
+    ]
+    device_token, _ = services.start_on_device(link=link)
+    return {
+        "wave_id": {"draft": draft.pk, "open": opened.pk, "surg": surg.pk},
+        "slug": {"device": link.slug},
+        "survey_tokens": [*invitation_tokens[:3], device_token, "d" + "x" * 30, "garbled!"],
+    }
+
+
+def test_every_operation_conforms_to_the_schema(schema, persona_users, surveys):
+    api_tokens = {
         persona: ApiToken.generate(user=persona_users[persona])[1]
         for persona in ("admin", "manager", "staff")
     }
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 19
     statuses = set()
 
     for operation in operations:
@@ -88,17 +114,24 @@ def test_every_operation_conforms_to_the_schema(schema, persona_users):
             derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
-        @given(case=operation.as_strategy(), persona=st.sampled_from(list(tokens)), data=st.data())
+        @given(
+            case=operation.as_strategy(), persona=st.sampled_from(list(api_tokens)), data=st.data()
+        )
         def check(case, persona, data):
             for name in case.path_parameters or {}:
                 real = data.draw(REAL[name])
                 if real is not None:
-                    case.path_parameters[name] = real
-            response = case.call(headers={"Authorization": f"Bearer {tokens[persona]}"})
+                    case.path_parameters[name] = surveys.get(name, {}).get(real, real)
+            headers = {"Authorization": f"Bearer {api_tokens[persona]}"}
+            if "/take/" in case.operation.path:
+                headers = {"X-Survey-Token": data.draw(st.sampled_from(surveys["survey_tokens"]))}
+            response = case.call(headers=headers)
             statuses.add(response.status_code)
             case.validate_response(response, checks=CHECKS)
 
         check()
 
     # The run reached real data, refusals and bad input, not just 404s.
-    assert {200, 403, 404, 422} <= statuses, statuses
+    # (201: a wave created or a survey response stored; 409: a token used twice, a wave
+    # launched or closed twice.)
+    assert {200, 201, 403, 404, 409, 422} <= statuses, statuses

@@ -6,9 +6,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from ninja.errors import HttpError
 
 from colead.accounts.roles import Permission
-from colead.api.access import SIGNED_IN, requires, scope_q
+from colead.api.access import SIGNED_IN, SURVEY_TOKEN, requires, scope_q
 from colead.api.api import api
 from colead.api.auth import BrowserSessionAuth, TokenAuth, session_auth
+from colead.api.surveys import SurveyTokenAuth
 from colead.org.models import Unit
 
 
@@ -34,6 +35,15 @@ def test_the_api_has_the_operations_the_issue_asks_for():
         "/organisations/{org_code}/units/{unit_code}/subtree",
         "/organisations/{org_code}/people",
         "/organisations/{org_code}/people/{employee_number}",
+        "/organisations/{org_code}/waves",
+        "/waves/{wave_id}",
+        "/waves/{wave_id}/form",
+        "/waves/{wave_id}/launch",
+        "/waves/{wave_id}/close",
+        "/waves/{wave_id}/rates",
+        "/take/form",
+        "/take/submit",
+        "/take/device/{slug}/start",
     }
 
 
@@ -43,10 +53,14 @@ def test_the_api_has_the_operations_the_issue_asks_for():
 def test_every_operation_declares_a_permission(path, operation):
     declared = getattr(operation.view_func, "required_permission", None)
     assert declared is not None, f"{path} declares no permission: decorate it with @requires"
-    assert declared == SIGNED_IN or isinstance(declared, Permission)
-    # An organisation's data needs a real permission, not just a signed-in caller.
-    if "{org_code}" in path:
+    assert declared in (SIGNED_IN, SURVEY_TOKEN) or isinstance(declared, Permission)
+    # An organisation's data (named by its code, or by a wave of it) needs a real
+    # permission, not just a signed-in caller; a respondent's operations, under /take/,
+    # are the only ones judged by a survey token instead of a user.
+    if "{org_code}" in path or "{wave_id}" in path:
         assert isinstance(declared, Permission), path
+    elif path.startswith("/take/"):
+        assert declared == SURVEY_TOKEN, path
     else:
         assert declared == SIGNED_IN, path
 
@@ -55,8 +69,36 @@ def test_every_operation_declares_a_permission(path, operation):
     ("path", "operation"), OPERATIONS, ids=[f"{o.methods[0]} {p}" for p, o in OPERATIONS]
 )
 def test_every_operation_requires_token_or_session_auth(path, operation):
+    """Staff operations take an API token or the session; the respondent's take a survey
+    token and never the session (so a signed-in member of staff is not linked to their
+    answers), except starting on a shared device, whose link in the path is the credential."""
     kinds = [type(callback) for callback in operation.auth_callbacks]
-    assert kinds == [TokenAuth, BrowserSessionAuth], path
+    if path == "/take/device/{slug}/start":
+        assert kinds == [], path
+    elif path.startswith("/take/"):
+        assert kinds == [SurveyTokenAuth], path
+    else:
+        assert kinds == [TokenAuth, BrowserSessionAuth], path
+
+
+def test_survey_management_needs_the_permission_organisation_wide():
+    declared = {
+        (op.methods[0], path): (op.view_func.required_permission, op.view_func.required_org_wide)
+        for path, op in OPERATIONS
+    }
+    for key in (
+        ("POST", "/organisations/{org_code}/waves"),
+        ("POST", "/waves/{wave_id}/launch"),
+        ("POST", "/waves/{wave_id}/close"),
+    ):
+        assert declared[key] == (Permission.SURVEY_MANAGE, True), key
+    for key in (
+        ("GET", "/organisations/{org_code}/waves"),
+        ("GET", "/waves/{wave_id}"),
+        ("GET", "/waves/{wave_id}/form"),
+        ("GET", "/waves/{wave_id}/rates"),
+    ):
+        assert declared[key] == (Permission.SURVEY_RATES_VIEW, False), key
 
 
 def test_people_operations_need_person_view_and_structure_org_view():
@@ -98,11 +140,24 @@ def test_requires_refuses_anything_but_a_permission():
         requires("org_view_typo")
     with pytest.raises(TypeError):
         requires(None)
+    with pytest.raises(TypeError):
+        requires("survey_tokens")
+
+
+def test_a_permission_without_an_organisation_to_check_is_a_programming_error(rf):
+    @requires(Permission.ORG_VIEW)
+    def view(request, wave_id):
+        return "reached"
+
+    request = rf.get("/")
+    request.auth = None
+    with pytest.raises(TypeError):
+        view(request, wave_id=1)
 
 
 def test_session_auth_enforces_csrf_on_unsafe_methods(rf: RequestFactory, django_user_model):
-    """The browser session may not be used for a POST without a CSRF token (all of today's
-    operations are GETs, so this checks the auth that any future POST would get)."""
+    """The browser session may not be used for a POST without a CSRF token (the survey
+    wave POSTs rely on this; tests/integration/test_api_surveys.py checks it end to end)."""
     user = django_user_model(email="someone@test.test")
     request = rf.post("/api/v1/anything", data={})
     request.user = user

@@ -12,6 +12,20 @@
 ``@requires(SIGNED_IN)`` marks the few operations about the caller themselves
 (``/me``, their organisations): any authenticated caller may use them.
 
+An operation whose path names an object rather than an organisation (``/waves/{wave_id}``)
+passes ``organisation_of``: a function of the path parameters giving the id of the
+organisation the object belongs to (None if there is no such object). The organisation is
+then judged exactly as for ``{org_code}``: one where the caller holds no role is 404.
+
+``org_wide=True`` insists that the permission is held over the whole organisation, not
+just a unit (creating, launching and closing survey waves): anything less is 403.
+
+``@requires(SURVEY_TOKEN)`` marks the respondent's operations under ``/take/``: they have no
+user at all. A survey token in the ``X-Survey-Token`` header (or, to start a form on a
+shared device, the device link's slug in the path) is the only credential, and the survey
+services decide what it opens. These operations never use the session, so a member of staff
+who is also signed in is never linked to what they answer.
+
 The declared permission is kept on the view as ``required_permission``;
 tests/unit/test_api_declarations.py walks every operation and insists on one.
 """
@@ -27,6 +41,7 @@ from colead.accounts.permissions import has_permission, organisations_of, permit
 from colead.accounts.roles import Permission
 
 SIGNED_IN = "signed_in"
+SURVEY_TOKEN = "survey_token"
 ORG_CODE_PARAM = "org_code"
 
 
@@ -93,25 +108,50 @@ def visible_organisation(user, code: str):
     raise NotFound()
 
 
-def requires(permission, *, check_in_view: bool = False):
-    if permission != SIGNED_IN and not isinstance(permission, Permission):
-        raise TypeError(f"@requires needs a Permission or SIGNED_IN, not {permission!r}.")
+def visible_organisation_by_id(user, organisation_id):
+    """The organisation with this id, if the caller holds any role in it; else 404."""
+    if organisation_id is not None:
+        for organisation in organisations_of(user):
+            if organisation.pk == organisation_id:
+                return organisation
+    raise NotFound()
+
+
+def requires(
+    permission,
+    *,
+    check_in_view: bool = False,
+    organisation_of=None,
+    org_wide: bool = False,
+):
+    if permission not in (SIGNED_IN, SURVEY_TOKEN) and not isinstance(permission, Permission):
+        raise TypeError(
+            f"@requires needs a Permission, SIGNED_IN or SURVEY_TOKEN, not {permission!r}."
+        )
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            user = request.auth
-            if permission != SIGNED_IN:
-                if ORG_CODE_PARAM not in kwargs:
-                    raise TypeError(f"{view.__name__}: a permission needs an {{org_code}}.")
-                organisation = visible_organisation(user, kwargs[ORG_CODE_PARAM])
+            if isinstance(permission, Permission):
+                user = request.auth
+                if ORG_CODE_PARAM in kwargs:
+                    organisation = visible_organisation(user, kwargs[ORG_CODE_PARAM])
+                elif organisation_of is not None:
+                    organisation = visible_organisation_by_id(user, organisation_of(kwargs))
+                else:
+                    raise TypeError(
+                        f"{view.__name__}: a permission needs an {{org_code}} or organisation_of."
+                    )
                 scopes = permitted_scopes(user, permission, organisation)
+                if org_wide and scopes != [None]:
+                    raise Forbidden()
                 if not scopes and not check_in_view:
                     raise Forbidden()
                 request.colead_access = Access(user, organisation, permission, scopes)
             return view(request, *args, **kwargs)
 
         wrapped.required_permission = permission
+        wrapped.required_org_wide = org_wide
         return wrapped
 
     return decorator

@@ -23,9 +23,14 @@ structure (units) and their people, limited to what your roles let you see.
 (it is shown once); list them with `colead token list --user EMAIL` and revoke one with
 `colead token revoke ID`. In the browser, your signed-in session works too.
 
-**Scope.** Every path names an organisation by its code. An organisation where you hold
-no role is *not found* (404), whether or not it exists. A unit or person in your
-organisation that your roles don't cover is *forbidden* (403).
+**Scope.** Structure and people paths name an organisation by its code; survey waves are
+named by id (`/waves/{wave_id}`) and judged by the wave's organisation. An organisation
+(or wave) where you hold no role is *not found* (404), whether or not it exists. A unit or
+person in your organisation that your roles don't cover is *forbidden* (403).
+
+**Respondents.** Paths under `/take/` are for survey front ends such as ward kiosks: no
+sign-in; send the survey token as `X-Survey-Token`. Nothing about the caller is logged
+with a submission.
 
 **Errors.** `401` not authenticated, `403` not permitted, `404` not found, `422` a bad
 parameter: `detail` lists each problem with `loc` naming the field, e.g.
@@ -53,3 +58,4 @@ api = NinjaAPI(
 api.add_router("", organisations.router)
 api.add_router("", units.router)
 api.add_router("", people.router)
+api.add_router("", "colead.api.surveys.router")

@@ -6,7 +6,7 @@ leak into a response, and tests/integration/test_api_privacy.py checks that they
 """
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Path, Schema
 from pydantic import field_validator
@@ -198,3 +198,255 @@ class PeoplePageOut(Schema):
     limit: int
     offset: int
     items: list[PersonOut]
+
+
+# ----- surveys ---------------------------------------------------------------------------
+
+WaveStatusCode = Literal["draft", "open", "closed"]
+ItemTypeCode = Literal["scale", "yes_no", "single_choice", "multiple_choice", "number", "free_text"]
+RefusalReason = Literal["invalid", "used", "closed", "not_open"]
+
+MAX_WAVE_ID = 2**63 - 1
+WaveId = Path[int, {"description": "A survey wave's id.", "ge": 1, "le": MAX_WAVE_ID}]
+DeviceSlug = Path[
+    str, {"description": "A shared device link's slug, from its address or QR poster."}
+]
+INSTRUMENT_REF = r"^[a-z][a-z0-9-]{1,49}(@[0-9]{1,6})?$"
+
+
+def _no_nul(value: str, what: str) -> str:
+    # PostgreSQL refuses NUL characters in text: refuse them here, with the field named.
+    if "\x00" in value:
+        raise ValueError(f"The {what} must not contain NUL characters.")
+    return value
+
+
+class RefusedOut(Schema):
+    detail: str = Field(description="Why the survey token or link cannot be used, in words.")
+    reason: RefusalReason = Field(
+        description="`invalid` (unknown or garbled), `used` (answers already sent), "
+        "`closed` (the wave has closed) or `not_open` (the wave has not opened)."
+    )
+
+
+class WaveOut(Schema):
+    id: int
+    title: str
+    status: WaveStatusCode
+    opens_on: datetime.date | None = Field(description="Null until set or launched.")
+    closes_on: datetime.date | None
+    reporting_threshold: int = Field(
+        description="Counts below this are never shown (as `fewer than N`)."
+    )
+    comment_threshold: int
+    respondent_chooses_unit: bool = Field(
+        description="Respondents pick their team instead of it being taken from ESR."
+    )
+    instruments: list[str] = Field(
+        description="The wave's instruments in order, as `code@version`.",
+        examples=[["culture-pulse@1"]],
+    )
+    units: list[str] | None = Field(
+        description="Codes of the units surveyed (and everything below them). Null unless "
+        "the caller may see response rates for the whole organisation."
+    )
+    staff_groups: list[str] = Field(description="Staff group codes invited; empty: everyone.")
+    launched_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+
+
+class WaveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    title: str = Field(max_length=200, description="What respondents and staff see.")
+    instruments: list[str] = Field(
+        min_length=1,
+        max_length=20,
+        description="Instrument codes, each optionally with `@version` (latest otherwise).",
+        examples=[["culture-pulse", "team-working@1"]],
+    )
+    units: list[str] = Field(
+        min_length=1,
+        max_length=500,
+        description="Codes of the units to survey: everyone in each unit's subtree is invited.",
+    )
+    staff_groups: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Only these staff groups (codes or names); empty or absent: everyone.",
+    )
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+    reporting_threshold: int = Field(
+        11, ge=5, le=1000, description="Counts below this are hidden; at least 5."
+    )
+    comment_threshold: int = Field(
+        10, ge=5, le=1000, description="Comments are shown only for groups this big."
+    )
+    respondent_chooses_unit: bool = False
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        return _no_nul(value, "title")
+
+    @field_validator("instruments", "units", "staff_groups")
+    @classmethod
+    def _codes(cls, values: list[str]) -> list[str]:
+        for value in values:
+            _no_nul(value, "codes")
+            if len(value) > 100:
+                raise ValueError(f"{value[:20]!r}... is too long for a code.")
+        return values
+
+
+class OptionOut(Schema):
+    code: str = Field(description="What to send as the answer.")
+    label: str
+
+
+class ShowIfOut(Schema):
+    item: str = Field(description="The item whose answer decides.")
+    values: list[str] = Field(description="Ask this item only if that answer is one of these.")
+
+
+class FormItemOut(Schema):
+    code: str = Field(description="The key of this item's answer.")
+    text: str
+    hint: str
+    type: ItemTypeCode
+    options: list[OptionOut] = Field(
+        description="For scale, yes/no and choice items, the options in order."
+    )
+    dont_know: bool = Field(description='Whether "dk" (don\'t know) is an accepted answer.')
+    required: bool
+    show_if: ShowIfOut | None = Field(description="Null: always asked.")
+    min: float | None = Field(description="For number items, the smallest accepted.")
+    max: float | None = Field(description="For number items, the largest accepted.")
+    max_length: int | None = Field(description="For free text, the most characters accepted.")
+
+
+class FormSectionOut(Schema):
+    code: str
+    title: str
+    items: list[FormItemOut]
+
+
+class FormInstrumentOut(Schema):
+    code: str
+    version: int
+    title: str
+    description: str
+    sections: list[FormSectionOut]
+
+
+class UnitChoiceOut(Schema):
+    code: str
+    name: str
+
+
+class FormOut(Schema):
+    wave_id: int
+    title: str
+    closes_on: datetime.date | None
+    respondent_chooses_unit: bool = Field(
+        description="If true, a submission must name one of `reporting_units`."
+    )
+    reporting_units: list[UnitChoiceOut] = Field(
+        description="The teams a respondent may choose from; empty unless they choose."
+    )
+    instruments: list[FormInstrumentOut] = Field(description="In the order they are asked.")
+
+
+class SubmissionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    answers: dict[str, Any] = Field(
+        description="`{item_code: value}` for the whole response. Scale items take the "
+        'option code (`"1"` to the number of points) or `"dk"` where allowed; yes/no `"yes"` '
+        'or `"no"`; single choice an option code; multiple choice a list of option codes; '
+        "number a number; free text a string. Null or absent: not answered.",
+        examples=[{"vv1": "4", "in_team": "yes", "comment": "More breaks, please."}],
+    )
+    reporting_unit: str | None = Field(
+        None,
+        max_length=40,
+        description="A unit code from the form's `reporting_units`, when the wave lets "
+        "respondents choose their team (and only then).",
+    )
+
+
+class SubmittedOut(Schema):
+    status: Literal["stored"]
+
+
+class DeviceStartOut(Schema):
+    token: str = Field(
+        description="A fresh token for one response on this device: send it as "
+        "`X-Survey-Token` to read the form and to submit. It works once."
+    )
+    wave_id: int
+    title: str
+
+
+class RateOut(Schema):
+    invited: int | None = Field(description="Null when below the reporting threshold.")
+    responded: int | None = Field(description="Null when below the reporting threshold.")
+    rate: float | None = Field(
+        description="Responded over invited, 0 to 1; null when either count is hidden or "
+        "nobody was invited (shared-device responses alone)."
+    )
+    invited_text: str = Field(examples=["23", "fewer than 11"])
+    responded_text: str = Field(examples=["fewer than 11"])
+    suppressed: bool = Field(description="True when any count in this row is hidden.")
+
+
+class UnitRateOut(RateOut):
+    code: str
+    name: str
+    parent_code: str | None = Field(description="Null for the top of the table.")
+    depth: int = Field(description="Levels below the top of the table (0 for a top unit).")
+
+
+class StaffGroupRateOut(RateOut):
+    code: str
+    name: str
+
+
+class PeriodOut(Schema):
+    first: datetime.date
+    last: datetime.date
+    label: str
+    responses: int | None = Field(description="Null when below the reporting threshold.")
+    cumulative: int | None
+    suppressed: bool
+
+
+class RatesOut(Schema):
+    wave_id: int
+    status: WaveStatusCode
+    threshold: int = Field(description="The wave's reporting threshold.")
+    fewer_than: str = Field(
+        description="The label used for hidden counts.", examples=["fewer than 11"]
+    )
+    scope: list[str] = Field(description="Codes of the units these rates cover.")
+    units: list[UnitRateOut] = Field(
+        description="Each unit in scope that anyone was invited from or answered for, with "
+        "everything below it counted in, in tree order."
+    )
+    staff_groups: list[StaffGroupRateOut] = Field(
+        description="By staff group (invitations only: shared-device responses have none)."
+    )
+    shared_device_responses: int | None = Field(
+        description="Responses from shared devices; null when below the threshold."
+    )
+    by_day: list[PeriodOut] = Field(
+        description="Responses by period of consecutive days, each period at least the "
+        "threshold (one hidden period when the total is below it)."
+    )
+
+
+class RatesQuery(Schema):
+    unit: str | None = Field(
+        None, max_length=40, description="Only this unit and below (inside what you may see)."
+    )

@@ -359,7 +359,12 @@ def device_link_for(*, wave: Wave, unit: Unit, actor) -> DeviceLink:
 
 
 class TokenRefused(SurveyError):
-    pass
+    """A survey link or form that cannot be used. ``reason`` says why, for the page shown:
+    "invalid" (unknown or garbled), "used" (already sent), "closed" or "not_open"."""
+
+    def __init__(self, message: str, *, reason: str = "invalid"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def wave_instruments(wave: Wave) -> list[definitions.Instrument]:
@@ -384,7 +389,7 @@ def start_with_invitation_token(token: str) -> tuple[Wave, Draft]:
     wave = invitation.wave
     _check_open(wave)
     if invitation.responded:
-        raise TokenRefused("You have already taken part in this survey. Thank you.")
+        raise TokenRefused("You have already taken part in this survey. Thank you.", reason="used")
     draft, _ = Draft.objects.get_or_create(
         key_digest=tokens.draft_digest(token),
         defaults={
@@ -419,21 +424,58 @@ def resume(token: str) -> tuple[Wave, Draft]:
         Draft.objects.select_related("wave").filter(key_digest=tokens.draft_digest(token)).first()
     )
     if draft is None:
-        raise TokenRefused("This form has expired or was already sent. Thank you.")
+        raise TokenRefused("This form has expired or was already sent. Thank you.", reason="used")
     _check_open(draft.wave)
     if draft.submitted:
-        raise TokenRefused("You have already sent your answers. Thank you.")
+        raise TokenRefused("You have already sent your answers. Thank you.", reason="used")
     return draft.wave, draft
+
+
+def wave_for_token(token: str) -> Wave:
+    """The wave a token may answer, without starting or changing anything (the API's form
+    endpoint): the same checks and refusals as ``resume``, but no draft is created."""
+    if not tokens.looks_like_token(token):
+        raise TokenRefused("This link is not valid.")
+    if token.startswith("i"):
+        invitation = (
+            Invitation.objects.select_related("wave")
+            .filter(token_digest=tokens.lookup_digest(token))
+            .first()
+        )
+        if invitation is None:
+            raise TokenRefused(
+                "This link is not valid. Check you copied the whole link from your email."
+            )
+        _check_open(invitation.wave)
+        if invitation.responded:
+            raise TokenRefused(
+                "You have already taken part in this survey. Thank you.", reason="used"
+            )
+        return invitation.wave
+    draft = (
+        Draft.objects.select_related("wave").filter(key_digest=tokens.draft_digest(token)).first()
+    )
+    if draft is None:
+        raise TokenRefused("This form has expired or was already sent. Thank you.", reason="used")
+    _check_open(draft.wave)
+    if draft.submitted:
+        raise TokenRefused("You have already sent your answers. Thank you.", reason="used")
+    return draft.wave
+
+
+def ensure_open(wave: Wave) -> None:
+    """Raise TokenRefused (reason "closed" or "not_open") unless the wave takes answers."""
+    _check_open(wave)
 
 
 def _check_open(wave: Wave):
     if wave.is_closed:
-        raise TokenRefused("This survey has closed. Thank you for your interest.")
+        raise TokenRefused("This survey has closed. Thank you for your interest.", reason="closed")
     if not wave.is_open:
-        raise TokenRefused("This survey has not opened yet.")
+        raise TokenRefused("This survey has not opened yet.", reason="not_open")
     today = timezone.localdate()
     if wave.closes_on and today > wave.closes_on:
-        raise TokenRefused("This survey has closed. Thank you for your interest.")
+        raise TokenRefused("This survey has closed. Thank you for your interest.", reason="closed")
 
 
 def reporting_unit_choices(wave: Wave) -> list[Unit]:
@@ -477,7 +519,7 @@ def submit(*, token: str) -> None:
         .first()
     )
     if draft is None or draft.submitted:
-        raise TokenRefused("You have already sent your answers. Thank you.")
+        raise TokenRefused("You have already sent your answers. Thank you.", reason="used")
     wave = draft.wave
     _check_open(wave)
     if draft.reporting_unit_id is None:
@@ -490,7 +532,9 @@ def submit(*, token: str) -> None:
             .first()
         )
         if invitation is None or invitation.responded:
-            raise TokenRefused("You have already taken part in this survey. Thank you.")
+            raise TokenRefused(
+                "You have already taken part in this survey. Thank you.", reason="used"
+            )
     instruments = wave_instruments(wave)
     all_items = [item for instrument in instruments for item in instrument.items]
     kept = answer_rules.prune_hidden(all_items, draft.answers)

@@ -1,0 +1,317 @@
+"""Response rates: invited and responded counts rolled up the unit tree, by staff group and by
+day, with every count below the wave's reporting threshold hidden. No Django imports.
+
+The rules (docs/instruments.md, "Response rates"):
+
+* A unit's figures include every unit below it.
+* Responses from a shared device have no invitation: they add to their unit's responded
+  count only, never to a staff group's.
+* Any count (invited or responded) below the reporting threshold is shown as
+  "fewer than N", and the rate beside it is not shown.
+* Responses by day are grouped into periods of consecutive days, each with at least N
+  responses (a quiet day joins the days after it; a quiet tail joins the period before it).
+  Showing exact counts for busy days beside "fewer than N" for quiet ones would let anyone
+  subtract the running total and recover the quiet days' counts, so no period is below N.
+  Only when the whole total is below N is there one period, shown as "fewer than N".
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from colead.core.formatting import uk_date
+
+# Indentation (NHS.UK padding utility steps) for each level below the table's top unit.
+INDENT_CLASSES = ("", "nhsuk-u-padding-left-3", "nhsuk-u-padding-left-5", "nhsuk-u-padding-left-7")
+
+
+def fewer_than(threshold: int) -> str:
+    return f"fewer than {threshold}"
+
+
+def shown(count: int, threshold: int) -> str:
+    """A count as it may be shown: the number, or "fewer than N" below the threshold."""
+    return fewer_than(threshold) if count < threshold else f"{count:,}"
+
+
+@dataclass(frozen=True)
+class Count:
+    invited: int = 0
+    responded: int = 0
+
+    def __add__(self, other: "Count") -> "Count":
+        return Count(self.invited + other.invited, self.responded + other.responded)
+
+
+@dataclass(frozen=True)
+class UnitNode:
+    """The little the roll-up needs to know about a unit."""
+
+    id: int
+    code: str
+    name: str
+    parent_id: int | None
+    depth: int
+    path: str  # the materialised path: sorting by it gives tree order
+
+
+@dataclass(frozen=True)
+class RateRow:
+    key: str
+    label: str
+    invited: int
+    responded: int
+    threshold: int
+    level: int = 0  # levels below the table's top unit
+    has_children: bool = False
+
+    @property
+    def invited_hidden(self) -> bool:
+        return self.invited < self.threshold
+
+    @property
+    def responded_hidden(self) -> bool:
+        return self.responded < self.threshold
+
+    @property
+    def rate(self) -> float | None:
+        """Responded over invited, or None when either count is hidden (or nobody was
+        invited: shared-device responses alone have no rate)."""
+        if self.invited_hidden or self.responded_hidden or self.invited == 0:
+            return None
+        return self.responded / self.invited
+
+    @property
+    def invited_text(self) -> str:
+        return shown(self.invited, self.threshold)
+
+    @property
+    def responded_text(self) -> str:
+        return shown(self.responded, self.threshold)
+
+    @property
+    def rate_text(self) -> str:
+        rate = self.rate
+        return "not shown" if rate is None else f"{rate * 100:.0f}%"
+
+    @property
+    def indent_class(self) -> str:
+        return INDENT_CLASSES[min(self.level, len(INDENT_CLASSES) - 1)]
+
+
+def merge_counts(
+    invitations: Iterable[tuple[int, str, int, int]], device: Mapping[int, int]
+) -> tuple[dict[int, Count], dict[str, Count], int]:
+    """From (unit id, staff group, invited, responded) rows and shared-device responses per
+    unit: (counts per unit, counts per staff group, shared-device responses in all)."""
+    per_unit: dict[int, Count] = {}
+    per_group: dict[str, Count] = {}
+    for unit_id, group, invited, responded in invitations:
+        count = Count(invited, responded)
+        per_unit[unit_id] = per_unit.get(unit_id, Count()) + count
+        per_group[group] = per_group.get(group, Count()) + count
+    for unit_id, responded in device.items():
+        per_unit[unit_id] = per_unit.get(unit_id, Count()) + Count(0, responded)
+    return per_unit, per_group, sum(device.values())
+
+
+def roll_up(units: Iterable[UnitNode], own: Mapping[int, Count]) -> dict[int, Count]:
+    """Each unit's own counts plus those of every unit below it. Counts of units not in
+    ``units`` are ignored, and the roll-up stops at the top of ``units``."""
+    by_id = {unit.id: unit for unit in units}
+    totals: dict[int, Count] = {}
+    for unit_id, count in own.items():
+        node = by_id.get(unit_id)
+        while node is not None:
+            totals[node.id] = totals.get(node.id, Count()) + count
+            node = by_id.get(node.parent_id)
+    return totals
+
+
+def unit_rows(
+    units: Iterable[UnitNode],
+    own: Mapping[int, Count],
+    *,
+    roots: Iterable[UnitNode],
+    threshold: int,
+    levels_below: int = 2,
+) -> list[RateRow]:
+    """Rows for each root and the units down to ``levels_below`` levels under it, in tree
+    order, leaving out units nobody in the wave belongs to. Deeper units count in their
+    ancestors' figures; ``has_children`` says a row can be drilled into."""
+    units = sorted(units, key=lambda unit: unit.path)
+    totals = roll_up(units, own)
+    with_children = {unit.parent_id for unit in units if unit.id in totals}
+    rows = []
+    for root in sorted(roots, key=lambda unit: unit.path):
+        for unit in units:
+            if not unit.path.startswith(root.path):
+                continue
+            if unit.id != root.id and unit.id not in totals:
+                continue
+            level = unit.depth - root.depth
+            if level > levels_below:
+                continue
+            count = totals.get(unit.id, Count())
+            rows.append(
+                RateRow(
+                    key=unit.code,
+                    label=unit.name,
+                    invited=count.invited,
+                    responded=count.responded,
+                    threshold=threshold,
+                    level=level,
+                    has_children=unit.id in with_children,
+                )
+            )
+    return rows
+
+
+def staff_group_rows(
+    per_group: Mapping[str, Count],
+    *,
+    names: Mapping[str, str],
+    threshold: int,
+) -> list[RateRow]:
+    """A row per staff group, in the order of ``names`` (unknown groups last, by code)."""
+    order = {code: index for index, code in enumerate(names)}
+    groups = sorted(per_group, key=lambda code: (order.get(code, len(order)), code))
+    return [
+        RateRow(
+            key=code,
+            label=names.get(code, code),
+            invited=per_group[code].invited,
+            responded=per_group[code].responded,
+            threshold=threshold,
+        )
+        for code in groups
+    ]
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+    responses: int
+    cumulative: int
+    threshold: int
+
+    @property
+    def hidden(self) -> bool:
+        return self.responses < self.threshold
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return uk_date(self.first)
+        if (self.first.year, self.first.month) == (self.last.year, self.last.month):
+            return f"{self.first.day} to {uk_date(self.last)}"
+        if self.first.year == self.last.year:
+            return f"{self.first.day} {self.first:%B} to {uk_date(self.last)}"
+        return f"{uk_date(self.first)} to {uk_date(self.last)}"
+
+    @property
+    def short_label(self) -> str:
+        if self.first == self.last:
+            return f"{self.first.day} {self.first:%b}"
+        return f"{self.first.day} {self.first:%b} – {self.last.day} {self.last:%b}"
+
+    @property
+    def responses_text(self) -> str:
+        return shown(self.responses, self.threshold)
+
+    @property
+    def cumulative_text(self) -> str:
+        return shown(self.cumulative, self.threshold)
+
+
+def day_periods(day_counts: Mapping[date, int], *, threshold: int) -> list[Period]:
+    """Consecutive days with responses grouped so that every period has at least
+    ``threshold`` responses; one hidden period when the total is below it."""
+    days = sorted(day for day, count in day_counts.items() if count > 0)
+    if not days:
+        return []
+    total = sum(day_counts[day] for day in days)
+    if total < threshold:
+        return [Period(days[0], days[-1], total, total, threshold)]
+    periods: list[Period] = []
+    start, pending, running = None, 0, 0
+    for day in days:
+        start = start or day
+        pending += day_counts[day]
+        if pending >= threshold:
+            running += pending
+            periods.append(Period(start, day, pending, running, threshold))
+            start, pending = None, 0
+    if pending:
+        last = periods.pop()
+        running += pending
+        periods.append(Period(last.first, days[-1], last.responses + pending, running, threshold))
+    return periods
+
+
+def chart_spec(periods: list[Period], *, title: str) -> dict | None:
+    """A Vega-Lite spec: responses in each period as bars, the running total as a line.
+    None when there is nothing that may be shown (no period at or above the threshold)."""
+    visible = [period for period in periods if not period.hidden]
+    if not visible:
+        return None
+    values = [
+        {
+            "order": index,
+            "period": period.short_label,
+            "responses": period.responses,
+            "cumulative": period.cumulative,
+        }
+        for index, period in enumerate(visible)
+    ]
+    x = {
+        "field": "period",
+        "type": "ordinal",
+        "sort": {"field": "order"},
+        "title": "Day or days",
+        "axis": {
+            "labelAngle": -35 if len(values) > 5 else 0,
+            "labelLimit": 140,
+            "labelOverlap": "greedy",
+        },
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "anchor": "start", "fontSize": 16},
+        "width": max(320, min(760, 110 * len(values))),
+        "height": 240,
+        "background": "white",
+        "config": {
+            "font": "Arial, Liberation Sans, Helvetica, sans-serif",
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#212b32"},
+            "legend": {"labelFontSize": 12},
+        },
+        "data": {"values": values},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": "#005eb8"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "responses", "type": "quantitative", "title": "Responses"},
+                },
+            },
+            {
+                "mark": {
+                    "type": "line",
+                    "color": "#212b32",
+                    "point": {"color": "#212b32"},
+                    "strokeDash": [6, 3],
+                },
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "cumulative",
+                        "type": "quantitative",
+                        "title": "Total so far (dashed line)",
+                    },
+                },
+            },
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+    }
