@@ -290,6 +290,16 @@ TASKS = {
     }
 }
 
+# The cache holds short-lived counters (survey device rate limits). Per process by default;
+# with several web workers set CACHE_BACKEND=database and run `colead createcachetable`.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "colead_cache"}
+        if env_str("CACHE_BACKEND", "locmem") == "database"
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # The address people use to reach colead, for links in emails.
 COLEAD_BASE_URL = env_str("COLEAD_BASE_URL", "http://127.0.0.1:8000")
 
