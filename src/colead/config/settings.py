@@ -300,6 +300,10 @@ CACHES = {
     )
 }
 
+# Shared-device survey starts allowed per link and client address, per window (seconds).
+COLEAD_DEVICE_START_LIMIT = env_int("COLEAD_DEVICE_START_LIMIT", 30)
+COLEAD_DEVICE_START_WINDOW = env_int("COLEAD_DEVICE_START_WINDOW", 600)
+
 # The address people use to reach colead, for links in emails.
 COLEAD_BASE_URL = env_str("COLEAD_BASE_URL", "http://127.0.0.1:8000")
 
