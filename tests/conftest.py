@@ -137,3 +137,12 @@ def client_for(client, persona_users):
         return client
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Per-process caches (comment maskers) must not carry one test's staff into another."""
+    from colead.surveys import services as survey_services
+
+    survey_services._MASKERS.clear()
+    yield

@@ -15,6 +15,7 @@ from colead.core.models import OrgScopedManager, OrgScopedQuerySet
 from colead.surveys import definitions
 
 MIN_REPORTING_THRESHOLD = 5
+_PARSED_INSTRUMENTS: dict[str, definitions.Instrument] = {}
 
 
 class InstrumentVersion(models.Model):
@@ -44,10 +45,12 @@ class InstrumentVersion(models.Model):
         return f"{self.title} (v{self.version})"
 
     def parsed(self) -> definitions.Instrument:
-        cached = getattr(self, "_parsed", None)
+        # Stored versions never change, so a parsed copy is kept per process by digest:
+        # every submission needs the definition, and validating it each time is costly.
+        cached = _PARSED_INSTRUMENTS.get(self.digest)
         if cached is None:
             cached = definitions.instrument_from_data(self.definition)
-            self._parsed = cached
+            _PARSED_INSTRUMENTS[self.digest] = cached
         return cached
 
 

@@ -7,6 +7,7 @@ submitting), which are deliberately not audited with any identity: see docs/priv
 
 import random
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date
 
@@ -559,16 +560,23 @@ def submit(*, token: str) -> None:
     draft.delete()
 
 
+_MASKERS: dict[int, tuple[float, object]] = {}
+MASKER_MAX_AGE = 300  # seconds: staff names change with imports, not by the minute
+
+
 def mask_comment(wave: Wave, text: str) -> str:
-    masker = getattr(wave, "_masker", None)
-    if masker is None:
-        people = Person.objects.for_org(wave.organisation).values_list(
+    """Mask personal details with the organisation's staff names. The masker is built from
+    every person's names, so it is kept per process for a few minutes."""
+    now = time.monotonic()
+    cached = _MASKERS.get(wave.organisation_id)
+    if cached is None or now - cached[0] > MASKER_MAX_AGE:
+        people = Person.objects.filter(organisation_id=wave.organisation_id).values_list(
             "first_name", "last_name", "employee_number"
         )
         firsts, lasts, numbers = zip(*people, strict=True) if people else ((), (), ())
-        masker = build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers)
-        wave._masker = masker
-    return masker(text)[0]
+        cached = (now, build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers))
+        _MASKERS[wave.organisation_id] = cached
+    return cached[1](text)[0]
 
 
 # -- invitations and reminders ---------------------------------------------------------
