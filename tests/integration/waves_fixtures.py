@@ -1,0 +1,59 @@
+"""Helpers for the wave page tests: waves in the test trust, and responses without going
+through the respondent's pages (ballots are written as the services would write them)."""
+
+from datetime import date
+
+from colead.surveys import services
+from colead.surveys.models import Ballot, Invitation, Response, ResponseSource
+from colead.surveys.services import WaveSettings
+
+
+def make_wave(trust, *, units=("MED",), threshold=11, title="Spring pulse", launch=False, **extra):
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
+    wave = services.create_wave(
+        organisation=trust["org"],
+        settings=WaveSettings(
+            title=title,
+            instruments=extra.pop("instruments", ["culture-pulse", "team-working"]),
+            unit_codes=list(units),
+            reporting_threshold=threshold,
+            **extra,
+        ),
+        actor=None,
+    )
+    if launch:
+        wave = services.launch_wave(wave=wave, actor=None)
+    return wave
+
+
+def respond(wave, unit_code, count, *, on=None, staff_group=None):
+    """Mark ``count`` invitations of people in ``unit_code`` as responded, each with a ballot
+    on day ``on`` (today by default)."""
+    invitations = Invitation.objects.filter(
+        wave=wave, reporting_unit__code=unit_code, responded=False
+    )
+    if staff_group:
+        invitations = invitations.filter(staff_group=staff_group)
+    chosen = list(invitations.order_by("pk")[:count])
+    assert len(chosen) == count, f"only {len(chosen)} unanswered invitations in {unit_code}"
+    for invitation in chosen:
+        invitation.responded = True
+        invitation.save(update_fields=["responded"])
+        Ballot.objects.create(
+            wave=wave,
+            reporting_unit_id=invitation.reporting_unit_id,
+            submitted_on=on or date.today(),
+            source=ResponseSource.ONLINE,
+        )
+    return chosen
+
+
+def device_responses(wave, unit, count, *, on=None):
+    model = Response if wave.is_closed else Ballot
+    for _ in range(count):
+        model.objects.create(
+            wave=wave,
+            reporting_unit=unit,
+            submitted_on=on or date.today(),
+            source=ResponseSource.DEVICE,
+        )
