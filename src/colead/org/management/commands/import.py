@@ -1,4 +1,6 @@
 """``colead import units|workforce FILE --org CODE``: import a CSV or XLSX file.
+``colead import responses FILE --wave WAVE [--map MAPPING]``: survey responses gathered
+elsewhere (paper forms, a local NHS Staff Survey extract) into a launched wave.
 
 Every problem in the file is printed (one line each, to stderr) and nothing is written;
 the command then exits with status 1. Otherwise it ends with a one-line summary:
@@ -23,7 +25,10 @@ from colead.org.services import (
 
 
 class Command(BaseCommand):
-    help = "Import an organisation's units or workforce from a CSV or XLSX file."
+    help = (
+        "Import an organisation's units or workforce, or a wave's survey responses, from a "
+        "CSV or XLSX file."
+    )
     # An import is often run in a loop or by cron; the system checks add a second of
     # start-up for nothing the command relies on.
     requires_system_checks = []
@@ -53,6 +58,25 @@ class Command(BaseCommand):
                 action="store_true",
                 help="List the changes, up to 200 of each kind (also with -v 2).",
             )
+        responses = kinds.add_parser(
+            "responses",
+            help="Survey responses gathered elsewhere: unit_code, staff_group, band, item codes.",
+            description="Import survey responses gathered elsewhere (paper forms, a local NHS "
+            "Staff Survey extract) into an open or closed wave. All or nothing.",
+        )
+        responses.add_argument("file", metavar="FILE", help="A .csv (UTF-8) or .xlsx file.")
+        responses.add_argument(
+            "--wave", required=True, type=int, metavar="WAVE", help="The wave's id."
+        )
+        responses.add_argument(
+            "--map",
+            metavar="MAPPING",
+            help="A .csv or .xlsx file with columns external_code,item_code that renames the "
+            "file's own question codes (like q2a) to item codes.",
+        )
+        responses.add_argument(
+            "--dry-run", action="store_true", help="Check the files only; write nothing."
+        )
         units.add_argument(
             "--create",
             action="store_true",
@@ -64,11 +88,14 @@ class Command(BaseCommand):
             help=f"The new organisation's sector (with --create): {', '.join(reference.SECTORS)}.",
         )
 
-    def handle(self, *args, kind, file, org, dry_run, **options):
+    def handle(self, *args, kind, file, dry_run, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"There is no file {file}.")
         content = path.read_bytes()
+        if kind == "responses":
+            return self._responses(path, content, dry_run=dry_run, **options)
+        org = options["org"]
         service = import_units if kind == "units" else import_workforce
         try:
             with transaction.atomic():
@@ -92,6 +119,47 @@ class Command(BaseCommand):
             self.stderr.write(str(rejected))
             sys.exit(1)
         self._report(result, list_changes=options["list"] or options.get("verbosity", 1) >= 2)
+
+    def _responses(self, path: Path, content: bytes, *, wave, dry_run, **options):
+        from colead.surveys.imports import SurveyError, import_responses
+        from colead.surveys.models import Wave
+
+        found = Wave.objects.select_related("organisation").filter(pk=wave).first()
+        if found is None:
+            raise CommandError(f"There is no wave {wave}. See colead waves list --org CODE.")
+        mapping_content = mapping_name = None
+        if options.get("map"):
+            mapping_path = Path(options["map"])
+            if not mapping_path.is_file():
+                raise CommandError(f"There is no mapping file {options['map']}.")
+            mapping_content, mapping_name = mapping_path.read_bytes(), mapping_path.name
+        self.stdout.write(
+            f"{'Checking' if dry_run else 'Importing'} responses from {path.name} into wave "
+            f"{found.pk} ({found.title}, {found.organisation.code})."
+        )
+        try:
+            result = import_responses(
+                wave=found,
+                content=content,
+                filename=path.name,
+                mapping_content=mapping_content,
+                mapping_filename=mapping_name or "mapping.csv",
+                actor=None,
+                dry_run=dry_run,
+            )
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                self.stderr.write(str(problem))
+            self.stderr.write(str(rejected))
+            sys.exit(1)
+        except SurveyError as error:
+            raise CommandError(str(error)) from None
+        hidden = result.hidden_line()
+        if hidden:
+            self.stdout.write(hidden)
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        self.stdout.write(result.summary_line())
 
     def _organisation(self, kind, code, options) -> tuple[Organisation, bool]:
         organisation = Organisation.objects.filter(code=code).first()
