@@ -45,26 +45,12 @@ from colead.demo.specs import (
     TrustSpec,
 )
 from colead.org import reference
+from colead.org.imports import units as units_file
+from colead.org.imports import workforce as workforce_file
 
-UNIT_COLUMNS = ("unit_code", "name", "parent_code", "level", "site")
-WORKFORCE_COLUMNS = (
-    "employee_number",
-    "first_name",
-    "last_name",
-    "email",
-    "unit_code",
-    "staff_group",
-    "band",
-    "job_title",
-    "line_manager",
-    "start_date",
-    "is_leader",
-    "team_codes",
-    "ethnicity",
-    "sex",
-    "disability",
-    "age_band",
-)
+# The import files' own layouts, so the demo cannot drift from what the importer reads.
+UNIT_COLUMNS = (*units_file.REQUIRED_COLUMNS, *units_file.OPTIONAL_COLUMNS)
+WORKFORCE_COLUMNS = (*workforce_file.REQUIRED_COLUMNS, *workforce_file.OPTIONAL_COLUMNS)
 POST_COLUMNS = ("title", "level", "unit_code", "holder", "is_interim", "is_critical")
 
 DEFAULT_SEED = 2026
