@@ -195,6 +195,8 @@ def test_each_persona_signs_in_with_the_demo_password(built, client, settings):
         client.logout()
 
 
+# --rebuild flushes the database, which PostgreSQL refuses inside a test's open transaction.
+@pytest.mark.django_db(transaction=True)
 def test_a_second_run_keeps_the_data_and_rebuild_makes_it_again(built, client, settings):
     acute = Organisation.objects.get(code="DEMO1")
     before = database_rows(acute)
