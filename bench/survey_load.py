@@ -313,6 +313,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2 * os.cpu_count())
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="colead-load-"))
@@ -358,6 +361,8 @@ def main() -> None:
                 str(ROOT / "gunicorn.conf.py"),
                 "-w",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "-b",
                 f"127.0.0.1:{port}",
                 "--access-logfile",
@@ -410,6 +415,7 @@ def main() -> None:
     result = {
         "benchmark": "survey submissions (gunicorn + PostgreSQL)",
         "workers": args.workers,
+        "threads_per_worker": args.threads,
         "offered_rate": args.rate,
         "duration_s": args.duration,
         "sustained": {k: v for k, v in sustained.items() if k not in ("acknowledged", "failed")},

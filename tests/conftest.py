@@ -145,4 +145,5 @@ def _fresh_process_caches():
     from colead.surveys import services as survey_services
 
     survey_services._MASKERS.clear()
+    survey_services._WAVE_INSTRUMENTS.clear()
     yield

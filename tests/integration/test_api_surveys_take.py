@@ -372,14 +372,14 @@ def test_a_reporting_unit_is_refused_where_the_wave_does_not_offer_a_choice(clie
 def test_nothing_is_kept_if_storing_fails_before_the_commit(client, wave, token, monkeypatch):
     """The ballot, the invitation's mark and the draft are written in one transaction with
     the answers: if anything fails before it commits, nothing is kept and no 201 is sent."""
-    real_submit = services.submit
+    real_store = services._store_ballot
 
-    def submit_then_fail(*, token):
-        real_submit(token=token)
+    def store_then_fail(*args):
+        real_store(*args)
         assert Ballot.objects.count() == 1  # written inside the transaction...
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(services, "submit", submit_then_fail)
+    monkeypatch.setattr(services, "_store_ballot", store_then_fail)
     before = stored()
     with pytest.raises(RuntimeError):
         submit(client, token, {"answers": full_answers(wave)})

@@ -750,22 +750,17 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
     response["Cache-Control"] = NO_STORE
     token = request.auth
     try:
-        with transaction.atomic():
-            wave, draft = services.resume(token)
-            answers, errors = _clean_answers(
-                [item for i in services.wave_instruments(wave) for item in i.items],
-                data.answers,
-            )
-            unit, unit_errors = _reporting_unit(wave, data.reporting_unit)
-            if errors or unit_errors:
-                # Raised inside the transaction: the draft that resume() may have
-                # created is rolled back with everything else.
-                raise ValidationError((errors + unit_errors)[:MAX_ERRORS])
-            if unit is not None:
-                draft.reporting_unit = unit
-            draft.answers = answers
-            draft.save(update_fields=["answers", "reporting_unit", "updated_on"])
-            services.submit(token=token)
+        wave = services.wave_for_token(token)
+        answers, errors = _clean_answers(
+            [item for i in services.wave_instruments(wave) for item in i.items],
+            data.answers,
+        )
+        unit, unit_errors = _reporting_unit(wave, data.reporting_unit)
+        if errors or unit_errors:
+            raise ValidationError((errors + unit_errors)[:MAX_ERRORS])
+        # One transaction: the ballot, the invitation's "responded" and the removal of any
+        # draft; 201 is sent only after it commits.
+        services.submit_answers(token=token, answers=answers, reporting_unit=unit)
     except TokenRefused as refused:
         return _refused(refused)
     except IntegrityError:

@@ -368,8 +368,19 @@ class TokenRefused(SurveyError):
         self.reason = reason
 
 
+_WAVE_INSTRUMENTS: dict[int, list[definitions.Instrument]] = {}
+
+
 def wave_instruments(wave: Wave) -> list[definitions.Instrument]:
-    return [version.parsed() for version in wave.ordered_instruments()]
+    """The wave's instruments in order. A launched wave's instruments never change, so they
+    are kept per process: every submission needs them."""
+    if wave.is_draft:
+        return [version.parsed() for version in wave.ordered_instruments()]
+    cached = _WAVE_INSTRUMENTS.get(wave.pk)
+    if cached is None:
+        cached = [version.parsed() for version in wave.ordered_instruments()]
+        _WAVE_INSTRUMENTS[wave.pk] = cached
+    return cached
 
 
 def start_with_invitation_token(token: str) -> tuple[Wave, Draft]:
@@ -509,18 +520,22 @@ def save_answers(*, draft: Draft, section_items, form: dict) -> list[answer_rule
     return errors
 
 
+USED = "You have already sent your answers. Thank you."
+TAKEN_PART = "You have already taken part in this survey. Thank you."
+
+
 @transaction.atomic
 def submit(*, token: str) -> None:
-    """Store the answers for good. Acknowledged only once this transaction commits; a second
-    submission with the same token stores nothing and is refused with a reason."""
+    """Store the draft's answers for good. Acknowledged only once this transaction commits;
+    a second submission with the same token stores nothing and is refused with a reason."""
     draft = (
-        Draft.objects.select_for_update()
+        Draft.objects.select_for_update(of=("self",))
         .select_related("wave")
         .filter(key_digest=tokens.draft_digest(token))
         .first()
     )
     if draft is None or draft.submitted:
-        raise TokenRefused("You have already sent your answers. Thank you.", reason="used")
+        raise TokenRefused(USED, reason="used")
     wave = draft.wave
     _check_open(wave)
     if draft.reporting_unit_id is None:
@@ -533,18 +548,67 @@ def submit(*, token: str) -> None:
             .first()
         )
         if invitation is None or invitation.responded:
-            raise TokenRefused(
-                "You have already taken part in this survey. Thank you.", reason="used"
-            )
+            raise TokenRefused(TAKEN_PART, reason="used")
+    _store_ballot(wave, draft.reporting_unit_id, draft.answers, invitation)
+    # The draft is removed rather than kept as "submitted": the answers now live only in
+    # the ballot. Resubmitting finds nothing and is refused.
+    Draft.objects.filter(pk=draft.pk).delete()
+
+
+@transaction.atomic
+def submit_answers(*, token: str, answers: dict, reporting_unit: Unit | None = None) -> None:
+    """Store a whole response sent in one go by a front end (a kiosk, the API), without a
+    draft round trip: the same rules and the same single transaction as ``submit``, in a
+    handful of queries. ``answers`` must already be cleaned against the wave's items."""
+    invitation = None
+    if not tokens.looks_like_token(token):
+        raise TokenRefused("This link is not valid.", reason="invalid")
+    if token.startswith("i"):
+        invitation = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("wave")
+            .filter(token_digest=tokens.lookup_digest(token))
+            .first()
+        )
+        if invitation is None:
+            raise TokenRefused("This link is not valid.", reason="invalid")
+        wave = invitation.wave
+        _check_open(wave)
+        if invitation.responded:
+            raise TokenRefused(TAKEN_PART, reason="used")
+        unit_id = None if wave.respondent_chooses_unit else invitation.reporting_unit_id
+        # Any answers saved on the web pages are replaced by this submission.
+        Draft.objects.filter(key_digest=tokens.draft_digest(token)).delete()
+    else:
+        draft = (
+            Draft.objects.select_for_update(of=("self",))
+            .select_related("wave")
+            .filter(key_digest=tokens.draft_digest(token))
+            .first()
+        )
+        if draft is None:
+            raise TokenRefused(USED, reason="used")
+        wave = draft.wave
+        _check_open(wave)
+        unit_id = draft.reporting_unit_id
+        Draft.objects.filter(pk=draft.pk).delete()
+    if reporting_unit is not None:
+        unit_id = reporting_unit.pk
+    if unit_id is None:
+        raise SurveyError("Select your team before sending your answers.")
+    _store_ballot(wave, unit_id, answers, invitation)
+
+
+def _store_ballot(wave: Wave, unit_id: int, answers: dict, invitation: Invitation | None):
     instruments = wave_instruments(wave)
     all_items = [item for instrument in instruments for item in instrument.items]
-    kept = answer_rules.prune_hidden(all_items, draft.answers)
+    kept = answer_rules.prune_hidden(all_items, answers)
     demographics, item_answers, comments = answer_rules.split_for_storage(instruments, kept)
     if comments:
         comments = {code: mask_comment(wave, text) for code, text in comments.items()}
     Ballot.objects.create(
         wave=wave,
-        reporting_unit_id=draft.reporting_unit_id,
+        reporting_unit_id=unit_id,
         submitted_on=timezone.localdate(),
         demographics=demographics,
         answers=item_answers,
@@ -554,10 +618,6 @@ def submit(*, token: str) -> None:
     if invitation is not None:
         invitation.responded = True
         invitation.save(update_fields=["responded"])
-    # The draft is removed rather than kept as "submitted": the answers now live only in
-    # the ballot. Its digest is kept out of reach by deleting the row; resubmitting finds
-    # nothing and is refused.
-    draft.delete()
 
 
 _MASKERS: dict[int, tuple[float, object]] = {}
