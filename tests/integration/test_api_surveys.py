@@ -426,7 +426,8 @@ def assert_nothing_small_is_shown(body):
         for key in ("invited", "responded"):
             value = row[key]
             assert value is None or value >= threshold, row
-            assert (value is None) == (row[f"{key}_text"] == f"fewer than {threshold}"), row
+            hidden_texts = (f"fewer than {threshold}", "not shown")
+            assert (value is None) == (row[f"{key}_text"] in hidden_texts), row
         assert row["suppressed"] == (row["invited"] is None or row["responded"] is None)
         if row["suppressed"]:
             assert row["rate"] is None
@@ -448,8 +449,15 @@ def test_whole_organisation_rates_rolled_up_with_small_counts_hidden(
     root = units["TST1-ROOT"]
     assert (root["invited"], root["responded"], root["rate"]) == (12, 7, round(7 / 12, 4))
     assert root["parent_code"] is None and root["depth"] == 0
-    assert (units["MED"]["invited"], units["MED"]["responded"]) == (8, 5)
-    assert (units["W1"]["invited"], units["W1"]["responded"], units["W1"]["rate"]) == (5, 5, 1.0)
+    # Medicine, Cardiology and Ward 1 are hidden too: the trust's figures minus theirs
+    # would reveal Surgery's small counts.
+    assert (units["MED"]["invited"], units["MED"]["responded"]) == (None, None)
+    assert units["MED"]["invited_text"] == "not shown"
+    assert (units["W1"]["invited"], units["W1"]["responded"], units["W1"]["rate"]) == (
+        None,
+        None,
+        None,
+    )
     assert units["W1"]["parent_code"] == "CARD" and units["W1"]["depth"] == 3
     for code in ("W2", "SURG", "T1"):
         assert units[code]["suppressed"] is True, code
@@ -457,7 +465,7 @@ def test_whole_organisation_rates_rolled_up_with_small_counts_hidden(
     assert units["W2"]["invited"] is None and units["W2"]["invited_text"] == "fewer than 5"
     groups = {row["code"]: row for row in body["staff_groups"]}
     nurses = groups["nursing_midwifery_registered"]
-    assert (nurses["invited"], nurses["responded"]) == (8, 5)
+    assert (nurses["invited"], nurses["responded"]) == (None, 5)
     assert groups["additional_clinical_services"]["invited"] is None
     assert body["shared_device_responses"] is None  # 2 < 5
     assert [p["responses"] for p in body["by_day"]] == [7]
@@ -469,8 +477,9 @@ def test_a_manager_gets_their_subtree_only(api, whole_trust_wave):
     assert body["scope"] == ["W1"]
     assert [row["code"] for row in body["units"]] == ["W1"]
     assert body["units"][0]["parent_code"] is None
+    # Ward 1's totals are hidden, so its one staff group (which would equal them) is too.
     assert [(g["code"], g["invited"]) for g in body["staff_groups"]] == [
-        ("nursing_midwifery_registered", 5)
+        ("nursing_midwifery_registered", None)
     ]
     assert_nothing_small_is_shown(body)
     assert api("manager", "get", f"/waves/{whole_trust_wave.pk}/rates", {"unit": "CARD"}).status_code == 403  # fmt: skip

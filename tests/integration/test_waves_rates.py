@@ -50,8 +50,9 @@ def test_counts_roll_up_the_tree_and_small_counts_are_hidden(client_for, wave):
     assert response.status_code == 200
     assert unit_table(response) == [
         ("TST1-ROOT", "12", "8", "67%"),
-        ("MED", "8", "6", "75%"),
-        ("CARD", "8", "6", "75%"),
+        # Hidden: the trust's figures minus Medicine's would reveal Surgery's small counts.
+        ("MED", "not shown", "not shown", "not shown"),
+        ("CARD", "not shown", "not shown", "not shown"),
         ("SURG", "fewer than 5", "fewer than 5", "not shown"),
         ("T1", "fewer than 5", "fewer than 5", "not shown"),
     ]
@@ -64,8 +65,8 @@ def test_drilling_down_shows_the_units_inside(client_for, wave):
     respond(wave, "W1", 5)
     response = client_for("od").get(rates_url(wave, "CARD"))
     assert unit_table(response) == [
-        ("CARD", "8", "5", "62%"),
-        ("W1", "5", "5", "100%"),
+        ("CARD", "not shown", "5", "not shown"),
+        ("W1", "not shown", "5", "not shown"),
         ("W2", "fewer than 5", "fewer than 5", "not shown"),
     ]
     assert response.context_data["up"].code == "MED"
@@ -91,15 +92,15 @@ def test_device_responses_count_for_their_unit_but_no_staff_group(client_for, wa
     device_responses(wave, trust["units"]["W2"], 6)
     response = client_for("od").get(rates_url(wave, "CARD"))
     assert unit_table(response) == [
-        ("CARD", "8", "11", "138%"),
-        ("W1", "5", "5", "100%"),
+        ("CARD", "not shown", "11", "not shown"),
+        ("W1", "not shown", "5", "not shown"),
         ("W2", "fewer than 5", "6", "not shown"),
     ]
     groups = [
         (row.label, row.invited_text, row.responded_text)
         for row in response.context_data["group_rows"]
     ]
-    assert groups == [("Nursing and Midwifery Registered", "8", "5")]
+    assert groups == [("Nursing and Midwifery Registered", "not shown", "5")]
     assert "Responses from shared devices are not in any staff group: 6." in main(response)
 
 
@@ -113,7 +114,8 @@ def test_staff_groups_cover_the_viewers_scope(client_for, wave):
     ]
     assert groups == [
         ("Additional Clinical Services", "fewer than 5", "fewer than 5", "not shown"),
-        ("Nursing and Midwifery Registered", "8", "5", "62%"),
+        # Hidden too, or the trust's total minus this group would reveal the small one.
+        ("Nursing and Midwifery Registered", "not shown", "not shown", "not shown"),
     ]
 
 
@@ -125,10 +127,15 @@ def test_a_manager_sees_only_their_subtree(client_for, wave, trust):
     device_responses(wave, trust["units"]["T1"], 7, on=day)
     response = client_for("manager").get(rates_url(wave))
     assert response.status_code == 200
-    assert unit_table(response) == [("W1", "5", "5", "100%")]
-    groups = [(r.label, r.invited, r.responded) for r in response.context_data["group_rows"]]
-    assert groups == [("Nursing and Midwifery Registered", 5, 5)]
-    assert [(p.responses, p.cumulative) for p in response.context_data["periods"]] == [(5, 5)]
+    # Ward 1's own figures are hidden: Cardiology's minus Ward 1's would reveal Ward 2's.
+    assert unit_table(response) == [("W1", "not shown", "not shown", "not shown")]
+    groups = [
+        (r.label, r.invited_hidden, r.responded_hidden) for r in response.context_data["group_rows"]
+    ]
+    assert groups == [("Nursing and Midwifery Registered", True, True)]
+    assert [(p.responses_text, p.cumulative_text) for p in response.context_data["periods"]] == [
+        ("not shown", "not shown")
+    ]
     text = main(response)
     for outside in ["Medicine", "Surgery", "Cardiology", "Ward 2", "Theatres"]:
         assert outside not in text
@@ -181,7 +188,7 @@ def test_a_closed_wave_counts_its_responses(client_for, wave, trust):
     services.close_wave(wave=wave, actor=None)
     assert not Ballot.objects.exists() and Response.objects.count() == 6
     response = client_for("board").get(rates_url(wave, "W1"))
-    assert unit_table(response) == [("W1", "5", "6", "120%")]
+    assert unit_table(response) == [("W1", "not shown", "6", "not shown")]
     assert [p.label for p in response.context_data["periods"]] == ["2 to 3 March 2030"]
     assert "final figures" in main(response)
 

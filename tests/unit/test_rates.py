@@ -67,10 +67,11 @@ def test_roll_up_stops_at_the_top_of_the_units_given():
 def test_unit_rows_in_tree_order_with_levels_and_small_counts_hidden():
     own = {4: Count(12, 11), 5: Count(3, 2), 7: Count(20, 9)}
     rows = rates.unit_rows(UNITS, own, roots=[ROOT], threshold=11, levels_below=2)
+    # SURG's 9 responses are hidden, so MED's 13 must be too: 22 - 13 would give them away.
     assert [(r.key, r.level, r.invited_text, r.responded_text, r.rate_text) for r in rows] == [
         ("ROOT", 0, "35", "22", "63%"),
-        ("MED", 1, "15", "13", "87%"),
-        ("CARD", 2, "15", "13", "87%"),
+        ("MED", 1, "15", "not shown", "not shown"),
+        ("CARD", 2, "15", "not shown", "not shown"),
         ("SURG", 1, "20", "fewer than 11", "not shown"),
         ("T1", 2, "20", "fewer than 11", "not shown"),
     ]
@@ -93,7 +94,8 @@ def test_staff_group_rows_follow_the_reference_order():
     )
     assert [(r.label, r.invited_text, r.responded_text, r.rate_text) for r in rows] == [
         ("Alpha", "fewer than 11", "fewer than 11", "not shown"),
-        ("Beta", "11", "11", "100%"),
+        # Hidden too: the total minus the visible groups would otherwise reveal Alpha.
+        ("Beta", "not shown", "not shown", "not shown"),
         ("zeta", "30", "12", "40%"),
     ]
 
@@ -161,3 +163,53 @@ def test_chart_spec_has_the_periods_in_order():
 )
 def test_indentation_is_capped(level, expected):
     assert rates.RateRow("X", "X", 0, 0, 5, level=level).indent_class == expected
+
+
+def test_no_hidden_count_can_be_recovered_from_a_parent_and_its_visible_children():
+    """Random counts through the real rows: a visible parent minus its visible children
+    leaves nothing or at least the threshold (the disclosure-control invariant)."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        own = {}
+        for unit in UNITS:
+            if rng.random() < 0.8:
+                invited = rng.randint(0, 25)
+                own[unit.id] = Count(invited, rng.randint(0, invited))
+        rows = rates.unit_rows(UNITS, own, roots=[ROOT], threshold=11, levels_below=5)
+        by_key = {row.key: row for row in rows}
+        for unit in UNITS:
+            parent = by_key.get(unit.code)
+            if parent is None:
+                continue
+            children = [
+                by_key[u.code] for u in UNITS if u.parent_id == unit.id and u.code in by_key
+            ]
+            for field in ("invited", "responded"):
+                if getattr(parent, f"{field}_hidden"):
+                    continue
+                shown_children = sum(
+                    getattr(c, field) for c in children if not getattr(c, f"{field}_hidden")
+                )
+                remainder = getattr(parent, field) - shown_children
+                assert remainder == 0 or remainder >= 11, (unit.code, field, remainder)
+
+
+def test_no_hidden_staff_group_is_the_difference_from_the_total():
+    rows = rates.staff_group_rows(
+        {"a": Count(30, 20), "b": Count(25, 15), "c": Count(4, 3)}, names={}, threshold=11
+    )
+    hidden = {row.key: (row.invited_hidden, row.responded_hidden) for row in rows}
+    assert hidden == {"a": (False, False), "b": (True, True), "c": (True, True)}
+
+
+def test_groups_and_days_are_hidden_when_the_scope_total_is():
+    rows = rates.staff_group_rows(
+        {"a": Count(30, 20)}, names={}, threshold=11, total_hidden=(True, False)
+    )
+    assert (rows[0].invited_text, rows[0].responded_text) == ("not shown", "20")
+    periods = rates.day_periods({D: 30, D + timedelta(days=1): 12}, threshold=11, total_hidden=True)
+    assert [(p.responses_text, p.cumulative_text, p.hidden) for p in periods] == [
+        ("not shown", "not shown", True)
+    ]

@@ -27,7 +27,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.crypto import salted_hmac
 from ninja import Query, Router, Status
@@ -42,7 +42,6 @@ from colead.api.access import (
     NotFound,
     access,
     requires,
-    scope_q,
 )
 from colead.api.schemas import (
     ERRORS,
@@ -65,15 +64,11 @@ from colead.api.schemas import (
 )
 from colead.org import reference
 from colead.org.models import Unit
-from colead.surveys import rates, services
+from colead.surveys import presenters, rates, services
 from colead.surveys.answers import clean_answer, is_visible
 from colead.surveys.definitions import Section
 from colead.surveys.models import (
-    Ballot,
     DeviceLink,
-    Invitation,
-    Response,
-    ResponseSource,
     Wave,
 )
 from colead.surveys.services import SurveyError, TokenRefused, WaveSettings
@@ -485,38 +480,11 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
     """Rates for the subtrees of ``roots``, small counts hidden by the rules in
     colead.surveys.rates. A fixed number of queries whatever the organisation's size."""
     threshold = wave.reporting_threshold
-    where = scope_q(roots, "reporting_unit__")
-    invitations = (
-        Invitation.objects.filter(wave=wave)
-        .filter(where)
-        .values_list("reporting_unit_id", "staff_group")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
-        .order_by()
-    )
-    answers = (Response if wave.is_closed else Ballot).objects.filter(wave=wave).filter(where)
-    device = dict(
-        answers.filter(source=ResponseSource.DEVICE)
-        .values_list("reporting_unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    per_unit, per_group, device_total = rates.merge_counts(invitations, device)
-    nodes = [
-        rates.UnitNode(**row)
-        for row in Unit.objects.for_org(wave.organisation)
-        .filter(scope_q(roots))
-        .values("id", "code", "name", "parent_id", "depth", "path")
-    ]
+    tables = presenters.rate_tables(wave, roots, levels_below=99)
+    nodes, unit_rows, answers = tables.nodes, tables.unit_rows, tables.answers
     root_ids = {root.pk for root in roots}
     by_id = {node.id: node for node in nodes}
     by_code = {node.code: node for node in nodes}
-    unit_rows = rates.unit_rows(
-        nodes,
-        per_unit,
-        roots=[node for node in nodes if node.id in root_ids],
-        threshold=threshold,
-        levels_below=max((node.depth for node in nodes), default=0),
-    )
     units = []
     for row in unit_rows:
         node = by_code[row.key]
@@ -530,13 +498,10 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
                 **_counts(row),
             }
         )
-    groups = rates.staff_group_rows(
-        per_group,
-        names={group.code: group.name for group in reference.staff_groups()},
-        threshold=threshold,
-    )
+    groups = tables.group_rows
+    device_total = tables.device_total
     days = dict(answers.values_list("submitted_on").annotate(n=Count("pk")).order_by())
-    periods = rates.day_periods(days, threshold=threshold)
+    periods = rates.day_periods(days, threshold=threshold, total_hidden=tables.total_hidden[1])
     return {
         "wave_id": wave.pk,
         "status": wave.status,

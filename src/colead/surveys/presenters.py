@@ -1,6 +1,8 @@
 """Data for the wave pages, shaped for the templates: the wave list, a wave's settings and
 its response rates. Reads only; the arithmetic and the small-number rule live in ``rates``."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q
 from django.urls import reverse
 
@@ -171,36 +173,74 @@ def _unit_nodes(organisation, roots: list[Unit]) -> list[rates.UnitNode]:
     ]
 
 
-def rates_context(wave: Wave, roots: list[Unit]) -> dict:
-    """Response rates for the subtrees of ``roots``: by unit, by staff group and by day.
-    Four queries whatever the size of the organisation."""
+@dataclass
+class RateTables:
+    nodes: list
+    unit_rows: list
+    group_rows: list
+    device_total: int
+    answers: object  # the scoped queryset of submitted answers (for the days)
+    total_hidden: tuple[bool, bool]  # the scope's own (invited, responded) totals
+
+
+def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> RateTables:
+    """Rates by unit and by staff group for the subtrees of ``roots``, as pages and the API
+    show them. A fixed number of queries whatever the size of the organisation."""
     threshold = wave.reporting_threshold
-    where = scope_q(roots)
-    invitations = (
+    # Disclosure control works on the whole organisation's counts, whoever is looking, so
+    # that one viewer's visible figures never combine with another's to reveal a small unit.
+    invitations = list(
         Invitation.objects.filter(wave=wave)
-        .filter(where)
         .values_list("reporting_unit_id", "staff_group")
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
         .order_by()
     )
-    answers = _responses_model(wave).objects.filter(wave=wave).filter(where)
-    device = dict(
-        answers.filter(source=ResponseSource.DEVICE)
+    answers = _responses_model(wave).objects.filter(wave=wave).filter(scope_q(roots))
+    device_all = dict(
+        _responses_model(wave)
+        .objects.filter(wave=wave, source=ResponseSource.DEVICE)
         .values_list("reporting_unit_id")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    per_unit, per_group, device_total = rates.merge_counts(invitations, device)
-    nodes = _unit_nodes(wave.organisation, roots)
-    root_nodes = [node for node in nodes if node.id in {root.pk for root in roots}]
-    unit_rows = rates.unit_rows(nodes, per_unit, roots=root_nodes, threshold=threshold)
+    nodes = _unit_nodes(wave.organisation, None)
+    in_scope = rates.in_subtrees(nodes, [root.pk for root in roots] if roots else None)
+    per_unit, _, _ = rates.merge_counts(invitations, device_all)
+    _, per_group, device_total = rates.merge_counts(
+        [row for row in invitations if row[0] in in_scope],
+        {unit: n for unit, n in device_all.items() if unit in in_scope},
+    )
+    root_ids = {root.pk for root in roots}
+    unit_rows = rates.unit_rows(
+        nodes,
+        per_unit,
+        roots=[node for node in nodes if node.id in root_ids],
+        threshold=threshold,
+        levels_below=levels_below,
+    )
+    root_codes = {root.code for root in roots}
+    root_rows = [row for row in unit_rows if row.key in root_codes]
+    total_hidden = (
+        any(row.invited_hidden for row in root_rows),
+        any(row.responded_hidden for row in root_rows),
+    )
     group_rows = rates.staff_group_rows(
         per_group,
         names={group.code: group.name for group in reference.staff_groups()},
         threshold=threshold,
+        total_hidden=total_hidden,
     )
+    return RateTables(nodes, unit_rows, group_rows, device_total, answers, total_hidden)
+
+
+def rates_context(wave: Wave, roots: list[Unit]) -> dict:
+    """Response rates for the subtrees of ``roots``: by unit, by staff group and by day."""
+    threshold = wave.reporting_threshold
+    tables = rate_tables(wave, roots)
+    unit_rows, group_rows = tables.unit_rows, tables.group_rows
+    device_total, answers = tables.device_total, tables.answers
     days = dict(answers.values_list("submitted_on").annotate(n=Count("pk")).order_by())
-    periods = rates.day_periods(days, threshold=threshold)
+    periods = rates.day_periods(days, threshold=threshold, total_hidden=tables.total_hidden[1])
     spec = rates.chart_spec(periods, title="Responses by day")
     return {
         "threshold": threshold,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from colead.core.formatting import uk_date
+from colead.insights import disclosure
 
 # Indentation (NHS.UK padding utility steps) for each level below the table's top unit.
 INDENT_CLASSES = ("", "nhsuk-u-padding-left-3", "nhsuk-u-padding-left-5", "nhsuk-u-padding-left-7")
@@ -32,6 +33,11 @@ def fewer_than(threshold: int) -> str:
 def shown(count: int, threshold: int) -> str:
     """A count as it may be shown: the number, or "fewer than N" below the threshold."""
     return fewer_than(threshold) if count < threshold else f"{count:,}"
+
+
+def _hidden_text(count: int, threshold: int) -> str:
+    # "not shown": hidden only so that a smaller group cannot be worked out by subtraction.
+    return fewer_than(threshold) if count < threshold else "not shown"
 
 
 @dataclass(frozen=True)
@@ -64,14 +70,16 @@ class RateRow:
     threshold: int
     level: int = 0  # levels below the table's top unit
     has_children: bool = False
+    # (invited, responded) hidden by disclosure control; None: only the threshold applies.
+    hidden: tuple[bool, bool] | None = None
 
     @property
     def invited_hidden(self) -> bool:
-        return self.invited < self.threshold
+        return self.hidden[0] if self.hidden is not None else self.invited < self.threshold
 
     @property
     def responded_hidden(self) -> bool:
-        return self.responded < self.threshold
+        return self.hidden[1] if self.hidden is not None else self.responded < self.threshold
 
     @property
     def rate(self) -> float | None:
@@ -83,11 +91,17 @@ class RateRow:
 
     @property
     def invited_text(self) -> str:
-        return shown(self.invited, self.threshold)
+        return (
+            _hidden_text(self.invited, self.threshold)
+            if self.invited_hidden
+            else f"{self.invited:,}"
+        )
 
     @property
     def responded_text(self) -> str:
-        return shown(self.responded, self.threshold)
+        if self.responded_hidden:
+            return _hidden_text(self.responded, self.threshold)
+        return f"{self.responded:,}"
 
     @property
     def rate_text(self) -> str:
@@ -141,6 +155,7 @@ def unit_rows(
     ancestors' figures; ``has_children`` says a row can be drilled into."""
     units = sorted(units, key=lambda unit: unit.path)
     totals = roll_up(units, own)
+    hidden = _protected(units, totals, threshold)
     with_children = {unit.parent_id for unit in units if unit.id in totals}
     rows = []
     for root in sorted(roots, key=lambda unit: unit.path):
@@ -162,9 +177,45 @@ def unit_rows(
                     threshold=threshold,
                     level=level,
                     has_children=unit.id in with_children,
+                    hidden=hidden[unit.id],
                 )
             )
     return rows
+
+
+def _protected(
+    units: list[UnitNode], totals: Mapping[int, Count], threshold: int
+) -> dict[int, tuple[bool, bool]]:
+    """Which invited and responded counts may be shown: the disclosure-control rules
+    (colead.insights.disclosure) over the whole tree given, so that no count below the
+    threshold can be recovered by subtracting visible units from their parent. Callers pass
+    the whole organisation, whoever is looking, so views cannot be combined either."""
+    ids = [unit.id for unit in units]
+    known = set(ids)
+    tree = disclosure.Hierarchy.build(
+        ids, [unit.parent_id if unit.parent_id in known else None for unit in units]
+    )
+    visible = disclosure.Status.VISIBLE
+    statuses = [
+        disclosure.protect(
+            tree, {i: getattr(totals.get(i, Count()), field) for i in ids}, threshold
+        )
+        for field in ("invited", "responded")
+    ]
+    return {
+        i: (statuses[0].unit_status(i) != visible, statuses[1].unit_status(i) != visible)
+        for i in ids
+    }
+
+
+def in_subtrees(units: Iterable[UnitNode], root_ids: Iterable[int] | None) -> set[int]:
+    """Ids of the units in the subtrees of ``root_ids`` (every unit when None)."""
+    units = list(units)
+    if root_ids is None:
+        return {unit.id for unit in units}
+    wanted = set(root_ids)
+    paths = [unit.path for unit in units if unit.id in wanted]
+    return {unit.id for unit in units if any(unit.path.startswith(p) for p in paths)}
 
 
 def staff_group_rows(
@@ -172,10 +223,12 @@ def staff_group_rows(
     *,
     names: Mapping[str, str],
     threshold: int,
+    total_hidden: tuple[bool, bool] = (False, False),
 ) -> list[RateRow]:
     """A row per staff group, in the order of ``names`` (unknown groups last, by code)."""
     order = {code: index for index, code in enumerate(names)}
     groups = sorted(per_group, key=lambda code: (order.get(code, len(order)), code))
+    hidden = _protected_partition(per_group, threshold, total_hidden)
     return [
         RateRow(
             key=code,
@@ -183,9 +236,32 @@ def staff_group_rows(
             invited=per_group[code].invited,
             responded=per_group[code].responded,
             threshold=threshold,
+            hidden=hidden[code],
         )
         for code in groups
     ]
+
+
+def _protected_partition(
+    parts: Mapping[str, Count], threshold: int, total_hidden: tuple[bool, bool]
+) -> dict[str, tuple[bool, bool]]:
+    """Staff groups partition their scope's total: the same rules on a one-level tree, so no
+    small group is the difference; and when the unit table hides the scope's total, the
+    groups (which would add up to it) are hidden too."""
+    total = "\0total"
+    ids = [total, *parts]
+    tree = disclosure.Hierarchy.build(ids, [None, *[total] * len(parts)])
+    visible = disclosure.Status.VISIBLE
+    flags = {code: [False, False] for code in parts}
+    for position, field in enumerate(("invited", "responded")):
+        counts = {code: getattr(count, field) for code, count in parts.items()}
+        counts[total] = sum(counts.values())
+        protection = disclosure.protect(tree, counts, threshold)
+        for code in parts:
+            flags[code][position] = (
+                total_hidden[position] or protection.unit_status(code) != visible
+            )
+    return {code: (pair[0], pair[1]) for code, pair in flags.items()}
 
 
 @dataclass(frozen=True)
@@ -195,10 +271,11 @@ class Period:
     responses: int
     cumulative: int
     threshold: int
+    withheld: bool = False  # the scope's total is hidden by the unit table's rules
 
     @property
     def hidden(self) -> bool:
-        return self.responses < self.threshold
+        return self.withheld or self.responses < self.threshold
 
     @property
     def label(self) -> str:
@@ -218,22 +295,28 @@ class Period:
 
     @property
     def responses_text(self) -> str:
+        if self.withheld:
+            return _hidden_text(self.responses, self.threshold)
         return shown(self.responses, self.threshold)
 
     @property
     def cumulative_text(self) -> str:
+        if self.withheld:
+            return _hidden_text(self.cumulative, self.threshold)
         return shown(self.cumulative, self.threshold)
 
 
-def day_periods(day_counts: Mapping[date, int], *, threshold: int) -> list[Period]:
+def day_periods(
+    day_counts: Mapping[date, int], *, threshold: int, total_hidden: bool = False
+) -> list[Period]:
     """Consecutive days with responses grouped so that every period has at least
     ``threshold`` responses; one hidden period when the total is below it."""
     days = sorted(day for day, count in day_counts.items() if count > 0)
     if not days:
         return []
     total = sum(day_counts[day] for day in days)
-    if total < threshold:
-        return [Period(days[0], days[-1], total, total, threshold)]
+    if total < threshold or total_hidden:
+        return [Period(days[0], days[-1], total, total, threshold, withheld=total_hidden)]
     periods: list[Period] = []
     start, pending, running = None, 0, 0
     for day in days:
