@@ -328,7 +328,7 @@ class TestAllOrNothing:
     @given(data=st.data())
     def test_corrupted_files_are_rejected_and_write_nothing(self, trust, data):
         org = trust["org"]
-        rows = list(workforce_rows(org).values())
+        rows = sorted(workforce_rows(org).values(), key=lambda row: row["employee_number"])
         rows.append(new_person("N1"))
         bad = {
             "band": "Band 10",
@@ -338,13 +338,15 @@ class TestAllOrNothing:
             "staff_group": "Wizards",
             "is_leader": "perhaps",
         }
-        column = data.draw(st.sampled_from(sorted(bad)))
-        index = data.draw(st.integers(0, len(rows) - 1))
-        rows[index][column] = bad[column]
-        for _ in range(data.draw(st.integers(0, 4))):  # and some random damage elsewhere
+        for _ in range(data.draw(st.integers(0, 4))):  # some random damage anywhere...
             victim = data.draw(st.integers(0, len(rows) - 1))
             field = data.draw(st.sampled_from(list(REQUIRED_COLUMNS)))
             rows[victim][field] = data.draw(st.text(max_size=8))
+        # ...then one certain error, last, so the random damage can never repair it (a file
+        # that imported would change the records the next example starts from).
+        column = data.draw(st.sampled_from(sorted(bad)))
+        index = data.draw(st.integers(0, len(rows) - 1))
+        rows[index][column] = bad[column]
         before = table_counts()
         with pytest.raises(services.ImportRejected) as rejected:
             import_workforce(org, workforce_csv(rows))
