@@ -36,6 +36,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from colead.org.imports import workforce as workforce_file
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -99,21 +101,7 @@ def workforce_csv(people: int) -> tuple[bytes, bytes]:
             writer.writerow([code, f"Team {d}-{t}", f"D{d}", "team", "Main"])
     staff = io.StringIO()
     writer = csv.writer(staff)
-    writer.writerow(
-        [
-            "employee_number",
-            "first_name",
-            "last_name",
-            "email",
-            "unit_code",
-            "staff_group",
-            "band",
-            "job_title",
-            "line_manager",
-            "start_date",
-            "is_leader",
-        ]
-    )
+    writer.writerow(workforce_file.REQUIRED_COLUMNS)
     for i in range(people):
         writer.writerow(
             [
