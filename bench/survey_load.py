@@ -296,13 +296,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--start-postgres", action="store_true")
-    parser.add_argument("--people", type=int, default=30000)
+    parser.add_argument("--people", type=int, default=36000)
     parser.add_argument("--rate", type=float, default=230, help="offered submissions per second")
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2 * os.cpu_count())
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+    )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=15,
+        help="seconds of load before the measured phases (each worker's first submissions "
+        "load the wave's instruments and build the comment masker); reported, not judged",
     )
     args = parser.parse_args()
 
@@ -337,9 +344,11 @@ def main() -> None:
         prepared = prepare(args.people, tmp)
         tokens = prepared["tokens"]
         per_phase = int(args.rate * args.duration * 1.2)
-        if len(tokens) < 2 * per_phase + 100:
+        warm = int(args.rate * args.warm_up * 1.2)
+        if len(tokens) < 2 * per_phase + warm + 100:
             raise SystemExit(
-                f"--people must be at least {2 * per_phase + 100} for this rate and duration"
+                f"--people must be at least {2 * per_phase + warm + 100} for this rate, "
+                "duration and warm-up"
             )
         server = subprocess.Popen(
             [
@@ -362,6 +371,19 @@ def main() -> None:
             cwd=ROOT,
         )
         wait_for(f"{host}/healthz")
+        warm_up = None
+        if args.warm_up:
+            warm_up = run_locust(
+                tmp,
+                "warm-up",
+                tokens[2 * per_phase : 2 * per_phase + warm],
+                host,
+                args.rate,
+                args.warm_up,
+                args.users,
+                env,
+                None,
+            )
         sustained = run_locust(
             tmp,
             "sustained",
@@ -391,7 +413,10 @@ def main() -> None:
             retried[str(status)] = retried.get(str(status), 0) + 1
         durability = check_durability(
             prepared["wave_id"],
-            sustained["acknowledged"] + killed["acknowledged"] + [t for t in killed["failed"]],
+            sustained["acknowledged"]
+            + killed["acknowledged"]
+            + killed["failed"]
+            + (warm_up["acknowledged"] if warm_up else []),
         )
     finally:
         if server is not None:
@@ -400,12 +425,17 @@ def main() -> None:
         if stop_postgres:
             stop_postgres()
     acknowledged_total = len(sustained["acknowledged"]) + len(killed["acknowledged"])
+    if warm_up:
+        acknowledged_total += len(warm_up["acknowledged"])
     result = {
         "benchmark": "survey submissions (gunicorn + PostgreSQL)",
         "workers": args.workers,
         "threads_per_worker": args.threads,
         "offered_rate": args.rate,
         "duration_s": args.duration,
+        "warm_up_s": args.warm_up,
+        "warm_up": warm_up
+        and {k: v for k, v in warm_up.items() if k not in ("acknowledged", "failed")},
         "sustained": {k: v for k, v in sustained.items() if k not in ("acknowledged", "failed")},
         "worker_killed": {k: v for k, v in killed.items() if k not in ("acknowledged", "failed")},
         "failed_during_kill_retried": retried,

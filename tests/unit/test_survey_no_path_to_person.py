@@ -60,5 +60,5 @@ def test_respondent_actions_neither_audit_nor_read_identity(function):
 
 def test_ballots_are_dated_by_day_only():
     source = inspect.getsource(services._store_ballot)
-    assert "submitted_on=timezone.localdate()" in source
+    assert '"submitted_on": timezone.localdate()' in source
     assert "timezone.now()" not in source

@@ -713,9 +713,8 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
     respondent (token, address, time) is stored or written to the audit log: the response
     keeps only its answers, its reporting unit and the day."""
     response["Cache-Control"] = NO_STORE
-    token = request.auth
-    try:
-        wave = services.wave_for_token(token)
+
+    def prepare(wave):
         answers, errors = _clean_answers(
             [item for i in services.wave_instruments(wave) for item in i.items],
             data.answers,
@@ -723,9 +722,13 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
         unit, unit_errors = _reporting_unit(wave, data.reporting_unit)
         if errors or unit_errors:
             raise ValidationError((errors + unit_errors)[:MAX_ERRORS])
-        # One transaction: the ballot, the invitation's "responded" and the removal of any
-        # draft; 201 is sent only after it commits.
-        services.submit_answers(token=token, answers=answers, reporting_unit=unit)
+        return answers, unit
+
+    try:
+        # One transaction: the token is locked, the answers checked against its wave, then
+        # the ballot stored, the invitation marked and any draft removed; 201 is sent only
+        # after it commits.
+        services.submit_answers(token=request.auth, prepare=prepare)
     except TokenRefused as refused:
         return _refused(refused)
     except IntegrityError:

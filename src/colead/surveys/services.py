@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -549,37 +549,45 @@ def submit(*, token: str) -> None:
         )
         if invitation is None or invitation.responded:
             raise TokenRefused(TAKEN_PART, reason="used")
-    _store_ballot(wave, draft.reporting_unit_id, draft.answers, invitation)
+    _store_ballot(wave, draft.reporting_unit_id, draft.answers, invitation and invitation.pk)
     # The draft is removed rather than kept as "submitted": the answers now live only in
     # the ballot. Resubmitting finds nothing and is refused.
     Draft.objects.filter(pk=draft.pk).delete()
 
 
 @transaction.atomic
-def submit_answers(*, token: str, answers: dict, reporting_unit: Unit | None = None) -> None:
+def submit_answers(*, token: str, prepare) -> None:
     """Store a whole response sent in one go by a front end (a kiosk, the API), without a
-    draft round trip: the same rules and the same single transaction as ``submit``, in a
-    handful of queries. ``answers`` must already be cleaned against the wave's items."""
-    invitation = None
+    draft round trip: the same rules and the same single transaction as ``submit``.
+
+    ``prepare(wave)`` is called once the token is locked and its wave known; it returns
+    ``(answers, reporting_unit)`` (answers cleaned against the wave's items; the unit only
+    where the respondent chooses it, else None) or raises to store nothing.
+
+    This is the busiest write in the product (a whole trust answering in a week), so the
+    invitation path is a handful of plain statements: one locking SELECT of the invitation
+    and the few wave columns the checks need, then DELETE, INSERT and UPDATE
+    (docs/benchmarks.md, "Surveys")."""
     if not tokens.looks_like_token(token):
         raise TokenRefused("This link is not valid.", reason="invalid")
     if token.startswith("i"):
-        invitation = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("wave")
-            .filter(token_digest=tokens.lookup_digest(token))
-            .first()
-        )
-        if invitation is None:
+        found = _lock_invitation(tokens.lookup_digest(token))
+        if found is None:
             raise TokenRefused("This link is not valid.", reason="invalid")
-        wave = invitation.wave
+        invitation_id, responded, invited_unit_id, wave = found
         _check_open(wave)
-        if invitation.responded:
+        if responded:
             raise TokenRefused(TAKEN_PART, reason="used")
-        unit_id = None if wave.respondent_chooses_unit else invitation.reporting_unit_id
+        answers, reporting_unit = prepare(wave)
+        unit_id = None if wave.respondent_chooses_unit else invited_unit_id
         # Any answers saved on the web pages are replaced by this submission.
-        Draft.objects.filter(key_digest=tokens.draft_digest(token)).delete()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {Draft._meta.db_table} WHERE key_digest = %s",
+                [tokens.draft_digest(token)],
+            )
     else:
+        invitation_id = None
         draft = (
             Draft.objects.select_for_update(of=("self",))
             .select_related("wave")
@@ -590,34 +598,101 @@ def submit_answers(*, token: str, answers: dict, reporting_unit: Unit | None = N
             raise TokenRefused(USED, reason="used")
         wave = draft.wave
         _check_open(wave)
+        answers, reporting_unit = prepare(wave)
         unit_id = draft.reporting_unit_id
         Draft.objects.filter(pk=draft.pk).delete()
     if reporting_unit is not None:
         unit_id = reporting_unit.pk
     if unit_id is None:
         raise SurveyError("Select your team before sending your answers.")
-    _store_ballot(wave, unit_id, answers, invitation)
+    _store_ballot(wave, unit_id, answers, invitation_id)
 
 
-def _store_ballot(wave: Wave, unit_id: int, answers: dict, invitation: Invitation | None):
+# The wave columns the submission checks read (``_check_open``, the reporting unit rule,
+# the instrument and masker caches): enough to stand in for the Wave on this path.
+_SUBMIT_WAVE_FIELDS = (
+    "id",
+    "organisation_id",
+    "status",
+    "opens_on",
+    "closes_on",
+    "respondent_chooses_unit",
+)
+
+
+def _lock_invitation(digest: str) -> tuple[int, bool, int, Wave] | None:
+    """(invitation id, responded, its reporting unit id, a Wave with the submission's
+    fields) for a token digest, with the invitation row locked until the transaction ends,
+    so that two submissions with one token cannot both pass the "responded" check.
+
+    Plain SQL: building this query through the ORM cost more CPU than the database spent
+    answering it (docs/benchmarks.md, "Surveys")."""
+    wave_columns = ", ".join(f"w.{field}" for field in _SUBMIT_WAVE_FIELDS)
+    lock = ""
+    if connection.features.has_select_for_update_of:
+        lock = " FOR UPDATE OF i"
+    elif connection.features.has_select_for_update:
+        lock = " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT i.id, i.responded, i.reporting_unit_id, {wave_columns} "
+            f"FROM {Invitation._meta.db_table} i "
+            f"INNER JOIN {Wave._meta.db_table} w ON w.id = i.wave_id "
+            f"WHERE i.token_digest = %s{lock}",
+            [digest],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    invitation_id, responded, unit_id, *wave_values = row
+    wave = Wave(**dict(zip(_SUBMIT_WAVE_FIELDS, wave_values, strict=True)))
+    wave._state.adding = False
+    return invitation_id, bool(responded), unit_id, wave
+
+
+_BALLOT_COLUMNS = (
+    "wave_id",
+    "reporting_unit_id",
+    "submitted_on",
+    "demographics",
+    "answers",
+    "comments",
+    "source",
+)
+
+
+def _store_ballot(wave: Wave, unit_id: int, answers: dict, invitation_id: int | None):
+    """Insert the ballot and mark the invitation responded (inside the caller's
+    transaction). Plain SQL for the same reason as ``_lock_invitation``; each value is
+    prepared by its model field, so JSON and dates are stored exactly as the ORM would."""
     instruments = wave_instruments(wave)
     all_items = [item for instrument in instruments for item in instrument.items]
     kept = answer_rules.prune_hidden(all_items, answers)
     demographics, item_answers, comments = answer_rules.split_for_storage(instruments, kept)
     if comments:
         comments = {code: mask_comment(wave, text) for code, text in comments.items()}
-    Ballot.objects.create(
-        wave=wave,
-        reporting_unit_id=unit_id,
-        submitted_on=timezone.localdate(),
-        demographics=demographics,
-        answers=item_answers,
-        comments=comments,
-        source=ResponseSource.ONLINE if invitation else ResponseSource.DEVICE,
-    )
-    if invitation is not None:
-        invitation.responded = True
-        invitation.save(update_fields=["responded"])
+    values = {
+        "wave_id": wave.pk,
+        "reporting_unit_id": unit_id,
+        "submitted_on": timezone.localdate(),
+        "demographics": demographics,
+        "answers": item_answers,
+        "comments": comments,
+        "source": ResponseSource.ONLINE if invitation_id else ResponseSource.DEVICE,
+    }
+    fields = {field.attname: field for field in Ballot._meta.concrete_fields}
+    params = [fields[c].get_db_prep_save(values[c], connection) for c in _BALLOT_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {Ballot._meta.db_table} ({', '.join(_BALLOT_COLUMNS)}) "
+            f"VALUES ({', '.join(['%s'] * len(_BALLOT_COLUMNS))})",
+            params,
+        )
+        if invitation_id is not None:
+            cursor.execute(
+                f"UPDATE {Invitation._meta.db_table} SET responded = %s WHERE id = %s",
+                [True, invitation_id],
+            )
 
 
 _MASKERS: dict[int, tuple[float, object]] = {}
