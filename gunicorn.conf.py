@@ -7,6 +7,8 @@ is written as [token] (docs/privacy.md). The survey cookie's value is redacted t
 anyone add the Cookie header to the format.
 """
 
+import multiprocessing
+
 from gunicorn.glogging import Logger
 
 from colead.surveys.logging import RedactSurveyTokens, redact
@@ -30,3 +32,9 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+# Two processes per core, each with a few threads (gunicorn's gthread worker): a thread
+# waiting for the database to commit lets another use the core, and clients can keep their
+# connection open between requests. Measured in bench/survey_load.py (docs/benchmarks.md).
+workers = 2 * multiprocessing.cpu_count()
+threads = 4

@@ -302,7 +302,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2 * os.cpu_count())
     parser.add_argument(
-        "--threads", type=int, default=1, help="threads per worker (1: sync workers)"
+        "--threads",
+        type=int,
+        default=4,
+        help="threads per worker (gunicorn.conf.py's default; 1: sync workers)",
     )
     parser.add_argument(
         "--warm-up",

@@ -369,13 +369,24 @@ def test_a_reporting_unit_is_refused_where_the_wave_does_not_offer_a_choice(clie
     assert "does not let respondents choose" in response.json()["detail"][0]["msg"]
 
 
+def test_answers_saved_on_the_web_pages_are_replaced_by_an_api_submission(client, wave, token):
+    """A respondent who began on the web form and then sent everything through the API
+    leaves no draft behind: the draft's answers exist only until the ballot is stored."""
+    services.start_with_invitation_token(token)
+    assert Draft.objects.filter(wave=wave).count() == 1
+    assert submit(client, token, {"answers": full_answers(wave)}).status_code == 201
+    assert not Draft.objects.exists()
+    assert Ballot.objects.filter(wave=wave).count() == 1
+    assert Invitation.objects.filter(wave=wave, responded=True).count() == 1
+
+
 def test_nothing_is_kept_if_storing_fails_before_the_commit(client, wave, token, monkeypatch):
     """The ballot, the invitation's mark and the draft are written in one transaction with
     the answers: if anything fails before it commits, nothing is kept and no 201 is sent."""
     real_store = services._store_ballot
 
-    def store_then_fail(*args):
-        real_store(*args)
+    def store_then_fail(*args, **kwargs):
+        real_store(*args, **kwargs)
         assert Ballot.objects.count() == 1  # written inside the transaction...
         raise RuntimeError("the database went away")
 

@@ -581,12 +581,9 @@ def submit_answers(*, token: str, prepare) -> None:
         answers, reporting_unit = prepare(wave)
         unit_id = None if wave.respondent_chooses_unit else invited_unit_id
         # Any answers saved on the web pages are replaced by this submission.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"DELETE FROM {Draft._meta.db_table} WHERE key_digest = %s",
-                [tokens.draft_digest(token)],
-            )
+        draft_digest = tokens.draft_digest(token)
     else:
+        draft_digest = None
         invitation_id = None
         draft = (
             Draft.objects.select_for_update(of=("self",))
@@ -605,7 +602,7 @@ def submit_answers(*, token: str, prepare) -> None:
         unit_id = reporting_unit.pk
     if unit_id is None:
         raise SurveyError("Select your team before sending your answers.")
-    _store_ballot(wave, unit_id, answers, invitation_id)
+    _store_ballot(wave, unit_id, answers, invitation_id, remove_draft=draft_digest)
 
 
 # The wave columns the submission checks read (``_check_open``, the reporting unit rule,
@@ -661,10 +658,20 @@ _BALLOT_COLUMNS = (
 )
 
 
-def _store_ballot(wave: Wave, unit_id: int, answers: dict, invitation_id: int | None):
-    """Insert the ballot and mark the invitation responded (inside the caller's
-    transaction). Plain SQL for the same reason as ``_lock_invitation``; each value is
-    prepared by its model field, so JSON and dates are stored exactly as the ORM would."""
+def _store_ballot(
+    wave: Wave,
+    unit_id: int,
+    answers: dict,
+    invitation_id: int | None,
+    *,
+    remove_draft: str | None = None,
+):
+    """Insert the ballot, mark the invitation responded and remove the draft with digest
+    ``remove_draft`` (inside the caller's transaction).
+
+    Plain SQL for the same reason as ``_lock_invitation``; each value is prepared by its
+    model field, so JSON and dates are stored exactly as the ORM would. On PostgreSQL the
+    three writes are one statement (data-modifying CTEs), saving two round trips."""
     instruments = wave_instruments(wave)
     all_items = [item for instrument in instruments for item in instrument.items]
     kept = answer_rules.prune_hidden(all_items, answers)
@@ -681,18 +688,27 @@ def _store_ballot(wave: Wave, unit_id: int, answers: dict, invitation_id: int | 
         "source": ResponseSource.ONLINE if invitation_id else ResponseSource.DEVICE,
     }
     fields = {field.attname: field for field in Ballot._meta.concrete_fields}
-    params = [fields[c].get_db_prep_save(values[c], connection) for c in _BALLOT_COLUMNS]
+    insert_params = [fields[c].get_db_prep_save(values[c], connection) for c in _BALLOT_COLUMNS]
+    insert = (
+        f"INSERT INTO {Ballot._meta.db_table} ({', '.join(_BALLOT_COLUMNS)}) "
+        f"VALUES ({', '.join(['%s'] * len(_BALLOT_COLUMNS))})"
+    )
+    mark = f"UPDATE {Invitation._meta.db_table} SET responded = %s WHERE id = %s"
+    delete = f"DELETE FROM {Draft._meta.db_table} WHERE key_digest = %s"
+    statements = []
+    if remove_draft is not None:
+        statements.append((delete, [remove_draft]))
+    if invitation_id is not None:
+        statements.append((mark, [True, invitation_id]))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {Ballot._meta.db_table} ({', '.join(_BALLOT_COLUMNS)}) "
-            f"VALUES ({', '.join(['%s'] * len(_BALLOT_COLUMNS))})",
-            params,
-        )
-        if invitation_id is not None:
-            cursor.execute(
-                f"UPDATE {Invitation._meta.db_table} SET responded = %s WHERE id = %s",
-                [True, invitation_id],
-            )
+        if connection.vendor == "postgresql" and statements:
+            ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(statements))
+            params = [p for _, statement_params in statements for p in statement_params]
+            cursor.execute(f"WITH {ctes} {insert}", params + insert_params)
+            return
+        for sql, params in statements:
+            cursor.execute(sql, params)
+        cursor.execute(insert, insert_params)
 
 
 _MASKERS: dict[int, tuple[float, object]] = {}
