@@ -104,6 +104,29 @@ def test_device_responses_count_for_their_unit_but_no_staff_group(client_for, wa
     assert "Responses from shared devices are not in any staff group: 6." in main(response)
 
 
+def test_imported_responses_count_for_their_unit_and_day_while_the_wave_is_open(
+    client_for, wave, trust
+):
+    """Paper forms imported into an open wave are responses: they count towards their unit
+    and their day (they have no invitation, so no staff group), on the page and the API."""
+    from colead.surveys.imports import import_responses
+
+    respond(wave, "W1", 5)
+    rows = ["unit_code,vv1"] + ["W2,4"] * 6
+    import_responses(wave=wave, content="\n".join(rows).encode(), filename="paper.csv", actor=None)
+    response = client_for("od").get(rates_url(wave, "CARD"))
+    assert unit_table(response) == [
+        ("CARD", "not shown", "11", "not shown"),
+        ("W1", "not shown", "5", "not shown"),
+        ("W2", "fewer than 5", "6", "not shown"),
+    ]
+    assert "and imported from files are not in any staff group: 6." in main(response)
+    assert sum(period.responses for period in response.context_data["periods"]) == 11
+    body = client_for("od").get(f"/api/v1/waves/{wave.pk}/rates").json()
+    assert body["imported_responses"] == 6
+    assert body["shared_device_responses"] is None
+
+
 def test_staff_groups_cover_the_viewers_scope(client_for, wave):
     respond(wave, "T1", 4)
     respond(wave, "W1", 5)

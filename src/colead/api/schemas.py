@@ -435,10 +435,15 @@ class RatesOut(Schema):
         "everything below it counted in, in tree order."
     )
     staff_groups: list[StaffGroupRateOut] = Field(
-        description="By staff group (invitations only: shared-device responses have none)."
+        description="By staff group (invitations only: shared-device and imported "
+        "responses have none)."
     )
     shared_device_responses: int | None = Field(
         description="Responses from shared devices; null when below the threshold."
+    )
+    imported_responses: int | None = Field(
+        description="Responses imported from files (`colead import responses`); they count "
+        "towards their unit like shared-device ones; null when below the threshold."
     )
     by_day: list[PeriodOut] = Field(
         description="Responses by period of consecutive days, each period at least the "

@@ -27,7 +27,6 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.http import HttpResponse
 from django.utils.crypto import salted_hmac
 from ninja import Query, Router, Status
@@ -481,7 +480,7 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
     colead.surveys.rates. A fixed number of queries whatever the organisation's size."""
     threshold = wave.reporting_threshold
     tables = presenters.rate_tables(wave, roots, levels_below=99)
-    nodes, unit_rows, answers = tables.nodes, tables.unit_rows, tables.answers
+    nodes, unit_rows = tables.nodes, tables.unit_rows
     root_ids = {root.pk for root in roots}
     by_id = {node.id: node for node in nodes}
     by_code = {node.code: node for node in nodes}
@@ -499,9 +498,10 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
             }
         )
     groups = tables.group_rows
-    device_total = tables.device_total
-    days = dict(answers.values_list("submitted_on").annotate(n=Count("pk")).order_by())
-    periods = rates.day_periods(days, threshold=threshold, total_hidden=tables.total_hidden[1])
+    device_total = tables.device_total - tables.imported_total
+    periods = rates.day_periods(
+        tables.days, threshold=threshold, total_hidden=tables.total_hidden[1]
+    )
     return {
         "wave_id": wave.pk,
         "status": wave.status,
@@ -511,6 +511,7 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
         "units": units,
         "staff_groups": [{"code": row.key, "name": row.label, **_counts(row)} for row in groups],
         "shared_device_responses": None if device_total < threshold else device_total,
+        "imported_responses": None if tables.imported_total < threshold else tables.imported_total,
         "by_day": [
             {
                 "first": period.first,

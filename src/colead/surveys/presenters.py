@@ -47,6 +47,45 @@ def scope_q(roots: list[Unit] | None, field: str = "reporting_unit__path__starts
     return q
 
 
+# Responses with no invitation behind them: from a shared device (a ballot while the wave
+# is open, a response once closed) or imported from a file (stored as responses at once).
+UNINVITED = (ResponseSource.DEVICE, ResponseSource.IMPORT)
+
+
+def _uninvited_by_unit(wave: Wave) -> tuple[dict[int, int], dict[int, int]]:
+    """(all responses without an invitation, the imported ones) per reporting unit. Two
+    queries: ballots and responses."""
+    uninvited: dict[int, int] = {}
+    imported: dict[int, int] = {}
+    for model in (Ballot, Response):
+        for unit_id, source, n in (
+            model.objects.filter(wave=wave, source__in=UNINVITED)
+            .values_list("reporting_unit_id", "source")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            uninvited[unit_id] = uninvited.get(unit_id, 0) + n
+            if source == ResponseSource.IMPORT:
+                imported[unit_id] = imported.get(unit_id, 0) + n
+    return uninvited, imported
+
+
+def _days(wave: Wave, roots: list[Unit]) -> dict:
+    """Responses per day in the scope: ballots (while open) and responses (imported, or
+    all once closed)."""
+    days: dict = {}
+    for model in (Ballot, Response):
+        for day, n in (
+            model.objects.filter(wave=wave)
+            .filter(scope_q(roots))
+            .values_list("submitted_on")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            days[day] = days.get(day, 0) + n
+    return days
+
+
 def _responses_model(wave: Wave):
     """Submitted answers live in Ballot while a wave is open and in Response once closed."""
     return Response if wave.is_closed else Ballot
@@ -85,7 +124,7 @@ def wave_rows(organisation, roots: list[Unit] | None, *, can_manage: bool) -> li
     }
     for model in (Ballot, Response):
         for row in (
-            model.objects.filter(wave_id__in=ids, source=ResponseSource.DEVICE)
+            model.objects.filter(wave_id__in=ids, source__in=UNINVITED)
             .filter(scope_q(roots))
             .values("wave_id")
             .annotate(n=Count("pk"))
@@ -178,8 +217,9 @@ class RateTables:
     nodes: list
     unit_rows: list
     group_rows: list
-    device_total: int
-    answers: object  # the scoped queryset of submitted answers (for the days)
+    device_total: int  # responses without an invitation (shared devices and imports)
+    imported_total: int  # of which imported from files
+    days: dict  # responses per day in the scope
     total_hidden: tuple[bool, bool]  # the scope's own (invited, responded) totals
 
 
@@ -195,14 +235,7 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
         .order_by()
     )
-    answers = _responses_model(wave).objects.filter(wave=wave).filter(scope_q(roots))
-    device_all = dict(
-        _responses_model(wave)
-        .objects.filter(wave=wave, source=ResponseSource.DEVICE)
-        .values_list("reporting_unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    device_all, imported_all = _uninvited_by_unit(wave)
     nodes = _unit_nodes(wave.organisation, None)
     in_scope = rates.in_subtrees(nodes, [root.pk for root in roots] if roots else None)
     per_unit, _, _ = rates.merge_counts(invitations, device_all)
@@ -230,7 +263,16 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
         threshold=threshold,
         total_hidden=total_hidden,
     )
-    return RateTables(nodes, unit_rows, group_rows, device_total, answers, total_hidden)
+    imported_total = sum(n for unit, n in imported_all.items() if unit in in_scope)
+    return RateTables(
+        nodes,
+        unit_rows,
+        group_rows,
+        device_total,
+        imported_total,
+        _days(wave, roots),
+        total_hidden,
+    )
 
 
 def rates_context(wave: Wave, roots: list[Unit]) -> dict:
@@ -238,8 +280,7 @@ def rates_context(wave: Wave, roots: list[Unit]) -> dict:
     threshold = wave.reporting_threshold
     tables = rate_tables(wave, roots)
     unit_rows, group_rows = tables.unit_rows, tables.group_rows
-    device_total, answers = tables.device_total, tables.answers
-    days = dict(answers.values_list("submitted_on").annotate(n=Count("pk")).order_by())
+    device_total, days = tables.device_total, tables.days
     periods = rates.day_periods(days, threshold=threshold, total_hidden=tables.total_hidden[1])
     spec = rates.chart_spec(periods, title="Responses by day")
     return {
@@ -249,6 +290,7 @@ def rates_context(wave: Wave, roots: list[Unit]) -> dict:
         "group_rows": group_rows,
         "device_total": device_total,
         "device_total_text": rates.shown(device_total, threshold),
+        "imported_total": tables.imported_total,
         "periods": periods,
         "chart_src": charts.svg_data_uri(spec) if spec else None,
     }
