@@ -86,4 +86,9 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):
+        # API clients get JSON, in the API's error shape, never an HTML page.
+        return JsonResponse(
+            {"detail": "Not found. See /api/v1/docs for the paths this API has."}, status=404
+        )
     return TemplateResponse(request, "core/404.jinja", {}, status=404).render()
