@@ -225,4 +225,25 @@ def test_refused_reads_are_not_recorded_as_reads(api):
     api("staff", PEOPLE)
     api("staff", f"{PEOPLE}/W2-0")
     api("outsider", PEOPLE)
-    assert not AuditEvent.objects.filter(action__startswith="api.").exists()
+    # Refusals are audited as refusals (the outsider's is a 404: no organisation of theirs),
+    # never as reads of people.
+    actions = set(
+        AuditEvent.objects.filter(action__startswith="api.").values_list("action", flat=True)
+    )
+    assert actions == {"api.refused"}
+
+
+def test_a_refused_read_is_audited(api, persona_users):
+    """Probing for a record one may not see leaves a trace naming who and what."""
+    before = AuditEvent.objects.filter(action="api.refused").count()
+    assert api("manager", f"{PEOPLE}/W2-0").status_code == 403
+    assert api("manager", PEOPLE, unit="W2").status_code == 403
+    refused = AuditEvent.objects.filter(action="api.refused").order_by("pk")
+    assert refused.count() == before + 2
+    event = refused.last()
+    assert event.actor == persona_users["manager"]
+    assert event.organisation.code == "TST1"
+    assert f"GET /api/v1{PEOPLE}" in refused[before].object_repr
+    # A permitted read is not a refusal.
+    assert api("manager", f"{PEOPLE}/W1-0").status_code == 200
+    assert AuditEvent.objects.filter(action="api.refused").count() == before + 2

@@ -39,6 +39,7 @@ from ninja.errors import HttpError
 
 from colead.accounts.permissions import has_permission, organisations_of, permitted_scopes
 from colead.accounts.roles import Permission
+from colead.audit.services import record
 
 SIGNED_IN = "signed_in"
 SURVEY_TOKEN = "survey_token"
@@ -132,23 +133,38 @@ def requires(
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
-            if isinstance(permission, Permission):
-                user = request.auth
-                if ORG_CODE_PARAM in kwargs:
-                    organisation = visible_organisation(user, kwargs[ORG_CODE_PARAM])
-                elif organisation_of is not None:
-                    organisation = visible_organisation_by_id(user, organisation_of(kwargs))
-                else:
-                    raise TypeError(
-                        f"{view.__name__}: a permission needs an {{org_code}} or organisation_of."
-                    )
+            if not isinstance(permission, Permission):
+                return view(request, *args, **kwargs)
+            user = request.auth
+            if ORG_CODE_PARAM in kwargs:
+                organisation = visible_organisation(user, kwargs[ORG_CODE_PARAM])
+            elif organisation_of is not None:
+                organisation = visible_organisation_by_id(user, organisation_of(kwargs))
+            else:
+                raise TypeError(
+                    f"{view.__name__}: a permission needs an {{org_code}} or organisation_of."
+                )
+            try:
                 scopes = permitted_scopes(user, permission, organisation)
                 if org_wide and scopes != [None]:
                     raise Forbidden()
                 if not scopes and not check_in_view:
                     raise Forbidden()
                 request.colead_access = Access(user, organisation, permission, scopes)
-            return view(request, *args, **kwargs)
+                return view(request, *args, **kwargs)
+            except Forbidden:
+                # A refusal inside an organisation where the caller holds a role is worth
+                # knowing about (someone probing what they cannot see): audit it.
+                record(
+                    action="api.refused",
+                    actor=user,
+                    organisation=organisation,
+                    object_type="api",
+                    object_repr=f"{request.method} {request.path}"[:255],
+                    request=request,
+                    detail={"permission": str(permission), "operation": view.__name__},
+                )
+                raise
 
         wrapped.required_permission = permission
         wrapped.required_org_wide = org_wide
