@@ -13,6 +13,8 @@ The trust (code TST1):
 A second organisation, OTH1, has its own unit and person, to prove isolation.
 """
 
+import sys
+
 import pytest
 
 from colead.accounts.models import RoleAssignment
@@ -146,4 +148,7 @@ def _fresh_process_caches():
 
     survey_services._MASKERS.clear()
     survey_services._WAVE_INSTRUMENTS.clear()
+    results = sys.modules.get("colead.insights.results")  # loaded only by tests that need it
+    if results is not None:
+        results.clear_caches()
     yield

@@ -17,6 +17,9 @@ ENDPOINTS = [
     "/api/v1/organisations/TST1/units/W1/subtree",
     "/api/v1/organisations/TST1/people",
     "/api/v1/organisations/TST1/people/S1",
+    "/api/v1/organisations/TST1/objectives",
+    "/api/v1/organisations/TST1/direction/coverage",
+    "/api/v1/organisations/TST1/direction/vision",
 ]
 
 

@@ -24,12 +24,21 @@ EXPECTED_PATHS = {
     "/api/v1/waves/{wave_id}/launch",
     "/api/v1/waves/{wave_id}/close",
     "/api/v1/waves/{wave_id}/rates",
+    "/api/v1/insights/waves/{wave_id}/heatmap",
     "/api/v1/take/form",
     "/api/v1/take/submit",
     "/api/v1/take/device/{slug}/start",
+    "/api/v1/organisations/{org_code}/objectives",
+    "/api/v1/organisations/{org_code}/objectives/{objective_code}",
+    "/api/v1/organisations/{org_code}/objectives/{objective_code}/check-ins",
+    "/api/v1/organisations/{org_code}/objectives/{objective_code}/acts",
+    "/api/v1/organisations/{org_code}/direction/coverage",
+    "/api/v1/organisations/{org_code}/direction/vision",
+    "/api/v1/organisations/{org_code}/direction/vision/approve",
 }
-# Paths with more than one operation (a GET and a POST).
-EXTRA_OPERATIONS = 1
+# Paths with more than one operation (a GET and a POST): waves; objectives (GET, POST),
+# an objective (GET, PATCH) and the vision (GET, POST).
+EXTRA_OPERATIONS = 4
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from colead.demo.services import DEMO_USERS
 from colead.org import reference
 from colead.org.models import ImportRun, LeadershipPost, Organisation, Person, Unit
 from colead.org.summary import organisation_summary
+from colead.surveys.models import Response, Wave
 from tests.factories import OrganisationFactory
 
 SEED, STAFF = 11, 600
@@ -86,6 +87,23 @@ def database_rows(organisation):
     return unit_rows, person_rows, post_rows
 
 
+def survey_rows(organisation):
+    """Every stored response of the organisation's waves, in a comparable form."""
+    return sorted(
+        (
+            r.wave.title,
+            r.reporting_unit.code,
+            r.submitted_on.isoformat(),
+            repr(sorted(r.demographics.items())),
+            repr(sorted(r.answers.items())),
+            repr(sorted(r.comments.items())),
+        )
+        for r in Response.objects.filter(wave__organisation=organisation).select_related(
+            "wave", "reporting_unit"
+        )
+    )
+
+
 def _key(row):
     return tuple(sorted(row.items()))
 
@@ -135,6 +153,16 @@ def test_builds_both_trusts_and_prints_how_to_sign_in(built, settings):
         }
         event = AuditEvent.objects.get(organisation=organisation, action="demo.build")
         assert event.detail["seed"] == SEED and event.detail["staff"] == STAFF
+        # Two closed survey waves, with about half the staff answering each.
+        waves = Wave.objects.for_org(organisation).order_by("opens_on")
+        assert [(w.title, w.status) for w in waves] == [
+            ("Staff culture survey autumn 2025", "closed"),
+            ("Staff culture survey spring 2026", "closed"),
+        ]
+        assert event.detail["waves"] == [w.pk for w in waves]
+        for wave in waves:
+            people = organisation_summary(organisation)["people_total"]
+            assert 0.4 * people <= wave.responses.count() <= 0.65 * people
 
 
 def test_database_holds_exactly_the_generated_data(built):
@@ -200,6 +228,7 @@ def test_each_persona_signs_in_with_the_demo_password(built, client, settings):
 def test_a_second_run_keeps_the_data_and_rebuild_makes_it_again(built, client, settings):
     acute = Organisation.objects.get(code="DEMO1")
     before = database_rows(acute)
+    answers_before = survey_rows(acute)
     again = run_demo()
     assert "already there" in again and "Building" not in again
     assert Person.objects.for_org(acute).count() == STAFF  # nothing doubled
@@ -213,6 +242,7 @@ def test_a_second_run_keeps_the_data_and_rebuild_makes_it_again(built, client, s
     assert AuditEvent.objects.filter(action="demo.build").count() == 2
     after = database_rows(Organisation.objects.get(code="DEMO1"))
     assert [_normalised(rows) for rows in after] == [_normalised(rows) for rows in before]
+    assert survey_rows(Organisation.objects.get(code="DEMO1")) == answers_before  # same seed
     assert sign_in(client, "staff@demo.test", "another-demo-password").status_code == 302
 
 

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from colead.org.models import PendingUpload
 
 PERSONAS = ["admin", "board", "od", "change", "manager", "staff", "safety", "outsider", "anonymous"]
-COVERED_NAMESPACES = {"core", "accounts", "org", "audit"}
+COVERED_NAMESPACES = {"core", "accounts", "org", "audit", "insights", "direction"}
 
 LOGIN = "login"  # 302 to the sign-in page
 ADMIN_LOGIN = "admin login"  # 302 to the admin's sign-in page
@@ -34,6 +34,7 @@ TST1_UNIT = expect(200, 200, 200, 200, 200, 200, 200, 404)
 NOT_FOUND = expect(404, 404, 404, 404, 404, 404, 404, 404)
 ADMINS_ONLY = expect(200, 403, 403, 403, 403, 403, 403, 200)
 HELD_UPLOAD = expect(404, 403, 403, 403, 403, 403, 403, 404)  # another user's upload
+RESULTS = expect(200, 200, 200, 403, 200, 403, 403, 404)  # a closed wave of TST1
 
 # (url name, args, method, expected outcome per persona)
 MATRIX = [
@@ -64,6 +65,26 @@ MATRIX = [
     ("org:import_preview", ["held"], "get", HELD_UPLOAD),
     ("org:import_confirm", ["held"], "post", HELD_UPLOAD),
     ("org:import_cancel", ["held"], "post", HELD_UPLOAD),
+    # Results: board, OD leads, admins and managers (their subtree: Ward 1 is in the wave).
+    ("insights:index", [], "get", expect(200, 200, 200, 403, 200, 403, 403, 200)),
+    ("insights:heatmap", ["wave"], "get", RESULTS),
+    ("insights:heatmap_export", ["wave"], "get", RESULTS),
+    # Objectives (tests/integration/direction_fixtures.py): the thread above one's own
+    # team is open to its staff; the rest needs OBJECTIVES_VIEW over the unit.
+    ("direction:thread", [], "get", EVERYONE),
+    ("direction:mine", [], "get", EVERYONE),
+    ("direction:unit", ["W1"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("direction:unit", ["CARD"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("direction:unit", ["T1"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
+    ("direction:unit", ["OTH-ROOT"], "get", expect(404, 404, 404, 404, 404, 404, 404, 200)),
+    ("direction:unit", ["NO-SUCH-UNIT"], "get", NOT_FOUND),
+    ("direction:objective", ["S1-A"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("direction:objective", ["W2-A"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
+    ("direction:objective", ["NO-SUCH-OBJECTIVE"], "get", NOT_FOUND),
+    # An empty form: the page again with its errors (200) for those who may see it.
+    ("direction:act", ["S1-A"], "post", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("direction:check_in", ["W2-A"], "post", expect(200, 200, 200, 403, 403, 403, 403, 404)),
+    ("direction:act", ["NO-SUCH-OBJECTIVE"], "post", NOT_FOUND),
 ]
 
 
@@ -94,14 +115,31 @@ def held_upload(trust, persona_users):
     )
 
 
+@pytest.fixture
+def results_wave(trust):
+    """A closed wave of the whole of TST1 with scored responses."""
+    from tests.integration.insights_fixtures import closed_wave
+
+    return closed_wave(trust, {"W1": 12, "T1": 12})
+
+
+@pytest.fixture
+def objectives(trust):
+    """The golden thread of tests/integration/direction_fixtures.py."""
+    from tests.integration.direction_fixtures import golden_thread
+
+    return golden_thread(trust)
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_url_for_every_persona(persona, persona_users, held_upload):
+def test_every_url_for_every_persona(persona, persona_users, held_upload, results_wave, objectives):
     client = Client()
     if persona != "anonymous":
         client.force_login(persona_users[persona])
     mismatches = []
+    real = {"held": held_upload.pk, "wave": results_wave.pk}
     for name, args, method, expected in MATRIX:
-        url = reverse(name, args=[held_upload.pk if arg == "held" else arg for arg in args])
+        url = reverse(name, args=[real.get(arg, arg) for arg in args])
         got = outcome(getattr(client, method)(url))
         if got != expected[persona]:
             mismatches.append(f"{method.upper()} {url}: expected {expected[persona]}, got {got}")
@@ -143,7 +181,7 @@ def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
     for name, args, *_ in MATRIX:
         if name in sign_in_only | public or name.startswith("admin:"):
             continue
-        url = reverse(name, args=[1 if arg == "held" else arg for arg in args])
+        url = reverse(name, args=[1 if arg in ("held", "wave") else arg for arg in args])
         if not getattr(resolve(url).func, "required_permission", None):
             undeclared.append(name)
     assert undeclared == []

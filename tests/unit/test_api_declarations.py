@@ -41,9 +41,17 @@ def test_the_api_has_the_operations_the_issue_asks_for():
         "/waves/{wave_id}/launch",
         "/waves/{wave_id}/close",
         "/waves/{wave_id}/rates",
+        "/insights/waves/{wave_id}/heatmap",
         "/take/form",
         "/take/submit",
         "/take/device/{slug}/start",
+        "/organisations/{org_code}/objectives",
+        "/organisations/{org_code}/objectives/{objective_code}",
+        "/organisations/{org_code}/objectives/{objective_code}/check-ins",
+        "/organisations/{org_code}/objectives/{objective_code}/acts",
+        "/organisations/{org_code}/direction/coverage",
+        "/organisations/{org_code}/direction/vision",
+        "/organisations/{org_code}/direction/vision/approve",
     }
 
 

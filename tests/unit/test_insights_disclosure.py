@@ -464,3 +464,18 @@ def test_frame_bands_match_percent_band():
     )
     got = redact_frame(frame, prot)["pct_positive_band"].to_list()
     assert got == [banded_percent(p, n, 11) for n, p in grid]
+
+
+def test_redact_frame_takes_rows_with_no_responses():
+    """A unit nobody in the wave belongs to (n = 0) is hidden like any small group; its row
+    must not break the vectorised banding."""
+    import polars as pl
+
+    t = tree(("ORG", None), ("A", "ORG"), ("B", "ORG"))
+    prot = protect(t, [30, 30, 0], 5)
+    frame = pl.DataFrame(
+        {"unit": ["ORG", "A", "B"], "n": [30, 30, 0], "pct_positive": [50.0, 50.0, None]}
+    )
+    got = redact_frame(frame, prot).to_dicts()
+    assert [r["suppressed"] for r in got] == [None, None, "primary"]
+    assert got[2]["n"] is None and got[2]["pct_positive_band"] is None

@@ -59,6 +59,15 @@ def permitted_scopes(user, permission: Permission, organisation):
     return scopes
 
 
+def own_person_ids(user, organisation) -> set[int]:
+    """The ids of the user's own staff records in the organisation (usually one)."""
+    return {
+        a.person_id
+        for a in _assignments(user)
+        if a.organisation_id == organisation.pk and a.person_id is not None
+    }
+
+
 def roles_in(user, organisation) -> set[Role]:
     return {Role(a.role) for a in _assignments(user) if a.organisation_id == organisation.pk}
 

@@ -19,6 +19,12 @@ class Permission(StrEnum):
     API_TOKEN_CREATE = "api_token_create"
     SURVEY_MANAGE = "survey_manage"  # create, launch, extend and close survey waves
     SURVEY_RATES_VIEW = "survey_rates_view"  # live response rates (for a subtree)
+    RESULTS_VIEW = "results_view"  # survey results of closed waves (for a subtree)
+    OBJECTIVES_VIEW = "objectives_view"  # objectives and their quality (for a subtree)
+    OBJECTIVES_MANAGE = "objectives_manage"  # create and edit objectives, check in, propose
+    OBJECTIVES_AGREE = "objectives_agree"  # agree objectives or ask for changes
+    VISION_MANAGE = "vision_manage"  # draft the vision, mission and values
+    VISION_APPROVE = "vision_approve"  # approve a vision for the board
 
 
 class Role(models.TextChoices):
@@ -43,13 +49,44 @@ ROLE_DESCRIPTIONS = {
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ORG_ADMIN: frozenset(Permission),
-    Role.BOARD: frozenset({P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_RATES_VIEW}),
+    Role.BOARD: frozenset(
+        {
+            P.ORG_VIEW,
+            P.RESULTS_VIEW,
+            P.PERSON_VIEW,
+            P.LEADERSHIP_POST_VIEW,
+            P.SURVEY_RATES_VIEW,
+            P.OBJECTIVES_VIEW,
+            P.OBJECTIVES_AGREE,
+            P.VISION_MANAGE,
+            P.VISION_APPROVE,
+        }
+    ),
     Role.OD_LEAD: frozenset(
-        {P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_MANAGE, P.SURVEY_RATES_VIEW}
+        {
+            P.ORG_VIEW,
+            P.RESULTS_VIEW,
+            P.PERSON_VIEW,
+            P.LEADERSHIP_POST_VIEW,
+            P.SURVEY_MANAGE,
+            P.SURVEY_RATES_VIEW,
+            P.OBJECTIVES_VIEW,
+            P.OBJECTIVES_MANAGE,
+            P.VISION_MANAGE,
+        }
     ),
     Role.CHANGE_TEAM: frozenset({P.ORG_VIEW, P.SURVEY_RATES_VIEW}),
     Role.MANAGER: frozenset(
-        {P.ORG_VIEW, P.PERSON_VIEW, P.LEADERSHIP_POST_VIEW, P.SURVEY_RATES_VIEW}
+        {
+            P.ORG_VIEW,
+            P.RESULTS_VIEW,
+            P.PERSON_VIEW,
+            P.LEADERSHIP_POST_VIEW,
+            P.SURVEY_RATES_VIEW,
+            P.OBJECTIVES_VIEW,
+            P.OBJECTIVES_MANAGE,
+            P.OBJECTIVES_AGREE,
+        }
     ),
     Role.STAFF: frozenset({P.ORG_VIEW}),
     Role.SAFETY_REVIEWER: frozenset({P.ORG_VIEW}),

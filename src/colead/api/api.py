@@ -37,7 +37,9 @@ parameter: `detail` lists each problem with `loc` naming the field, e.g.
 `["query", "staff_group"]`.
 
 **Privacy.** Reading people is written to the audit log. Protected characteristics are
-never returned.
+never returned. Survey results (`/insights/...`) pass through disclosure control: a figure
+that could identify a small group is empty, with `suppressed` saying why; reading them is
+audited.
 """
 
 # Swagger UI from django-ninja's own static files ("ninja" is in INSTALLED_APPS), not a
@@ -59,3 +61,5 @@ api.add_router("", organisations.router)
 api.add_router("", units.router)
 api.add_router("", people.router)
 api.add_router("", "colead.api.surveys.router")
+api.add_router("", "colead.api.objectives.router")
+api.add_router("", "colead.api.insights.router")

@@ -455,3 +455,332 @@ class RatesQuery(Schema):
     unit: str | None = Field(
         None, max_length=40, description="Only this unit and below (inside what you may see)."
     )
+
+
+# ----- objectives and the vision ---------------------------------------------------------
+
+ObjectiveCode = Path[str, {"description": "An objective's code within the organisation."}]
+ElementCode = Literal[
+    "vision_values",
+    "goals_performance",
+    "support_compassion",
+    "learning_innovation",
+    "teamwork",
+    "equity_inclusion",
+]
+ObjectiveStatusCode = Literal["draft", "proposed", "agreed", "active", "achieved", "dropped"]
+SettableStatus = Literal["draft", "active", "achieved", "dropped"]
+DirectionCode = Literal["up", "down"]
+ActCode = Literal["proposed", "agreed", "changes_requested"]
+ConfidenceCode = Literal["high", "medium", "low"]
+QualityCheckName = Literal["clear", "aligned", "agreed", "challenging", "recent"]
+ObjectiveLevel = Literal[
+    "organisation", "division", "directorate", "department", "team", "individual"
+]
+
+
+class QualityCheckOut(Schema):
+    name: QualityCheckName
+    passed: bool | None = Field(description="Null when it cannot be judged.")
+    reasons: list[str] = Field(description="Why it failed, and what to do.")
+
+
+class ObjectiveOut(Schema):
+    code: str
+    title: str
+    description: str
+    level: ObjectiveLevel = Field(description="The unit's level, or `individual`.")
+    unit_code: str
+    unit_name: str
+    owner: str | None = Field(description="The owner's employee number (individual objectives).")
+    owner_name: str | None
+    parent_codes: list[str] = Field(description="The objectives it serves.")
+    elements: list[ElementCode]
+    measure: str
+    unit_of_measure: str
+    baseline: float | None
+    target: float | None
+    direction: DirectionCode = Field(description="`up`: higher is better; `down`: lower.")
+    due_date: datetime.date | None
+    status: ObjectiveStatusCode
+    agreed_at: datetime.datetime | None = Field(description="When agreement was recorded.")
+    quality: list[QualityCheckOut] = Field(
+        description="Clear, aligned, agreed, challenging and recent (not stale)."
+    )
+    markers: list[str] = Field(
+        description="The failed checks as shown on pages.", examples=[["Orphan", "Stale"]]
+    )
+    aligned_path: list[str] = Field(
+        description="Codes from this objective up to an organisation objective; empty when "
+        "it is not aligned."
+    )
+
+
+class ObjectivePageOut(Schema):
+    count: int = Field(description="How many objectives match, across all pages.")
+    limit: int
+    offset: int
+    items: list[ObjectiveOut]
+
+
+class ObjectiveQuery(Schema):
+    unit: str | None = Field(
+        None, max_length=40, description="Only objectives of this unit and the units below it."
+    )
+    status: ObjectiveStatusCode | None = Field(None, description="Only objectives in this status.")
+    owner: str | None = Field(
+        None, max_length=30, description="Only this person's individual objectives."
+    )
+    individual: bool | None = Field(
+        None, description="true: individual objectives only; false: units' objectives only."
+    )
+    limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"Page size, at most {MAX_PAGE}.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many objectives to skip.")
+
+
+class CheckInOut(Schema):
+    date: datetime.date
+    value: float | None
+    confidence: ConfidenceCode | None
+    comment: str
+    by: str = Field(description="Who checked in (email, or `system`).")
+
+
+class ActOut(Schema):
+    act: ActCode
+    comment: str
+    by: str = Field(description="Who (email, or `system`).")
+    at: datetime.datetime
+
+
+class ObjectiveDetailOut(ObjectiveOut):
+    child_codes: list[str] = Field(description="The objectives that serve it, that you may see.")
+    check_ins: list[CheckInOut] = Field(description="Oldest first.")
+    acts: list[ActOut] = Field(description="Proposals, agreements and requests for changes.")
+
+
+def _no_nul_fields(values: dict) -> dict:
+    for name, value in values.items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str):
+                _no_nul(text, name.replace("_", " "))
+    return values
+
+
+class ObjectiveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    code: str = Field(max_length=40, description="Letters, digits, `.`, `-`, `_`.")
+    title: str = Field(max_length=200)
+    unit: str = Field(max_length=40, description="The code of the objective's unit.")
+    owner: str | None = Field(
+        None,
+        max_length=30,
+        description="An employee number, for an individual objective (its unit must be the "
+        "owner's team or above it).",
+    )
+    parents: list[str] = Field(
+        default_factory=list, max_length=50, description="Codes of the objectives it serves."
+    )
+    description: str = Field("", max_length=5000)
+    elements: list[ElementCode] = Field(default_factory=list, max_length=6)
+    measure: str = Field("", max_length=200)
+    unit_of_measure: str = Field("", max_length=50)
+    baseline: float | None = None
+    target: float | None = None
+    direction: DirectionCode = "up"
+    due_date: datetime.date | None = None
+
+    @field_validator("code", "title", "unit", "owner", "parents", "description", "measure")
+    @classmethod
+    def _text(cls, value, info):
+        _no_nul_fields({info.field_name: value})
+        return value
+
+
+class ObjectivePatch(Schema):
+    """Only the fields sent are changed; send null to clear an optional one."""
+
+    model_config = {"extra": "forbid"}
+
+    title: str | None = Field(None, max_length=200)
+    unit: str | None = Field(None, max_length=40)
+    owner: str | None = Field(None, max_length=30)
+    parents: list[str] | None = Field(None, max_length=50)
+    description: str | None = Field(None, max_length=5000)
+    elements: list[ElementCode] | None = Field(None, max_length=6)
+    measure: str | None = Field(None, max_length=200)
+    unit_of_measure: str | None = Field(None, max_length=50)
+    baseline: float | None = None
+    target: float | None = None
+    direction: DirectionCode | None = None
+    due_date: datetime.date | None = None
+    status: SettableStatus | None = Field(
+        None,
+        description="Start (`active`), achieve, drop, or take a dropped one up again "
+        "(`draft`). Proposing and agreeing are acts: POST them to `/acts`.",
+    )
+
+    @field_validator("title", "unit", "owner", "parents", "description", "measure")
+    @classmethod
+    def _text(cls, value, info):
+        _no_nul_fields({info.field_name: value})
+        return value
+
+
+class CheckInIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    date: datetime.date
+    value: float | None = None
+    confidence: ConfidenceCode | None = None
+    comment: str = Field("", max_length=2000)
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return _no_nul(value, "comment")
+
+
+class ActIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    act: ActCode = Field(
+        description="`proposed` (the owner, or a manager of the unit), `agreed` or "
+        "`changes_requested` (the unit's manager, or the owner's line manager; a comment "
+        "is required when asking for changes)."
+    )
+    comment: str = Field("", max_length=2000)
+
+    @field_validator("comment")
+    @classmethod
+    def _comment(cls, value: str) -> str:
+        return _no_nul(value, "comment")
+
+
+class CoverageQuery(Schema):
+    thicket_limit: int = Field(5, ge=1, le=1000, description="More active objectives is a thicket.")
+    stale_days: int = Field(60, ge=1, le=3650, description="No check-in for longer is stale.")
+
+
+class CoverageObjectiveOut(Schema):
+    code: str
+    title: str
+    unit_code: str | None
+    status: ObjectiveStatusCode
+    individual: bool
+
+
+class StaleObjectiveOut(CoverageObjectiveOut):
+    days_since_check_in: int
+
+
+class ThicketOut(Schema):
+    code: str
+    name: str
+    active_objectives: int
+
+
+class CoverageGroupOut(Schema):
+    code: str
+    name: str
+    level: Literal["division", "directorate"]
+    parent_code: str | None = Field(description="A directorate's division.")
+    team_coverage: float
+    teams: int
+    teams_covered: int
+    staff_coverage: float
+    staff: int
+    staff_covered: int
+    objectives: int
+    orphans: int
+    thickets: int
+    stale: int
+
+
+class CoverageOut(Schema):
+    as_of: datetime.date
+    team_coverage: float = Field(
+        description="Share (0 to 1) of active teams with at least one agreed or active "
+        "objective aligned to an organisation objective."
+    )
+    teams: int
+    teams_covered: int
+    staff_coverage: float = Field(
+        description="Share (0 to 1) of current staff with an agreed or active individual "
+        "objective aligned to an organisation objective."
+    )
+    staff: int
+    staff_covered: int
+    objectives: int = Field(description="Open objectives (draft, proposed, agreed, active).")
+    orphans: int
+    thickets: int
+    stale: int
+    orphan_objectives: list[CoverageObjectiveOut]
+    thicket_units: list[ThicketOut]
+    stale_objectives: list[StaleObjectiveOut]
+    uncovered_teams: list[str]
+    by_division: list[CoverageGroupOut]
+    by_directorate: list[CoverageGroupOut]
+
+
+class ValueOut(Schema):
+    name: str
+    description: str
+
+
+class VisionOut(Schema):
+    version: int
+    status: Literal["draft", "approved"]
+    vision: str
+    mission: str
+    values: list[ValueOut]
+    approved_on: datetime.date | None = Field(description="The board meeting's date.")
+    approved_by: str | None
+    approval_note: str
+
+
+class VisionStateOut(Schema):
+    current: VisionOut | None = Field(description="The approved vision; null before the first.")
+    draft: VisionOut | None = Field(
+        description="A newer draft, for those who may draft or approve the vision."
+    )
+
+
+class ValueIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    name: str = Field(max_length=100)
+    description: str = Field("", max_length=1000)
+
+    @field_validator("name", "description")
+    @classmethod
+    def _text(cls, value: str, info) -> str:
+        return _no_nul(value, info.field_name)
+
+
+class VisionIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    vision: str = Field(max_length=5000)
+    mission: str = Field("", max_length=5000)
+    values: list[ValueIn] = Field(default_factory=list, max_length=20)
+
+    @field_validator("vision", "mission")
+    @classmethod
+    def _text(cls, value: str, info) -> str:
+        return _no_nul(value, info.field_name)
+
+
+class VisionApproveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    version: int = Field(ge=1, le=1_000_000, description="The draft's version number.")
+    approved_on: datetime.date = Field(description="The date of the board meeting.")
+    note: str = Field("", max_length=300, examples=["Board meeting, minute 4.2"])
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return _no_nul(value, "note")

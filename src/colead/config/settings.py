@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "colead.accounts",
     "colead.api",
     "colead.surveys",
+    "colead.insights",
+    "colead.direction",
     "colead.demo",
     "django_tasks",
     "django_tasks_db",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("org/", include("colead.org.urls")),
     path("audit/", include("colead.audit.urls")),
     path("surveys/", include("colead.surveys.urls")),
+    path("direction/", include("colead.direction.urls")),
+    path("insights/", include("colead.insights.urls")),
     # The respondent's side: no sign-in, nothing that identifies them (docs/privacy.md).
     path("take/", include("colead.surveys.urls_take")),
     path("api/v1/", api.urls),

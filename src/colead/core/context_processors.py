@@ -10,7 +10,9 @@ from colead.accounts.roles import Permission
 NAVIGATION = [
     ("Home", "core:home", None),
     ("Organisation", "org:tree", Permission.ORG_VIEW),
+    ("Objectives", "direction:thread", Permission.ORG_VIEW),
     ("Surveys", "surveys:wave_list", Permission.SURVEY_RATES_VIEW),
+    ("Results", "insights:index", Permission.RESULTS_VIEW),
     ("Imports", "org:import_index", Permission.WORKFORCE_IMPORT),
     ("Audit log", "audit:list", Permission.AUDIT_VIEW),
     ("Admin", "admin:index", Permission.ADMIN_ACCESS),

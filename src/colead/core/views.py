@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from colead.accounts.permissions import permitted_scopes, roles_in
 from colead.accounts.roles import ROLE_DESCRIPTIONS, Permission, Role
 from colead.core.middleware import SESSION_ORG_KEY
+from colead.direction.presenters import vision_context
 from colead.org.summary import home_summary
 
 
@@ -56,6 +57,8 @@ def home(request):
         "sees_whole_org": org_scopes == [None],
         "managed_units": [scope for scope in org_scopes if scope is not None],
         "summary": home_summary(organisation) if org_scopes == [None] else None,
+        # The board's approved vision, on every member of staff's home page (issue 5).
+        "vision": vision_context(organisation),
     }
     return TemplateResponse(request, "core/home.jinja", context)
 

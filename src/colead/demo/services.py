@@ -1,17 +1,28 @@
 """Building the demo trusts: generated rows go through the real import services, so the
-demo also exercises the importer. Then leadership posts, the leadership line, and one demo
-user per role."""
+demo also exercises the importer. Then leadership posts, the leadership line, one demo
+user per role, and two closed survey waves per trust whose answers have a designed
+structure (colead.demo.survey_responses), run through the real wave lifecycle: create,
+launch, the completed forms, close."""
 
+import hashlib
 from dataclasses import dataclass
+from datetime import datetime, time
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from colead.accounts.models import RoleAssignment, User
 from colead.accounts.roles import Role
 from colead.audit.services import record
 from colead.demo.generator import DemoTrust, digest, generate
+from colead.demo.survey_responses import (
+    WAVE_INSTRUMENTS,
+    TrustSurvey,
+    generate_surveys,
+    survey_digest,
+)
 from colead.org.models import LeadershipPost, Organisation, Person, Unit
 from colead.org.services import (
     ImportRejected,
@@ -21,6 +32,16 @@ from colead.org.services import (
     recompute_leaders,
 )
 from colead.org.summary import organisation_summary
+from colead.surveys.models import Wave
+from colead.surveys.services import (
+    CompletedForm,
+    WaveSettings,
+    close_wave,
+    create_wave,
+    ensure_builtin_instruments,
+    launch_wave,
+    record_completed_forms,
+)
 
 DEMO_DOMAIN = "demo.test"
 MAIN_CODE = "DEMO1"
@@ -66,11 +87,19 @@ def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None
     """Create DEMO1 (``staff`` people) and DEMO2 with their demo users, in one transaction.
     Raises ValueError if a demo organisation already exists."""
     trusts = generate(seed=seed, staff=staff)
-    fingerprint = digest(trusts)
+    surveys = {survey.code: survey for survey in generate_surveys(trusts, seed=seed)}
+    fingerprint = hashlib.sha256(
+        f"{digest(trusts)}:{survey_digest(list(surveys.values()))}".encode()
+    ).hexdigest()
     password = password if password is not None else settings.COLEAD_DEMO_PASSWORD
     with transaction.atomic():
         organisations = [_build_trust(trust, actor=actor) for trust in trusts]
         users = _demo_users(trusts, organisations, password)
+        waves = {
+            organisation.code: _survey_waves(surveys[organisation.code], organisation, actor=actor)
+            for organisation in organisations
+            if organisation.code in surveys
+        }
         for trust, organisation in zip(trusts, organisations, strict=True):
             summary = organisation_summary(organisation)
             record(
@@ -86,6 +115,7 @@ def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None
                     "units": summary["units_total"],
                     "posts": len(trust.posts),
                     "users": [u.email for u in users if _has_role_in(u, organisation)],
+                    "waves": [wave.pk for wave in waves.get(organisation.code, [])],
                 },
             )
     return DemoBuild(seed, staff, fingerprint, organisations, users)
@@ -141,6 +171,51 @@ def _build_trust(trust: DemoTrust, *, actor) -> Organisation:
     )
     recompute_leaders(organisation=organisation)
     return organisation
+
+
+def _survey_waves(survey: TrustSurvey, organisation: Organisation, *, actor) -> list[Wave]:
+    """The trust's survey waves, oldest first, each through the real lifecycle: created for
+    the whole trust, launched (everyone invited), the generated forms recorded against their
+    invitations, closed. The launch and close times are then set to the wave's own dates,
+    so that the past waves read as past."""
+    ensure_builtin_instruments(organisation=organisation, actor=actor)
+    # The waves survey the divisions (see demo.survey_responses: the executives attached to
+    # the trust itself are not surveyed).
+    divisions = list(
+        Unit.objects.for_org(organisation)
+        .filter(depth=1, is_active=True)
+        .values_list("code", flat=True)
+    )
+    person_ids = dict(Person.objects.for_org(organisation).values_list("employee_number", "id"))
+    waves = []
+    for generated in survey.waves:
+        spec = generated.wave
+        wave = create_wave(
+            organisation=organisation,
+            settings=WaveSettings(
+                title=spec.title,
+                instruments=list(WAVE_INSTRUMENTS),
+                unit_codes=divisions,
+                opens_on=spec.opens_on,
+                closes_on=spec.closes_on,
+            ),
+            actor=actor,
+        )
+        wave = launch_wave(wave=wave, actor=actor)
+        record_completed_forms(
+            wave=wave,
+            forms=[
+                CompletedForm(person_ids[r.employee_number], r.answers, r.submitted_on)
+                for r in generated.responses
+            ],
+            actor=actor,
+        )
+        wave = close_wave(wave=wave, actor=actor)
+        launched = timezone.make_aware(datetime.combine(spec.opens_on, time(8, 0)))
+        closed = timezone.make_aware(datetime.combine(spec.closes_on, time(23, 59)))
+        Wave.objects.filter(pk=wave.pk).update(launched_at=launched, closed_at=closed)
+        waves.append(wave)
+    return waves
 
 
 def _demo_users(

@@ -8,64 +8,95 @@ The notebook-facing API (see README.md in this package)::
 holds the formulas (intervals, tests, reliability, agreement, key drivers) and ``engine``
 aggregates a wave for every unit at every level. Disclosure control (suppression) lives in
 ``colead.insights.disclosure`` and is applied to the engine's tables afterwards.
+
+This package is also a Django app (``apps.py``, ``models.py``, ``services.py``,
+``results.py``, ``views.py``, ``exports.py``): the stored scores, the results service and
+the pages. Those modules use Django; the four pure modules above never do. The names below
+are loaded on first use, so that Django loading the app does not import polars and scipy
+before anything needs them.
 """
 
-from colead.insights.engine import (
-    Measure,
-    ScoredWave,
-    UnitStats,
-    UnitTree,
-    aggregate,
-    compare_waves,
-    compare_with_rest,
-    key_drivers,
-    measures_of,
-    reliability,
-    responses_frame,
-    score_wave,
-    team_agreement,
-    unit_statistics,
-    wave_statistics,
-)
-from colead.insights.scoring import (
-    DONT_KNOW,
-    MISSING,
-    ScoringScheme,
-    dimension_scores,
-    encode_answers,
-    encode_frame,
-    item_scores,
-    positive_flags,
-    real_team_flags,
-    scoring_scheme,
-    team_status,
-)
+from importlib import import_module
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "DONT_KNOW",
-    "MISSING",
+_ENGINE = (
     "Measure",
     "ScoredWave",
-    "ScoringScheme",
     "UnitStats",
     "UnitTree",
     "aggregate",
     "compare_waves",
     "compare_with_rest",
+    "key_drivers",
+    "measures_of",
+    "reliability",
+    "responses_frame",
+    "score_wave",
+    "team_agreement",
+    "unit_statistics",
+    "wave_statistics",
+)
+_SCORING = (
+    "DONT_KNOW",
+    "MISSING",
+    "ScoringScheme",
     "dimension_scores",
     "encode_answers",
     "encode_frame",
     "item_scores",
-    "key_drivers",
-    "measures_of",
     "positive_flags",
     "real_team_flags",
-    "reliability",
-    "responses_frame",
-    "score_wave",
     "scoring_scheme",
-    "team_agreement",
     "team_status",
-    "unit_statistics",
-    "wave_statistics",
-]
+)
+_HOME = {
+    **{name: "colead.insights.engine" for name in _ENGINE},
+    **{name: "colead.insights.scoring" for name in _SCORING},
+}
+
+__all__ = sorted(_HOME)
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from colead.insights.engine import (  # noqa: F401
+        Measure,
+        ScoredWave,
+        UnitStats,
+        UnitTree,
+        aggregate,
+        compare_waves,
+        compare_with_rest,
+        key_drivers,
+        measures_of,
+        reliability,
+        responses_frame,
+        score_wave,
+        team_agreement,
+        unit_statistics,
+        wave_statistics,
+    )
+    from colead.insights.scoring import (  # noqa: F401
+        DONT_KNOW,
+        MISSING,
+        ScoringScheme,
+        dimension_scores,
+        encode_answers,
+        encode_frame,
+        item_scores,
+        positive_flags,
+        real_team_flags,
+        scoring_scheme,
+        team_status,
+    )
+
+
+def __getattr__(name: str):
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'colead.insights' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_HOME))

@@ -1522,8 +1522,9 @@ def _bands(pct, n: np.ndarray, where: np.ndarray):
     frame = pl.DataFrame(
         {
             "pct": pct,
-            "low": pl.Series(np.nan_to_num(low), dtype=pl.Int64),
-            "high": pl.Series(np.nan_to_num(high), dtype=pl.Int64),
+            # n = 0 or missing (hidden rows) gives ±inf here: never used, but must cast
+            "low": pl.Series(np.nan_to_num(low, posinf=0, neginf=0), dtype=pl.Int64),
+            "high": pl.Series(np.nan_to_num(high, posinf=0, neginf=0), dtype=pl.Int64),
             "ok": pl.Series(where & (n >= 3) & (low < high)),
             "on": pl.Series(where),
         }

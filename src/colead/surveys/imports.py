@@ -174,6 +174,11 @@ def import_responses(
                 "source": "web" if request is not None else "cli",
             },
         )
+        # A closed wave's stored scores include the new responses (colead.insights); an
+        # open wave's are scored when it closes.
+        from colead.insights.services import score_if_closed
+
+        score_if_closed(wave=wave, actor=actor, request=request)
     return result
 
 

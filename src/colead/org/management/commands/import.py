@@ -1,6 +1,8 @@
 """``colead import units|workforce FILE --org CODE``: import a CSV or XLSX file.
 ``colead import responses FILE --wave WAVE [--map MAPPING]``: survey responses gathered
 elsewhere (paper forms, a local NHS Staff Survey extract) into a launched wave.
+``colead import objectives FILE --org CODE``: objectives at every level, added or updated by
+code (colead.direction.services.import_objectives).
 
 Every problem in the file is printed (one line each, to stderr) and nothing is written;
 the command then exits with status 1. Otherwise it ends with a one-line summary:
@@ -26,8 +28,8 @@ from colead.org.services import (
 
 class Command(BaseCommand):
     help = (
-        "Import an organisation's units or workforce, or a wave's survey responses, from a "
-        "CSV or XLSX file."
+        "Import an organisation's units, workforce or objectives, or a wave's survey "
+        "responses, from a CSV or XLSX file."
     )
     # An import is often run in a loop or by cron; the system checks add a second of
     # start-up for nothing the command relies on.
@@ -77,6 +79,20 @@ class Command(BaseCommand):
         responses.add_argument(
             "--dry-run", action="store_true", help="Check the files only; write nothing."
         )
+        objectives = kinds.add_parser(
+            "objectives",
+            help="Objectives: objective_code,title,level_unit_code,owner_employee_number,...",
+            description="Add and update objectives at every level, by objective_code. "
+            "Objectives not in the file are left as they are. All or nothing.",
+        )
+        objectives.add_argument("file", metavar="FILE", help="A .csv (UTF-8) or .xlsx file.")
+        objectives.add_argument("--org", required=True, metavar="CODE", help="Organisation code.")
+        objectives.add_argument(
+            "--dry-run", action="store_true", help="Check the file and show the changes only."
+        )
+        objectives.add_argument(
+            "--list", action="store_true", help="List the changes, up to 200 of each kind."
+        )
         units.add_argument(
             "--create",
             action="store_true",
@@ -95,6 +111,8 @@ class Command(BaseCommand):
         content = path.read_bytes()
         if kind == "responses":
             return self._responses(path, content, dry_run=dry_run, **options)
+        if kind == "objectives":
+            return self._objectives(path, content, dry_run=dry_run, **options)
         org = options["org"]
         service = import_units if kind == "units" else import_workforce
         try:
@@ -159,6 +177,48 @@ class Command(BaseCommand):
             self.stdout.write(hidden)
         if dry_run:
             self.stdout.write("Dry run: nothing was written.")
+        self.stdout.write(result.summary_line())
+
+    def _objectives(self, path: Path, content: bytes, *, org, dry_run, **options):
+        from colead.direction.services import import_objectives
+
+        organisation = Organisation.objects.filter(code=org).first()
+        if organisation is None:
+            raise CommandError(
+                f"There is no organisation with the code {org}. Import its units and "
+                "workforce first."
+            )
+        self.stdout.write(
+            f"{'Checking' if dry_run else 'Importing'} objectives from {path.name} into "
+            f"{organisation.name} ({organisation.code})."
+        )
+        try:
+            result = import_objectives(
+                organisation=organisation,
+                content=content,
+                filename=path.name,
+                actor=None,
+                dry_run=dry_run,
+            )
+        except ImportRejected as rejected:
+            for problem in rejected.problems:
+                self.stderr.write(str(problem))
+            self.stderr.write(str(rejected))
+            sys.exit(1)
+        if options.get("list") or options.get("verbosity", 1) >= 2:
+            for item in result.added_items:
+                self.stdout.write(f"  added     {item['code']}  {item['title']}")
+            for item in result.updated_items:
+                changes = "; ".join(f"{name}: {old} -> {new}" for name, old, new in item["changes"])
+                self.stdout.write(f"  updated   {item['code']}  {item['title']}  ({changes})")
+        if result.agreements_recorded:
+            self.stdout.write(
+                f"{result.agreements_recorded:,} agreement(s) recorded from the file's statuses."
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
+        if result.no_changes:
+            self.stdout.write("No changes: the file matches the current objectives.")
         self.stdout.write(result.summary_line())
 
     def _organisation(self, kind, code, options) -> tuple[Organisation, bool]:

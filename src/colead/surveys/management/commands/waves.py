@@ -1,4 +1,4 @@
-"""``colead waves create|launch|extend|close|list``: script survey waves.
+"""``colead waves create|launch|extend|close|list|rescore``: script survey waves.
 
 ``create`` prints the new wave's id alone on the last line of its output, for scripts."""
 
@@ -51,6 +51,11 @@ class Command(BaseCommand):
         extend = actions.add_parser("extend", help="Move an open wave's closing date later.")
         extend.add_argument("wave", metavar="WAVE", type=int)
         extend.add_argument("--closes", required=True, metavar="YYYY-MM-DD")
+        rescore = actions.add_parser(
+            "rescore",
+            help="Score a closed wave's responses again (results are read from the scores).",
+        )
+        rescore.add_argument("wave", metavar="WAVE", type=int)
         listing = actions.add_parser("list", help="List an organisation's waves.")
         listing.add_argument("--org", required=True, metavar="CODE")
 
@@ -98,6 +103,20 @@ class Command(BaseCommand):
     def handle_close(self, wave, **options):
         wave = services.close_wave(wave=self._wave(wave), actor=None)
         self.stdout.write(f"Closed wave {wave.pk}: {wave.responses.count():,} responses.")
+
+    def handle_rescore(self, wave, **options):
+        from colead.insights.services import score_wave
+
+        wave = self._wave(wave)
+        if not wave.is_closed:
+            raise CommandError(
+                f"Wave {wave.pk} ({wave.title}) is {wave.status}: only a closed wave has scores. "
+                "Close it first (colead waves close WAVE)."
+            )
+        scores = score_wave(wave=wave, actor=None)
+        self.stdout.write(
+            f"Scored wave {wave.pk}: {scores.respondents:,} respondents, {scores.items} items."
+        )
 
     def handle_extend(self, wave, closes, **options):
         wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=None)

@@ -1,0 +1,246 @@
+"""Direction: versioned vision statements, objectives at every level, their alignment,
+check-ins and the recorded acts of agreement.
+
+Every write goes through ``colead.direction.services``, which keeps two rules the tables
+cannot: no objective is its own ancestor, and an individual objective sits in its owner's
+unit tree (its unit is one of the owner's teams or above it).
+"""
+
+import re
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from colead.core.models import OrgScopedManager
+from colead.direction import reference
+
+OBJECTIVE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")
+
+
+def _choices(vocabulary: dict[str, str]) -> list[tuple[str, str]]:
+    return list(vocabulary.items())
+
+
+class VisionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved by the board"
+
+
+class Vision(models.Model):
+    """One version of an organisation's vision, mission and values. A draft can be edited;
+    once the board approves it, it never changes. The current vision is the approved
+    version with the highest number."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="visions"
+    )
+    version = models.PositiveIntegerField()
+    vision = models.TextField(help_text="Where the organisation is going, in a sentence or two.")
+    mission = models.TextField(blank=True, help_text="What it does, for whom.")
+    # [{"name": "Compassion", "description": "We ..."}], in the order they are shown.
+    values = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=10, choices=VisionStatus.choices, default=VisionStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_on = models.DateField(
+        null=True, blank=True, help_text="The date of the board meeting that approved it."
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approval_note = models.CharField(
+        max_length=300, blank=True, help_text="For example the meeting and minute reference."
+    )
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["organisation", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="vision_version_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft")
+                | models.Q(approved_on__isnull=False, approved_at__isnull=False),
+                name="vision_approved_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Vision v{self.version} ({self.get_status_display().lower()})"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == VisionStatus.APPROVED
+
+
+class ObjectiveStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    ACTIVE = "active", "Active"
+    ACHIEVED = "achieved", "Achieved"
+    DROPPED = "dropped", "Dropped"
+
+
+class Direction(models.TextChoices):
+    UP = "up", "Higher is better"
+    DOWN = "down", "Lower is better"
+
+
+class Objective(models.Model):
+    """An objective of a unit (organisation, division, directorate, department or team)
+    or, with an owner, of one person. Its parents are the objectives it serves."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="objectives"
+    )
+    code = models.CharField(
+        max_length=40,
+        validators=[RegexValidator(OBJECTIVE_CODE_RE, "Use letters, digits, . - and _.")],
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="objectives")
+    owner = models.ForeignKey(
+        "org.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        help_text="Set for an individual objective; blank for a unit's objective.",
+    )
+    parents = models.ManyToManyField(
+        "self", symmetrical=False, through="Alignment", related_name="children", blank=True
+    )
+    elements = models.JSONField(
+        default=list, blank=True, help_text="Cultural element codes (direction.reference)."
+    )
+    measure = models.CharField(max_length=200, blank=True)
+    unit_of_measure = models.CharField(max_length=50, blank=True)
+    baseline = models.FloatField(null=True, blank=True)
+    target = models.FloatField(null=True, blank=True)
+    direction = models.CharField(max_length=4, choices=Direction.choices, default=Direction.UP)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10,
+        choices=ObjectiveStatus.choices,
+        default=ObjectiveStatus.DRAFT,
+        db_index=True,
+    )
+    # The latest agreement, kept here so quality checks need no query of the acts; cleared
+    # when the objective's substance changes (it must then be proposed and agreed again).
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="objective_code_unique_per_org"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "unit", "status"])]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+    @property
+    def is_individual(self) -> bool:
+        return self.owner_id is not None
+
+    @property
+    def element_names(self) -> list[str]:
+        return [reference.ELEMENTS.get(code, code) for code in self.elements]
+
+
+class Alignment(models.Model):
+    """An objective (child) serves another (parent). An objective may serve several."""
+
+    child = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
+    parent = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "parent"], name="alignment_unique"),
+            models.CheckConstraint(
+                condition=~models.Q(child=models.F("parent")), name="alignment_not_self"
+            ),
+        ]
+
+
+class Confidence(models.TextChoices):
+    HIGH = "high", "On track"
+    MEDIUM = "medium", "At risk"
+    LOW = "low", "Off track"
+
+
+class CheckIn(models.Model):
+    """Progress on an objective: the measure's value on a date, and how confident the
+    owner is of reaching the target."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="check_ins")
+    date = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    confidence = models.CharField(max_length=10, choices=Confidence.choices, blank=True)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_label = models.CharField(max_length=254, help_text="Email, or 'system' for the CLI.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["objective", "date", "id"]
+        indexes = [models.Index(fields=["objective", "date"])]
+
+
+class Act(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+
+class AgreementAct(models.Model):
+    """One step of agreeing an objective: proposed, agreed, or changes requested (with a
+    comment), by whom and when. Never changed or deleted."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="agreement_acts"
+    )
+    act = models.CharField(max_length=20, choices=Act.choices)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_label = models.CharField(max_length=254, help_text="Email, or 'system' for the CLI.")
+    at = models.DateTimeField()
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["objective", "at", "id"]
+
+    def __str__(self):
+        return f"{self.get_act_display()} by {self.by_label}"

@@ -1,0 +1,1028 @@
+"""Writes for direction: the vision, objectives, agreement, check-ins and the objectives
+import.
+
+Every function takes keyword-only arguments and an explicit ``actor`` (a user, or None for
+the command line), runs in one transaction and writes its audit event there. Who may do
+what is part of the rules here (colead.direction.access), because agreement is a recorded
+act between particular people: with a user as actor, a function refuses with NotAllowed
+what that user may not do. ``actor=None`` (the command line, the demo) is not checked.
+
+Two rules no table can keep are kept here and in the import: no objective is its own
+ancestor, and an individual objective sits in its owner's unit tree.
+"""
+
+import hashlib
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from colead.accounts.permissions import has_permission
+from colead.accounts.roles import Permission
+from colead.audit.services import record
+from colead.direction import access, imports
+from colead.direction.models import (
+    OBJECTIVE_CODE_RE,
+    Act,
+    AgreementAct,
+    Alignment,
+    CheckIn,
+    Confidence,
+    Direction,
+    Objective,
+    ObjectiveStatus,
+    Vision,
+    VisionStatus,
+)
+from colead.direction.reference import AGREED_STATUSES, ELEMENTS
+from colead.org.imports.problems import ImportRejected
+from colead.org.imports.table import read_table
+from colead.org.models import Organisation, Person, TeamMembership, Unit
+
+__all__ = [
+    "DirectionError",
+    "NotAllowed",
+    "ImportRejected",
+    "current_vision",
+    "save_vision_draft",
+    "approve_vision",
+    "create_objective",
+    "update_objective",
+    "set_status",
+    "propose",
+    "agree",
+    "request_changes",
+    "record_act",
+    "check_in",
+    "import_objectives",
+]
+
+BATCH = 1000
+# Changing any of these after agreement means the objective must be agreed again.
+MATERIAL_FIELDS = (
+    "title",
+    "unit",
+    "owner",
+    "parents",
+    "measure",
+    "unit_of_measure",
+    "baseline",
+    "target",
+    "direction",
+    "due_date",
+)
+EDITABLE_FIELDS = MATERIAL_FIELDS + ("description", "elements")
+MAX_LENGTHS = {"title": 200, "measure": 200, "unit_of_measure": 50}
+MAX_NUMBER = 1e15
+
+
+class DirectionError(ValueError):
+    """A request that cannot be carried out, with a message fit to show the user.
+    ``errors`` maps a field name to what is wrong with it, where one field is to blame."""
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.errors = errors or {}
+
+
+class NotAllowed(DirectionError):
+    """The actor may not do this (see colead.direction.access)."""
+
+
+def _label(actor) -> str:
+    return actor.email if actor is not None and actor.is_authenticated else "system"
+
+
+def _user(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# --- The vision ---------------------------------------------------------------------------
+
+
+def current_vision(organisation) -> Vision | None:
+    """The approved version with the highest number (None before the first approval)."""
+    return (
+        Vision.objects.for_org(organisation)
+        .filter(status=VisionStatus.APPROVED)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _clean_values(values) -> list[dict]:
+    cleaned = []
+    for item in values or []:
+        if isinstance(item, str):
+            name, description = item, ""
+        else:
+            name, description = item.get("name", ""), item.get("description", "")
+        name, description = str(name).strip(), str(description).strip()
+        if not name:
+            raise DirectionError("Each value needs a name.", {"values": "Each value needs a name."})
+        if len(name) > 100 or len(description) > 1000:
+            message = "A value's name can be 100 characters and its description 1,000."
+            raise DirectionError(message, {"values": message})
+        cleaned.append({"name": name, "description": description})
+    return cleaned
+
+
+def save_vision_draft(
+    *,
+    organisation: Organisation,
+    vision: str,
+    mission: str = "",
+    values: Iterable = (),
+    actor,
+    draft: Vision | None = None,
+    request=None,
+) -> Vision:
+    """A new draft version of the vision (or, with ``draft``, changes to an existing one).
+    Approved versions never change: the next version starts as a draft."""
+    if actor is not None and not has_permission(
+        actor, Permission.VISION_MANAGE, organisation=organisation
+    ):
+        raise NotAllowed("Only the board and OD leads draft the vision.")
+    vision, mission = (vision or "").strip(), (mission or "").strip()
+    if not vision:
+        raise DirectionError("Write the vision.", {"vision": "Write the vision."})
+    cleaned = _clean_values(values)
+    with transaction.atomic():
+        if draft is not None:
+            draft = Vision.objects.select_for_update().get(pk=draft.pk)
+            if draft.organisation_id != organisation.pk:
+                raise DirectionError("That draft belongs to another organisation.")
+            if draft.status != VisionStatus.DRAFT:
+                raise DirectionError(
+                    f"Version {draft.version} has been approved and cannot change: save a new "
+                    "draft instead."
+                )
+            draft.vision, draft.mission, draft.values = vision, mission, cleaned
+            draft.save()
+            saved, action = draft, "vision.update"
+        else:
+            latest = Vision.objects.for_org(organisation).aggregate(n=Max("version"))["n"] or 0
+            saved = Vision.objects.create(
+                organisation=organisation,
+                version=latest + 1,
+                vision=vision,
+                mission=mission,
+                values=cleaned,
+                created_by=_user(actor),
+            )
+            action = "vision.draft"
+        record(
+            action=action,
+            actor=actor,
+            organisation=organisation,
+            obj=saved,
+            request=request,
+            detail={"version": saved.version},
+        )
+    return saved
+
+
+def approve_vision(
+    *, vision: Vision, approved_on: date, actor, note: str = "", request=None
+) -> Vision:
+    """The board approves a draft: it becomes the current vision, and never changes."""
+    organisation = vision.organisation
+    if actor is not None and not has_permission(
+        actor, Permission.VISION_APPROVE, organisation=organisation
+    ):
+        raise NotAllowed("Only the board approves the vision.")
+    if approved_on is None or approved_on > timezone.localdate():
+        message = "Give the date of the board meeting that approved it (not in the future)."
+        raise DirectionError(message, {"approved_on": message})
+    if len(note) > 300:
+        raise DirectionError("The note can be at most 300 characters.", {"note": "Too long."})
+    with transaction.atomic():
+        vision = Vision.objects.select_for_update().get(pk=vision.pk)
+        if vision.status != VisionStatus.DRAFT:
+            raise DirectionError(f"Version {vision.version} is already approved.")
+        vision.status = VisionStatus.APPROVED
+        vision.approved_on = approved_on
+        vision.approved_at = timezone.now()
+        vision.approved_by = _user(actor)
+        vision.approval_note = note.strip()
+        vision.save()
+        record(
+            action="vision.approve",
+            actor=actor,
+            organisation=organisation,
+            obj=vision,
+            request=request,
+            detail={"version": vision.version, "approved_on": approved_on.isoformat()},
+        )
+    return vision
+
+
+# --- Objectives: rules ----------------------------------------------------------------------
+
+
+def owner_unit_paths(person: Person) -> list[str]:
+    """The paths of a person's primary unit and further teams."""
+    paths = [person.primary_unit.path]
+    paths += TeamMembership.objects.filter(person=person).values_list("unit__path", flat=True)
+    return paths
+
+
+def check_owner_tree(unit: Unit, owner: Person | None) -> None:
+    """An individual objective's unit is one of its owner's teams or above it."""
+    if owner is None:
+        return
+    if owner.organisation_id != unit.organisation_id:
+        raise DirectionError("The owner works in another organisation.", {"owner": "Unknown."})
+    if owner.leaving_date is not None:
+        message = f"{owner.full_name} has left the organisation."
+        raise DirectionError(message, {"owner": message})
+    if not any(path.startswith(unit.path) for path in owner_unit_paths(owner)):
+        message = (
+            f"An individual objective must sit in its owner's unit tree: {unit.name} is "
+            f"neither {owner.full_name}'s team nor above it. Use their team, or a unit above it."
+        )
+        raise DirectionError(message, {"unit": message})
+
+
+def parent_map(organisation) -> dict[int, set[int]]:
+    """Every objective's parents in the organisation (one query)."""
+    parents: dict[int, set[int]] = defaultdict(set)
+    for child_id, parent_id in Alignment.objects.filter(
+        child__organisation=organisation
+    ).values_list("child_id", "parent_id"):
+        parents[child_id].add(parent_id)
+    return parents
+
+
+def find_loop(objective_id: int | None, new_parent_ids: Iterable[int], parents) -> list[int]:
+    """If giving the objective these parents would make it its own ancestor, the loop (the
+    objective, then the chain of parents leading back to it); else []."""
+    if objective_id is None:
+        return []
+    previous: dict[int, int] = {}
+    frontier = []
+    for parent_id in new_parent_ids:
+        if parent_id == objective_id:
+            return [objective_id]
+        if parent_id not in previous:
+            previous[parent_id] = objective_id
+            frontier.append(parent_id)
+    while frontier:
+        following = []
+        for node in frontier:
+            for parent_id in parents.get(node, ()):
+                if parent_id == objective_id:
+                    chain = [node]
+                    while chain[-1] != objective_id:
+                        chain.append(previous[chain[-1]])
+                    return list(reversed(chain))
+                if parent_id not in previous:
+                    previous[parent_id] = node
+                    following.append(parent_id)
+        frontier = following
+    return []
+
+
+def _check_parents(objective: Objective | None, organisation, parents: list[Objective]) -> None:
+    for parent in parents:
+        if parent.organisation_id != organisation.pk:
+            raise DirectionError("A parent belongs to another organisation.", {"parents": "?"})
+    loop = find_loop(
+        objective.pk if objective is not None else None,
+        [p.pk for p in parents],
+        parent_map(organisation),
+    )
+    if loop:
+        codes = dict(Objective.objects.filter(pk__in=loop).values_list("pk", "code"))
+        chain = " → ".join(codes[pk] for pk in [*loop, loop[0]])
+        message = f"That would make the objective its own ancestor: {chain}."
+        raise DirectionError(message, {"parents": message})
+
+
+def _clean_number(name: str, value) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+        raise DirectionError(f"The {name} must be a number.", {name: "Not a number."})
+    return number
+
+
+def _clean_fields(values: dict) -> dict:
+    """Check and tidy the editable fields present in ``values``."""
+    errors = {}
+    cleaned = dict(values)
+    for name in ("title", "measure", "unit_of_measure", "description"):
+        if name in cleaned:
+            cleaned[name] = (cleaned[name] or "").strip()
+            limit = MAX_LENGTHS.get(name)
+            if limit and len(cleaned[name]) > limit:
+                errors[name] = f"The {name.replace('_', ' ')} can be at most {limit} characters."
+            if "\x00" in cleaned[name]:
+                errors[name] = "Remove the NUL character."
+    if "title" in cleaned and not cleaned["title"]:
+        errors["title"] = "Give the objective a title."
+    if "direction" in cleaned and cleaned["direction"] not in Direction.values:
+        errors["direction"] = "The direction must be up or down."
+    if "elements" in cleaned:
+        unknown = [code for code in cleaned["elements"] if code not in ELEMENTS]
+        if unknown:
+            errors["elements"] = f"Unknown cultural elements: {', '.join(unknown)}."
+        cleaned["elements"] = [code for code in ELEMENTS if code in set(cleaned["elements"])]
+    for name in ("baseline", "target"):
+        if name in cleaned:
+            try:
+                cleaned[name] = _clean_number(name, cleaned[name])
+            except DirectionError as error:
+                errors.update(error.errors)
+    if errors:
+        raise DirectionError(" ".join(errors.values()), errors)
+    return cleaned
+
+
+def _audit_value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Unit):
+        return value.code
+    if isinstance(value, Person):
+        return value.employee_number
+    if isinstance(value, list | tuple):
+        return [_audit_value(v) for v in value]
+    return value
+
+
+# --- Objectives: writes ---------------------------------------------------------------------
+
+
+def create_objective(
+    *,
+    organisation: Organisation,
+    code: str,
+    title: str,
+    unit: Unit,
+    actor,
+    owner: Person | None = None,
+    parents: Iterable[Objective] = (),
+    description: str = "",
+    elements: Iterable[str] = (),
+    measure: str = "",
+    unit_of_measure: str = "",
+    baseline: float | None = None,
+    target: float | None = None,
+    direction: str = Direction.UP,
+    due_date: date | None = None,
+    request=None,
+) -> Objective:
+    """A new draft objective of a unit, or (with ``owner``) of a person."""
+    code = (code or "").strip()
+    if not OBJECTIVE_CODE_RE.match(code):
+        message = (
+            f'"{code}" is not a valid objective code: use up to 40 letters, digits, dots, '
+            "hyphens and underscores, starting with a letter or digit."
+        )
+        raise DirectionError(message, {"code": message})
+    if unit.organisation_id != organisation.pk:
+        raise DirectionError("The unit belongs to another organisation.", {"unit": "Unknown."})
+    if actor is not None and not access.can_create(actor, unit=unit, owner=owner):
+        raise NotAllowed(
+            "You may write objectives only for units you manage, or individual objectives "
+            "of your own."
+        )
+    values = _clean_fields(
+        {
+            "title": title,
+            "description": description,
+            "elements": list(elements),
+            "measure": measure,
+            "unit_of_measure": unit_of_measure,
+            "baseline": baseline,
+            "target": target,
+            "direction": direction,
+        }
+    )
+    parents = list(parents)
+    check_owner_tree(unit, owner)
+    with transaction.atomic():
+        if Objective.objects.for_org(organisation).filter(code=code).exists():
+            message = f"There is already an objective with the code {code}."
+            raise DirectionError(message, {"code": message})
+        _check_parents(None, organisation, parents)
+        objective = Objective.objects.create(
+            organisation=organisation,
+            code=code,
+            unit=unit,
+            owner=owner,
+            due_date=due_date,
+            created_by=_user(actor),
+            **values,
+        )
+        objective.parents.set(parents)
+        record(
+            action="objective.create",
+            actor=actor,
+            organisation=organisation,
+            obj=objective,
+            request=request,
+            detail={
+                "code": code,
+                "unit": unit.code,
+                "owner": owner.employee_number if owner else None,
+                "parents": [p.code for p in parents],
+            },
+        )
+    return objective
+
+
+def update_objective(*, objective: Objective, changes: dict, actor, request=None) -> Objective:
+    """Change some of an objective's fields (``changes``: field name -> new value; for
+    ``parents`` a list of objectives, for ``unit`` a Unit, for ``owner`` a Person or None).
+
+    Changing its substance (title, unit, owner, parents, measure, baseline, target,
+    direction or due date) after it was proposed or agreed sends it back to draft: it must
+    be proposed and agreed again."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DirectionError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    organisation = objective.organisation
+    if actor is not None and not access.can_edit(actor, objective):
+        raise NotAllowed("You may not change this objective.")
+    changes = _clean_fields(changes)
+    with transaction.atomic():
+        objective = (
+            Objective.objects.select_for_update()
+            .select_related("unit", "owner__primary_unit", "organisation")
+            .get(pk=objective.pk)
+        )
+        unit = changes.get("unit", objective.unit)
+        owner = changes.get("owner", objective.owner)
+        if unit.organisation_id != organisation.pk:
+            raise DirectionError("The unit belongs to another organisation.", {"unit": "?"})
+        if actor is not None and ("unit" in changes or "owner" in changes):
+            if not access.can_create(actor, unit=unit, owner=owner):
+                raise NotAllowed("You may not move the objective there.")
+        if "unit" in changes or "owner" in changes:
+            check_owner_tree(unit, owner)
+        before = {}
+        after = {}
+        old_parents = None
+        for name, value in changes.items():
+            if name == "parents":
+                value = list(value)
+                old_parents = sorted(objective.parents.values_list("code", flat=True))
+                new_codes = sorted(p.code for p in value)
+                if old_parents != new_codes:
+                    _check_parents(objective, organisation, value)
+                    before[name], after[name] = old_parents, new_codes
+                continue
+            current = getattr(objective, name)
+            if current != value:
+                before[name], after[name] = _audit_value(current), _audit_value(value)
+                setattr(objective, name, value)
+        if not after:
+            return objective
+        if "parents" in after:
+            objective.parents.set(changes["parents"])
+        reset = bool(set(after) & set(MATERIAL_FIELDS)) and objective.status in (
+            ObjectiveStatus.PROPOSED,
+            ObjectiveStatus.AGREED,
+            ObjectiveStatus.ACTIVE,
+        )
+        if reset:
+            after["status"], before["status"] = ObjectiveStatus.DRAFT.value, objective.status
+            objective.status = ObjectiveStatus.DRAFT
+            objective.agreed_at = None
+            objective.agreed_by = None
+        objective.save()
+        record(
+            action="objective.update",
+            actor=actor,
+            organisation=organisation,
+            obj=objective,
+            request=request,
+            detail={"before": before, "after": after, "agreement_cleared": reset},
+        )
+    return objective
+
+
+# Status changes that are not acts of agreement (those go through propose/agree/...).
+TRANSITIONS = {
+    ObjectiveStatus.ACTIVE: {ObjectiveStatus.AGREED},
+    ObjectiveStatus.ACHIEVED: {ObjectiveStatus.AGREED, ObjectiveStatus.ACTIVE},
+    ObjectiveStatus.DROPPED: {
+        ObjectiveStatus.DRAFT,
+        ObjectiveStatus.PROPOSED,
+        ObjectiveStatus.AGREED,
+        ObjectiveStatus.ACTIVE,
+    },
+    ObjectiveStatus.DRAFT: {ObjectiveStatus.DROPPED},
+}
+
+
+def set_status(*, objective: Objective, status: str, actor, request=None) -> Objective:
+    """Start (agreed → active), achieve, drop, or take up again (dropped → draft)."""
+    status = ObjectiveStatus(status) if status in ObjectiveStatus.values else None
+    if status is None or status not in TRANSITIONS:
+        raise DirectionError(
+            "Use propose, agree or request changes for those steps; a status can be set to "
+            "active, achieved, dropped, or back to draft from dropped.",
+            {"status": "Not a status that can be set directly."},
+        )
+    if actor is not None and not access.can_edit(actor, objective):
+        raise NotAllowed("You may not change this objective.")
+    with transaction.atomic():
+        objective = Objective.objects.select_for_update().get(pk=objective.pk)
+        if objective.status == status:
+            return objective
+        if objective.status not in TRANSITIONS[status]:
+            message = (
+                f"An objective that is {objective.get_status_display().lower()} cannot "
+                f"become {status.label.lower()}."
+            )
+            raise DirectionError(message, {"status": message})
+        old = objective.status
+        objective.status = status
+        if status == ObjectiveStatus.DRAFT:
+            objective.agreed_at = objective.agreed_by = None
+        objective.save(update_fields=["status", "agreed_at", "agreed_by", "updated_at"])
+        record(
+            action="objective.status",
+            actor=actor,
+            organisation=objective.organisation,
+            obj=objective,
+            request=request,
+            detail={"from": old, "to": status.value},
+        )
+    return objective
+
+
+def _act(objective, act: str, *, actor, comment: str, status, request, at=None) -> AgreementAct:
+    now = at or timezone.now()
+    made = AgreementAct.objects.create(
+        organisation_id=objective.organisation_id,
+        objective=objective,
+        act=act,
+        comment=comment,
+        by=_user(actor),
+        by_label=_label(actor),
+        at=now,
+    )
+    old = objective.status
+    objective.status = status
+    if act == Act.AGREED:
+        objective.agreed_at, objective.agreed_by = now, _user(actor)
+    objective.save(update_fields=["status", "agreed_at", "agreed_by", "updated_at"])
+    record(
+        action=f"objective.{act}",
+        actor=actor,
+        organisation=objective.organisation,
+        obj=objective,
+        request=request,
+        detail={"from": old, "to": status, "comment": comment},
+    )
+    return made
+
+
+def _locked(objective: Objective) -> Objective:
+    return (
+        Objective.objects.select_for_update()
+        .select_related("organisation", "unit")
+        .get(pk=objective.pk)
+    )
+
+
+def _clean_comment(comment: str) -> str:
+    comment = (comment or "").strip()
+    if len(comment) > 2000 or "\x00" in comment:
+        raise DirectionError("A comment can be at most 2,000 characters.", {"comment": "Long."})
+    return comment
+
+
+def propose(*, objective: Objective, actor, comment: str = "", request=None) -> AgreementAct:
+    """The owner (or a manager of its unit) proposes a draft objective for agreement."""
+    comment = _clean_comment(comment)
+    if actor is not None and not access.can_edit(actor, objective):
+        raise NotAllowed("Only the objective's owner or a manager of its unit may propose it.")
+    with transaction.atomic():
+        objective = _locked(objective)
+        if objective.status != ObjectiveStatus.DRAFT:
+            raise DirectionError(
+                f"Only a draft can be proposed; this one is "
+                f"{objective.get_status_display().lower()}."
+            )
+        return _act(
+            objective,
+            Act.PROPOSED,
+            actor=actor,
+            comment=comment,
+            status="proposed",
+            request=request,
+        )
+
+
+def _check_may_agree(actor, objective) -> None:
+    if actor is not None and not access.can_agree(actor, objective):
+        if objective.owner_id is not None:
+            raise NotAllowed(
+                "An individual objective is agreed by the owner's line manager or a manager "
+                "of their unit, not by the owner."
+            )
+        raise NotAllowed("A unit's objective is agreed by a manager of the unit or above it.")
+
+
+def agree(*, objective: Objective, actor, comment: str = "", request=None) -> AgreementAct:
+    """The team's manager (or, for an individual objective, the line manager) agrees."""
+    comment = _clean_comment(comment)
+    _check_may_agree(actor, objective)
+    with transaction.atomic():
+        objective = _locked(objective)
+        if objective.status != ObjectiveStatus.PROPOSED:
+            raise DirectionError("Only a proposed objective can be agreed: propose it first.")
+        return _act(
+            objective, Act.AGREED, actor=actor, comment=comment, status="agreed", request=request
+        )
+
+
+def request_changes(*, objective: Objective, actor, comment: str, request=None) -> AgreementAct:
+    """Ask for changes to a proposed objective, saying what (it goes back to draft)."""
+    comment = _clean_comment(comment)
+    if not comment:
+        message = "Say what should change."
+        raise DirectionError(message, {"comment": message})
+    _check_may_agree(actor, objective)
+    with transaction.atomic():
+        objective = _locked(objective)
+        if objective.status != ObjectiveStatus.PROPOSED:
+            raise DirectionError("Changes can be asked for only while an objective is proposed.")
+        return _act(
+            objective,
+            Act.CHANGES_REQUESTED,
+            actor=actor,
+            comment=comment,
+            status="draft",
+            request=request,
+        )
+
+
+def record_act(*, objective: Objective, act: str, actor, comment: str = "", request=None):
+    """propose, agree or request_changes, by the act's name."""
+    functions = {"proposed": propose, "agreed": agree, "changes_requested": request_changes}
+    if act not in functions:
+        raise DirectionError(f"Unknown act {act!r}.", {"act": "Unknown."})
+    return functions[act](objective=objective, actor=actor, comment=comment, request=request)
+
+
+def check_in(
+    *,
+    objective: Objective,
+    on: date,
+    actor,
+    value: float | None = None,
+    confidence: str = "",
+    comment: str = "",
+    request=None,
+) -> CheckIn:
+    """Record progress: the measure's value on a date, confidence and a comment."""
+    if actor is not None and not access.can_edit(actor, objective):
+        raise NotAllowed("Only the objective's owner or a manager of its unit may check in.")
+    errors = {}
+    if on is None or on > timezone.localdate():
+        errors["date"] = "Give the date of the check-in (not in the future)."
+    try:
+        value = _clean_number("value", value)
+    except DirectionError as error:
+        errors.update(error.errors)
+    if confidence and confidence not in Confidence.values:
+        errors["confidence"] = f"Use one of: {', '.join(Confidence.values)}."
+    try:
+        comment = _clean_comment(comment)
+    except DirectionError as error:
+        errors.update(error.errors)
+    if value is None and not comment:
+        errors.setdefault("value", "Give a value, a comment, or both.")
+    if errors:
+        raise DirectionError(" ".join(errors.values()), errors)
+    with transaction.atomic():
+        objective = _locked(objective)
+        if objective.status == ObjectiveStatus.DROPPED:
+            raise DirectionError("This objective has been dropped.")
+        made = CheckIn.objects.create(
+            organisation_id=objective.organisation_id,
+            objective=objective,
+            date=on,
+            value=value,
+            confidence=confidence or "",
+            comment=comment,
+            by=_user(actor),
+            by_label=_label(actor),
+        )
+        record(
+            action="objective.check_in",
+            actor=actor,
+            organisation=objective.organisation,
+            obj=objective,
+            request=request,
+            detail={"date": on.isoformat(), "value": value, "confidence": confidence},
+        )
+    return made
+
+
+# --- The objectives import -----------------------------------------------------------------
+
+
+@dataclass
+class ObjectivesImportResult:
+    filename: str
+    sha256: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    agreements_recorded: int = 0
+    dry_run: bool = False
+    added_items: list[dict] = field(default_factory=list)
+    updated_items: list[dict] = field(default_factory=list)
+
+    @property
+    def no_changes(self) -> bool:
+        return not (self.added or self.updated)
+
+    def counts(self) -> dict[str, int]:
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+
+    def summary_line(self) -> str:
+        return f"Added {self.added:,}, updated {self.updated:,}, unchanged {self.unchanged:,}."
+
+
+def _import_state(organisation):
+    units = {
+        code: imports.KnownUnit(code, path, active)
+        for code, path, active in Unit.objects.for_org(organisation).values_list(
+            "code", "path", "is_active"
+        )
+    }
+    teams: dict[int, list[str]] = defaultdict(list)
+    for person_id, unit_code in TeamMembership.objects.filter(
+        person__organisation=organisation
+    ).values_list("person_id", "unit__code"):
+        teams[person_id].append(unit_code)
+    people, person_ids = {}, {}
+    for pk, number, first, last, unit_code, leaving in Person.objects.for_org(
+        organisation
+    ).values_list(
+        "id", "employee_number", "first_name", "last_name", "primary_unit__code", "leaving_date"
+    ):
+        people[number] = imports.KnownPerson(
+            number, f"{first} {last}", (unit_code, *teams.get(pk, ())), leaving is None
+        )
+        person_ids[number] = pk
+    parent_codes: dict[int, list[str]] = defaultdict(list)
+    for child_id, parent_code in Alignment.objects.filter(
+        child__organisation=organisation
+    ).values_list("child_id", "parent__code"):
+        parent_codes[child_id].append(parent_code)
+    existing, rows = {}, {}
+    for row in Objective.objects.for_org(organisation).values(
+        "id",
+        "code",
+        "title",
+        "unit__code",
+        "owner__employee_number",
+        "measure",
+        "baseline",
+        "target",
+        "direction",
+        "due_date",
+        "status",
+        "elements",
+        "agreed_at",
+    ):
+        existing[row["code"]] = imports.ObjectiveValues(
+            code=row["code"],
+            title=row["title"],
+            unit_code=row["unit__code"],
+            owner=row["owner__employee_number"] or "",
+            parent_codes=tuple(sorted(parent_codes.get(row["id"], ()))),
+            measure=row["measure"],
+            baseline=row["baseline"],
+            target=row["target"],
+            direction=row["direction"],
+            due_date=row["due_date"],
+            status=row["status"],
+            elements=tuple(code for code in ELEMENTS if code in set(row["elements"] or ())),
+        )
+        rows[row["code"]] = row
+    return units, people, person_ids, existing, rows
+
+
+IMPORT_MATERIAL = set(imports.FIELDS) - {"status", "elements"}
+
+
+def import_objectives(
+    *,
+    organisation: Organisation,
+    content: bytes,
+    filename: str,
+    actor,
+    dry_run: bool = False,
+    request=None,
+) -> ObjectivesImportResult:
+    """Add and update objectives from a CSV/XLSX file (docs/data-formats.md). All or
+    nothing: raises ImportRejected with every problem found.
+
+    A row whose status is agreed, active or achieved records the agreement (an agreed act
+    by the importer, naming the file) unless the objective was already agreed and its
+    substance is unchanged; a row whose status is proposed records the proposal."""
+    table = read_table(content, filename)
+    result = ObjectivesImportResult(
+        filename=filename, sha256=hashlib.sha256(content).hexdigest(), dry_run=dry_run
+    )
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        units, people, person_ids, existing, rows = _import_state(organisation)
+        plan = imports.validate_objectives(table, units=units, people=people, existing=existing)
+        del table
+        result.added = len(plan.adds)
+        result.updated = len(plan.updates)
+        result.unchanged = plan.unchanged
+        result.added_items = [
+            {"code": code, "title": plan.records[code].title} for code in plan.adds[:200]
+        ]
+        result.updated_items = [
+            {
+                "code": u.code,
+                "title": plan.records[u.code].title,
+                "changes": [
+                    (name, _shown(old), _shown(new)) for name, (old, new) in u.changes.items()
+                ],
+            }
+            for u in plan.updates[:200]
+        ]
+        if dry_run or plan.no_changes:
+            return result
+        result.agreements_recorded = _apply_import(
+            organisation, plan, existing, rows, person_ids, actor=actor, filename=filename
+        )
+        record(
+            action="import.objectives",
+            actor=actor,
+            organisation=organisation,
+            object_type="direction.objective",
+            object_repr=f"objectives import of {filename}",
+            request=request,
+            detail={
+                "filename": filename,
+                "sha256": result.sha256,
+                **result.counts(),
+                "agreements_recorded": result.agreements_recorded,
+                "source": "web" if request is not None else "cli",
+            },
+        )
+    return result
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return ";".join(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, filename) -> int:
+    unit_ids = dict(Unit.objects.for_org(organisation).values_list("code", "id"))
+    now = timezone.now()
+    user = _user(actor)
+    changed_codes = {u.code: u for u in plan.updates}
+
+    def fields(values) -> dict:
+        return {
+            "title": values.title,
+            "unit_id": unit_ids[values.unit_code],
+            "owner_id": person_ids[values.owner] if values.owner else None,
+            "measure": values.measure,
+            "baseline": values.baseline,
+            "target": values.target,
+            "direction": values.direction,
+            "due_date": values.due_date,
+            "status": values.status,
+            "elements": list(values.elements),
+        }
+
+    Objective.objects.bulk_create(
+        [
+            Objective(organisation=organisation, code=code, created_by=user, **fields(values))
+            for code in plan.adds
+            for values in (plan.records[code],)
+        ],
+        batch_size=BATCH,
+    )
+    ids = dict(Objective.objects.for_org(organisation).values_list("code", "id"))
+
+    # Agreement: what the file says, recorded as acts by the importer.
+    acts = []
+    agreed_ids, cleared_ids = [], []
+    comment_for = f"Recorded as {{}} by the import of {filename}."
+    for code, values in plan.records.items():
+        update = changed_codes.get(code)
+        is_new = code not in existing
+        if not is_new and update is None:
+            continue
+        old_status = None if is_new else existing[code].status
+        material = is_new or bool(set(update.changes) & IMPORT_MATERIAL)
+        was_agreed = not is_new and rows[code]["agreed_at"] is not None
+        if values.status in AGREED_STATUSES and (material or not was_agreed):
+            acts.append((ids[code], Act.AGREED, comment_for.format(values.status)))
+            agreed_ids.append(ids[code])
+        elif values.status == "proposed" and old_status != "proposed":
+            acts.append((ids[code], Act.PROPOSED, comment_for.format("proposed")))
+            cleared_ids.append(ids[code])
+        elif values.status in ("draft", "proposed") and was_agreed:
+            cleared_ids.append(ids[code])
+    AgreementAct.objects.bulk_create(
+        [
+            AgreementAct(
+                organisation=organisation,
+                objective_id=pk,
+                act=act,
+                comment=comment,
+                by=user,
+                by_label=_label(actor),
+                at=now,
+            )
+            for pk, act, comment in acts
+        ],
+        batch_size=BATCH,
+    )
+
+    # Changed objectives: every imported field, in bulk.
+    updated = []
+    for code in changed_codes:
+        objective = Objective(pk=ids[code], organisation=organisation, code=code)
+        for name, value in fields(plan.records[code]).items():
+            setattr(objective, name, value)
+        objective.updated_at = now
+        updated.append(objective)
+    Objective.objects.bulk_update(
+        updated,
+        [
+            "title",
+            "unit",
+            "owner",
+            "measure",
+            "baseline",
+            "target",
+            "direction",
+            "due_date",
+            "status",
+            "elements",
+            "updated_at",
+        ],
+        batch_size=BATCH,
+    )
+    for start in range(0, len(agreed_ids), 500):
+        Objective.objects.filter(pk__in=agreed_ids[start : start + 500]).update(
+            agreed_at=now, agreed_by=user
+        )
+    for start in range(0, len(cleared_ids), 500):
+        Objective.objects.filter(pk__in=cleared_ids[start : start + 500]).update(
+            agreed_at=None, agreed_by=None
+        )
+
+    # Alignment: the file's parents for every objective in it.
+    wanted = {
+        ids[code]: {ids[parent] for parent in values.parent_codes}
+        for code, values in plan.records.items()
+        if code not in existing or "parent_codes" in getattr(changed_codes.get(code), "changes", {})
+    }
+    if wanted:
+        stale = []
+        have: dict[int, set[int]] = defaultdict(set)
+        for pk, child_id, parent_id in Alignment.objects.filter(
+            child__organisation=organisation
+        ).values_list("id", "child_id", "parent_id"):
+            if child_id in wanted:
+                if parent_id in wanted[child_id]:
+                    have[child_id].add(parent_id)
+                else:
+                    stale.append(pk)
+        for start in range(0, len(stale), 500):
+            Alignment.objects.filter(pk__in=stale[start : start + 500]).delete()
+        Alignment.objects.bulk_create(
+            [
+                Alignment(child_id=child_id, parent_id=parent_id)
+                for child_id, parents in wanted.items()
+                for parent_id in sorted(parents - have[child_id])
+            ],
+            batch_size=BATCH,
+        )
+    return len(agreed_ids)

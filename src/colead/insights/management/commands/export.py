@@ -1,0 +1,85 @@
+"""``colead export heatmap --wave WAVE --level LEVEL [--by staff_group] --format csv|xlsx
+[--output FILE]``: a closed wave's heatmap, the same rows as the page's download and the API.
+
+CSV goes to standard output when no file is given; XLSX needs ``--output``. The command
+line sees the whole organisation (like the other operators' commands), always through
+disclosure control, and every export is audited. Columns: docs/data-formats.md."""
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from colead.insights import exports
+from colead.insights import results as rs
+from colead.surveys.models import Wave
+
+
+class Command(BaseCommand):
+    help = "Export survey results: colead export heatmap --wave WAVE --level LEVEL ..."
+    requires_system_checks = []
+
+    def add_arguments(self, parser):
+        kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+        heatmap = kinds.add_parser(
+            "heatmap",
+            help="Units at one level × themes: n, score, interval, percent positive, comparison.",
+            description="A closed wave's heatmap for the whole organisation, with every "
+            "figure that could identify a small group left empty (see the suppressed column).",
+        )
+        heatmap.add_argument("--wave", required=True, type=int, metavar="WAVE", help="Wave id.")
+        heatmap.add_argument(
+            "--level",
+            required=True,
+            type=int,
+            metavar="LEVEL",
+            help="Unit level: 0 the organisation, 1 its divisions, and so on.",
+        )
+        heatmap.add_argument(
+            "--by",
+            metavar="BREAKDOWN",
+            help=f"Break each unit down: {', '.join(rs.BREAKDOWNS)}.",
+        )
+        heatmap.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        heatmap.add_argument(
+            "--measures",
+            choices=rs.MEASURE_SETS,
+            default="dimensions",
+            help="dimensions (the themes, as on the page; the default) or all (items too).",
+        )
+        heatmap.add_argument(
+            "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
+        )
+
+    def handle(self, *args, kind, **options):
+        wave_id = options["wave"]
+        wave = Wave.objects.select_related("organisation").filter(pk=wave_id).first()
+        if wave is None:
+            raise CommandError(
+                f"There is no wave {wave_id}. See colead waves list --org CODE for wave ids."
+            )
+        fmt, output = options["format"], options["output"]
+        if fmt == "xlsx" and not output:
+            raise CommandError(
+                "An XLSX file cannot go to standard output: give --output FILE.xlsx "
+                "(or use --format csv)."
+            )
+        try:
+            export = exports.heatmap_export(
+                wave=wave,
+                level=options["level"],
+                breakdown=options["by"],
+                fmt=fmt,
+                measures=options["measures"],
+                scopes=[None],
+                actor=None,
+                source="cli",
+            )
+        except rs.ResultsError as error:
+            raise CommandError(str(error)) from None
+        if output:
+            Path(output).write_bytes(export.content)
+            self.stderr.write(f"Wrote {export.rows:,} rows to {output}.")
+        else:
+            sys.stdout.flush()
+            self.stdout.write(export.content.decode("utf-8"), ending="")

@@ -1,0 +1,297 @@
+"""Data for the results pages, shaped for the templates: the heatmap's parameters, cells,
+colours, sort links and legend. Reads only; every figure comes from ``insights.results``,
+already through disclosure control.
+
+Colours are colour-blind safe (a blue sequential scale for scores; blue for better and
+orange for worse, which differ in lightness as well as hue) and never the only cue: every
+cell also says its value, and in comparison or change mode its label, in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from colead.insights import results as rs
+
+COLOURS = {
+    "score": "Score",
+    "comparison": "Compared with the rest of the organisation",
+    "change": "Change since the previous wave",
+}
+COLOURED_BY = {
+    "score": "coloured by score",
+    "comparison": "coloured by comparison with the rest of the organisation",
+    "change": "coloured by change since the previous wave",
+}
+ORDERS = ("asc", "desc")
+
+# Scores on 0–10 in five fixed bands (the same in every wave, so colours can be compared).
+SCORE_BANDS = (
+    (5.0, "s1", "below 5"),
+    (6.0, "s2", "5 to 6"),
+    (7.0, "s3", "6 to 7"),
+    (8.0, "s4", "7 to 8"),
+    (None, "s5", "8 or more"),
+)
+LABEL_CLASSES = {
+    "better": "hb",
+    "worse": "hw",
+    "similar": "hs",
+}
+COMPARISON_WORDS = {"better": "better", "worse": "worse", "similar": "similar"}
+CHANGE_WORDS = {"better": "improved", "worse": "declined", "similar": "no clear change"}
+# Cell classes are short (a level of 350 teams has thousands of cells); they are defined
+# under .colead-heatmap in assets/scss/main.scss.
+HIDDEN_CLASS = "hx"
+NONE_CLASS = "hn"
+EACH_GROUP = "*"
+HIDDEN_SHORT = {"primary": "fewer", "complementary": "hidden", "refused": "hidden"}
+
+
+@dataclass
+class HeatmapParams:
+    level: int | None = None
+    by: str | None = None
+    group: str | None = None
+    colour: str = "score"
+    sort: str = "unit"
+    order: str = "asc"
+    errors: list[dict] = field(default_factory=list)
+
+    def query(self, **changes) -> str:
+        values = {
+            "level": self.level,
+            "by": self.by or "",
+            "group": self.group or "",
+            "colour": self.colour,
+            "sort": self.sort,
+            "order": self.order,
+        }
+        values.update(changes)
+        return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
+
+
+def parse_params(get, results: rs.WaveResults, levels: list[int], default_level: int):
+    """The heatmap's query parameters, checked; problems go to ``errors`` (each naming the
+    value and the fix) and the default is used instead."""
+    params = HeatmapParams(level=default_level)
+    raw_level = get.get("level", "").strip()
+    if raw_level:
+        try:
+            level = int(raw_level)
+            results.require_level(level, levels)
+        except ValueError as error:
+            message = (
+                str(error)
+                if isinstance(error, rs.ResultsError)
+                else f"Level {raw_level[:20]!r} is not a number. Choose a level from the list."
+            )
+            params.errors.append({"text": message, "href": "#level"})
+        else:
+            params.level = level
+    by = get.get("by", "").strip() or None
+    if by is not None:
+        try:
+            results.require_breakdown(by)
+        except rs.ResultsError as error:
+            params.errors.append({"text": str(error), "href": "#group"})
+            by = None
+    group = get.get("group", "").strip() or None
+    if group == EACH_GROUP:  # "each staff group": the breakdown, every category
+        group = None
+        if by is None and "staff_group" in results.breakdowns():
+            by = "staff_group"
+    if group is not None:
+        known = dict(results.category_labels("staff_group")) if results.breakdowns() else {}
+        if group not in known:
+            params.errors.append(
+                {
+                    "text": f"There is no staff group {group[:60]!r} in this wave's results. "
+                    "Choose one from the list.",
+                    "href": "#group",
+                }
+            )
+            group = None
+        else:
+            by = "staff_group"
+    params.by = by
+    params.group = group
+    colour = get.get("colour", "score")
+    if colour not in COLOURS:
+        params.errors.append(
+            {
+                "text": f"There is no colouring {colour[:20]!r}: use score, comparison or change.",
+                "href": "#colour",
+            }
+        )
+        colour = "score"
+    params.colour = colour
+    measures = {m.code for m in results.measures}
+    sort = get.get("sort", "unit")
+    params.sort = sort if sort in measures | {"unit", "responses"} else "unit"
+    order = get.get("order", "")
+    params.order = order if order in ORDERS else ("asc" if params.sort == "unit" else "desc")
+    return params
+
+
+def score_class(score: float) -> str:
+    for upper, css, _ in SCORE_BANDS:
+        if upper is None or score < upper:
+            return css
+    return SCORE_BANDS[-1][1]
+
+
+def fmt_score(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def fmt_change(value: float | None) -> str:
+    if value is None:
+        return ""
+    return (
+        f"+{value:.1f}" if value >= 0.05 else ("−" + f"{-value:.1f}" if value <= -0.05 else "0.0")
+    )
+
+
+def cell_view(cell: rs.Cell | None, colour: str, threshold: int) -> tuple[str, str, str]:
+    """(css classes, visible text, visually hidden text) of one heatmap cell."""
+    if cell is None:
+        return (HIDDEN_CLASS, "–", "No data")
+    if cell.suppressed:
+        short = HIDDEN_SHORT.get(cell.suppressed, "hidden")
+        visible = f"<{threshold}" if short == "fewer" else "Hidden"
+        return (HIDDEN_CLASS, visible, cell.reason or "Not shown")
+    score = fmt_score(cell.score)
+    if colour == "comparison":
+        label = cell.comparison
+        if label is None:
+            return (NONE_CLASS, score, "not compared")
+        return (LABEL_CLASSES[label], f"{score} {COMPARISON_WORDS[label]}", "")
+    if colour == "change":
+        label = cell.change_label
+        if label is None:
+            return (NONE_CLASS, "–", f"score {score}; change not shown")
+        return (
+            LABEL_CLASSES[label],
+            f"{fmt_change(cell.change)} {CHANGE_WORDS[label]}",
+            f"(score now {score})",
+        )
+    if cell.score is None:
+        return (NONE_CLASS, "–", "no score")
+    return (score_class(cell.score), score, "")
+
+
+def sort_rows(rows: list[rs.Row], params: HeatmapParams) -> list[rs.Row]:
+    """Rows in the order asked for; hidden figures always last, whatever the order."""
+    reverse = params.order == "desc"
+    if params.sort == "unit":
+        ordered = sorted(rows, key=lambda r: r.path, reverse=reverse)
+        return ordered
+
+    def value(row: rs.Row):
+        if params.sort == "responses":
+            return row.respondents
+        cell = row.cells.get(params.sort)
+        if cell is None or cell.suppressed:
+            return None
+        return cell.change if params.colour == "change" else cell.score
+
+    present = [r for r in rows if value(r) is not None]
+    missing = [r for r in rows if value(r) is None]
+    present.sort(key=lambda r: (value(r), r.path), reverse=reverse)
+    missing.sort(key=lambda r: r.path)
+    return present + missing
+
+
+def header_cells(measures, params: HeatmapParams) -> list[dict]:
+    """Column headers with server-side sort links (the link sorts the other way when the
+    column is already sorted)."""
+    heads = [{"key": "unit", "text": "Unit", "numeric": False}]
+    heads.append({"key": "responses", "text": "Responses", "numeric": True})
+    heads += [{"key": m.code, "text": m.title, "numeric": True} for m in measures]
+    for head in heads:
+        current = params.sort == head["key"]
+        if current:
+            head["aria_sort"] = "ascending" if params.order == "asc" else "descending"
+            next_order = "desc" if params.order == "asc" else "asc"
+        else:
+            head["aria_sort"] = None
+            next_order = "asc" if head["key"] == "unit" else "desc"
+        head["href"] = params.query(sort=head["key"], order=next_order)
+    return heads
+
+
+@dataclass(frozen=True)
+class RowView:
+    """One heatmap row as shown: its header, responses and cells, and its HTML (built once
+    per table, colouring and row, then kept with the cached table: a level can have
+    thousands of cells, and building them for every request would cost more than
+    everything else on the page)."""
+
+    label: str
+    responses: str
+    responses_hidden: str
+    cells: tuple[tuple[str, str, str], ...]
+    html: Markup
+
+
+def _row_view(table: rs.ResultsTable, row: rs.Row, colour: str) -> RowView:
+    threshold = table.threshold
+    label = row.unit_name if not row.category_label else f"{row.unit_name}: {row.category_label}"
+    if row.suppressed:
+        responses = f"<{threshold}" if row.suppressed == "primary" else "Hidden"
+        responses_hidden = row.reason or ""
+    else:
+        responses, responses_hidden = f"{row.respondents:,}", ""
+    cells = tuple(cell_view(row.cells.get(m.code), colour, threshold) for m in table.measures)
+    parts = [f'<tr><th scope="row">{escape(label)}</th><td>{escape(responses)}']
+    if responses_hidden:
+        parts.append(f'<span class="nhsuk-u-visually-hidden">: {escape(responses_hidden)}</span>')
+    parts.append("</td>")
+    for css, text, hidden in cells:
+        parts.append(f'<td class="{css}">{escape(text)}')
+        if hidden:
+            parts.append(f'<span class="nhsuk-u-visually-hidden"> {escape(hidden)}</span>')
+        parts.append("</td>")
+    parts.append("</tr>")
+    return RowView(label, responses, responses_hidden, cells, Markup("".join(parts)))
+
+
+def heatmap_rows(table: rs.ResultsTable, rows: list[rs.Row], params: HeatmapParams) -> list:
+    """The rows to show, in order, as ``RowView``s (cached with the table)."""
+    views = table.cache.setdefault(("rows", params.colour), {})
+    out = []
+    for row in rows:
+        view = views.get(id(row))
+        if view is None:
+            view = views[id(row)] = _row_view(table, row, params.colour)
+        out.append(view)
+    return out
+
+
+def legend(params: HeatmapParams, threshold: int) -> list[tuple[str, str]]:
+    """(css class, words) for the key below the table."""
+    if params.colour == "score":
+        items = [(css, f"Score {words}") for _, css, words in SCORE_BANDS]
+    elif params.colour == "comparison":
+        items = [
+            (LABEL_CLASSES["better"], "Better than the rest of the organisation"),
+            (LABEL_CLASSES["similar"], "Similar to the rest of the organisation"),
+            (LABEL_CLASSES["worse"], "Worse than the rest of the organisation"),
+        ]
+    else:
+        items = [
+            (LABEL_CLASSES["better"], "Improved since the previous wave"),
+            (LABEL_CLASSES["similar"], "No clear change"),
+            (LABEL_CLASSES["worse"], "Declined since the previous wave"),
+            (
+                NONE_CLASS,
+                f"Change not shown (fewer than {2 * threshold} responses in either wave)",
+            ),
+        ]
+    items.append((HIDDEN_CLASS, f"<{threshold}: fewer than {threshold} responses"))
+    items.append((HIDDEN_CLASS, "Hidden: hidden so that a smaller group cannot be worked out"))
+    return items

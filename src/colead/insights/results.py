@@ -1,0 +1,839 @@
+"""The results service: what the heatmap page, the exports and the API show of a closed wave.
+
+For a wave, a level (unit depth: 0 the organisation, 1 divisions...) and optionally a
+breakdown (``staff_group``), ``WaveResults.table`` gives one row per unit (× category) with,
+for each measure: n, mean score (0–10), 95% t interval, percent positive (or its band),
+the comparison with the rest of the organisation (better / worse / similar, Benjamini–
+Hochberg across the units shown), and the change since the previous wave where R5 allows it.
+
+Disclosure control (``colead.insights.disclosure``) is applied to **every** table here,
+before anything leaves this module:
+
+* one ``protect`` over the whole organisation's unit tree, whoever is looking, with every
+  breakdown offered, so that no two views (a manager's and the board's, with and without a
+  staff group) can be combined; then ``refine`` per measure on that measure's own counts;
+* ``redact_frame`` empties every number of a hidden row and sets ``suppressed`` to
+  ``primary`` (fewer than *k*), ``complementary`` (hidden so that a smaller group cannot be
+  worked out) or ``refused`` (a breakdown not shown for the group); R6 bands percent
+  positive below 2*k*;
+* comparisons are computed only among visible cells, and change only where
+  ``disclosure.change_visible`` allows (2*k* in both waves, visible in both).
+
+Only then are rows filtered to the viewer's scope (``scoped_rows``): the suppression pattern
+is the organisation's, the same for everyone.
+
+Caching, per process: stored scores are loaded once per (wave, scored_at); the statistics,
+protections and tables are computed once per (wave, scored_at, unit tree, threshold,
+previous wave) and level, breakdown and measures. A page then costs a handful of queries
+(the wave, its scores' timestamp, the previous wave, the units) and no computation.
+
+Names for the next pages (unit page, drivers, reliability): ``load_results(wave)`` gives a
+``WaveResults`` with ``.scored`` (the ``ScoredWave``), ``.stats`` (``UnitStats`` for every
+unit), ``.categories[breakdown]`` (``UnitStats`` per category), ``.protection`` and
+``.measure_protection(code)`` (``disclosure.Protection``), ``.tree`` and ``.units`` (the
+organisation's units), ``.previous`` (the previous wave's ``WaveResults`` or None) and
+``.table(level=..., breakdown=..., measures=...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from colead.insights import disclosure, storage
+from colead.insights import engine as eng
+from colead.insights.models import WaveScores
+from colead.org import reference
+from colead.org.models import Unit
+from colead.surveys.models import Wave, WaveStatus
+
+# Breakdowns offered on the pages, exports and API: name -> what a person calls it. Every
+# breakdown offered is protected together with the unit totals (one ``protect`` call).
+BREAKDOWNS = {"staff_group": "Staff group"}
+MEASURE_SETS = ("dimensions", "all")
+# Status codes of ``Protection.row_codes``: 0 visible, 1 primary, 2 complementary, 3 refused.
+_STATUSES = (
+    disclosure.Status.VISIBLE,
+    disclosure.Status.PRIMARY,
+    disclosure.Status.COMPLEMENTARY,
+    disclosure.Status.REFUSED,
+)
+NOT_RECORDED_LABEL = "Not recorded"
+
+_CACHE_LOCK = threading.RLock()
+_SCORED: OrderedDict = OrderedDict()  # (wave id, scored_at) -> ScoredWave
+_TREES: OrderedDict = OrderedDict()  # digest -> UnitTree
+_CORES: OrderedDict = OrderedDict()  # (wave id, scored_at, k, units) -> WaveCore
+_TABLES: OrderedDict = OrderedDict()  # (core key, previous key, level, breakdown, measures)
+_SIZES = {"scored": 8, "trees": 8, "cores": 8, "tables": 64}
+
+
+class ResultsError(ValueError):
+    """A request for results that cannot be met, with a message that names the value and the
+    fix (shown on pages, in the API's ``detail`` and by the command)."""
+
+
+def clear_caches() -> None:
+    with _CACHE_LOCK:
+        for cache in (_SCORED, _TREES, _CORES, _TABLES):
+            cache.clear()
+
+
+def _remember(cache: OrderedDict, key, value, size: int):
+    with _CACHE_LOCK:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
+    return value
+
+
+def _recall(cache: OrderedDict, key):
+    with _CACHE_LOCK:
+        value = cache.get(key)
+        if value is not None:
+            cache.move_to_end(key)
+        return value
+
+
+# -- the organisation's units ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    id: int
+    code: str
+    name: str
+    depth: int
+    path: str
+    parent_id: int | None
+    level: str = ""
+    is_active: bool = True
+
+
+@dataclass
+class OrgUnits:
+    """The organisation's units now (one query), and their tree for the engine."""
+
+    refs: dict[int, UnitRef]
+    tree: eng.UnitTree
+    key: str
+
+    @property
+    def max_depth(self) -> int:
+        return self.tree.max_depth
+
+
+def organisation_units(organisation) -> OrgUnits:
+    rows = list(
+        Unit.objects.for_org(organisation)
+        .order_by("path")
+        .values_list("id", "parent_id", "code", "name", "depth", "path", "level", "is_active")
+    )
+    refs = {
+        row[0]: UnitRef(row[0], row[2], row[3], row[4], row[5], row[1], row[6], row[7])
+        for row in rows
+    }
+    # The key covers names and paths too, so a renamed or moved unit gives fresh tables.
+    digest = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
+    tree = _recall(_TREES, digest)
+    if tree is None:
+        tree = eng.UnitTree(
+            [row[0] for row in rows], [row[1] for row in rows], [row[3] for row in rows]
+        )
+        _remember(_TREES, digest, tree, _SIZES["trees"])
+    return OrgUnits(refs, tree, digest)
+
+
+# -- loading a wave's results ------------------------------------------------------------------
+
+
+def check_wave(wave: Wave) -> None:
+    if not wave.is_closed:
+        state = "a draft" if wave.is_draft else "still open"
+        raise ResultsError(
+            f"Wave {wave.pk} ({wave.title}) is {state}: results are shown only once a wave "
+            "has closed. Close it first (colead waves close WAVE)."
+        )
+
+
+def _scored_at(wave: Wave):
+    return (
+        WaveScores.objects.for_org(wave.organisation_id)
+        .filter(wave_id=wave.pk)
+        .values_list("scored_at", flat=True)
+        .first()
+    )
+
+
+def _previous_wave(wave: Wave) -> Wave | None:
+    """The organisation's latest closed wave that closed before this one (with its scores'
+    timestamp, when it has scores, in the same query)."""
+    if wave.closed_at is None:
+        return None
+    return (
+        Wave.objects.for_org(wave.organisation_id)
+        .filter(status=WaveStatus.CLOSED, closed_at__lt=wave.closed_at)
+        .exclude(pk=wave.pk)
+        .select_related("scores")
+        .defer("scores__data")
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
+def load_results(wave: Wave, *, with_previous: bool = True) -> WaveResults:
+    """The results of a closed wave, with the previous wave's for change. A wave closed
+    before scoring existed is scored now. Raises ResultsError for a wave not closed."""
+    check_wave(wave)
+    scored_at = _ensure_scored(wave, _scored_at(wave))
+    units = organisation_units(wave.organisation_id)
+    previous = _previous_wave(wave) if with_previous else None
+    before = None
+    if previous is not None:
+        try:
+            stored = previous.scores.scored_at  # loaded by select_related
+        except WaveScores.DoesNotExist:
+            stored = None
+        before = _core(previous, _ensure_scored(previous, stored), units)
+    return WaveResults(_core(wave, scored_at, units), before)
+
+
+def _ensure_scored(wave: Wave, scored_at):
+    """The wave's scores' timestamp, scoring it first if it never was (a wave closed before
+    scores were stored)."""
+    if scored_at is None:
+        from colead.insights.services import score_wave
+
+        scored_at = score_wave(wave=wave, actor=None).scored_at
+    return scored_at
+
+
+def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
+    key = (wave.pk, scored_at, wave.reporting_threshold, units.key)
+    core = _recall(_CORES, key)
+    if core is None:
+        from colead.insights import scoring
+        from colead.surveys.services import wave_instruments
+
+        scored = _recall(_SCORED, (wave.pk, scored_at))
+        if scored is None:
+            data = (
+                WaveScores.objects.for_org(wave.organisation_id)
+                .filter(wave_id=wave.pk)
+                .values_list("data", flat=True)
+                .first()
+            )
+            scheme = scoring.scoring_scheme(wave_instruments(wave))
+            scored = storage.unpack(data, scheme, wave=str(wave.pk))
+            _remember(_SCORED, (wave.pk, scored_at), scored, _SIZES["scored"])
+        core = WaveCore(
+            key=key,
+            wave_id=wave.pk,
+            title=wave.title,
+            threshold=wave.reporting_threshold,
+            scored=scored,
+            units=units,
+            target_paths=tuple(wave.target_units.values_list("path", flat=True)),
+        )
+        _remember(_CORES, key, core, _SIZES["cores"])
+    return core
+
+
+# -- one wave, whoever is looking --------------------------------------------------------------
+
+
+class WaveCore:
+    """Everything about one wave's results that does not depend on who is looking or on
+    other waves: statistics for every unit, per category, and the protections. Cached per
+    process; every figure is computed on first use, once."""
+
+    def __init__(self, *, key, wave_id, title, threshold, scored, units, target_paths):
+        self.key = key
+        self.wave_id = wave_id
+        self.title = title
+        self.threshold = threshold
+        self.scored = scored
+        self.units = units
+        self.tree = units.tree
+        self.target_paths = target_paths
+        self._lock = threading.RLock()
+        self._built: dict = {}
+        self._measure_protections: dict[str, disclosure.Protection] = {}
+
+    def _once(self, name, build):
+        with self._lock:
+            if name not in self._built:
+                self._built[name] = build()
+            return self._built[name]
+
+    @property
+    def stats(self) -> eng.UnitStats:
+        def build():
+            stats = eng.unit_statistics(self.scored, self.tree)
+            stats.figures(threads=1)
+            stats.intervals()
+            return stats
+
+        return self._once("stats", build)
+
+    @property
+    def measures(self) -> tuple[eng.Measure, ...]:
+        return self.stats.measures
+
+    @property
+    def categories(self) -> dict[str, list[eng.UnitStats]]:
+        """Per offered breakdown the responses carry: one ``UnitStats`` per category in
+        label order, then ``disclosure.REMAINDER`` (people with no category) when any."""
+        return self._once("categories", self._build_categories)
+
+    def _build_categories(self) -> dict[str, list[eng.UnitStats]]:
+        out = {}
+        stats = self.stats
+        for name in BREAKDOWNS:
+            if name not in self.scored.breakdowns or not self.scored.breakdowns[name][1]:
+                continue
+            groups = eng.unit_statistics(self.scored, self.tree, breakdown=name)
+            sums = {
+                attr: sum(getattr(g, attr) for g in groups)
+                for attr in ("respondents", "n", "total", "total_sq", "positive")
+            }
+            if (stats.respondents - sums["respondents"] > 0.5).any():
+                groups.append(
+                    eng.UnitStats(
+                        tree=self.tree,
+                        scheme=stats.scheme,
+                        measures=stats.measures,
+                        # counts are whole numbers: round away the float sums' noise
+                        respondents=np.rint(stats.respondents - sums["respondents"]),
+                        n=np.rint(stats.n - sums["n"]),
+                        total=stats.total - sums["total"],
+                        total_sq=stats.total_sq - sums["total_sq"],
+                        positive=np.rint(stats.positive - sums["positive"]),
+                        wave=stats.wave,
+                        breakdown=name,
+                        category=disclosure.REMAINDER,
+                    )
+                )
+            out[name] = groups
+        return out
+
+    @property
+    def protection(self) -> disclosure.Protection:
+        """Respondent counts of the whole organisation, with every offered breakdown, in
+        one ``protect`` so that every view shares one suppression pattern."""
+
+        def build():
+            breakdowns = {}
+            for name, groups in self.categories.items():
+                given = [g for g in groups if g.category != disclosure.REMAINDER]
+                breakdowns[name] = disclosure.Breakdown(
+                    [g.category for g in given],
+                    np.column_stack([np.rint(g.respondents) for g in given]).astype(np.int64),
+                )
+            return disclosure.protect(
+                self.tree,
+                np.rint(self.stats.respondents).astype(np.int64),
+                self.threshold,
+                breakdowns,
+            )
+
+        return self._once("protection", build)
+
+    def measure_protection(self, measure: str) -> disclosure.Protection:
+        """The protection of one measure, refined on its own counts (computed once)."""
+        with self._lock:
+            cached = self._measure_protections.get(measure)
+            if cached is None:
+                column = self.stats.measure_index[measure]
+                counts = {}
+                for name, groups in self.categories.items():
+                    given = [g for g in groups if g.category != disclosure.REMAINDER]
+                    counts[name] = np.column_stack([np.rint(g.n[:, column]) for g in given]).astype(
+                        np.int64
+                    )
+                cached = self.protection.refine(
+                    np.rint(self.stats.n[:, column]).astype(np.int64), counts
+                )
+                self._measure_protections[measure] = cached
+            return cached
+
+    def group(self, breakdown: str | None, category: str | None) -> eng.UnitStats | None:
+        """The statistics of the whole units (no breakdown) or of one category."""
+        if breakdown is None:
+            return self.stats
+        for stats in self.categories.get(breakdown, []):
+            if stats.category == category:
+                return stats
+        return None
+
+    def level_positions(self, level: int) -> np.ndarray:
+        """Tree positions of the units at ``level`` the wave surveyed (or holds responses
+        of), in the order of the organisation's structure."""
+        return self._once(("level", level), lambda: self._level_positions(level))
+
+    def _level_positions(self, level: int) -> np.ndarray:
+        tree, refs = self.tree, self.units.refs
+        if level > tree.max_depth:
+            return np.zeros(0, dtype=np.int64)
+        lo, hi = tree.level_bounds[level]
+        respondents = self.stats.respondents
+        keep = []
+        for position in range(lo, hi):
+            unit = refs[int(tree.ids[position])]
+            if respondents[position] > 0 or (
+                unit.is_active
+                and any(
+                    unit.path.startswith(p) or p.startswith(unit.path) for p in self.target_paths
+                )
+            ):
+                keep.append(position)
+        keep.sort(key=lambda p: refs[int(tree.ids[p])].path)
+        return np.array(keep, dtype=np.int64)
+
+
+@dataclass
+class WaveResults:
+    """A wave's results as the pages, exports and API use them: ``core`` (this wave) and
+    ``previous`` (the previous wave's core, for change; None when there is none)."""
+
+    core: WaveCore
+    previous: WaveCore | None = None
+
+    # the core's figures, for callers
+    @property
+    def wave_id(self) -> int:
+        return self.core.wave_id
+
+    @property
+    def title(self) -> str:
+        return self.core.title
+
+    @property
+    def threshold(self) -> int:
+        return self.core.threshold
+
+    @property
+    def scored(self) -> eng.ScoredWave:
+        return self.core.scored
+
+    @property
+    def tree(self) -> eng.UnitTree:
+        return self.core.tree
+
+    @property
+    def units(self) -> OrgUnits:
+        return self.core.units
+
+    @property
+    def stats(self) -> eng.UnitStats:
+        return self.core.stats
+
+    @property
+    def measures(self) -> tuple[eng.Measure, ...]:
+        return self.core.measures
+
+    @property
+    def categories(self) -> dict[str, list[eng.UnitStats]]:
+        return self.core.categories
+
+    @property
+    def protection(self) -> disclosure.Protection:
+        return self.core.protection
+
+    def measure_protection(self, measure: str) -> disclosure.Protection:
+        return self.core.measure_protection(measure)
+
+    @property
+    def max_level(self) -> int:
+        return self.core.tree.max_depth
+
+    def breakdowns(self) -> list[str]:
+        """The offered breakdowns this wave's responses carry."""
+        return [name for name in BREAKDOWNS if name in self.categories]
+
+    def category_labels(self, breakdown: str) -> list[tuple[str, str]]:
+        """(category code, label) of a breakdown, in display order."""
+        self.require_breakdown(breakdown)
+        return [
+            (g.category, category_label(breakdown, g.category)) for g in self.categories[breakdown]
+        ]
+
+    def require_breakdown(self, breakdown: str | None) -> None:
+        if breakdown is None:
+            return
+        if breakdown not in BREAKDOWNS:
+            raise ResultsError(
+                f"There is no breakdown {breakdown!r}. Use {' or '.join(BREAKDOWNS)}, or "
+                "leave it out for whole units."
+            )
+        if breakdown not in self.categories:
+            raise ResultsError(
+                f"Wave {self.wave_id} ({self.title}) has no {BREAKDOWNS[breakdown].lower()} "
+                f"recorded with its responses, so it cannot be broken down by {breakdown}. "
+                "Leave the breakdown out."
+            )
+
+    def require_level(self, level: int, allowed: Sequence[int] | None = None) -> None:
+        allowed = list(range(self.max_level + 1)) if allowed is None else list(allowed)
+        if level not in allowed:
+            if not allowed:
+                raise ResultsError(f"There is no level {level} you may see in this wave.")
+            span = str(allowed[0]) if len(allowed) == 1 else f"{allowed[0]} to {allowed[-1]}"
+            raise ResultsError(
+                f"There is no level {level} to show. Choose a level from {span} "
+                "(0 is the organisation, 1 its divisions, and so on down)."
+            )
+
+    def measure_codes(self, measures: str = "dimensions") -> list[str]:
+        if measures not in MEASURE_SETS:
+            raise ResultsError(f"There is no measure set {measures!r}. Use dimensions or all.")
+        if measures == "dimensions":
+            return [m.code for m in self.measures if m.kind == eng.DIMENSION]
+        return [m.code for m in self.measures]
+
+    def table(
+        self, *, level: int, breakdown: str | None = None, measures: str = "dimensions"
+    ) -> ResultsTable:
+        """The whole organisation's protected table at ``level`` (cached per process).
+        Filter it to the viewer with ``scoped_rows``."""
+        self.require_level(level)
+        self.require_breakdown(breakdown)
+        codes = self.measure_codes(measures)
+        previous = self.previous
+        key = (self.core.key, previous.key if previous else None, level, breakdown, measures)
+        table = _recall(_TABLES, key)
+        if table is None:
+            table = _build_table(self.core, previous, level, breakdown, codes)
+            _remember(_TABLES, key, table, _SIZES["tables"])
+        return table
+
+
+def category_label(breakdown: str, code: str | None) -> str | None:
+    if code is None:
+        return None
+    if code == disclosure.REMAINDER:
+        return NOT_RECORDED_LABEL
+    if code == "prefer_not":
+        return "Prefer not to say"
+    if breakdown == "staff_group":
+        return reference.staff_group_name(code)
+    return code
+
+
+# -- tables --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """One unit (× category) × measure, as it may be shown. A hidden cell has only
+    ``suppressed`` and ``reason``."""
+
+    measure: str
+    n: int | None = None
+    score: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    pct_positive: float | None = None
+    pct_band: str | None = None
+    comparison: str | None = None
+    pct_comparison: str | None = None
+    change: float | None = None
+    change_label: str | None = None
+    suppressed: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class Row:
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    level: int
+    path: str
+    breakdown: str | None
+    category: str | None
+    category_label: str | None
+    respondents: int | None
+    suppressed: str | None
+    reason: str | None
+    cells: dict[str, Cell]
+
+
+@dataclass
+class ResultsTable:
+    wave_id: int
+    title: str
+    threshold: int
+    level: int
+    breakdown: str | None
+    measures: tuple[eng.Measure, ...]
+    rows: list[Row]
+    previous_wave_id: int | None = None
+    previous_title: str | None = None
+    # For presenters: anything derived from this (immutable) table, kept as long as it is.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def measure_titles(self) -> dict[str, str]:
+        return {m.code: m.title for m in self.measures}
+
+
+def _visible_codes(prot: disclosure.Protection, ids, breakdown, categories, n, k) -> np.ndarray:
+    """Status codes as ``redact_frame`` decides them: the protection's, then primary for any
+    figure whose own count is below k."""
+    bds = None if breakdown is None else [breakdown] * len(ids)
+    cats = None if breakdown is None else list(categories)
+    codes = prot.row_codes(ids, bds, cats)
+    return np.where((codes == 0) & (n < k), 1, codes)
+
+
+def _build_table(
+    results: WaveCore,
+    previous: WaveCore | None,
+    level: int,
+    breakdown: str | None,
+    codes: list[str],
+) -> ResultsTable:
+    import polars as pl
+
+    tree, k = results.tree, results.threshold
+    positions = results.level_positions(level)
+    groups = [results.stats] if breakdown is None else results.categories[breakdown]
+    unit_ids = tree.ids[positions]
+    refs = results.units.refs
+    measures = tuple(m for m in results.measures if m.code in set(codes))
+    order = {code: i for i, code in enumerate(codes)}
+    measures = tuple(sorted(measures, key=lambda m: order[m.code]))
+
+    # Group (row) figures: respondents, protected by the base protection.
+    frames = []
+    group_rows = []
+    for stats in groups:
+        category = stats.category if breakdown else None
+        respondents = stats.respondents[positions]
+        status = _visible_codes(
+            results.protection, unit_ids, breakdown, [category] * len(unit_ids), respondents, k
+        )
+        group_rows.append((category, respondents, status))
+        for measure in measures:
+            frames.append(
+                _measure_frame(results, previous, stats, breakdown, category, measure, positions)
+            )
+    frame = pl.concat(frames, how="vertical") if frames else None
+    protections = {m.code: results.measure_protection(m.code) for m in measures}
+    redacted = None
+    if frame is not None:
+        redacted = disclosure.redact_frame(frame, protections, keep=("_visible",))
+        _check_consistent(redacted)
+
+    # Assemble rows: for each unit, its whole-group row or one row per category.
+    cells: dict[tuple, dict[str, Cell]] = {}
+    if redacted is not None:
+        for record in redacted.iter_rows(named=True):
+            key = (record["unit"], record["category"])
+            hidden = record["suppressed"]
+            cell = Cell(
+                measure=record["measure"],
+                suppressed=hidden,
+                reason=record["suppressed_reason"],
+            )
+            if hidden is None:
+                cell.n = record["n"]
+                cell.score = record["mean"]
+                cell.ci_low = record["ci_low"]
+                cell.ci_high = record["ci_high"]
+                cell.pct_positive = record["pct_positive"]
+                cell.pct_band = record["pct_positive_band"]
+                cell.comparison = record["comparison"]
+                cell.pct_comparison = record["pct_comparison"]
+                cell.change = record["change"]
+                cell.change_label = record["change_label"]
+            cells.setdefault(key, {})[cell.measure] = cell
+    rows = []
+    for i, position in enumerate(positions.tolist()):
+        unit = refs[int(tree.ids[position])]
+        for category, respondents, status in group_rows:
+            code = int(status[i])
+            hidden = _STATUSES[code]
+            rows.append(
+                Row(
+                    unit_id=unit.id,
+                    unit_code=unit.code,
+                    unit_name=unit.name,
+                    level=level,
+                    path=unit.path,
+                    breakdown=breakdown,
+                    category=category,
+                    category_label=category_label(breakdown, category),
+                    respondents=None if hidden.hidden else int(respondents[i]),
+                    suppressed=hidden.value if hidden.hidden else None,
+                    reason=disclosure.reason(hidden, k) if hidden.hidden else None,
+                    cells=cells.get((unit.id, category), {}),
+                )
+            )
+    return ResultsTable(
+        wave_id=results.wave_id,
+        title=results.title,
+        threshold=k,
+        level=level,
+        breakdown=breakdown,
+        measures=measures,
+        rows=rows,
+        previous_wave_id=previous.wave_id if previous else None,
+        previous_title=previous.title if previous else None,
+    )
+
+
+def _check_consistent(redacted) -> None:
+    """The comparisons were computed among the cells ``_visible_codes`` let through; make
+    sure ``redact_frame`` (the one that decides) let through exactly those."""
+    import polars as pl
+
+    bad = redacted.filter(
+        pl.col("suppressed").is_not_null() & pl.col("_visible")
+        | pl.col("suppressed").is_null() & ~pl.col("_visible")
+    )
+    if bad.height:  # pragma: no cover - a programming error, never a user's
+        raise AssertionError("disclosure decisions disagree between the table and redaction")
+
+
+def _measure_frame(results, previous, stats, breakdown, category, measure, positions):
+    """The figures of one measure for the units at ``positions`` in one group (the whole
+    unit, or one category), with comparisons among the visible ones, as a polars frame for
+    ``redact_frame``."""
+    import polars as pl
+
+    k = results.threshold
+    tree = results.tree
+    column = stats.measure_index[measure.code]
+    unit_ids = tree.ids[positions]
+    count = len(positions)
+    n = stats.n[positions, column]
+    prot = results.measure_protection(measure.code)
+    status = _visible_codes(prot, unit_ids, breakdown, [category] * count, n, k)
+    visible = status == 0
+    mean = stats.mean[positions, column]
+    low, high = stats.ci[0][positions, column], stats.ci[1][positions, column]
+    prop, base = stats.proportion
+    wilson_low, wilson_high = stats.wilson
+    pct = 100 * prop[positions, column]
+
+    comparison = np.full(count, None, dtype=object)
+    pct_comparison = np.full(count, None, dtype=object)
+    not_root = tree.parent[positions] >= 0
+    compare_at = visible & not_root
+    if compare_at.any():
+        compared = eng.compare_with_rest(
+            stats, units=unit_ids[compare_at].tolist(), measures=[measure.code]
+        )
+        comparison[compare_at] = np.asarray(compared["label"].to_list(), dtype=object)
+        pct_comparison[compare_at] = np.asarray(compared["pct_label"].to_list(), dtype=object)
+
+    change = np.full(count, np.nan)
+    change_label = np.full(count, None, dtype=object)
+    if previous is not None and measure.kind != eng.SHARE:
+        before = previous.group(breakdown, category)
+        if before is not None and measure.code in before.measure_index:
+            prev_prot = previous.measure_protection(measure.code)
+            prev_column = before.measure_index[measure.code]
+            prev_n = before.n[positions, prev_column]
+            prev_status = _visible_codes(
+                prev_prot, unit_ids, breakdown, [category] * count, prev_n, previous.threshold
+            )
+            k_both = max(k, previous.threshold)
+            allowed = np.array(
+                [
+                    disclosure.change_visible(
+                        int(a),
+                        int(b),
+                        k_both,
+                        visible_now=bool(v),
+                        visible_before=bool(w == 0),
+                    )
+                    for a, b, v, w in zip(n, prev_n, visible, prev_status, strict=True)
+                ],
+                dtype=bool,
+            )
+            if allowed.any():
+                changed = eng.compare_waves(
+                    stats, before, units=unit_ids[allowed].tolist(), measures=[measure.code]
+                )
+                lookup = dict(
+                    zip(
+                        changed["unit"].to_list(),
+                        zip(
+                            changed["difference"].to_list(), changed["label"].to_list(), strict=True
+                        ),
+                        strict=True,
+                    )
+                )
+                for i in np.flatnonzero(allowed):
+                    difference, label = lookup.get(unit_ids[i].item(), (None, None))
+                    change[i] = np.nan if difference is None else difference
+                    change_label[i] = label
+
+    return pl.DataFrame(
+        {
+            "unit": pl.Series(unit_ids.tolist(), dtype=pl.Int64),
+            "breakdown": pl.Series([breakdown] * count, dtype=pl.String),
+            "category": pl.Series([category] * count, dtype=pl.String),
+            "measure": pl.Series([measure.code] * count, dtype=pl.String),
+            "n": pl.Series(np.rint(n).astype(np.int64)),
+            "mean": mean,
+            "ci_low": low,
+            "ci_high": high,
+            "pct_positive": pct,
+            "pct_low": 100 * wilson_low[positions, column],
+            "pct_high": 100 * wilson_high[positions, column],
+            "comparison": pl.Series(comparison.tolist(), dtype=pl.String),
+            "pct_comparison": pl.Series(pct_comparison.tolist(), dtype=pl.String),
+            "change": change,
+            "change_label": pl.Series(change_label.tolist(), dtype=pl.String),
+            "_visible": pl.Series(visible),
+        }
+    ).fill_nan(None)
+
+
+# -- the viewer's scope ------------------------------------------------------------------------
+
+
+def allowed_levels(results: WaveResults, scopes: Sequence) -> list[int]:
+    """Levels with units inside the viewer's scopes (``[None]``: the whole organisation)."""
+    top = 0 if None in scopes else min(unit.depth for unit in scopes) if scopes else None
+    if top is None:
+        return []
+    return list(range(top, results.max_level + 1))
+
+
+def scoped_rows(table: ResultsTable, scopes: Sequence) -> list[Row]:
+    """The rows of units inside the viewer's scopes (all of them for ``[None]``)."""
+    if None in scopes:
+        return list(table.rows)
+    paths = tuple(unit.path for unit in scopes)
+    return [row for row in table.rows if row.path.startswith(paths)]
+
+
+def default_level(results: WaveResults, scopes: Sequence) -> int:
+    levels = allowed_levels(results, scopes)
+    if not levels:
+        return 0
+    if None in scopes:
+        return min(1, results.max_level)
+    return levels[0]
+
+
+def closed_wave_queryset(organisation):
+    return Wave.objects.for_org(organisation).filter(status=WaveStatus.CLOSED)
+
+
+def overlaps(target_paths: Iterable[str], scopes: Sequence) -> bool:
+    if None in scopes:
+        return True
+    return any(t.startswith(s.path) or s.path.startswith(t) for t in target_paths for s in scopes)

@@ -1,0 +1,313 @@
+"""The demo's survey waves in the database: built once for the module (DEMO1 with 3,000
+staff), read back, and analysed with the pure insights engine on the stored Response rows,
+to show that what the pages will show is true of the designed structure. Also the service
+that records completed forms in bulk (surveys.services.record_completed_forms)."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from django.db import transaction
+
+from colead.audit.models import AuditEvent
+from colead.demo import survey_responses as S
+from colead.demo.generator import generate
+from colead.demo.services import build_demo
+from colead.insights import (
+    UnitTree,
+    compare_waves,
+    disclosure,
+    key_drivers,
+    responses_frame,
+    score_wave,
+    unit_statistics,
+)
+from colead.insights.results import clear_caches, load_results
+from colead.org.models import Organisation, Person, Unit
+from colead.surveys import answers as answer_rules
+from colead.surveys import services as survey_services
+from colead.surveys.models import Ballot, Invitation, Response, Wave, WaveStatus
+from colead.surveys.services import CompletedForm, SurveyError, record_completed_forms
+from tests.integration.waves_fixtures import make_wave
+
+SEED, STAFF = 2026, 3000
+WAVE_TITLES = ["Staff culture survey autumn 2025", "Staff culture survey spring 2026"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """Build the demo once, read what the tests need into memory, then roll back."""
+    survey_services._MASKERS.clear()
+    survey_services._WAVE_INSTRUMENTS.clear()
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_demo(seed=SEED, staff=STAFF, password="demo-password")
+        organisation = Organisation.objects.get(code="DEMO1")
+        units = list(Unit.objects.for_org(organisation).values("id", "parent_id", "code", "level"))
+        names = list(Person.objects.for_org(organisation).values_list("first_name", "last_name"))
+        waves = []
+        for wave in Wave.objects.for_org(organisation).order_by("opens_on"):
+            invitations = Invitation.objects.filter(wave=wave)
+            waves.append(
+                {
+                    "title": wave.title,
+                    "status": wave.status,
+                    "opens_on": wave.opens_on,
+                    "closes_on": wave.closes_on,
+                    "launched_on": wave.launched_at.date(),
+                    "closed_on": wave.closed_at.date(),
+                    "threshold": wave.reporting_threshold,
+                    "instruments": [i.code for i in wave.ordered_instruments()],
+                    "invited": invitations.count(),
+                    "responded": invitations.filter(responded=True).count(),
+                    "ballots": Ballot.objects.filter(wave=wave).count(),
+                    "responses": list(
+                        Response.objects.filter(wave=wave).values(
+                            "reporting_unit_id",
+                            "submitted_on",
+                            "demographics",
+                            "answers",
+                            "comments",
+                            "source",
+                        )
+                    ),
+                    "divisions_suppressed": [
+                        row.unit_code
+                        for row in load_results(wave).table(level=1).rows
+                        if row.suppressed
+                    ],
+                    "actions": Counter(
+                        AuditEvent.objects.filter(
+                            object_type="surveys.wave", object_id=str(wave.pk)
+                        ).values_list("action", flat=True)
+                    ),
+                }
+            )
+        transaction.set_rollback(True)
+    clear_caches()
+    tree = UnitTree([u["id"] for u in units], [u["parent_id"] for u in units])
+    code_of = {u["id"]: u["code"] for u in units}
+    id_of = {u["code"]: u["id"] for u in units}
+    instruments = [i for i in S.wave_instruments() if i.code != "demographics"]
+    for wave in waves:
+        frame = responses_frame([{"unit": r["reporting_unit_id"], **r} for r in wave["responses"]])
+        wave["scored"] = score_wave(instruments, frame, breakdowns=["staff_group"])
+        wave["stats"] = unit_statistics(wave["scored"], tree)
+    trusts = generate(seed=SEED, staff=STAFF)
+    generated = S.generate_survey(trusts[0], seed=SEED)
+    return {
+        "units": units,
+        "tree": tree,
+        "code_of": code_of,
+        "id_of": id_of,
+        "names": names,
+        "waves": waves,
+        "design": generated.design,
+        "generated": generated,
+    }
+
+
+def test_two_closed_waves_went_through_the_lifecycle(demo):
+    autumn, spring = demo["waves"]
+    assert [w["title"] for w in demo["waves"]] == WAVE_TITLES
+    for wave, generated in zip(demo["waves"], demo["generated"].waves, strict=True):
+        assert wave["status"] == WaveStatus.CLOSED and wave["ballots"] == 0
+        assert wave["instruments"] == list(S.WAVE_INSTRUMENTS)
+        assert wave["threshold"] == 11
+        assert wave["closes_on"] < date.today()
+        assert (wave["launched_on"], wave["closed_on"]) == (wave["opens_on"], wave["closes_on"])
+        # Everyone but the few executives attached to the trust itself.
+        assert STAFF - 11 < wave["invited"] < STAFF
+        assert wave["invited"] == generated.invited
+        assert wave["responded"] == len(wave["responses"]) == len(generated.responses)
+        assert {r["source"] for r in wave["responses"]} == {"online"}
+        days = {r["submitted_on"] for r in wave["responses"]}
+        assert wave["opens_on"] <= min(days) and max(days) <= wave["closes_on"]
+        for action in ("survey.wave_create", "survey.wave_launch", "survey.forms_record"):
+            assert wave["actions"][action] == 1, action
+        assert wave["actions"]["survey.wave_close"] == 1
+    assert autumn["closes_on"] < spring["opens_on"]
+
+
+def test_about_half_responded_with_rates_that_vary_by_unit(demo):
+    for wave in demo["waves"]:
+        assert 0.45 <= wave["responded"] / wave["invited"] <= 0.60
+        counts = Counter(r["reporting_unit_id"] for r in wave["responses"])
+        invited = Counter(row["unit_code"] for row in generate(seed=SEED, staff=STAFF)[0].workforce)
+        rates = [counts[demo["id_of"][code]] / n for code, n in invited.items() if n >= 20]
+        assert max(rates) - min(rates) >= 0.3
+
+
+def test_the_stored_answers_are_the_generated_ones(demo):
+    instruments = S.wave_instruments()
+    for wave, generated in zip(demo["waves"], demo["generated"].waves, strict=True):
+
+        def key(unit, demographics, answers):
+            return (unit, tuple(sorted(demographics.items())), tuple(sorted(answers.items())))
+
+        stored = Counter(
+            key(demo["code_of"][r["reporting_unit_id"]], r["demographics"], r["answers"])
+            for r in wave["responses"]
+        )
+        made = Counter()
+        for r in generated.responses:
+            demographics, answers, _ = answer_rules.split_for_storage(instruments, r.answers)
+            made[key(r.unit_code, demographics, answers)] += 1
+        assert stored == made
+
+
+def test_the_designed_units_improve_and_the_declining_one_gets_worse(demo):
+    design = demo["design"]
+    autumn, spring = demo["waves"]
+    designed = [demo["id_of"][code] for code in (*design.improving, *design.declining)]
+    dimensions = [d.code for d in autumn["scored"].scheme.dimensions]
+    change = compare_waves(spring["stats"], autumn["stats"], units=designed, measures=dimensions)
+    assert change.height == len(designed) * len(dimensions)
+    for code in (*design.improving, *design.declining):
+        wanted = "better" if code in design.improving else "worse"
+        rows = change.filter(pl.col("unit") == demo["id_of"][code])
+        labels = dict(rows.select("measure", "label").iter_rows())
+        assert labels["engagement"] == wanted, (code, labels)
+        assert sum(label == wanted for label in labels.values()) > len(dimensions) / 2, code
+
+
+def test_divisions_score_in_the_designed_order(demo):
+    effects = demo["design"].division_effects
+    designed = sorted(effects, key=effects.get, reverse=True)
+    ids = [demo["id_of"][code] for code in designed]
+    table = demo["waves"][0]["stats"].table(units=ids, measures=["engagement"])
+    means = dict(zip(table["unit"], table["mean"], strict=True))
+    assert sorted(ids, key=means.get, reverse=True) == ids
+
+
+def test_the_key_driver_is_the_heaviest_generating_weight(demo):
+    weights = demo["design"].driver_weights
+    heaviest = max(weights, key=weights.get)
+    for wave in demo["waves"]:
+        drivers = key_drivers(wave["scored"], demo["tree"]).filter(pl.col("depth") == 0)
+        top = drivers.sort("beta", descending=True)["driver"][0]
+        assert top == heaviest == "support_compassion"
+
+
+def test_some_teams_are_suppressed_below_the_threshold(demo):
+    teams = [u["id"] for u in demo["units"] if u["level"] == "team"]
+    for wave in demo["waves"]:
+        protection = disclosure.protect(
+            demo["tree"], wave["stats"].respondents.astype(int), k=wave["threshold"]
+        )
+        status = Counter(protection.unit_status(team) for team in teams)
+        assert status[disclosure.Status.PRIMARY] >= 10
+        assert status[disclosure.Status.VISIBLE] >= 10
+        shown = protection.unit_statuses == 0
+        # every team shown has at least the threshold of respondents
+        rows = demo["tree"].positions(teams)
+        assert (wave["stats"].respondents[rows][shown[rows]] >= wave["threshold"]).all()
+
+
+def test_comments_were_stored_and_planted_names_masked(demo):
+    full_names = {f"{first} {last}" for first, last in demo["names"]}
+    for wave, generated in zip(demo["waves"], demo["generated"].waves, strict=True):
+        comments = [r["comments"]["comment"] for r in wave["responses"] if r["comments"]]
+        written = [r.answers["comment"] for r in generated.responses if "comment" in r.answers]
+        assert len(comments) == len(written) >= 0.2 * len(wave["responses"])
+        planted = [c for c in written if any(name in c for name in full_names)]
+        masked = [c for c in comments if "[name removed]" in c]
+        assert planted and len(masked) == len(planted)
+        assert not any(name in c for c in comments for name in full_names)
+
+
+# -- the service ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_wave(trust):
+    today = date.today()
+    return make_wave(
+        trust,
+        units=("TST1-ROOT",),
+        instruments=["culture-pulse", "team-working"],
+        opens_on=today - timedelta(days=7),
+        closes_on=today,
+        launch=True,
+    )
+
+
+def test_recorded_forms_are_stored_like_submissions(trust, open_wave):
+    manager, nurse = trust["manager_person"], trust["nurse_person"]
+    forms = [
+        CompletedForm(
+            manager.pk,
+            {"vv1": "4", "in_team": "no", "tc1": "5", "comment": "Thanks Sam Nurse for the help."},
+            date.today() - timedelta(days=3),
+        ),
+        CompletedForm(nurse.pk, {"vv1": "dk", "in_team": "yes", "tc1": "2"}, date.today()),
+    ]
+    assert record_completed_forms(wave=open_wave, forms=forms, actor=None) == 2
+    ballots = {b.submitted_on: b for b in Ballot.objects.filter(wave=open_wave)}
+    first = ballots[date.today() - timedelta(days=3)]
+    assert first.answers == {"vv1": "4", "in_team": "no"}  # tc1 is not asked of those not in a team
+    assert first.comments == {"comment": "Thanks [name removed] for the help."}
+    assert first.reporting_unit_id == manager.primary_unit_id and first.source == "online"
+    assert ballots[date.today()].answers == {"vv1": "dk", "in_team": "yes", "tc1": "2"}
+    responded = Invitation.objects.filter(wave=open_wave, responded=True)
+    assert set(responded.values_list("person_id", flat=True)) == {manager.pk, nurse.pk}
+    event = AuditEvent.objects.get(action="survey.forms_record")
+    assert event.detail == {"forms": 2, "comments": 1}
+    survey_services.close_wave(wave=open_wave, actor=None)
+    assert Response.objects.filter(wave=open_wave).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"answers": {"vv1": "6"}}, "vv1: Select one of the options"),
+        ({"answers": {"mo1": "3"}}, "mo1 is not a question of this wave"),
+        ({"submitted_on": date.today() + timedelta(days=1)}, "outside the wave's dates"),
+        ({"submitted_on": date.today() - timedelta(days=8)}, "outside the wave's dates"),
+        ({"person": "outsider"}, "has no invitation"),
+        ({"person": "twice"}, "has no invitation"),
+    ],
+)
+def test_recording_refuses_a_bad_form_and_writes_nothing(trust, open_wave, change, message):
+    person = trust["nurse_person"].pk
+    forms = [CompletedForm(trust["manager_person"].pk, {"vv1": "3"}, date.today())]
+    if change.get("person") == "outsider":  # someone in another organisation
+        person = Person.objects.get(employee_number="X1").pk
+    if change.get("person") == "twice":
+        person = trust["manager_person"].pk
+    forms.append(
+        CompletedForm(
+            person,
+            change.get("answers", {"vv1": "3"}),
+            change.get("submitted_on", date.today()),
+        )
+    )
+    with pytest.raises(SurveyError, match=message):
+        record_completed_forms(wave=open_wave, forms=forms, actor=None)
+    assert not Ballot.objects.filter(wave=open_wave).exists()
+    assert not Invitation.objects.filter(wave=open_wave, responded=True).exists()
+
+
+def test_recording_needs_an_open_wave(trust, open_wave):
+    survey_services.close_wave(wave=open_wave, actor=None)
+    with pytest.raises(SurveyError, match="only while the wave is open"):
+        record_completed_forms(
+            wave=open_wave,
+            forms=[CompletedForm(trust["nurse_person"].pk, {"vv1": "3"}, date.today())],
+            actor=None,
+        )
+
+
+def test_the_demo_responses_are_deterministic_in_the_database(demo):
+    # The generator's own fingerprint of what was stored above: same seed, same rows.
+    again = S.generate_survey(generate(seed=SEED, staff=STAFF)[0], seed=SEED)
+    assert S.survey_digest([again]) == S.survey_digest([demo["generated"]])
+    for wave, generated in zip(demo["waves"], again.waves, strict=True):
+        assert wave["responded"] / wave["invited"] == generated.response_rate
+
+
+def test_every_division_is_shown_on_the_heatmap(demo):
+    """Nobody is surveyed at the trust itself, so no small group there forces a whole
+    division to be hidden (complementary suppression) on the division-level heatmap."""
+    for wave in demo["waves"]:
+        assert wave["divisions_suppressed"] == []
