@@ -107,9 +107,11 @@ def test_xlsx_to_a_file(wave, tmp_path):
         "--output",
         str(target),
     )
-    sheet = load_workbook(target, read_only=True).active
+    workbook = load_workbook(target, read_only=True)
+    sheet = workbook.active
     width = len(exports.COLUMNS)  # empty cells at the end of a row are not stored
     rows = [tuple(row) + (None,) * (width - len(row)) for row in sheet.iter_rows(values_only=True)]
+    workbook.close()  # a read-only workbook keeps its file open until closed
     assert rows[0] == exports.COLUMNS
     assert len(rows) == 1 + 2 * 12
     numbers = [row[5] for row in rows[1:] if row[11] is None]
