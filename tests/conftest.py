@@ -152,3 +152,26 @@ def _fresh_process_caches():
     if results is not None:
         results.clear_caches()
     yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and on PostgreSQL one more step before they are
+    dropped: a database cannot be dropped while another session holds it, so a connection
+    left open by a thread (a live-server request thread that outlived its test, say) would
+    turn the end of the run into an error. Such sessions are reported, with their last
+    statement to find the culprit, and ended."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, left(query, 200) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            for pid, application, query in cursor.fetchall():
+                sys.stderr.write(f"\nA database session was left open ({application}): {query}\n")
+                cursor.execute("SELECT pg_terminate_backend(%s)", [pid])

@@ -458,7 +458,8 @@ def update_objective(*, objective: Objective, changes: dict, actor, request=None
     changes = _clean_fields(changes)
     with transaction.atomic():
         objective = (
-            Objective.objects.select_for_update()
+            # of=("self",): PostgreSQL cannot lock the nullable side of the owner's outer join.
+            Objective.objects.select_for_update(of=("self",))
             .select_related("unit", "owner__primary_unit", "organisation")
             .get(pk=objective.pk)
         )
@@ -593,7 +594,7 @@ def _act(objective, act: str, *, actor, comment: str, status, request, at=None) 
 
 def _locked(objective: Objective) -> Objective:
     return (
-        Objective.objects.select_for_update()
+        Objective.objects.select_for_update(of=("self",))
         .select_related("organisation", "unit")
         .get(pk=objective.pk)
     )
