@@ -84,6 +84,15 @@ def _refusal(error: DirectionError):
     return None
 
 
+def _conflict(error: DirectionError) -> Status:
+    """Raise the refusal (403 or 422) a service error stands for; otherwise it is a step
+    out of order: 409."""
+    refusal = _refusal(error)
+    if refusal is not None:
+        raise refusal from None
+    return Status(409, {"detail": str(error)})
+
+
 def _unit(organisation, code: str, field: str = "unit", source: str = "body") -> Unit:
     unit = None
     if "\x00" not in code:
@@ -397,10 +406,7 @@ def check_in(request, org_code: OrgCode, objective_code: ObjectiveCode, data: Ch
             request=request,
         )
     except DirectionError as error:
-        refusal = _refusal(error)
-        if refusal is not None:
-            raise refusal from None
-        return Status(409, {"detail": str(error)})
+        return _conflict(error)
     return Status(
         201,
         {
@@ -436,10 +442,7 @@ def record_act(request, org_code: OrgCode, objective_code: ObjectiveCode, data: 
             request=request,
         )
     except DirectionError as error:
-        refusal = _refusal(error)
-        if refusal is not None:
-            raise refusal from None
-        return Status(409, {"detail": str(error)})
+        return _conflict(error)
     return Status(
         201, {"act": made.act, "comment": made.comment, "by": made.by_label, "at": made.at}
     )
@@ -562,8 +565,5 @@ def approve_vision(request, org_code: OrgCode, data: VisionApproveIn):
             request=request,
         )
     except DirectionError as error:
-        refusal = _refusal(error)
-        if refusal is not None:
-            raise refusal from None
-        return Status(409, {"detail": str(error)})
+        return _conflict(error)
     return _vision_state(granted)
