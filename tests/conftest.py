@@ -151,6 +151,12 @@ def _fresh_process_caches():
     results = sys.modules.get("colead.insights.results")  # loaded only by tests that need it
     if results is not None:
         results.clear_caches()
+    unit_results = sys.modules.get("colead.insights.unit_results")
+    if unit_results is not None:
+        unit_results.clear_caches()
+    direction_facts = sys.modules.get("colead.direction.facts")
+    if direction_facts is not None:
+        direction_facts.clear_caches()
     yield
 
 

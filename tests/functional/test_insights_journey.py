@@ -5,12 +5,14 @@ heatmap's palettes included)."""
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.functional.conftest import assert_accessible, sign_in
+from tests.integration.analysis_fixtures import mood_wave
 from tests.integration.insights_fixtures import closed_wave
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
@@ -54,7 +56,9 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     expect(page.get_by_role("table")).to_contain_text("better")
     assert_accessible(page)
 
-    page.get_by_label("Staff group").select_option("medical_dental")
+    page.get_by_label("Break down by").select_option("staff_group")
+    page.get_by_role("button", name="Show the heatmap").click()
+    page.get_by_label("Staff group", exact=True).select_option("medical_dental")
     page.get_by_role("button", name="Show the heatmap").click()
     expect(page.get_by_role("table")).to_contain_text("Cardiology: Medical and Dental")
     assert_accessible(page)
@@ -75,4 +79,59 @@ def test_a_manager_sees_their_ward_only(page, live_server, wave):
     expect(main.get_by_role("table")).to_contain_text("Ward 1")
     expect(main.get_by_role("table")).not_to_contain_text("Ward 2")
     expect(main.get_by_role("table")).not_to_contain_text("Medicine")
+    assert_accessible(page)
+
+
+def test_a_board_member_opens_a_unit_page_from_the_heatmap(page, live_server, wave):
+    sign_in(page, live_server, "board@test.test")
+    page.goto(f"{live_server.url}/insights/waves/{wave.pk}/heatmap/")
+    page.get_by_role("table").get_by_role("link", name="Medicine").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Medicine")
+    scores = page.get_by_role("table", name="Scores of Medicine by theme")
+    expect(scores.get_by_role("row").filter(has_text="Staff engagement")).to_contain_text("%")
+    page.get_by_text("Vision and values (4 questions)").click()
+    questions = page.get_by_role("table", name="Vision and values: each question in Medicine")
+    expect(questions).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("table", name="Units directly below Medicine").get_by_role(
+        "link", name="Cardiology"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cardiology")
+    page.get_by_role("table", name="Units directly below Cardiology").get_by_role(
+        "link", name="Ward 2"
+    ).click()
+    expect(page.locator("#responses")).to_have_text("Not shown: Fewer than 5 responses")
+    expect(page.get_by_role("table", name="Scores of Ward 2 by theme")).to_contain_text(
+        "Not shown: Fewer than 5 responses"
+    )
+    assert_accessible(page)
+
+
+def test_a_board_member_reads_the_drivers(page, live_server, trust, persona_users):
+    drivers_wave = mood_wave(trust, {"W1": 40, "W2": 30, "T1": 20}, threshold=5, title="Drivers")
+    sign_in(page, live_server, "board@test.test")
+    page.goto(f"{live_server.url}/insights/waves/{drivers_wave.pk}/heatmap/")
+    page.get_by_role("link", name="key drivers of engagement").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Key drivers")
+    expect(page.get_by_role("img", name=re.compile("Bar chart"))).to_be_visible()
+    drivers = page.get_by_role("table", name=re.compile("Drivers of staff engagement in"))
+    expect(drivers).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Organisation or division").select_option("SURG")
+    page.get_by_role("button", name="Show the drivers").click()
+    expect(page.locator("main")).to_contain_text("Too few responses")
+    assert_accessible(page)
+
+
+def test_an_od_lead_reads_the_reliability_page(page, live_server, trust, persona_users):
+    reliability_wave = mood_wave(trust, {"W1": 20, "W2": 12, "T1": 20}, threshold=5)
+    sign_in(page, live_server, "od@test.test")
+    page.goto(f"{live_server.url}/insights/")
+    page.get_by_role("link", name=re.compile("^Reliability")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Reliability")
+    expect(
+        page.get_by_role("table", name="Cronbach's alpha of each theme, by wave")
+    ).to_contain_text(reliability_wave.title)
     assert_accessible(page)

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from colead.direction import services
+from colead.direction import presenters, services
 from tests.integration.direction_fixtures import golden_thread, make
 
 TODAY = timezone.localdate()
@@ -86,11 +86,11 @@ def test_searching_the_thread(client_for, thread):
     response = client_for("board").get("/direction/", {"q": "ward 1"})
     context = response.context_data
     assert [node.code for node in context["matches"]] == ["W1-A", "S1-A"]
-    assert context["matches"][0].trail == [
+    assert context["matches"][0].trail == (
         "Objective ORG1: cut waits from 10 to 5 days",
         "Objective MED1: cut waits from 10 to 5 days",
         "Objective CARD1: cut waits from 10 to 5 days",
-    ]
+    )
     assert client_for("board").get("/direction/", {"q": "Sam"}).context_data["match_count"] == 1
     none = client_for("board").get("/direction/", {"q": "zzz"})
     assert none.context_data["matches"] == []
@@ -100,16 +100,61 @@ def test_searching_the_thread(client_for, thread):
 def test_the_thread_takes_a_constant_number_of_queries(client_for, trust, thread):
     client = client_for("board")
     client.get("/direction/")
-    with CaptureQueriesContext(connection) as small:
+    with CaptureQueriesContext(connection) as small_warm:
+        client.get("/direction/")
+    make(trust, "FIRST", "W2", parents=["W2-A"], status="active")
+    with CaptureQueriesContext(connection) as small_cold:
         client.get("/direction/")
     for n in range(20):
         objective = make(trust, f"MORE-{n}", "W2", parents=["W2-A"], status="active")
         services.check_in(objective=objective, on=TODAY, value=n, actor=None)
         make(trust, f"IND-{n}", "W1", parents=["W1-A"], owner=trust["nurse_person"])
-    with CaptureQueriesContext(connection) as large:
+    with CaptureQueriesContext(connection) as large_cold:
         response = client.get("/direction/")
-    assert response.context_data["objective_count"] == 48
-    assert len(large) == len(small)
+    assert response.context_data["objective_count"] == 49
+    with CaptureQueriesContext(connection) as large_warm:
+        client.get("/direction/")
+    # After a change the objectives are read again (three more queries); unchanged, they
+    # come from memory. Either way the count does not grow with the organisation.
+    assert len(large_cold) == len(small_cold) == len(small_warm) + 3
+    assert len(large_warm) == len(small_warm)
+
+
+def test_the_thread_folds_individual_objectives_of_a_large_organisation(
+    client_for, trust, thread, monkeypatch
+):
+    monkeypatch.setattr(presenters, "INLINE_LIMIT", 5)
+    client = client_for("board")
+    response = client.get("/direction/")
+    page = response.content.decode()
+    assert "Sam" not in page.split("Not connected to")[0]  # the nurse's objective is folded
+    w1 = next(
+        node
+        for root in response.context_data["roots"]
+        for node in _walk(root)
+        if node.code == "W1-A"
+    )
+    assert w1.hidden == 1 and all(child.level != "individual" for child in w1.children)
+    link = "/direction/objectives/W1-A/branch/?folded=1"
+    assert f'hx-get="{link}"' in page
+    fragment = client.get(link, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
+    assert [child.level for child in fragment.context_data["children"]] == ["individual"]
+    assert "Sam" in fragment.content.decode()
+    whole = client.get("/direction/objectives/W1-A/branch/")
+    assert "<html" in whole.content.decode() and "Sam" in whole.content.decode()
+
+
+def test_a_branch_is_only_for_those_who_may_see_the_objective(client_for, thread):
+    assert client_for("board").get("/direction/objectives/NOPE/branch/").status_code == 404
+    assert client_for("manager").get("/direction/objectives/SURG1/branch/").status_code == 403
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 def test_my_objectives_connect_to_the_vision(client_for, thread, vision):

@@ -187,6 +187,8 @@ def test_codes_and_fields_are_checked(trust, thread):
             make(trust, code, "W1")
     with pytest.raises(DirectionError, match="already an objective"):
         make(trust, "ORG1", "W1")
+    with pytest.raises(DirectionError, match="kept for the address of a page"):
+        make(trust, "new", "W1")  # /direction/objectives/new/ is the form
     with pytest.raises(DirectionError) as error:
         services.create_objective(
             organisation=trust["org"],
@@ -486,10 +488,15 @@ def test_loading_facts_takes_the_same_queries_whatever_the_size(trust, thread):
             objective=Objective.objects.get(code=f"MORE-{n}"), on=TODAY, value=n, actor=None
         )
     with CaptureQueriesContext(connection) as large:
-        loaded = facts.load(org, with_check_ins=True)
+        loaded = facts.load(org)
         loaded.coverage()
         loaded.assess()
-    assert len(large) == len(small) == 5
+    with CaptureQueriesContext(connection) as unchanged:
+        facts.load(org).coverage()
+    # Units, the fingerprint, alignments, check-ins, objectives, staff; unchanged
+    # objectives come from memory.
+    assert len(large) == len(small) == 6
+    assert len(unchanged) == 3
 
 
 def test_facts_match_the_thread(trust, thread):

@@ -140,7 +140,8 @@ def test_csv_to_a_file(wave, tmp_path):
     [
         (["--wave", "999999", "--level", "1"], "There is no wave 999999. See colead waves list"),
         (["--level", "7"], "There is no level 7 to show. Choose a level from 0 to 3"),
-        (["--level", "1", "--by", "sex"], "There is no breakdown 'sex'. Use staff_group"),
+        (["--level", "1", "--by", "shoe"], "There is no breakdown 'shoe'. Use staff_group"),
+        (["--level", "1", "--by", "sex"], "has no sex recorded with its responses"),
     ],
 )
 def test_errors_name_the_value_and_the_fix(wave, args, message):

@@ -182,7 +182,9 @@ def test_bad_levels_and_breakdowns_say_what_to_do(wave):
     results = rs.load_results(wave)
     with pytest.raises(rs.ResultsError, match=r"no level 7 .* from 0 to 3"):
         results.table(level=7)
-    with pytest.raises(rs.ResultsError, match=r"no breakdown 'sex'\. Use staff_group"):
+    with pytest.raises(rs.ResultsError, match=r"no breakdown 'shoe_size'\. Use staff_group"):
+        results.table(level=1, breakdown="shoe_size")
+    with pytest.raises(rs.ResultsError, match=r"has no sex recorded .* Use staff_group"):
         results.table(level=1, breakdown="sex")
     with pytest.raises(rs.ResultsError, match=r"measure set 'some'"):
         results.table(level=1, measures="some")

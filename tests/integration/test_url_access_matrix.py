@@ -35,6 +35,9 @@ NOT_FOUND = expect(404, 404, 404, 404, 404, 404, 404, 404)
 ADMINS_ONLY = expect(200, 403, 403, 403, 403, 403, 403, 200)
 HELD_UPLOAD = expect(404, 403, 403, 403, 403, 403, 403, 404)  # another user's upload
 RESULTS = expect(200, 200, 200, 403, 200, 403, 403, 404)  # a closed wave of TST1
+RESULTS_NOT_MANAGER = expect(200, 200, 200, 403, 403, 403, 403, 404)  # outside Ward 1
+RESULTS_NO_UNIT = expect(404, 404, 404, 403, 404, 403, 403, 404)  # no such unit in TST1
+COVERAGE = expect(200, 200, 200, 403, 403, 403, 403, 200)  # organisation-wide objectives
 
 # (url name, args, method, expected outcome per persona)
 MATRIX = [
@@ -69,10 +72,25 @@ MATRIX = [
     ("insights:index", [], "get", expect(200, 200, 200, 403, 200, 403, 403, 200)),
     ("insights:heatmap", ["wave"], "get", RESULTS),
     ("insights:heatmap_export", ["wave"], "get", RESULTS),
+    # Drivers: RESULTS_VIEW (a manager below division level gets an explanation, no figures);
+    # reliability: RESULTS_ANALYSE over the whole organisation (OD leads and admins).
+    ("insights:drivers", ["wave"], "get", RESULTS),
+    ("insights:reliability", ["wave"], "get", expect(200, 403, 200, 403, 403, 403, 403, 404)),
+    # A unit's page: managers only inside their subtree; unknown or another organisation's
+    # codes are 404s.
+    ("insights:unit", ["wave", "W1"], "get", RESULTS),
+    ("insights:unit", ["wave", "T1"], "get", RESULTS_NOT_MANAGER),
+    ("insights:unit", ["wave", "CARD"], "get", RESULTS_NOT_MANAGER),
+    ("insights:unit", ["wave", "OTH-ROOT"], "get", RESULTS_NO_UNIT),
+    ("insights:unit", ["wave", "NO-SUCH-UNIT"], "get", RESULTS_NO_UNIT),
     # Objectives (tests/integration/direction_fixtures.py): the thread above one's own
     # team is open to its staff; the rest needs OBJECTIVES_VIEW over the unit.
     ("direction:thread", [], "get", EVERYONE),
     ("direction:mine", [], "get", EVERYONE),
+    # Coverage: OBJECTIVES_VIEW over the whole organisation (the outsider sees OTH1's).
+    ("direction:coverage", [], "get", COVERAGE),
+    ("direction:coverage_list", ["orphans"], "get", COVERAGE),
+    ("direction:coverage_list", ["no-such-list"], "get", expect(404, 404, 404, *[403] * 4, 404)),
     ("direction:unit", ["W1"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:unit", ["CARD"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:unit", ["T1"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
@@ -81,10 +99,30 @@ MATRIX = [
     ("direction:objective", ["S1-A"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:objective", ["W2-A"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
     ("direction:objective", ["NO-SUCH-OBJECTIVE"], "get", NOT_FOUND),
+    ("direction:branch", ["S1-A"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
+    ("direction:branch", ["W2-A"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),
+    ("direction:branch", ["NO-SUCH-OBJECTIVE"], "get", NOT_FOUND),
     # An empty form: the page again with its errors (200) for those who may see it.
     ("direction:act", ["S1-A"], "post", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:check_in", ["W2-A"], "post", expect(200, 200, 200, 403, 403, 403, 403, 404)),
     ("direction:act", ["NO-SUCH-OBJECTIVE"], "post", NOT_FOUND),
+    # The forms (edit_views): a new objective is one's own without ?unit= (a staff record
+    # needed; the ?unit= forms are in test_direction_forms.py); editing is for managers of
+    # the unit, OD leads, admins and an individual objective's owner; the vision is drafted
+    # by the board and OD leads, approved by the board. An empty POST: the form's errors.
+    ("direction:objective_new", [], "get", expect(403, 403, 403, 403, 200, 200, 403, 403)),
+    ("direction:objective_edit", ["S1-A"], "get", expect(200, 403, 200, 403, 200, 200, 403, 404)),
+    ("direction:objective_edit", ["W2-A"], "get", expect(200, 403, 200, 403, 403, 403, 403, 404)),
+    ("direction:objective_edit", ["NO-SUCH-OBJECTIVE"], "get", NOT_FOUND),
+    (
+        "direction:objective_status",
+        ["S1-A"],
+        "post",
+        expect(200, 403, 200, 403, 200, 200, 403, 404),
+    ),
+    ("direction:vision", [], "get", EVERYONE),
+    ("direction:vision_edit", [], "get", expect(200, 200, 200, 403, 403, 403, 403, 200)),
+    ("direction:vision_approve", [], "post", expect(200, 200, 403, 403, 403, 403, 403, 200)),
 ]
 
 

@@ -262,6 +262,12 @@ B,{"x" * 201},,,,,,,,,,
     assert "also on row 4" in found[3]
 
 
+def test_the_code_of_the_new_objective_page_is_refused():
+    found = problems(f"{HEADER}\nnew,A title,W1,,,,,,,,,\n")
+    assert found[0].startswith("objectives.csv, row 2, column objective_code")
+    assert "kept for the address of a page" in found[0]
+
+
 def test_loops_of_parents_are_reported_once_with_the_chain():
     found = problems(
         f"""{HEADER}

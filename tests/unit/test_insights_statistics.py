@@ -233,6 +233,15 @@ def test_icc_fixture():
     assert round(result.icc2, 3) == 0.884
 
 
+def test_icc_of_identical_scores_is_undefined_not_an_error():
+    result = st.icc_oneway([5.0] * 9, list("AAABBBCCC"))
+    assert result.msb == 0 and result.msw == 0
+    assert math.isnan(result.icc1) and math.isnan(result.icc2) and math.isnan(result.p)
+    # Between-group differences with no spread inside the groups: ICC(1) = ICC(2) = 1.
+    apart = st.icc_oneway([3.0, 3.0, 5.0, 5.0, 7.0, 7.0], list("AABBCC"))
+    assert apart.icc1 == 1.0 and apart.icc2 == 1.0
+
+
 @settings(max_examples=15, deadline=None)
 @given(seed=hst.integers(0, 2**32 - 1), groups=hst.integers(3, 12), size=hst.integers(2, 8))
 def test_icc_matches_pingouin_on_balanced_groups(seed, groups, size):

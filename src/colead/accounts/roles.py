@@ -20,6 +20,7 @@ class Permission(StrEnum):
     SURVEY_MANAGE = "survey_manage"  # create, launch, extend and close survey waves
     SURVEY_RATES_VIEW = "survey_rates_view"  # live response rates (for a subtree)
     RESULTS_VIEW = "results_view"  # survey results of closed waves (for a subtree)
+    RESULTS_ANALYSE = "results_analyse"  # reliability and agreement of results (analysts)
     OBJECTIVES_VIEW = "objectives_view"  # objectives and their quality (for a subtree)
     OBJECTIVES_MANAGE = "objectives_manage"  # create and edit objectives, check in, propose
     OBJECTIVES_AGREE = "objectives_agree"  # agree objectives or ask for changes
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.ORG_VIEW,
             P.RESULTS_VIEW,
+            P.RESULTS_ANALYSE,
             P.PERSON_VIEW,
             P.LEADERSHIP_POST_VIEW,
             P.SURVEY_MANAGE,

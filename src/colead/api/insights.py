@@ -1,7 +1,7 @@
 """Survey results for scripts: ``GET /insights/waves/{wave_id}/heatmap``.
 
 The same rows as the heatmap page's download and ``colead export heatmap``: units at one
-level (× staff group with ``by=staff_group``) × themes, with every figure that could identify a
+level (× group with ``by=staff_group``, ``band`` or another breakdown) × themes, with every figure that could identify a
 small group empty and ``suppressed`` saying why (docs/privacy.md, "Disclosure control of
 results"). Needs RESULTS_VIEW: board members, OD leads and admins see the organisation,
 managers only the units inside their subtree. Every call is audited.
@@ -34,8 +34,11 @@ class HeatmapQuery(Schema):
         description="Unit level: 0 the organisation, 1 its divisions, and so on. Defaults to "
         "1 for the whole organisation, or the level of your own units.",
     )
-    by: Literal["staff_group"] | None = Field(
-        None, description="Break each unit down by staff group (one row per unit × group)."
+    by: Literal[tuple(rs.BREAKDOWNS)] | None = Field(
+        None,
+        description="Break each unit down (one row per unit × group): "
+        f"{', '.join(rs.BREAKDOWNS)}. A breakdown the wave's responses do not carry is 422, "
+        "naming those they do.",
     )
     format: Literal["json", "csv", "xlsx"] = Field(
         "json", description="json (this schema), csv or xlsx (the export's columns)."
@@ -46,7 +49,10 @@ class HeatmapRowOut(Schema):
     unit_code: str
     unit_name: str
     level: int
-    breakdown: str = Field(description="The staff group code, or empty for the whole unit.")
+    breakdown: str = Field(
+        description="The group's code in the breakdown (e.g. a staff group), or empty for "
+        "the whole unit."
+    )
     measure: str = Field(description="The theme (dimension) code.")
     n: int | None = Field(description="Responses with a score; null when hidden.")
     score: float | None = Field(description="Mean score on 0–10, 2 decimals.")

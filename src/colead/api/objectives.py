@@ -157,7 +157,7 @@ def _rows(organisation, objectives: list[Objective]) -> list[dict]:
         .values_list("child_id", "parent__code")
     ):
         parent_codes[child_id].append(code)
-    loaded = facts.load(organisation, with_check_ins=ids, with_people=False)
+    loaded = facts.load(organisation, with_people=False)
     qualities = {pk: q for pk, q in loaded.assess().items() if pk in parent_codes}
     code_of = {pk: o.code for pk, o in loaded.objectives.items()}
     rows = []

@@ -49,6 +49,11 @@ def _ancestor_ids(paths) -> set[int]:
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
 
 
+def sees_everything(user, organisation) -> bool:
+    """May the user see every objective of the organisation (board, OD leads)?"""
+    return permitted_scopes(user, VIEW, organisation) == [None]
+
+
 def visible_q(user, organisation) -> Q:
     """A filter of Objective rows the user may see (apply it to ``for_org(organisation)``)."""
     scopes = permitted_scopes(user, VIEW, organisation)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from colead.direction.reference import ELEMENTS, STATUSES, find_element
+from colead.direction.reference import ELEMENTS, RESERVED_OBJECTIVE_CODES, STATUSES, find_element
 from colead.org.imports.common import (
     UNIT_CODE_RE,
     ProblemList,
@@ -181,7 +181,15 @@ class _Rows:
         code_ok = False
         if check_required(p, n, "objective_code", code, "the objective's code"):
             if check_length(p, n, "objective_code", code, MAX_LENGTHS["objective_code"]):
-                if OBJECTIVE_CODE_RE.match(code):
+                if code in RESERVED_OBJECTIVE_CODES:
+                    p.add(
+                        n,
+                        "objective_code",
+                        code,
+                        f"{quote(code)} is kept for the address of a page.",
+                        "Choose another code for this objective.",
+                    )
+                elif OBJECTIVE_CODE_RE.match(code):
                     code_ok = True
                 else:
                     p.add(

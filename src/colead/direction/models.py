@@ -157,7 +157,11 @@ class Objective(models.Model):
                 fields=["organisation", "code"], name="objective_code_unique_per_org"
             )
         ]
-        indexes = [models.Index(fields=["organisation", "unit", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "unit", "status"]),
+            # The latest change, for direction.facts.fingerprint.
+            models.Index(fields=["organisation", "updated_at"]),
+        ]
 
     def __str__(self):
         return f"{self.code}: {self.title}"
@@ -244,3 +248,49 @@ class AgreementAct(models.Model):
 
     def __str__(self):
         return f"{self.get_act_display()} by {self.by_label}"
+
+
+class CoverageSnapshot(models.Model):
+    """The coverage figures of an organisation on one day, kept for the trend: coverage
+    history cannot be worked out afterwards (alignments and status changes carry no dates).
+    One a day: recording again on the same day replaces it
+    (``services.record_coverage_snapshot``; ``colead objectives snapshot`` from cron)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    taken_on = models.DateField()
+    taken_at = models.DateTimeField(auto_now=True)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    thicket_limit = models.PositiveSmallIntegerField()
+    stale_days = models.PositiveSmallIntegerField()
+    # The organisation's figures (colead.direction.coverage.CoverageReport).
+    teams = models.PositiveIntegerField()
+    teams_covered = models.PositiveIntegerField()
+    staff = models.PositiveIntegerField()
+    staff_covered = models.PositiveIntegerField()
+    objectives = models.PositiveIntegerField()
+    orphans = models.PositiveIntegerField()
+    thickets = models.PositiveIntegerField()
+    stale = models.PositiveIntegerField()
+    # Each division's and directorate's figures (GroupCoverage.as_dict()), keyed "u<unit id>"
+    # so that one unit's history is one key lookup (a bare number would be read as an
+    # array index by the JSON lookups).
+    groups = models.JSONField(default=dict, blank=True)
+
+    objects = OrgScopedManager()
+
+    class Meta:
+        ordering = ["organisation", "taken_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "taken_on"], name="coverage_snapshot_one_a_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"Coverage on {self.taken_on}"
+
+    @staticmethod
+    def group_key(unit_id: int) -> str:
+        return f"u{unit_id}"

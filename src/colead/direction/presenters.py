@@ -2,6 +2,7 @@
 and one objective, shaped from ``facts`` (a fixed number of queries whatever the size of
 the organisation) and limited to what the user may see (``access.visible_q``)."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -27,6 +28,8 @@ LEVEL_LABELS = {**dict(UnitLevel.choices), "individual": "Individual"}
 LEVEL_ORDER = {level: n for n, level in enumerate([*UnitLevel.values, "individual"])}
 OPEN_DEPTH = 2  # the organisation objectives and the level below start expanded
 SEARCH_LIMIT = 100
+# Above this many visible objectives the thread folds individual objectives (see golden_thread).
+INLINE_LIMIT = 1500
 # The colour of each marker's tag (nhsuk-tag--...).
 MARKER_COLOURS = {
     "clear": "yellow",
@@ -46,7 +49,25 @@ STATUS_COLOURS = {
 
 
 def objective_href(code: str) -> str:
-    return reverse("direction:objective", args=[code])
+    # Objective codes are letters, digits, "." "-" and "_" (models.OBJECTIVE_CODE_RE), which
+    # need no quoting in a path: building the link from a template is 30 times quicker than
+    # reverse(), which matters on a thread of 20,000 objectives.
+    return _href_template("direction:objective").replace(_CODE_SLOT, code)
+
+
+def branch_href(code: str) -> str:
+    return _href_template("direction:branch").replace(_CODE_SLOT, code)
+
+
+_CODE_SLOT = "objective-code-slot"
+_templates: dict[str, str] = {}
+
+
+def _href_template(name: str) -> str:
+    template = _templates.get(name)
+    if template is None:
+        template = _templates[name] = reverse(name, args=[_CODE_SLOT])
+    return template
 
 
 def unit_objectives_href(code: str) -> str:
@@ -66,7 +87,7 @@ def vision_context(organisation) -> dict | None:
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     id: int
     code: str
@@ -80,63 +101,103 @@ class Node:
     status: str
     status_label: str
     status_colour: str
-    markers: list[dict]
-    reasons: list[str]
-    elements: list[str]
+    markers: tuple[dict, ...]
+    reasons: tuple[str, ...]
+    elements: tuple[str, ...]
     sort_key: tuple = ()
     open: bool = False
     children: list["Node"] = field(default_factory=list)
-    also_serves: list[str] = field(default_factory=list)
-    trail: list[str] = field(default_factory=list)
+    also_serves: tuple[str, ...] = ()
+    trail: tuple[str, ...] = ()
+    hidden: int = 0  # objectives below this one not on the page (loaded on demand)
+    total: int = 0  # objectives below this one, shown or not
 
     @property
     def descendants(self) -> int:
-        return sum(1 + child.descendants for child in self.children)
+        return self.total
+
+    @property
+    def branch_href(self) -> str:
+        return branch_href(self.code)
 
 
-def _markers(quality: ObjectiveQuality) -> list[dict]:
-    return [
-        {"text": MARKERS[name], "colour": MARKER_COLOURS[name], "name": name}
-        for name in quality.failed
-    ]
+# The thread draws thousands of nodes per request; what they carry is shared or immutable
+# where it can be (the markers of each combination of failed checks are made once; tuples
+# of strings are left alone by the garbage collector), so that a request leaves little for
+# full collections to walk (docs/adr/0007).
+_MARKER_SETS: dict[tuple[str, ...], tuple[dict, ...]] = {}
 
 
-def _reasons(quality: ObjectiveQuality) -> list[str]:
-    return [reason for check in quality.checks() for reason in check.reasons if not check.passed]
+def _markers(quality: ObjectiveQuality) -> tuple[dict, ...]:
+    failed = quality.failed
+    shared = _MARKER_SETS.get(failed)
+    if shared is None:
+        shared = _MARKER_SETS[failed] = tuple(
+            {"text": MARKERS[name], "colour": MARKER_COLOURS[name], "name": name} for name in failed
+        )
+    return shared
+
+
+def _reasons(quality: ObjectiveQuality) -> tuple[str, ...]:
+    return tuple(
+        reason for check in quality.checks() for reason in check.reasons if not check.passed
+    )
 
 
 class _Loaded:
-    """An organisation's facts, the user's visible objectives and the owners' names."""
+    """An organisation's facts, which of its objectives the user may see, and the owners'
+    names (read once, for the objectives about to be shown)."""
 
-    def __init__(self, user, organisation, *, with_check_ins=True):
+    def __init__(self, user, organisation):
         self.organisation = organisation
-        self.facts = facts.load(organisation, with_check_ins=with_check_ins, with_people=False)
+        self.facts = facts.load(organisation, with_people=False)
         self.qualities = self.facts.assess(timezone.localdate())
-        self.elements: dict[int, list[str]] = {}
-        for pk, codes in (
-            Objective.objects.for_org(organisation)
-            .filter(access.visible_q(user, organisation))
-            .values_list("id", "elements")
-        ):
-            self.elements[pk] = [ELEMENTS.get(code, code) for code in codes or ()]
-        self.visible = set(self.elements)
-        owner_ids = {
-            o.owner_id
-            for pk, o in self.facts.objectives.items()
-            if o.owner_id is not None and pk in self.visible
-        }
-        self.owner_names = {
-            pk: f"{first} {last}"
-            for pk, first, last in Person.objects.filter(pk__in=owner_ids).values_list(
-                "id", "first_name", "last_name"
+        self.everything = access.sees_everything(user, organisation)
+        if self.everything:
+            self.visible = self.facts.objectives.keys()
+        else:
+            self.visible = set(
+                Objective.objects.for_org(organisation)
+                .filter(access.visible_q(user, organisation))
+                .values_list("id", flat=True)
             )
-        }
+        self.owner_names: dict[int, str] = {}
+        self._all_names = False
+
+    def read_names(self, pks=None) -> None:
+        """Read the owners' names of these objectives (all the visible ones by default)."""
+        objectives = self.facts.objectives
+        if pks is None:
+            self._all_names = True
+            pks = self.visible
+        owner_ids = {
+            objectives[pk].owner_id
+            for pk in pks
+            if pk in objectives and objectives[pk].owner_id is not None
+        } - self.owner_names.keys()
+        if owner_ids:
+            people = Person.objects.for_org(self.organisation)
+            if len(owner_ids) > 500:  # a long IN list costs more than reading everyone
+                people = people.filter(objectives__isnull=False).distinct()
+            else:
+                people = people.filter(pk__in=owner_ids)
+            self.owner_names.update(
+                (pk, f"{first} {last}")
+                for pk, first, last in people.values_list("id", "first_name", "last_name")
+            )
+
+    def owner_name(self, owner_id: int | None) -> str:
+        if owner_id is None:
+            return ""
+        if owner_id not in self.owner_names and not self._all_names:
+            self.read_names()
+        return self.owner_names.get(owner_id, "")
 
     def node(self, pk: int) -> Node:
         objective = self.facts.objectives[pk]
         unit = self.facts.units[objective.unit_id]
         level = "individual" if objective.is_individual else unit.level
-        owner = self.owner_names.get(objective.owner_id, "") if objective.owner_id else ""
+        owner = self.owner_name(objective.owner_id)
         quality = self.qualities[pk]
         return Node(
             id=pk,
@@ -153,83 +214,194 @@ class _Loaded:
             status_colour=STATUS_COLOURS[objective.status],
             markers=_markers(quality),
             reasons=_reasons(quality),
-            elements=self.elements.get(pk, []),
+            elements=tuple(ELEMENTS.get(code, code) for code in self.facts.elements.get(pk, ())),
             sort_key=(LEVEL_ORDER.get(level, 99), unit.name, objective.code),
         )
 
-    def trail(self, pk: int) -> list[str]:
+    def trail(self, pk: int) -> tuple[str, ...]:
         """Titles of the visible objectives above this one, top first."""
         path = self.facts.paths.get(pk) or ()
-        return [self.facts.objectives[up].title for up in reversed(path[1:]) if up in self.visible]
+        return tuple(
+            self.facts.objectives[up].title for up in reversed(path[1:]) if up in self.visible
+        )
+
+    def placement(self, pk: int) -> int | None:
+        """The visible objective to show this one under in the thread (None: at the top)."""
+        path = self.facts.paths.get(pk)
+        if path is not None:
+            return next((up for up in path[1:] if up in self.visible), None)
+        return next((up for up in self.facts.objectives[pk].parent_ids if up in self.visible), None)
+
+    def thread(self) -> "Thread":
+        """The visible objectives as a tree. For those who see everything it is the same
+        for everyone, so it is kept with the organisation's facts until they change."""
+        if self.everything:
+            today = timezone.localdate()
+            return self.facts.state.memo(("thread", today), lambda: _thread(self))
+        return _thread(self)
+
+
+@dataclass
+class Thread:
+    """The golden thread's shape: each visible objective under one parent (the first
+    visible one along its shortest path up, or among its parents), the roots (organisation
+    objectives and the highest visible objective of each aligned branch), the orphans, how
+    many objectives sit below each, and how many of the visible objectives fail each check."""
+
+    parent_of: dict[int, int | None]
+    children: dict[int, list[int]]
+    roots: list[int]
+    orphans: list[int]
+    counts: dict[int, int]
+    failed: Counter
+
+
+def _thread(loaded: _Loaded) -> Thread:
+    objectives = loaded.facts.objectives
+    paths = loaded.facts.paths
+    parent_of: dict[int, int | None] = {}
+    children: dict[int, list[int]] = {}
+    roots, orphans = [], []
+    for pk in loaded.visible:
+        parent = parent_of[pk] = loaded.placement(pk)
+        if parent is not None:
+            children.setdefault(parent, []).append(pk)
+        elif objectives[pk].is_org_level or pk in paths:
+            roots.append(pk)
+        else:
+            orphans.append(pk)
+    visible = loaded.visible
+    failed = Counter(
+        name for pk, quality in loaded.qualities.items() if pk in visible for name in quality.failed
+    )
+    return Thread(parent_of, children, roots, orphans, _descendants(children), failed)
+
+
+def _descendants(children: dict[int, list[int]]) -> dict[int, int]:
+    """How many objectives sit below each one (the tree has no cycles: _thread places each
+    objective under one parent, found along its shortest path up or among its parents)."""
+    counts: dict[int, int] = {}
+
+    def count(pk: int) -> int:
+        known = counts.get(pk)
+        if known is None:
+            # Thread depth is bounded by the unit levels plus individuals (under 10), so
+            # recursion is safe here.
+            known = counts[pk] = sum(1 + count(child) for child in children.get(pk, ()))
+        return known
+
+    for pk in children:
+        count(pk)
+    return counts
+
+
+def _arrange(loaded: _Loaded, pks, thread: Thread, *, depth: int, inline) -> list[Node]:
+    """Nodes for these objectives and (where ``inline`` allows) everything below them,
+    sorted, the first levels open. Individual objectives not shown inline are counted on
+    their parent, with a link to load them."""
+    objectives = loaded.facts.objectives
+    counts = thread.counts
+    nodes = []
+    for pk in pks:
+        node = loaded.node(pk)
+        node.open = depth < OPEN_DEPTH
+        below = thread.children.get(pk, ())
+        shown = [child for child in below if inline(objectives[child])]
+        node.children = _arrange(loaded, shown, thread, depth=depth + 1, inline=inline)
+        node.total = counts.get(pk, 0)
+        node.hidden = node.total - sum(1 + counts.get(child, 0) for child in shown)
+        placed_under = thread.parent_of.get(pk)
+        node.also_serves = tuple(
+            objectives[up].code
+            for up in objectives[pk].parent_ids
+            if up != placed_under and up in objectives
+        )
+        nodes.append(node)
+    nodes.sort(key=lambda n: n.sort_key)
+    return nodes
 
 
 def golden_thread(user, organisation, *, query: str = "") -> dict:
     """The vision, then the organisation objectives with everything below them, as a tree
     of what the user may see; objectives with no path up are listed apart (orphans).
+    Above ``INLINE_LIMIT`` visible objectives, individual objectives are not put on the
+    page but counted under the objective they serve, with a link that loads them.
     With ``query``, the objectives whose code, title, unit or owner contains it."""
     loaded = _Loaded(user, organisation)
     objectives = loaded.facts.objectives
-    paths = loaded.facts.paths
-    nodes = {pk: loaded.node(pk) for pk in sorted(loaded.visible) if pk in objectives}
+    visible = loaded.visible
+    thread = loaded.thread()
+    everything = len(visible) <= INLINE_LIMIT
 
-    def placement(pk: int) -> int | None:
-        """The visible objective to show this one under (None: at the top)."""
-        path = paths.get(pk)
-        if path is not None:
-            return next((up for up in path[1:] if up in nodes), None)
-        return next((up for up in objectives[pk].parent_ids if up in nodes), None)
+    def inline(objective: ObjectiveFacts) -> bool:
+        return everything or not objective.is_individual
 
-    roots, orphans = [], []
-    for pk, node in nodes.items():
-        parent = placement(pk)
-        node.also_serves = [
-            objectives[up].code
-            for up in objectives[pk].parent_ids
-            if up != parent and up in objectives
-        ]
-        if parent is not None:
-            nodes[parent].children.append(node)
-        elif objectives[pk].is_org_level or pk in paths:
-            roots.append(node)
-        else:
-            orphans.append(node)
-
-    def arrange(items: list[Node], depth: int) -> None:
-        items.sort(key=lambda n: n.sort_key)
-        for item in items:
-            item.open = depth < OPEN_DEPTH
-            arrange(item.children, depth + 1)
-
-    arrange(roots, 0)
-    arrange(orphans, OPEN_DEPTH)
     matches = None
     match_count = 0
     if query:
         needle = query.casefold()
-        found = [
-            node
-            for node in sorted(nodes.values(), key=lambda n: n.sort_key)
-            if needle in node.code.casefold()
-            or needle in node.title.casefold()
-            or needle in node.unit_name.casefold()
-            or needle in node.owner_name.casefold()
-        ]
+        units = loaded.facts.units
+        loaded.read_names()
+        names = loaded.owner_names
+        found = sorted(
+            (
+                pk
+                for pk in visible
+                if needle in objectives[pk].code.casefold()
+                or needle in objectives[pk].title.casefold()
+                or needle in units[objectives[pk].unit_id].name.casefold()
+                or needle in names.get(objectives[pk].owner_id, "").casefold()
+            ),
+            key=lambda pk: _sort_key(loaded, pk),
+        )
         match_count = len(found)
-        matches = found[:SEARCH_LIMIT]
-        for node in matches:
-            node.trail = loaded.trail(node.id)
-    failed = [q for pk, q in loaded.qualities.items() if pk in nodes]
+        matches = []
+        for pk in found[:SEARCH_LIMIT]:
+            node = loaded.node(pk)
+            node.trail = loaded.trail(pk)
+            matches.append(node)
+        roots_nodes, orphan_nodes = [], []
+    else:
+        if not everything:
+            loaded.read_names(thread.orphans)
+        roots_nodes = _arrange(loaded, thread.roots, thread, depth=0, inline=inline)
+        orphan_nodes = _arrange(loaded, thread.orphans, thread, depth=OPEN_DEPTH, inline=inline)
     return {
         "vision": vision_context(organisation),
-        "roots": roots,
-        "orphans": orphans,
-        "objective_count": len(nodes),
+        "roots": roots_nodes,
+        "orphans": orphan_nodes,
+        "objective_count": len(visible),
         "marker_counts": [
-            {"text": MARKERS[name], "count": sum(name in q.failed for q in failed)}
-            for name in MARKERS
+            {"text": MARKERS[name], "count": thread.failed[name]} for name in MARKERS
         ],
         "matches": matches,
         "match_count": match_count,
+        "individuals_folded": not everything,
+    }
+
+
+def _sort_key(loaded: _Loaded, pk: int) -> tuple:
+    objective = loaded.facts.objectives[pk]
+    unit = loaded.facts.units[objective.unit_id]
+    level = "individual" if objective.is_individual else unit.level
+    return (LEVEL_ORDER.get(level, 99), unit.name, objective.code)
+
+
+def branch(user, objective, *, folded_only: bool = False) -> dict:
+    """Everything the user may see below one objective, as a tree; with ``folded_only``,
+    only what the golden thread folds away (the individual objectives directly below)."""
+    loaded = _Loaded(user, objective.organisation)
+    thread = loaded.thread()
+    below = thread.children.get(objective.pk, [])
+    if folded_only:
+        below = [pk for pk in below if loaded.facts.objectives[pk].is_individual]
+    loaded.read_names()
+    nodes = _arrange(loaded, below, thread, depth=OPEN_DEPTH, inline=lambda _: True)
+    return {
+        "node": loaded.node(objective.pk),
+        "children": nodes,
+        "total": thread.counts.get(objective.pk, 0),
+        "vision": vision_context(objective.organisation),
     }
 
 

@@ -24,6 +24,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from colead.direction.reference import LIVE_STATUSES
 
@@ -99,8 +100,10 @@ _DIGIT_RE = re.compile(r"\d")
 _WORD_RE = re.compile(r"[a-z]+")
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInPoint:
+class CheckInPoint(NamedTuple):
+    # A named tuple rather than a dataclass: tuples of dates and numbers are not tracked by
+    # the garbage collector, and an organisation keeps tens of thousands of these in memory
+    # (direction.facts), which a full collection would otherwise walk on every request.
     date: date
     value: float | None
 
@@ -125,7 +128,9 @@ class ObjectiveFacts:
     agreed: bool = False
     started_on: date | None = None  # when agreed, or else created: stale counts from here
     check_ins: tuple[CheckInPoint, ...] = ()  # in date order (needed for the trend)
-    last_check_in: date | None = None  # the latest check-in, if check_ins were not loaded
+    # The latest check-in's date: given when check_ins are not loaded, or by a loader that
+    # knows it already (saves finding the maximum of thousands, again and again).
+    last_check_in: date | None = None
 
     @property
     def is_individual(self) -> bool:
@@ -133,9 +138,9 @@ class ObjectiveFacts:
 
     @property
     def latest_check_in(self) -> date | None:
-        if self.check_ins:
-            return max(point.date for point in self.check_ins)
-        return self.last_check_in
+        if self.last_check_in is not None or not self.check_ins:
+            return self.last_check_in
+        return max(point.date for point in self.check_ins)
 
 
 @dataclass(frozen=True)
@@ -193,6 +198,22 @@ class ObjectiveQuality:
         return self.recent.passed is False
 
 
+_PLAIN_CHECKS: dict[tuple[str, bool | None], Check] = {}
+_NEEDS_BASELINE = Check("challenging", None, ("It needs a baseline and a target to judge.",))
+
+
+def _check(name: str, passed: bool | None, reasons: tuple[str, ...] = ()) -> Check:
+    """A check's result; those with no reasons (most of them) are shared instances, so that
+    an organisation's assessment (five checks for each of 20,000 objectives, kept in memory)
+    is not a hundred thousand objects for the garbage collector to walk."""
+    if reasons:
+        return Check(name, passed, reasons)
+    shared = _PLAIN_CHECKS.get((name, passed))
+    if shared is None:
+        shared = _PLAIN_CHECKS[(name, passed)] = Check(name, passed)
+    return shared
+
+
 # --- Clear ------------------------------------------------------------------------------
 
 
@@ -229,7 +250,7 @@ def check_clear(objective: ObjectiveFacts) -> Check:
             f'The title is a vague aim ("{vague[0]}" with no number): say how much, of what, '
             "by when."
         )
-    return Check("clear", not reasons, tuple(reasons))
+    return _check("clear", not reasons, tuple(reasons))
 
 
 def _join(words: list[str]) -> str:
@@ -271,7 +292,7 @@ def alignment_paths(objectives: Mapping[int, ObjectiveFacts]) -> dict[int, tuple
 
 def check_aligned(objective: ObjectiveFacts, path: tuple[int, ...] | None) -> Check:
     if path is not None:
-        return Check("aligned", True)
+        return _check("aligned", True)
     if not objective.parent_ids:
         reason = "It serves no other objective: link it to the objective above it."
     else:
@@ -279,7 +300,7 @@ def check_aligned(objective: ObjectiveFacts, path: tuple[int, ...] | None) -> Ch
             "Its parents do not lead up to an organisation objective: link it, or one of "
             "them, to an objective that does."
         )
-    return Check("aligned", False, (reason,))
+    return _check("aligned", False, (reason,))
 
 
 # --- Agreed -----------------------------------------------------------------------------
@@ -287,12 +308,12 @@ def check_aligned(objective: ObjectiveFacts, path: tuple[int, ...] | None) -> Ch
 
 def check_agreed(objective: ObjectiveFacts) -> Check:
     if objective.agreed:
-        return Check("agreed", True)
+        return _check("agreed", True)
     if objective.status == "proposed":
         reason = "Proposed, waiting for agreement."
     else:
         reason = "Agreement is not recorded: propose it for agreement."
-    return Check("agreed", False, (reason,))
+    return _check("agreed", False, (reason,))
 
 
 # --- Challenging ------------------------------------------------------------------------
@@ -329,11 +350,11 @@ def check_challenging(
     objective: ObjectiveFacts, settings: QualitySettings = DEFAULT_SETTINGS
 ) -> Check:
     if objective.baseline is None or objective.target is None:
-        return Check("challenging", None, ("It needs a baseline and a target to judge.",))
+        return _NEEDS_BASELINE
     baseline, target = objective.baseline, objective.target
     beyond = gain(objective, target)
     if beyond <= 0:
-        return Check(
+        return _check(
             "challenging",
             False,
             (
@@ -359,7 +380,7 @@ def check_challenging(
                 f"On the trend of its check-ins it would reach {_number(projected)} by the due "
                 f"date, which already meets the target ({_number(target)}): aim beyond it."
             )
-    return Check("challenging", not reasons, tuple(reasons))
+    return _check("challenging", not reasons, tuple(reasons))
 
 
 # --- Recent (not stale) -----------------------------------------------------------------
@@ -382,19 +403,19 @@ def check_recent(
     objective: ObjectiveFacts, today: date, settings: QualitySettings = DEFAULT_SETTINGS
 ) -> Check:
     if objective.status not in LIVE_STATUSES:
-        return Check("recent", None)
+        return _check("recent", None)
     latest = objective.latest_check_in
     since = latest or objective.started_on
     if since is None:
-        return Check("recent", None)
+        return _check("recent", None)
     days = (today - since).days
     if days <= settings.stale_days:
-        return Check("recent", True)
+        return _check("recent", True)
     if latest is None:
         reason = f"No check-in in the {days} days since it started."
     else:
         reason = f"No check-in for {days} days (the last was on {latest.isoformat()})."
-    return Check("recent", False, (reason,))
+    return _check("recent", False, (reason,))
 
 
 # --- All checks, thickets and summaries -------------------------------------------------

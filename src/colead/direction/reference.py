@@ -56,3 +56,7 @@ _ELEMENT_LOOKUP = {
 def find_element(text: str) -> str | None:
     """ "goals_performance", "Goals and performance" or "goals & performance" -> the code."""
     return _ELEMENT_LOOKUP.get(_normalise(text))
+
+
+# Objective codes that would clash with a page's address (/direction/objectives/new/).
+RESERVED_OBJECTIVE_CODES = frozenset({"new"})

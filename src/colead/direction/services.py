@@ -16,7 +16,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Max
@@ -39,7 +39,7 @@ from colead.direction.models import (
     Vision,
     VisionStatus,
 )
-from colead.direction.reference import AGREED_STATUSES, ELEMENTS
+from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
 from colead.org.imports.problems import ImportRejected
 from colead.org.imports.table import read_table
 from colead.org.models import Organisation, Person, TeamMembership, Unit
@@ -390,6 +390,9 @@ def create_objective(
             "hyphens and underscores, starting with a letter or digit."
         )
         raise DirectionError(message, {"code": message})
+    if code in RESERVED_OBJECTIVE_CODES:
+        message = f'"{code}" is kept for the address of a page: choose another code.'
+        raise DirectionError(message, {"code": message})
     if unit.organisation_id != organisation.pk:
         raise DirectionError("The unit belongs to another organisation.", {"unit": "Unknown."})
     if actor is not None and not access.can_create(actor, unit=unit, owner=owner):
@@ -607,8 +610,11 @@ def _clean_comment(comment: str) -> str:
     return comment
 
 
-def propose(*, objective: Objective, actor, comment: str = "", request=None) -> AgreementAct:
-    """The owner (or a manager of its unit) proposes a draft objective for agreement."""
+def propose(
+    *, objective: Objective, actor, comment: str = "", request=None, at: datetime | None = None
+) -> AgreementAct:
+    """The owner (or a manager of its unit) proposes a draft objective for agreement.
+    ``at`` dates the act in the past (the demo's history); default now."""
     comment = _clean_comment(comment)
     if actor is not None and not access.can_edit(actor, objective):
         raise NotAllowed("Only the objective's owner or a manager of its unit may propose it.")
@@ -626,6 +632,7 @@ def propose(*, objective: Objective, actor, comment: str = "", request=None) -> 
             comment=comment,
             status="proposed",
             request=request,
+            at=at,
         )
 
 
@@ -639,8 +646,11 @@ def _check_may_agree(actor, objective) -> None:
         raise NotAllowed("A unit's objective is agreed by a manager of the unit or above it.")
 
 
-def agree(*, objective: Objective, actor, comment: str = "", request=None) -> AgreementAct:
-    """The team's manager (or, for an individual objective, the line manager) agrees."""
+def agree(
+    *, objective: Objective, actor, comment: str = "", request=None, at: datetime | None = None
+) -> AgreementAct:
+    """The team's manager (or, for an individual objective, the line manager) agrees.
+    ``at`` dates the act in the past (the demo's history); default now."""
     comment = _clean_comment(comment)
     _check_may_agree(actor, objective)
     with transaction.atomic():
@@ -648,12 +658,21 @@ def agree(*, objective: Objective, actor, comment: str = "", request=None) -> Ag
         if objective.status != ObjectiveStatus.PROPOSED:
             raise DirectionError("Only a proposed objective can be agreed: propose it first.")
         return _act(
-            objective, Act.AGREED, actor=actor, comment=comment, status="agreed", request=request
+            objective,
+            Act.AGREED,
+            actor=actor,
+            comment=comment,
+            status="agreed",
+            request=request,
+            at=at,
         )
 
 
-def request_changes(*, objective: Objective, actor, comment: str, request=None) -> AgreementAct:
-    """Ask for changes to a proposed objective, saying what (it goes back to draft)."""
+def request_changes(
+    *, objective: Objective, actor, comment: str, request=None, at: datetime | None = None
+) -> AgreementAct:
+    """Ask for changes to a proposed objective, saying what (it goes back to draft).
+    ``at`` dates the act in the past (the demo's history); default now."""
     comment = _clean_comment(comment)
     if not comment:
         message = "Say what should change."
@@ -670,6 +689,7 @@ def request_changes(*, objective: Objective, actor, comment: str, request=None) 
             comment=comment,
             status="draft",
             request=request,
+            at=at,
         )
 
 
@@ -992,11 +1012,11 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
     )
     for start in range(0, len(agreed_ids), 500):
         Objective.objects.filter(pk__in=agreed_ids[start : start + 500]).update(
-            agreed_at=now, agreed_by=user
+            agreed_at=now, agreed_by=user, updated_at=now
         )
     for start in range(0, len(cleared_ids), 500):
         Objective.objects.filter(pk__in=cleared_ids[start : start + 500]).update(
-            agreed_at=None, agreed_by=None
+            agreed_at=None, agreed_by=None, updated_at=now
         )
 
     # Alignment: the file's parents for every objective in it.
@@ -1027,3 +1047,55 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             batch_size=BATCH,
         )
     return len(agreed_ids)
+
+
+# --- Coverage snapshots (the dashboard's trend) -----------------------------------------------
+
+
+def record_coverage_snapshot(*, organisation, actor, taken_on: date | None = None):
+    """Record the organisation's coverage figures (and every division's and directorate's)
+    as on ``taken_on`` (default today), for the coverage trend. One snapshot a day:
+    recording again on the same day replaces that day's. Staleness is judged as on
+    ``taken_on``, so the demo can record its dated history. Audited."""
+    from colead.direction import facts
+    from colead.direction.models import CoverageSnapshot
+
+    taken_on = taken_on or timezone.localdate()
+    report = facts.load(organisation).coverage(taken_on)
+    figures = {
+        "thicket_limit": report.settings.thicket_limit,
+        "stale_days": report.settings.stale_days,
+        "teams": report.teams,
+        "teams_covered": report.teams_covered,
+        "staff": report.staff,
+        "staff_covered": report.staff_covered,
+        "objectives": report.objectives,
+        "orphans": len(report.orphan_ids),
+        "thickets": len(report.thicket_counts),
+        "stale": len(report.stale_days),
+        "groups": {
+            CoverageSnapshot.group_key(group.unit_id): group.as_dict()
+            for group in (*report.by_division, *report.by_directorate)
+        },
+        "taken_by": _user(actor),
+    }
+    with transaction.atomic():
+        snapshot, created = CoverageSnapshot.objects.update_or_create(
+            organisation=organisation, taken_on=taken_on, defaults=figures
+        )
+        record(
+            action="objectives.coverage_snapshot",
+            actor=actor,
+            organisation=organisation,
+            obj=snapshot,
+            detail={
+                "taken_on": taken_on.isoformat(),
+                "replaced": not created,
+                "team_coverage": round(report.team_coverage, 4),
+                "staff_coverage": round(report.staff_coverage, 4),
+                "orphans": figures["orphans"],
+                "thickets": figures["thickets"],
+                "stale": figures["stale"],
+            },
+        )
+    return snapshot

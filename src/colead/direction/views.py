@@ -42,6 +42,10 @@ def thread(request):
     query = request.GET.get("q", "").strip()[:100]
     context = presenters.golden_thread(request.user, request.organisation, query=query)
     context.update({"query": query, "breadcrumbs": _crumbs()})
+    # The coverage dashboard is for those who see every objective (coverage_views).
+    context["can_see_coverage"] = has_permission(
+        request.user, Permission.OBJECTIVES_VIEW, organisation=request.organisation
+    )
     return TemplateResponse(request, "direction/thread.jinja", context)
 
 
@@ -71,6 +75,7 @@ def unit_objectives(request, code):
         raise PermissionDenied
     context = presenters.unit_page(request.user, unit)
     context["breadcrumbs"] = _crumbs(_thread_crumb())
+    context["can_add_objective"] = access.can_manage_unit(request.user, unit)  # edit_views
     return TemplateResponse(request, "direction/unit.jinja", context)
 
 
@@ -118,6 +123,7 @@ def _render_objective(request, objective, *, errors=None, posted=None, status=20
             and access.can_agree(user, objective),
             "can_check_in": objective.status != ObjectiveStatus.DROPPED
             and access.can_edit(user, objective),
+            "can_edit": access.can_edit(user, objective),  # the edit form (edit_views)
             "errors": errors,
             "error_list": [
                 {"text": message, "href": f"#{FIELD_IDS.get(name, name)}"}
@@ -140,6 +146,22 @@ def objective_detail(request, code):
     check-ins and the acts of agreement, with the forms to propose, agree, ask for changes
     and check in for those who may."""
     return _render_objective(request, _visible_objective(request, code))
+
+
+@login_required
+@require_GET
+@require_permission(Permission.ORG_VIEW)
+def objective_branch(request, code):
+    """Everything below one objective. The golden thread loads the individual objectives it
+    folds away from here (``?folded=1``, as a fragment for htmx); without script the link
+    opens the whole branch as a page."""
+    objective = _visible_objective(request, code)
+    folded = request.GET.get("folded") == "1"
+    context = presenters.branch(request.user, objective, folded_only=folded)
+    if request.headers.get("HX-Request") == "true":
+        return TemplateResponse(request, "direction/_branch.jinja", context)
+    context["breadcrumbs"] = _crumbs(_thread_crumb())
+    return TemplateResponse(request, "direction/branch.jinja", context)
 
 
 @login_required

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.urls import reverse
 from markupsafe import Markup, escape
 
 from colead.insights import results as rs
@@ -48,7 +49,8 @@ CHANGE_WORDS = {"better": "improved", "worse": "declined", "similar": "no clear 
 HIDDEN_CLASS = "hx"
 NONE_CLASS = "hn"
 EACH_GROUP = "*"
-HIDDEN_SHORT = {"primary": "fewer", "complementary": "hidden", "refused": "hidden"}
+HIDDEN_SHORT = {"primary": "fewer", "complementary": "hidden", "refused": "refused"}
+HIDDEN_TEXT = {"fewer": None, "hidden": "Hidden", "refused": "Not shown"}  # None: "<k"
 
 
 @dataclass
@@ -97,26 +99,34 @@ def parse_params(get, results: rs.WaveResults, levels: list[int], default_level:
         try:
             results.require_breakdown(by)
         except rs.ResultsError as error:
-            params.errors.append({"text": str(error), "href": "#group"})
+            params.errors.append({"text": str(error), "href": "#by"})
             by = None
     group = get.get("group", "").strip() or None
+    # The form lists the groups of one breakdown (``group_of``); when the breakdown was
+    # changed on the same submission, the group chosen belonged to the old one: drop it.
+    group_of = get.get("group_of", None)
+    if group is not None and group_of is not None and group_of.strip() != (by or ""):
+        group = None
+    offered = results.breakdowns()
+    # Without ``by``, a group is a staff group (the heatmap's first filter, kept for links).
+    listed = by or ("staff_group" if "staff_group" in offered else None)
     if group == EACH_GROUP:  # "each staff group": the breakdown, every category
         group = None
-        if by is None and "staff_group" in results.breakdowns():
-            by = "staff_group"
+        by = listed
     if group is not None:
-        known = dict(results.category_labels("staff_group")) if results.breakdowns() else {}
+        known = dict(results.category_labels(listed)) if listed else {}
         if group not in known:
+            kind = rs.BREAKDOWNS[listed].lower() if listed else "group"
             params.errors.append(
                 {
-                    "text": f"There is no staff group {group[:60]!r} in this wave's results. "
+                    "text": f"There is no {kind} {group[:60]!r} in this wave's results. "
                     "Choose one from the list.",
                     "href": "#group",
                 }
             )
             group = None
         else:
-            by = "staff_group"
+            by = listed
     params.by = by
     params.group = group
     colour = get.get("colour", "score")
@@ -162,7 +172,7 @@ def cell_view(cell: rs.Cell | None, colour: str, threshold: int) -> tuple[str, s
         return (HIDDEN_CLASS, "–", "No data")
     if cell.suppressed:
         short = HIDDEN_SHORT.get(cell.suppressed, "hidden")
-        visible = f"<{threshold}" if short == "fewer" else "Hidden"
+        visible = HIDDEN_TEXT[short] or f"<{threshold}"
         return (HIDDEN_CLASS, visible, cell.reason or "Not shown")
     score = fmt_score(cell.score)
     if colour == "comparison":
@@ -242,12 +252,18 @@ def _row_view(table: rs.ResultsTable, row: rs.Row, colour: str) -> RowView:
     threshold = table.threshold
     label = row.unit_name if not row.category_label else f"{row.unit_name}: {row.category_label}"
     if row.suppressed:
-        responses = f"<{threshold}" if row.suppressed == "primary" else "Hidden"
+        short = HIDDEN_SHORT.get(row.suppressed, "hidden")
+        responses = HIDDEN_TEXT[short] or f"<{threshold}"
         responses_hidden = row.reason or ""
     else:
         responses, responses_hidden = f"{row.respondents:,}", ""
     cells = tuple(cell_view(row.cells.get(m.code), colour, threshold) for m in table.measures)
-    parts = [f'<tr><th scope="row">{escape(label)}</th><td>{escape(responses)}']
+    # the unit's name links to its unit page (a breakdown's row, to the whole unit's)
+    href = reverse("insights:unit", args=[table.wave_id, row.unit_code])
+    name = Markup('<a href="{}">{}</a>').format(href, row.unit_name)
+    if row.category_label:
+        name += f": {row.category_label}"
+    parts = [f'<tr><th scope="row">{name}</th><td>{escape(responses)}']
     if responses_hidden:
         parts.append(f'<span class="nhsuk-u-visually-hidden">: {escape(responses_hidden)}</span>')
     parts.append("</td>")
@@ -294,4 +310,6 @@ def legend(params: HeatmapParams, threshold: int) -> list[tuple[str, str]]:
         ]
     items.append((HIDDEN_CLASS, f"<{threshold}: fewer than {threshold} responses"))
     items.append((HIDDEN_CLASS, "Hidden: hidden so that a smaller group cannot be worked out"))
+    if params.by:
+        items.append((HIDDEN_CLASS, "Not shown: this unit is not broken down this way (see above)"))
     return items

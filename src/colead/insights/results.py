@@ -42,7 +42,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 
@@ -53,9 +53,22 @@ from colead.org import reference
 from colead.org.models import Unit
 from colead.surveys.models import Wave, WaveStatus
 
-# Breakdowns offered on the pages, exports and API: name -> what a person calls it. Every
+# Breakdowns offered on the pages, exports and API: name -> what a person calls it (the
+# demographic fields of surveys.definitions). A wave offers those its responses carry. Every
 # breakdown offered is protected together with the unit totals (one ``protect`` call).
-BREAKDOWNS = {"staff_group": "Staff group"}
+BREAKDOWNS = {
+    "staff_group": "Staff group",
+    "band": "Pay band",
+    "length_of_service": "Length of service",
+    "ethnicity": "Ethnic group",
+    "sex": "Sex",
+    "disability": "Disability",
+    "age_band": "Age group",
+}
+# R4 (measures.md §10.3): protected characteristics are broken down only for the
+# organisation or for groups of at least this many responses.
+PROTECTED_BREAKDOWNS = frozenset(reference.PROTECTED_FIELDS)
+PROTECTED_MIN_GROUP = 50
 MEASURE_SETS = ("dimensions", "all")
 # Status codes of ``Protection.row_codes``: 0 visible, 1 primary, 2 complementary, 3 refused.
 _STATUSES = (
@@ -241,9 +254,36 @@ def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
             scored=scored,
             units=units,
             target_paths=tuple(wave.target_units.values_list("path", flat=True)),
+            category_names=_category_names(wave_instruments(wave)),
         )
         _remember(_CORES, key, core, _SIZES["cores"])
     return core
+
+
+def _category_names(instruments) -> dict[str, dict[str, str]]:
+    """Per breakdown, the answer options (code -> label) in the order the survey asked them,
+    from the wave's demographic questions (the first question asking each), else from the
+    built-in demographics instrument (demographics imported with responses from a file)."""
+    names: dict[str, dict[str, str]] = {}
+    for instrument in instruments:
+        for item in instrument.items:
+            if item.demographic and item.demographic not in names:
+                names[item.demographic] = {option.code: option.label for option in item.options}
+    for breakdown, options in _builtin_category_names().items():
+        names.setdefault(breakdown, options)
+    return names
+
+
+@cache
+def _builtin_category_names() -> dict[str, dict[str, str]]:
+    from colead.surveys.definitions import BUILTIN_DIR, load_instrument
+
+    demographics = load_instrument(BUILTIN_DIR / "demographics.yaml")
+    return {
+        item.demographic: {option.code: option.label for option in item.options}
+        for item in demographics.items
+        if item.demographic
+    }
 
 
 # -- one wave, whoever is looking --------------------------------------------------------------
@@ -254,7 +294,9 @@ class WaveCore:
     other waves: statistics for every unit, per category, and the protections. Cached per
     process; every figure is computed on first use, once."""
 
-    def __init__(self, *, key, wave_id, title, threshold, scored, units, target_paths):
+    def __init__(
+        self, *, key, wave_id, title, threshold, scored, units, target_paths, category_names=None
+    ):
         self.key = key
         self.wave_id = wave_id
         self.title = title
@@ -263,6 +305,7 @@ class WaveCore:
         self.units = units
         self.tree = units.tree
         self.target_paths = target_paths
+        self.category_names = category_names or {}
         self._lock = threading.RLock()
         self._built: dict = {}
         self._measure_protections: dict[str, disclosure.Protection] = {}
@@ -336,6 +379,7 @@ class WaveCore:
                 breakdowns[name] = disclosure.Breakdown(
                     [g.category for g in given],
                     np.column_stack([np.rint(g.respondents) for g in given]).astype(np.int64),
+                    min_group_n=PROTECTED_MIN_GROUP if name in PROTECTED_BREAKDOWNS else 0,
                 )
             return disclosure.protect(
                 self.tree,
@@ -461,23 +505,29 @@ class WaveResults:
     def category_labels(self, breakdown: str) -> list[tuple[str, str]]:
         """(category code, label) of a breakdown, in display order."""
         self.require_breakdown(breakdown)
+        names = self.core.category_names
         return [
-            (g.category, category_label(breakdown, g.category)) for g in self.categories[breakdown]
+            (g.category, category_label(breakdown, g.category, names))
+            for g in _display_order(self.core, breakdown, self.categories[breakdown])
         ]
 
     def require_breakdown(self, breakdown: str | None) -> None:
         if breakdown is None:
             return
-        if breakdown not in BREAKDOWNS:
-            raise ResultsError(
-                f"There is no breakdown {breakdown!r}. Use {' or '.join(BREAKDOWNS)}, or "
+        offered = self.breakdowns()
+        if offered:
+            use = (
+                f"Use {_or_list(offered)} (the breakdowns this wave's responses carry), or "
                 "leave it out for whole units."
             )
+        else:
+            use = "This wave's responses carry no breakdown: leave it out for whole units."
+        if breakdown not in BREAKDOWNS:
+            raise ResultsError(f"There is no breakdown {breakdown!r}. {use}")
         if breakdown not in self.categories:
             raise ResultsError(
                 f"Wave {self.wave_id} ({self.title}) has no {BREAKDOWNS[breakdown].lower()} "
-                f"recorded with its responses, so it cannot be broken down by {breakdown}. "
-                "Leave the breakdown out."
+                f"recorded with its responses, so it cannot be broken down by {breakdown}. {use}"
             )
 
     def require_level(self, level: int, allowed: Sequence[int] | None = None) -> None:
@@ -515,16 +565,49 @@ class WaveResults:
         return table
 
 
-def category_label(breakdown: str, code: str | None) -> str | None:
+def _or_list(words: Sequence[str]) -> str:
+    """Words joined as "a", "a or b", "a, b or c"."""
+    words = list(words)
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+def category_label(
+    breakdown: str, code: str | None, names: dict[str, dict[str, str]] | None = None
+) -> str | None:
+    """What a person calls a category: the reference name of a staff group, else the wave's
+    answer option (``names``: ``WaveCore.category_names``), else the code itself."""
     if code is None:
         return None
     if code == disclosure.REMAINDER:
         return NOT_RECORDED_LABEL
     if code == "prefer_not":
         return "Prefer not to say"
-    if breakdown == "staff_group":
+    if breakdown == "staff_group" and reference.find_staff_group(code):
         return reference.staff_group_name(code)
+    known = (names or {}).get(breakdown, {})
+    if code in known:
+        return known[code]
+    if breakdown == "band" and reference.find_band(code):
+        return reference.band_name(code)
     return code
+
+
+def _display_order(core: WaveCore, breakdown: str, groups: list[eng.UnitStats]):
+    """A breakdown's categories in the order the survey asked them (codes it did not ask
+    after, alphabetically), then "prefer not to say", then people not recorded."""
+    asked = list(core.category_names.get(breakdown, {}))
+
+    def rank(stats: eng.UnitStats):
+        code = stats.category
+        if code == disclosure.REMAINDER:
+            return (3, 0, "")
+        if code == "prefer_not":
+            return (2, 0, "")
+        if code in asked:
+            return (0, asked.index(code), code)
+        return (1, 0, code)
+
+    return sorted(groups, key=rank)
 
 
 # -- tables --------------------------------------------------------------------------------------
@@ -605,7 +688,11 @@ def _build_table(
 
     tree, k = results.tree, results.threshold
     positions = results.level_positions(level)
-    groups = [results.stats] if breakdown is None else results.categories[breakdown]
+    groups = (
+        [results.stats]
+        if breakdown is None
+        else _display_order(results, breakdown, results.categories[breakdown])
+    )
     unit_ids = tree.ids[positions]
     refs = results.units.refs
     measures = tuple(m for m in results.measures if m.code in set(codes))
@@ -671,7 +758,7 @@ def _build_table(
                     path=unit.path,
                     breakdown=breakdown,
                     category=category,
-                    category_label=category_label(breakdown, category),
+                    category_label=category_label(breakdown, category, results.category_names),
                     respondents=None if hidden.hidden else int(respondents[i]),
                     suppressed=hidden.value if hidden.hidden else None,
                     reason=disclosure.reason(hidden, k) if hidden.hidden else None,

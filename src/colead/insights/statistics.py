@@ -326,7 +326,9 @@ def icc_from_sums(n, total, total_sq) -> ICCResult:
     ssb = float((n * (means - grand) ** 2).sum())
     ssw = float(np.clip(total_sq - total * means, 0.0, None).sum())
     df_between, df_within = groups - 1, int(round(big_n)) - groups
-    msb, msw = ssb / df_between, ssw / df_within
+    # numpy floats, so that identical scores everywhere (both mean squares 0) give NaN
+    # under errstate below rather than raising ZeroDivisionError.
+    msb, msw = np.float64(ssb) / df_between, np.float64(ssw) / df_within
     k0 = (big_n - (n * n).sum() / big_n) / df_between
     with np.errstate(divide="ignore", invalid="ignore"):
         icc1 = (msb - msw) / (msb + (k0 - 1) * msw)
@@ -336,8 +338,8 @@ def icc_from_sums(n, total, total_sq) -> ICCResult:
     return ICCResult(
         icc1=float(icc1),
         icc2=float(icc2),
-        msb=msb,
-        msw=msw,
+        msb=float(msb),
+        msw=float(msw),
         f=float(f),
         df_between=df_between,
         df_within=df_within,

@@ -5,6 +5,10 @@ objective (``team_coverage``, 0 to 1), the share of staff with such an individua
 objective (``staff_coverage``), orphans, priority thickets and stale objectives, for the
 organisation and by division and directorate (colead.direction.coverage). Import
 objectives with ``colead import objectives FILE --org CODE``.
+
+``colead objectives snapshot --org CODE`` (or ``--all``) records today's coverage figures for
+the dashboard's trend (one snapshot a day; running it again the same day replaces it). Run
+it once a day from cron; ``--queue`` hands the work to the background worker instead.
 """
 
 import json
@@ -25,7 +29,10 @@ def _date(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Objectives: `coverage` prints how far the golden thread reaches."
+    help = (
+        "Objectives: `coverage` prints how far the golden thread reaches; `snapshot` records "
+        "it for the trend."
+    )
     requires_system_checks = []
 
     def add_arguments(self, parser):
@@ -54,13 +61,31 @@ class Command(BaseCommand):
             metavar="DAYS",
             help="No check-in for longer than this is stale (default 60).",
         )
+        snapshot = actions.add_parser(
+            "snapshot",
+            help="Record today's coverage figures for the trend (run daily from cron).",
+            description=(
+                "Record the coverage figures of the organisation and of every division and "
+                "directorate, for the dashboard's trend. One snapshot a day: running it again "
+                "on the same day replaces that day's."
+            ),
+        )
+        which = snapshot.add_mutually_exclusive_group(required=True)
+        which.add_argument("--org", metavar="CODE", help="Organisation code.")
+        which.add_argument("--all", action="store_true", help="Every organisation.")
+        snapshot.add_argument(
+            "--on", metavar="YYYY-MM-DD", help="Record it for this day (default today)."
+        )
+        snapshot.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue it for the background worker (colead db_worker) instead.",
+        )
 
     def handle(self, *args, action, org, **options):
-        organisation = Organisation.objects.filter(code=org.strip().upper()).first()
-        if organisation is None:
-            codes = list(Organisation.objects.order_by("code").values_list("code", flat=True)[:20])
-            known = f" Known codes: {', '.join(codes)}." if codes else " There are none yet."
-            raise CommandError(f'There is no organisation with the code "{org}".{known}')
+        if action == "snapshot":
+            return self.snapshot(org, **options)
+        organisation = _organisation(org)
         if options["thicket_limit"] < 1 or options["stale_days"] < 1:
             raise CommandError("--thicket-limit and --stale-days must be at least 1.")
         settings = QualitySettings(
@@ -73,6 +98,46 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(format_coverage(data))
+
+    def snapshot(self, org, *, on=None, queue=False, **options):
+        from colead.direction.coverage import share
+        from colead.direction.services import record_coverage_snapshot
+        from colead.direction.tasks import record_coverage_snapshot_task
+
+        taken_on = _date(on) if on else None
+        if options.get("all"):
+            organisations = list(Organisation.objects.order_by("code"))
+        else:
+            organisations = [_organisation(org)]
+        if not organisations:
+            self.stdout.write("There are no organisations yet: nothing to record.")
+        for organisation in organisations:
+            label = f"{organisation.name} ({organisation.code})"
+            if queue:
+                result = record_coverage_snapshot_task.enqueue(
+                    organisation.pk, taken_on.isoformat() if taken_on else None
+                )
+                self.stdout.write(f"Queued the coverage snapshot of {label} (task {result.id}).")
+                continue
+            snapshot = record_coverage_snapshot(
+                organisation=organisation, actor=None, taken_on=taken_on
+            )
+            self.stdout.write(
+                f"Recorded the coverage snapshot of {label} for {snapshot.taken_on.isoformat()}: "
+                f"teams {_percent(share(snapshot.teams_covered, snapshot.teams)).strip()} "
+                f"({snapshot.teams_covered:,} of {snapshot.teams:,}), "
+                f"staff {_percent(share(snapshot.staff_covered, snapshot.staff)).strip()} "
+                f"({snapshot.staff_covered:,} of {snapshot.staff:,})."
+            )
+
+
+def _organisation(code: str) -> Organisation:
+    organisation = Organisation.objects.filter(code=code.strip().upper()).first()
+    if organisation is None:
+        codes = list(Organisation.objects.order_by("code").values_list("code", flat=True)[:20])
+        known = f" Known codes: {', '.join(codes)}." if codes else " There are none yet."
+        raise CommandError(f'There is no organisation with the code "{code}".{known}')
+    return organisation
 
 
 def _percent(value: float) -> str:

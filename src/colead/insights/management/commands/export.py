@@ -1,5 +1,7 @@
-"""``colead export heatmap --wave WAVE --level LEVEL [--by staff_group] --format csv|xlsx
+"""``colead export heatmap --wave WAVE --level LEVEL [--by BREAKDOWN] --format csv|xlsx
 [--output FILE]``: a closed wave's heatmap, the same rows as the page's download and the API.
+``--by`` takes any breakdown the wave's responses carry (``results.BREAKDOWNS``: staff_group,
+band, length_of_service...); any other is refused with the list of those it carries.
 
 CSV goes to standard output when no file is given; XLSX needs ``--output``. The command
 line sees the whole organisation (like the other operators' commands), always through
@@ -38,7 +40,8 @@ class Command(BaseCommand):
         heatmap.add_argument(
             "--by",
             metavar="BREAKDOWN",
-            help=f"Break each unit down: {', '.join(rs.BREAKDOWNS)}.",
+            help="Break each unit down by one of the breakdowns the wave's responses carry: "
+            f"{', '.join(rs.BREAKDOWNS)}.",
         )
         heatmap.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
         heatmap.add_argument(

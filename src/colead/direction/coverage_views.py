@@ -1,0 +1,111 @@
+"""The coverage dashboard (``/direction/coverage/``) and the lists behind its figures
+(``/direction/coverage/<kind>/``), for those who may see every objective: OBJECTIVES_VIEW
+over the whole organisation (board members, OD leads, organisation admins). A manager, who
+sees only a subtree, gets 403: the figures are the organisation's. Data is shaped in
+``colead.direction.dashboard``."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from colead.accounts.permissions import has_permission, require_permission
+from colead.accounts.roles import Permission
+from colead.core.pagination import paginate, pagination_params
+from colead.direction import dashboard
+
+VIEW = Permission.OBJECTIVES_VIEW
+
+
+def can_see_coverage(user, organisation) -> bool:
+    return organisation is not None and has_permission(user, VIEW, organisation=organisation)
+
+
+def _require_whole_organisation(request) -> None:
+    if not can_see_coverage(request.user, request.organisation):
+        raise PermissionDenied
+
+
+def _crumbs(*extra) -> list[dict]:
+    return [
+        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Objectives", "href": reverse("direction:thread")},
+        *extra,
+    ]
+
+
+def _coverage_crumb() -> dict:
+    return {"text": "Coverage", "href": reverse("direction:coverage")}
+
+
+@login_required
+@require_GET
+@require_permission(VIEW)
+def coverage(request):
+    """Team and staff coverage, orphans, thickets and stale objectives for the
+    organisation (or ``?unit=`` a division or directorate), by division and directorate
+    with drill-down, the trend, and coverage against the latest wave's goals and
+    performance score (``?level=division|directorate``)."""
+    _require_whole_organisation(request)
+    context = dashboard.coverage_page(
+        user=request.user,
+        organisation=request.organisation,
+        unit_code=request.GET.get("unit", ""),
+        level=request.GET.get("level", ""),
+    )
+    crumbs = _crumbs()
+    if context["scope"].group is not None:
+        crumbs = _crumbs(_coverage_crumb(), *context["trail"])
+    context.update(
+        {
+            "breadcrumbs": crumbs,
+            "error_list": context["errors"],
+            "page_has_errors": bool(context["errors"]),
+        }
+    )
+    status = 400 if context["errors"] else 200
+    return TemplateResponse(request, "direction/coverage.jinja", context, status=status)
+
+
+@login_required
+@require_GET
+@require_permission(VIEW)
+def coverage_list(request, kind):
+    """The orphan or stale objectives, thicket units or uncovered teams behind a figure,
+    for the organisation or ``?unit=`` a division or directorate, 100 a page."""
+    _require_whole_organisation(request)
+    if kind not in dashboard.LIST_KINDS:
+        raise Http404("No such list.")
+    try:
+        context = dashboard.coverage_list(
+            organisation=request.organisation, kind=kind, unit_code=request.GET.get("unit", "")
+        )
+    except dashboard.DashboardError as error:
+        context = {
+            "kind": kind,
+            "title": dashboard.LIST_KINDS[kind],
+            "scope": None,
+            "items": [],
+            "error_list": [{**e, "href": "#coverage-link"} for e in error.errors],
+            "page_has_errors": True,
+            "breadcrumbs": _crumbs(_coverage_crumb()),
+        }
+        return TemplateResponse(request, "direction/coverage_list.jinja", context, status=400)
+    page = paginate(request, context["items"], dashboard.PER_PAGE)
+    scope = context["scope"]
+    crumbs = [_coverage_crumb(), *context["trail"]]
+    if scope.group is not None:
+        crumbs.append({"text": scope.name, "href": dashboard.coverage_href(scope.code)})
+    context.update(
+        {
+            "count": len(context["items"]),
+            "items": dashboard.name_owners(request.organisation, list(page.object_list)),
+            "page": page,
+            "pagination": pagination_params(request, page, label=f"Pages of {kind}"),
+            "breadcrumbs": _crumbs(*crumbs),
+            "back_href": dashboard.coverage_href(scope.code),
+        }
+    )
+    return TemplateResponse(request, "direction/coverage_list.jinja", context)

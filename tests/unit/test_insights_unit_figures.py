@@ -1,0 +1,157 @@
+"""The unit page's pure figures (``colead.insights.unit_figures``): team agreement against the
+measures.md §8.2 worked example, percent-positive intervals only where disclosure control
+shows an exact percentage, unique wave labels, and the trend chart spec."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from colead.insights import disclosure, engine, scoring
+from colead.insights import statistics as st
+from colead.insights import unit_figures as uf
+
+# measures.md §8.2: items [4,4,5,3,4], [4,5,5,4,4], [3,4,4,3,4] on a 5-point scale
+WORKED_EXAMPLE = np.array([[4, 4, 5, 3, 4], [4, 5, 5, 4, 4], [3, 4, 4, 3, 4]]).T
+
+
+def test_the_worked_example_is_a_team_property_with_very_strong_agreement():
+    rwg = st.rwg_j(WORKED_EXAMPLE, options=5)
+    assert round(rwg, 3) == 0.930
+    shown = uf.agreement(rwg, n=22, k=11)
+    assert shown.team_property and shown.band == "very strong agreement"
+    assert shown.value == 0.93
+    assert shown.text == "A team property: very strong agreement (rwg(J) 0.93)."
+
+
+def test_disagreement_is_not_a_team_property():
+    # answers spread over the whole scale: rwg(J) well below 0.70
+    spread = np.array([[1, 5, 2, 4, 3, 5], [5, 1, 4, 2, 3, 1]]).T
+    rwg = st.rwg_j(spread, options=5)
+    assert rwg < 0.70
+    shown = uf.agreement(rwg, n=30, k=11)
+    assert not shown.team_property
+    assert shown.text.startswith("Not a team property: lack of agreement (rwg(J) 0.")
+    assert "rather than compare or rank it" in shown.text
+
+
+def test_the_value_is_given_only_from_2k_responses():
+    small = uf.agreement(1.0, n=21, k=11)  # unanimity in a small group: band only
+    assert small.value is None and small.team_property
+    assert small.text == "A team property: very strong agreement."
+    assert uf.agreement(1.0, n=22, k=11).value == 1.0
+
+
+@pytest.mark.parametrize(
+    "rwg, band, team",
+    [
+        (0.0, "lack of agreement", False),
+        (0.30, "lack of agreement", False),
+        (0.31, "weak agreement", False),
+        (0.50, "weak agreement", False),
+        (0.69, "moderate agreement", False),
+        (0.70, "strong agreement", True),  # the cut-off: a team property, so never "moderate"
+        (0.90, "strong agreement", True),
+        (0.91, "very strong agreement", True),
+    ],
+)
+def test_agreement_bands(rwg, band, team):
+    shown = uf.agreement(rwg, n=50, k=11)
+    assert (shown.band, shown.team_property) == (band, team)
+
+
+def test_agreement_that_cannot_be_worked_out():
+    for value in (None, float("nan")):
+        shown = uf.agreement(value, n=30, k=11)
+        assert not shown.team_property and shown.band is None and shown.value is None
+        assert shown.text.startswith("Agreement cannot be worked out")
+
+
+def small_wave(counts):
+    """Units 2, 3, 4 under a root 1 with ``counts`` respondents answering one 5-point item."""
+    scheme = scoring.ScoringScheme(
+        items=(
+            scoring.ScoredItem(
+                code="q1",
+                instrument="i",
+                type="scale",
+                points=5,
+                reverse=False,
+                positive=(4, 5),
+                dimensions=("d",),
+            ),
+        ),
+        dimensions=(scoring.ScoredDimension("d", "D", "i", ("q1",), 1),),
+    )
+    rng = np.random.default_rng(0)
+    units = [u for u, count in zip((2, 3, 4), counts, strict=True) for _ in range(count)]
+    codes = rng.integers(1, 6, size=(len(units), 1)).astype(np.uint8)
+    scored = engine.ScoredWave.from_codes(scheme, codes, units=units)
+    tree = engine.UnitTree([1, 2, 3, 4], [None, 1, 1, 1])
+    return engine.unit_statistics(scored, tree), tree
+
+
+def test_percent_intervals_are_the_wilson_intervals_of_visible_groups_only():
+    stats, tree = small_wave((30, 12, 3))
+    protection = disclosure.protect(tree, stats.respondents.astype(int), 5)
+    # unit 4 (3) is below k; unit 3 (12) is hidden with it, or root − 2 − 3 would be unit 4
+    assert protection.unit_status(4) is disclosure.Status.PRIMARY
+    assert protection.unit_status(3) is disclosure.Status.COMPLEMENTARY
+    intervals = uf.percent_intervals(
+        stats, [1, 2, 3, 4], ["d", "q1"], {"d": protection, "q1": protection}
+    )
+    assert set(intervals) == {(1, "d"), (1, "q1"), (2, "d"), (2, "q1")}
+    low, high = stats.wilson
+    prop, _ = stats.proportion
+    for unit in (1, 2):
+        position = tree.positions([unit])[0]
+        for code in ("d", "q1"):
+            column = stats.measure_index[code]
+            got = intervals[(unit, code)]
+            assert got == pytest.approx((100 * low[position, column], 100 * high[position, column]))
+            assert got[0] <= 100 * prop[position, column] <= got[1]
+
+
+def test_banded_percentages_get_no_interval():
+    stats, tree = small_wave((30, 12, 10))
+    protection = disclosure.protect(tree, stats.respondents.astype(int), 7)  # 2k = 14
+    assert all(protection.unit_status(u) is disclosure.Status.VISIBLE for u in (1, 2, 3, 4))
+    intervals = uf.percent_intervals(stats, [1, 2, 3, 4], ["q1"], {"q1": protection})
+    # 12 and 10 responses: percent positive is banded (R6), so an interval would give it back
+    assert set(intervals) == {(1, "q1"), (2, "q1")}
+
+
+def test_unique_labels():
+    assert uf.unique_labels(["Spring", "Autumn"], ["1 May", "1 Nov"]) == ["Spring", "Autumn"]
+    assert uf.unique_labels(["Pulse", "Pulse"], ["1 May 2025", "1 May 2026"]) == [
+        "Pulse (1 May 2025)",
+        "Pulse (1 May 2026)",
+    ]
+    assert uf.unique_labels(["Pulse", "Pulse"], ["1 May", "1 May"]) == [
+        "Pulse (1 May)",
+        "Pulse (1 May)*",
+    ]
+
+
+def test_the_trend_spec_keeps_every_wave_on_the_axis_and_only_the_points_given():
+    points = [{"wave": "B", "measure": "Teamwork", "score": 6.5, "low": 6.0, "high": 7.0}]
+    spec = uf.trend_spec(points, ["A", "B"], ["Teamwork"])
+    assert spec["data"]["values"] == points
+    assert spec["facet"]["sort"] == ["Teamwork"]
+    for layer in spec["spec"]["layer"]:
+        assert layer["encoding"]["x"]["scale"]["domain"] == ["A", "B"]
+        assert layer["encoding"]["y"]["scale"]["domain"] == [0, 10]
+    assert spec["spec"]["layer"][0]["encoding"]["y2"] == {"field": "high"}
+
+
+def test_the_module_imports_no_django():
+    code = (
+        "import sys\n"
+        "import colead.insights.unit_figures\n"
+        "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
