@@ -178,7 +178,7 @@ def test_a_manager_adds_a_unit_objective_through_the_form(
 
 def test_od_drafts_the_vision_and_the_board_approves_it(page, live_server, persona_users, trust):
     """The vision form (with "Add another value" by htmx), then the board's approval; the
-    home page shows the approved vision (edit_views.vision_edit, vision_approve)."""
+    home page shows the approved vision (vision_views.vision_edit, vision_approve)."""
     sign_in(page, live_server, "od@test.test")
     page.goto(f"{live_server.url}/direction/vision/")
     page.get_by_role("link", name="Write the vision").click()

@@ -33,6 +33,7 @@ EXPECTED_PATHS = {
     "/api/v1/organisations/{org_code}/objectives/{objective_code}/check-ins",
     "/api/v1/organisations/{org_code}/objectives/{objective_code}/acts",
     "/api/v1/organisations/{org_code}/direction/coverage",
+    "/api/v1/organisations/{org_code}/direction/export",
     "/api/v1/organisations/{org_code}/direction/vision",
     "/api/v1/organisations/{org_code}/direction/vision/approve",
 }

@@ -493,7 +493,7 @@ def test_loading_facts_takes_the_same_queries_whatever_the_size(trust, thread):
         loaded.assess()
     with CaptureQueriesContext(connection) as unchanged:
         facts.load(org).coverage()
-    # Units, the fingerprint, alignments, check-ins, objectives, staff; unchanged
+    # Units, the direction revision, alignments, check-ins, objectives, staff; unchanged
     # objectives come from memory.
     assert len(large) == len(small) == 6
     assert len(unchanged) == 3
@@ -518,3 +518,40 @@ def test_facts_match_the_thread(trust, thread):
     assert (report.teams, report.teams_covered) == (3, 2)  # W1 and W2; T1's is an orphan
     assert report.staff == 12
     assert report.staff_covered == 0  # S1-A is a draft
+
+
+def test_every_write_raises_the_direction_revision_and_the_thread_follows(trust, thread):
+    """What facts keeps in memory is reused while the revision stands still, so every
+    write must raise it (and reading alone must not)."""
+    org = trust["org"]
+    seen = [facts.fingerprint(org)]
+
+    def changed() -> bool:
+        now = facts.fingerprint(org)
+        moved = now != seen[-1]
+        seen.append(now)
+        return moved
+
+    loaded = facts.load(org)
+    assert not changed()
+    new = make(trust, "REV-1", "W1", parents=["W1-A"])
+    assert changed()
+    services.update_objective(objective=new, changes={"title": "Cut waits to 4 days"}, actor=None)
+    assert changed()
+    services.propose(objective=new, actor=None)
+    assert changed()
+    services.agree(objective=new, actor=None)
+    assert changed()
+    services.set_status(objective=new, status="active", actor=None)
+    assert changed()
+    services.check_in(objective=new, on=TODAY, value=6, actor=None)
+    assert changed()
+    facts.load(org).coverage()
+    assert not changed()
+    # The memory follows: the new objective, its title and check-in are there.
+    fresh = facts.load(org)
+    assert fresh.state is not loaded.state
+    objective = next(o for o in fresh.objectives.values() if o.code == "REV-1")
+    assert objective.title == "Cut waits to 4 days" and objective.status == "active"
+    assert [point.value for point in objective.check_ins] == [6]
+    assert facts.load(org).state is fresh.state  # unchanged: the same memory

@@ -91,6 +91,8 @@ MATRIX = [
     ("direction:coverage", [], "get", COVERAGE),
     ("direction:coverage_list", ["orphans"], "get", COVERAGE),
     ("direction:coverage_list", ["no-such-list"], "get", expect(404, 404, 404, *[403] * 4, 404)),
+    # The objectives download: the same people as coverage (a CSV of OTH1's for the outsider).
+    ("direction:export", [], "get", COVERAGE),
     ("direction:unit", ["W1"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:unit", ["CARD"], "get", expect(200, 200, 200, 403, 200, 200, 403, 404)),
     ("direction:unit", ["T1"], "get", expect(200, 200, 200, 403, 403, 403, 403, 404)),

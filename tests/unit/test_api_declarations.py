@@ -50,6 +50,7 @@ def test_the_api_has_the_operations_the_issue_asks_for():
         "/organisations/{org_code}/objectives/{objective_code}/check-ins",
         "/organisations/{org_code}/objectives/{objective_code}/acts",
         "/organisations/{org_code}/direction/coverage",
+        "/organisations/{org_code}/direction/export",
         "/organisations/{org_code}/direction/vision",
         "/organisations/{org_code}/direction/vision/approve",
     }

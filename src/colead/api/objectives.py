@@ -11,6 +11,8 @@
   ask for changes).
 * ``GET  /organisations/{org_code}/direction/coverage``: the coverage figures (board, OD
   leads and admins: OBJECTIVES_VIEW over the whole organisation).
+* ``GET  /organisations/{org_code}/direction/export?format=csv|xlsx``: every objective in
+  the objectives import's columns (colead.direction.exports), for the same people.
 * ``GET``, ``POST /organisations/{org_code}/direction/vision``, and ``POST .../approve``.
 
 Every write is a colead.direction.services function, which audits it and applies the
@@ -18,7 +20,10 @@ rules on who may do what: a refusal there is 403, a bad value 422 naming the fie
 step out of order (agreeing a draft) 409. Listing runs a fixed number of queries.
 """
 
-from ninja import Query, Router, Status
+from typing import Literal
+
+from django.http import HttpResponse
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import ValidationError
 
 from colead.accounts.permissions import has_permission
@@ -46,7 +51,7 @@ from colead.api.schemas import (
     VisionStateOut,
 )
 from colead.direction import access as rules
-from colead.direction import facts, services
+from colead.direction import exports, facts, services
 from colead.direction.models import Alignment, Objective, Vision, VisionStatus
 from colead.direction.quality import QualitySettings
 from colead.direction.services import DirectionError, NotAllowed
@@ -467,6 +472,47 @@ def coverage(request, org_code: OrgCode, options: Query[CoverageQuery]):
     granted = access(request)
     settings = QualitySettings(thicket_limit=options.thicket_limit, stale_days=options.stale_days)
     return facts.load(granted.organisation).coverage(settings=settings).as_dict()
+
+
+class ExportQuery(Schema):
+    format: Literal[tuple(exports.FORMATS)] = Field("csv", description="csv (the default) or xlsx.")
+
+
+EXPORT_CONTENT = {
+    "text/csv": {"schema": {"type": "string"}},
+    exports.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+}
+
+
+@router.get(
+    "/organisations/{org_code}/direction/export",
+    response={200: None, **ERRORS_AND_VALIDATION},
+    summary="Export the objectives",
+    operation_id="export_objectives",
+    openapi_extra={
+        "responses": {200: {"description": "The objectives file.", "content": EXPORT_CONTENT}}
+    },
+)
+@requires(VIEW, org_wide=True)
+def export_objectives(request, org_code: OrgCode, query: Query[ExportQuery]):
+    """Every objective of the organisation as a CSV or XLSX file in the columns of the
+    objectives import (`objective_code,title,level_unit_code,owner_employee_number,
+    parent_codes,measure,baseline,target,direction,due_date,status,elements`), parents
+    first, so that it imports back unchanged. For those who may see every objective
+    (board, OD leads, admins); audited as `objectives.export`."""
+    granted = access(request)
+    made = exports.objectives_export(
+        organisation=granted.organisation,
+        fmt=query.format,
+        actor=granted.user,
+        viewer=granted.user,
+        request=request,
+        source="api",
+    )
+    response = HttpResponse(made.content, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _vision_row(vision: Vision | None) -> dict | None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from colead.accounts.models import RoleAssignment, User
 from colead.accounts.roles import Role
 from colead.audit.services import record
+from colead.core.bulk import bulk_insert, bulk_set  # the imports' fast writes
 from colead.demo.generator import DemoTrust, digest, generate
 from colead.demo.objectives import (
     PlannedObjective,
@@ -41,8 +42,6 @@ from colead.org.services import (
     import_workforce,
     recompute_leaders,
 )
-from colead.org.services import _bulk_insert as bulk_insert  # the imports' fast writes
-from colead.org.services import _bulk_set as bulk_set
 from colead.org.summary import organisation_summary
 from colead.surveys.models import Wave
 from colead.surveys.services import (
@@ -364,6 +363,7 @@ def _date_imported_acts(
             agreed.append((objective_id, [at, now]))
     bulk_set(AgreementAct, ["at"], acts)
     bulk_set(Objective, ["agreed_at", "updated_at"], agreed)
+    direction.note_change(organisation.pk)
     return len(acts)
 
 
@@ -448,6 +448,7 @@ def _record_check_ins(imported, organisation, ids, previous, day, *, actor) -> i
     ]
     if rows:
         bulk_insert(CheckIn, rows)
+        direction.note_change(organisation.pk)
         record(
             action="demo.check_ins",
             actor=actor,

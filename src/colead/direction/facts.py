@@ -4,12 +4,10 @@
 The objectives, their alignments and check-ins are the bulk (20,000 objectives and tens of
 thousands of check-ins in a large trust) and change far less often than they are read, so
 they are kept in process memory, with their alignment paths and quality assessments, for
-as long as one cheap query (:func:`fingerprint`: counts and the latest changes) says
-nothing has changed. Units and staff are read fresh each time (a few hundred units, a few
-thousand people). Every write goes through ``direction.services``, which saves
-``updated_at`` with each change to an objective (alignments change only with their
-objective); check-ins are only inserted and deleted, which their count and largest id
-show. ``clear_caches`` empties the memory (the tests call it).
+as long as the organisation's direction revision (:func:`fingerprint`), which every write
+in ``direction.services`` raises in its own transaction, stands still. Units and staff are
+read fresh each time (a few hundred units, a few thousand people). ``clear_caches`` empties
+the memory (the tests call it).
 """
 
 import gc
@@ -20,11 +18,10 @@ from datetime import UTC, date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings as django_settings
-from django.db import connection
 from django.utils import timezone
 
 from colead.direction.coverage import CoverageReport, PersonFacts, UnitFacts, coverage
-from colead.direction.models import Alignment, CheckIn, Objective
+from colead.direction.models import Alignment, CheckIn, DirectionRevision, Objective
 from colead.direction.quality import (
     DEFAULT_SETTINGS,
     CheckInPoint,
@@ -169,22 +166,14 @@ def clear_caches() -> None:
 
 def fingerprint(organisation) -> tuple:
     """What identifies the organisation's objectives, alignments and check-ins as they are
-    now, in one query (a few milliseconds at 20,000 objectives: both maxima are index
-    lookups): the objectives' count and latest change, and the check-ins' count and largest
-    id (they are only ever inserted or deleted). Alignments need no term of their own: the
-    services write them only with a new objective or when saving a change to one (which
-    sets its ``updated_at``), and deleting an objective changes the count."""
-    objective = Objective._meta.db_table
-    check_in = CheckIn._meta.db_table
-    sql = (
-        f"SELECT (SELECT COUNT(*) FROM {objective} WHERE organisation_id = %s),"
-        f" (SELECT MAX(updated_at) FROM {objective} WHERE organisation_id = %s),"
-        f" (SELECT COUNT(*) FROM {check_in} WHERE organisation_id = %s),"
-        f" (SELECT MAX(id) FROM {check_in} WHERE organisation_id = %s)"
+    now: its direction revision, which every write raises in its own transaction
+    (``services.note_change``). One primary-key lookup."""
+    revision = (
+        DirectionRevision.objects.filter(organisation_id=organisation.pk)
+        .values_list("revision", flat=True)
+        .first()
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [organisation.pk] * 4)
-        return tuple(str(value) for value in cursor.fetchone())
+    return (revision or 0,)
 
 
 def _local_day(zone):

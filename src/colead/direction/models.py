@@ -157,11 +157,7 @@ class Objective(models.Model):
                 fields=["organisation", "code"], name="objective_code_unique_per_org"
             )
         ]
-        indexes = [
-            models.Index(fields=["organisation", "unit", "status"]),
-            # The latest change, for direction.facts.fingerprint.
-            models.Index(fields=["organisation", "updated_at"]),
-        ]
+        indexes = [models.Index(fields=["organisation", "unit", "status"])]
 
     def __str__(self):
         return f"{self.code}: {self.title}"
@@ -294,3 +290,19 @@ class CoverageSnapshot(models.Model):
     @staticmethod
     def group_key(unit_id: int) -> str:
         return f"u{unit_id}"
+
+
+class DirectionRevision(models.Model):
+    """A counter of changes to an organisation's objectives, alignments and check-ins,
+    raised in the same transaction as each change (``services.note_change``). The loaded
+    objectives kept in memory (``facts``) are reused while it stands still. A row lock
+    orders the increments, so a reader never sees a later change's number before an
+    earlier change is committed."""
+
+    organisation = models.OneToOneField(
+        "org.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    revision = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Direction revision {self.revision}"

@@ -177,9 +177,7 @@ class _Loaded:
         } - self.owner_names.keys()
         if owner_ids:
             people = Person.objects.for_org(self.organisation)
-            if len(owner_ids) > 500:  # a long IN list costs more than reading everyone
-                people = people.filter(objectives__isnull=False).distinct()
-            else:
+            if len(owner_ids) <= 500:  # beyond, reading everyone beats a long IN list
                 people = people.filter(pk__in=owner_ids)
             self.owner_names.update(
                 (pk, f"{first} {last}")

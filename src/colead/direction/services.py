@@ -19,12 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from colead.accounts.permissions import has_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
+from colead.core.bulk import bulk_insert
 from colead.direction import access, imports
 from colead.direction.models import (
     OBJECTIVE_CODE_RE,
@@ -34,6 +35,7 @@ from colead.direction.models import (
     CheckIn,
     Confidence,
     Direction,
+    DirectionRevision,
     Objective,
     ObjectiveStatus,
     Vision,
@@ -49,6 +51,7 @@ __all__ = [
     "NotAllowed",
     "ImportRejected",
     "current_vision",
+    "note_change",
     "save_vision_draft",
     "approve_vision",
     "create_objective",
@@ -103,6 +106,26 @@ def _user(actor):
 
 
 # --- The vision ---------------------------------------------------------------------------
+
+
+def note_change(organisation_id: int) -> None:
+    """Count a change to the organisation's objectives, alignments or check-ins, in the
+    caller's transaction (``DirectionRevision``: what ``facts`` keeps in memory is reused
+    while the count stands still). Every write here calls it; so must anything else that
+    writes those tables (the demo's bulk writes)."""
+    updated = DirectionRevision.objects.filter(organisation_id=organisation_id).update(
+        revision=F("revision") + 1
+    )
+    if not updated:
+        # The organisation's first change: the row's creation is the change (a concurrent
+        # first change finds the row and counts itself).
+        _, created = DirectionRevision.objects.get_or_create(
+            organisation_id=organisation_id, defaults={"revision": 1}
+        )
+        if not created:
+            DirectionRevision.objects.filter(organisation_id=organisation_id).update(
+                revision=F("revision") + 1
+            )
 
 
 def current_vision(organisation) -> Vision | None:
@@ -429,6 +452,7 @@ def create_objective(
             **values,
         )
         objective.parents.set(parents)
+        note_change(organisation.pk)
         record(
             action="objective.create",
             actor=actor,
@@ -506,6 +530,7 @@ def update_objective(*, objective: Objective, changes: dict, actor, request=None
             objective.agreed_at = None
             objective.agreed_by = None
         objective.save()
+        note_change(organisation.pk)
         record(
             action="objective.update",
             actor=actor,
@@ -557,6 +582,7 @@ def set_status(*, objective: Objective, status: str, actor, request=None) -> Obj
         if status == ObjectiveStatus.DRAFT:
             objective.agreed_at = objective.agreed_by = None
         objective.save(update_fields=["status", "agreed_at", "agreed_by", "updated_at"])
+        note_change(objective.organisation_id)
         record(
             action="objective.status",
             actor=actor,
@@ -584,6 +610,7 @@ def _act(objective, act: str, *, actor, comment: str, status, request, at=None) 
     if act == Act.AGREED:
         objective.agreed_at, objective.agreed_by = now, _user(actor)
     objective.save(update_fields=["status", "agreed_at", "agreed_by", "updated_at"])
+    note_change(objective.organisation_id)
     record(
         action=f"objective.{act}",
         actor=actor,
@@ -745,6 +772,7 @@ def check_in(
             by=_user(actor),
             by_label=_label(actor),
         )
+        note_change(objective.organisation_id)
         record(
             action="objective.check_in",
             actor=actor,
@@ -891,6 +919,7 @@ def import_objectives(
         result.agreements_recorded = _apply_import(
             organisation, plan, existing, rows, person_ids, actor=actor, filename=filename
         )
+        note_change(organisation.pk)
         record(
             action="import.objectives",
             actor=actor,
@@ -939,13 +968,19 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             "elements": list(values.elements),
         }
 
-    Objective.objects.bulk_create(
-        [
-            Objective(organisation=organisation, code=code, created_by=user, **fields(values))
+    # The imports' fast inserts (core.bulk): a trust's first file has thousands of rows.
+    bulk_insert(
+        Objective,
+        (
+            {
+                "organisation_id": organisation.pk,
+                "code": code,
+                "created_by_id": user.pk if user else None,
+                "updated_at": now,
+                **fields(plan.records[code]),
+            }
             for code in plan.adds
-            for values in (plan.records[code],)
-        ],
-        batch_size=BATCH,
+        ),
     )
     ids = dict(Objective.objects.for_org(organisation).values_list("code", "id"))
 
@@ -969,20 +1004,21 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             cleared_ids.append(ids[code])
         elif values.status in ("draft", "proposed") and was_agreed:
             cleared_ids.append(ids[code])
-    AgreementAct.objects.bulk_create(
-        [
-            AgreementAct(
-                organisation=organisation,
-                objective_id=pk,
-                act=act,
-                comment=comment,
-                by=user,
-                by_label=_label(actor),
-                at=now,
-            )
+    label = _label(actor)
+    bulk_insert(
+        AgreementAct,
+        (
+            {
+                "organisation_id": organisation.pk,
+                "objective_id": pk,
+                "act": act,
+                "comment": comment,
+                "by_id": user.pk if user else None,
+                "by_label": label,
+                "at": now,
+            }
             for pk, act, comment in acts
-        ],
-        batch_size=BATCH,
+        ),
     )
 
     # Changed objectives: every imported field, in bulk.
@@ -1038,13 +1074,13 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
                     stale.append(pk)
         for start in range(0, len(stale), 500):
             Alignment.objects.filter(pk__in=stale[start : start + 500]).delete()
-        Alignment.objects.bulk_create(
-            [
-                Alignment(child_id=child_id, parent_id=parent_id)
+        bulk_insert(
+            Alignment,
+            (
+                {"child_id": child_id, "parent_id": parent_id}
                 for child_id, parents in wanted.items()
                 for parent_id in sorted(parents - have[child_id])
-            ],
-            batch_size=BATCH,
+            ),
         )
     return len(agreed_ids)
 

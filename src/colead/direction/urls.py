@@ -1,16 +1,17 @@
 from django.urls import path
 
-from colead.direction import coverage_views, edit_views, views
+from colead.direction import coverage_views, edit_views, export_views, views, vision_views
 
 app_name = "direction"
 urlpatterns = [
     path("", views.thread, name="thread"),
     path("mine/", views.mine, name="mine"),
-    path("vision/", edit_views.vision, name="vision"),
-    path("vision/edit/", edit_views.vision_edit, name="vision_edit"),
-    path("vision/approve/", edit_views.vision_approve, name="vision_approve"),
+    path("vision/", vision_views.vision, name="vision"),
+    path("vision/edit/", vision_views.vision_edit, name="vision_edit"),
+    path("vision/approve/", vision_views.vision_approve, name="vision_approve"),
     path("coverage/", coverage_views.coverage, name="coverage"),
     path("coverage/<slug:kind>/", coverage_views.coverage_list, name="coverage_list"),
+    path("export/", export_views.export, name="export"),
     path("units/<str:code>/", views.unit_objectives, name="unit"),
     path("objectives/new/", edit_views.objective_new, name="objective_new"),
     path("objectives/<str:code>/", views.objective_detail, name="objective"),
