@@ -21,6 +21,7 @@ from colead.insights import (
     key_drivers,
     responses_frame,
     score_wave,
+    themes,
     unit_statistics,
 )
 from colead.insights.results import clear_caches, load_results
@@ -33,6 +34,10 @@ from tests.integration.waves_fixtures import make_wave
 
 SEED, STAFF = 2026, 3000
 WAVE_TITLES = ["Staff culture survey autumn 2025", "Staff culture survey spring 2026"]
+
+# The module's fixture builds the demo once, outside any test's transaction; marking the
+# tests makes pytest-django set the test database up even when only some of them are run.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
@@ -214,6 +219,64 @@ def test_comments_were_stored_and_planted_names_masked(demo):
         masked = [c for c in comments if "[name removed]" in c]
         assert planted and len(masked) == len(planted)
         assert not any(name in c for c in comments for name in full_names)
+
+
+# Words that name each designed comment theme (colead.demo.survey_responses.TEMPLATES).
+THEME_WORDS = {
+    "staffing": {"staffed", "staffing", "vacancies", "workload", "exhausted", "covering", "cover"},
+    "handovers": {"handover", "handovers"},
+    "equipment": {"equipment", "broken", "computers", "systems"},
+    "training": {"training", "courses", "skills", "development", "develop"},
+    "leadership": {"leadership", "leaders", "managers", "manager"},
+    "recognition": {"recognised", "recognition", "thanks", "valued"},
+}
+
+
+def test_the_themes_found_in_the_stored_comments_are_the_designed_ones(demo):
+    """The product's theme model (insights.themes), fitted on the comments as stored
+    (masked), finds the themes the demo wrote them from, and the improving directorate's
+    spring comments lean towards its leaders, warmly."""
+    code_of = demo["code_of"]
+    for wave in demo["waves"]:
+        records = [
+            {"text": r["comments"]["comment"], "unit": code_of[r["reporting_unit_id"]]}
+            for r in wave["responses"]
+            if r["comments"]
+        ]
+        fitted = themes.fit_themes(records, seed=1)
+        found = {
+            name
+            for name, words in THEME_WORDS.items()
+            if any(
+                words & {w for t in theme.terms[:5] for w in t.split()} for theme in fitted.themes
+            )
+        }
+        assert len(found) >= 4, ([t.terms[:5] for t in fitted.themes], found)
+
+    spring = demo["waves"][1]
+    records = [
+        {"text": r["comments"]["comment"], "unit": code_of[r["reporting_unit_id"]]}
+        for r in spring["responses"]
+        if r["comments"]
+    ]
+    fitted = themes.fit_themes(records, seed=1)
+    leadership = {
+        theme.id
+        for theme in fitted.themes
+        if THEME_WORDS["leadership"] & {w for t in theme.terms[:5] for w in t.split()}
+    }
+
+    def warm_about_leaders(select) -> float:
+        chosen = [c for c in fitted.comments if select(c.unit)]
+        return sum(c.theme in leadership and c.sentiment_label == "positive" for c in chosen) / len(
+            chosen
+        )
+
+    elderly = warm_about_leaders(lambda unit: unit.startswith("MED-ELD"))
+    assert elderly > warm_about_leaders(lambda unit: not unit.startswith("MED-ELD")) + 0.05
+    warm = [c.sentiment_label == "positive" for c in fitted.comments if c.unit.startswith("WAC")]
+    cold = [c.sentiment_label == "positive" for c in fitted.comments if c.unit.startswith("MED")]
+    assert sum(warm) / len(warm) > sum(cold) / len(cold) + 0.1
 
 
 # -- the service ---------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ the memory (the tests call it).
 """
 
 import gc
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date
 from zoneinfo import ZoneInfo
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from colead.core.memory import Recent
 from colead.direction.coverage import CoverageReport, PersonFacts, UnitFacts, coverage
 from colead.direction.models import Alignment, CheckIn, DirectionRevision, Objective
 from colead.direction.quality import (
@@ -155,13 +155,11 @@ class DirectionFacts:
         )
 
 
-_states: OrderedDict[int, ObjectiveState] = OrderedDict()
-_states_lock = threading.Lock()
+_STATES = Recent(CACHED_ORGANISATIONS)  # organisation id -> ObjectiveState
 
 
 def clear_caches() -> None:
-    with _states_lock:
-        _states.clear()
+    _STATES.clear()
 
 
 def fingerprint(organisation) -> tuple:
@@ -189,19 +187,12 @@ def _local_day(zone):
 
 def _objective_state(organisation, root_id: int | None) -> ObjectiveState:
     key = (root_id, *fingerprint(organisation))
-    with _states_lock:
-        state = _states.get(organisation.pk)
-        if state is not None and state.key == key:
-            _states.move_to_end(organisation.pk)
-            return state
+    state = _STATES.get(organisation.pk)
+    if state is not None and state.key == key:
+        return state
     state = _read_objectives(organisation, root_id, key)
     _settle(len(state.objectives))
-    with _states_lock:
-        _states[organisation.pk] = state
-        _states.move_to_end(organisation.pk)
-        while len(_states) > CACHED_ORGANISATIONS:
-            _states.popitem(last=False)
-    return state
+    return _STATES.put(organisation.pk, state)
 
 
 def _read_objectives(organisation, root_id: int | None, key: tuple) -> ObjectiveState:

@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
 
+from colead.core.memory import Recent
 from colead.insights import disclosure, storage
 from colead.insights import engine as eng
 from colead.insights.models import WaveScores
@@ -79,12 +79,10 @@ _STATUSES = (
 )
 NOT_RECORDED_LABEL = "Not recorded"
 
-_CACHE_LOCK = threading.RLock()
-_SCORED: OrderedDict = OrderedDict()  # (wave id, scored_at) -> ScoredWave
-_TREES: OrderedDict = OrderedDict()  # digest -> UnitTree
-_CORES: OrderedDict = OrderedDict()  # (wave id, scored_at, k, units) -> WaveCore
-_TABLES: OrderedDict = OrderedDict()  # (core key, previous key, level, breakdown, measures)
-_SIZES = {"scored": 8, "trees": 8, "cores": 8, "tables": 64}
+_SCORED = Recent(8)  # (wave id, scored_at) -> ScoredWave
+_TREES = Recent(8)  # digest -> UnitTree
+_CORES = Recent(8)  # (wave id, scored_at, k, units) -> WaveCore
+_TABLES = Recent(64)  # (core key, previous key, level, breakdown, measures) -> ResultsTable
 
 
 class ResultsError(ValueError):
@@ -93,26 +91,8 @@ class ResultsError(ValueError):
 
 
 def clear_caches() -> None:
-    with _CACHE_LOCK:
-        for cache in (_SCORED, _TREES, _CORES, _TABLES):
-            cache.clear()
-
-
-def _remember(cache: OrderedDict, key, value, size: int):
-    with _CACHE_LOCK:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > size:
-            cache.popitem(last=False)
-    return value
-
-
-def _recall(cache: OrderedDict, key):
-    with _CACHE_LOCK:
-        value = cache.get(key)
-        if value is not None:
-            cache.move_to_end(key)
-        return value
+    for memory in (_SCORED, _TREES, _CORES, _TABLES):
+        memory.clear()
 
 
 # -- the organisation's units ----------------------------------------------------------------
@@ -155,12 +135,12 @@ def organisation_units(organisation) -> OrgUnits:
     }
     # The key covers names and paths too, so a renamed or moved unit gives fresh tables.
     digest = hashlib.blake2b(repr(rows).encode(), digest_size=16).hexdigest()
-    tree = _recall(_TREES, digest)
+    tree = _TREES.get(digest)
     if tree is None:
         tree = eng.UnitTree(
             [row[0] for row in rows], [row[1] for row in rows], [row[3] for row in rows]
         )
-        _remember(_TREES, digest, tree, _SIZES["trees"])
+        _TREES.put(digest, tree)
     return OrgUnits(refs, tree, digest)
 
 
@@ -230,12 +210,12 @@ def _ensure_scored(wave: Wave, scored_at):
 
 def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
     key = (wave.pk, scored_at, wave.reporting_threshold, units.key)
-    core = _recall(_CORES, key)
+    core = _CORES.get(key)
     if core is None:
         from colead.insights import scoring
         from colead.surveys.services import wave_instruments
 
-        scored = _recall(_SCORED, (wave.pk, scored_at))
+        scored = _SCORED.get((wave.pk, scored_at))
         if scored is None:
             data = (
                 WaveScores.objects.for_org(wave.organisation_id)
@@ -245,7 +225,7 @@ def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
             )
             scheme = scoring.scoring_scheme(wave_instruments(wave))
             scored = storage.unpack(data, scheme, wave=str(wave.pk))
-            _remember(_SCORED, (wave.pk, scored_at), scored, _SIZES["scored"])
+            _SCORED.put((wave.pk, scored_at), scored)
         core = WaveCore(
             key=key,
             wave_id=wave.pk,
@@ -256,7 +236,7 @@ def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
             target_paths=tuple(wave.target_units.values_list("path", flat=True)),
             category_names=_category_names(wave_instruments(wave)),
         )
-        _remember(_CORES, key, core, _SIZES["cores"])
+        _CORES.put(key, core)
     return core
 
 
@@ -558,10 +538,10 @@ class WaveResults:
         codes = self.measure_codes(measures)
         previous = self.previous
         key = (self.core.key, previous.key if previous else None, level, breakdown, measures)
-        table = _recall(_TABLES, key)
+        table = _TABLES.get(key)
         if table is None:
             table = _build_table(self.core, previous, level, breakdown, codes)
-            _remember(_TABLES, key, table, _SIZES["tables"])
+            _TABLES.put(key, table)
         return table
 
 

@@ -23,14 +23,13 @@ import into the closed wave) gives fresh themes and nothing needs clearing.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.urls import reverse
 
 from colead.core.formatting import uk_date
+from colead.core.memory import Recent
 from colead.insights import engine as eng
 from colead.insights import presenters, themes, unit_figures
 from colead.insights import results as rs
@@ -43,33 +42,13 @@ THEMES_CACHE_SECONDS = 90 * 24 * 3600
 REAL_TEAM = eng.REAL_TEAM_MEASURE
 TEAM_DIMENSION = "psychological_safety"
 
-_LOCK = threading.RLock()
-_FITTED: OrderedDict = OrderedDict()  # comments digest -> FittedThemes
-_AGREEMENT: OrderedDict = OrderedDict()  # wave core key -> {unit id: rwg(J)}
-_SIZE = 8
-
-
-def _remember(store: OrderedDict, key, value):
-    with _LOCK:
-        store[key] = value
-        store.move_to_end(key)
-        while len(store) > _SIZE:
-            store.popitem(last=False)
-    return value
-
-
-def _recall(store: OrderedDict, key):
-    with _LOCK:
-        value = store.get(key)
-        if value is not None:
-            store.move_to_end(key)
-        return value
+_FITTED = Recent(8)  # comments digest -> FittedThemes
+_AGREEMENT = Recent(8)  # wave core key -> {unit id: rwg(J)}
 
 
 def clear_caches() -> None:
-    with _LOCK:
-        _FITTED.clear()
-        _AGREEMENT.clear()
+    _FITTED.clear()
+    _AGREEMENT.clear()
 
 
 # -- the unit and the viewer ------------------------------------------------------------------
@@ -289,7 +268,7 @@ def team_agreements(results: rs.WaveResults) -> dict[int, float] | None:
     """rwg(J) of psychological safety for every unit of the wave (once per wave), or None
     when the wave does not measure it on one scale."""
     key = results.core.key
-    cached = _recall(_AGREEMENT, key)
+    cached = _AGREEMENT.get(key)
     if cached is not None:
         return cached or None
     values: dict[int, float] = {}
@@ -304,7 +283,7 @@ def team_agreements(results: rs.WaveResults) -> dict[int, float] | None:
                 int(unit): (float("nan") if rwg is None else float(rwg))
                 for unit, rwg in zip(frame["unit"].to_list(), frame["rwg_j"].to_list(), strict=True)
             }
-    _remember(_AGREEMENT, key, values)
+    _AGREEMENT.put(key, values)
     return values or None
 
 
@@ -546,7 +525,7 @@ def _restore(data: dict, records: list[dict]) -> themes.FittedThemes | None:
 def wave_themes(wave, records: list[dict]) -> themes.FittedThemes:
     """The wave's themes, fitted once for its comments (see the module's docstring)."""
     digest = _digest(wave.pk, records)
-    fitted = _recall(_FITTED, digest)
+    fitted = _FITTED.get(digest)
     if fitted is not None:
         return fitted
     key = f"colead:insights:themes:{digest}"
@@ -555,7 +534,7 @@ def wave_themes(wave, records: list[dict]) -> themes.FittedThemes:
     if fitted is None:
         fitted = themes.fit_themes(records, seed=THEME_SEED)
         cache.set(key, _compact(fitted), THEMES_CACHE_SECONDS)
-    return _remember(_FITTED, digest, fitted)
+    return _FITTED.put(digest, fitted)
 
 
 def comments_section(wave, results: rs.WaveResults, unit: rs.UnitRef, instruments) -> dict:
