@@ -144,11 +144,11 @@ def test_stored_scores_are_loaded_once_per_process_and_again_after_rescoring(
 ):
     wave = closed_wave(trust, {"W1": 12, "T1": 12})
     rs.load_results(wave).table(level=1)
-    key = next(iter(rs._SCORED))
+    (key,) = rs._SCORED.keys()
     assert key[0] == wave.pk
-    scored_before = rs._SCORED[key]
+    scored_before = rs._SCORED.get(key)
     rs.load_results(wave).table(level=1)
-    assert rs._SCORED[key] is scored_before  # not loaded again
+    assert rs._SCORED.get(key) is scored_before  # not loaded again
     call_command("waves", "rescore", str(wave.pk), stdout=io.StringIO())
     rs.load_results(wave).table(level=1)
     assert len(rs._SCORED) == 2  # a new (wave, scored_at) entry

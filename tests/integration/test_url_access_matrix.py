@@ -125,6 +125,9 @@ MATRIX = [
     ("direction:vision", [], "get", EVERYONE),
     ("direction:vision_edit", [], "get", expect(200, 200, 200, 403, 403, 403, 403, 200)),
     ("direction:vision_approve", [], "post", expect(200, 200, 403, 403, 403, 403, 403, 200)),
+    # The quality rules: OBJECTIVES_MANAGE over the whole organisation (OD leads, admins);
+    # the board reads them on the coverage dashboard but does not set them.
+    ("direction:settings", [], "get", expect(200, 403, 200, 403, 403, 403, 403, 200)),
 ]
 
 

@@ -20,6 +20,7 @@ rules on who may do what: a refusal there is 403, a bad value 422 naming the fie
 step out of order (agreeing a draft) 409. Listing runs a fixed number of queries.
 """
 
+from dataclasses import replace
 from typing import Literal
 
 from django.http import HttpResponse
@@ -53,7 +54,6 @@ from colead.api.schemas import (
 from colead.direction import access as rules
 from colead.direction import exports, facts, services
 from colead.direction.models import Alignment, Objective, Vision, VisionStatus
-from colead.direction.quality import QualitySettings
 from colead.direction.services import DirectionError, NotAllowed
 from colead.org.models import Person, Unit
 
@@ -162,8 +162,9 @@ def _rows(organisation, objectives: list[Objective]) -> list[dict]:
         .values_list("child_id", "parent__code")
     ):
         parent_codes[child_id].append(code)
+    settings = services.quality_settings(organisation)
     loaded = facts.load(organisation, with_people=False)
-    qualities = {pk: q for pk, q in loaded.assess().items() if pk in parent_codes}
+    qualities = {pk: q for pk, q in loaded.assess(settings=settings).items() if pk in parent_codes}
     code_of = {pk: o.code for pk, o in loaded.objectives.items()}
     rows = []
     for objective in objectives:
@@ -470,7 +471,14 @@ def coverage(request, org_code: OrgCode, options: Query[CoverageQuery]):
     organisation and by division and directorate. For those who may see every objective
     (board, OD leads, admins)."""
     granted = access(request)
-    settings = QualitySettings(thicket_limit=options.thicket_limit, stale_days=options.stale_days)
+    # The organisation's own rules (colead.direction.services.quality_settings), with
+    # whichever the query gives in their place.
+    settings = services.quality_settings(granted.organisation)
+    settings = replace(
+        settings,
+        thicket_limit=options.thicket_limit or settings.thicket_limit,
+        stale_days=options.stale_days or settings.stale_days,
+    )
     return facts.load(granted.organisation).coverage(settings=settings).as_dict()
 
 

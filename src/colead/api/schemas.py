@@ -660,8 +660,19 @@ class ActIn(Schema):
 
 
 class CoverageQuery(Schema):
-    thicket_limit: int = Field(5, ge=1, le=1000, description="More active objectives is a thicket.")
-    stale_days: int = Field(60, ge=1, le=3650, description="No check-in for longer is stale.")
+    # None: the organisation's own rule (its quality settings; 5 and 60 unless changed).
+    thicket_limit: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="More active objectives is a thicket (default: the organisation's rule).",
+    )
+    stale_days: int | None = Field(
+        None,
+        ge=1,
+        le=3650,
+        description="No check-in for longer is stale (default: the organisation's rule).",
+    )
 
 
 class CoverageObjectiveOut(Schema):

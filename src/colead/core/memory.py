@@ -33,5 +33,10 @@ class Recent:
         with self._lock:
             self._items.clear()
 
+    def keys(self) -> list:
+        """The keys, least recently used first."""
+        with self._lock:
+            return list(self._items)
+
     def __len__(self) -> int:
         return len(self._items)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.core.pagination import paginate, pagination_params
-from colead.direction import dashboard
+from colead.direction import dashboard, services
 
 VIEW = Permission.OBJECTIVES_VIEW
 
@@ -63,6 +63,10 @@ def coverage(request):
             "breadcrumbs": crumbs,
             "error_list": context["errors"],
             "page_has_errors": bool(context["errors"]),
+            # The quality rules page (settings_views): OD leads and organisation admins.
+            "can_change_settings": services.may_change_quality_settings(
+                request.user, request.organisation
+            ),
         }
     )
     status = 400 if context["errors"] else 200

@@ -21,7 +21,7 @@ from django.utils import timezone
 from colead.accounts.permissions import permitted_scopes
 from colead.accounts.roles import Permission
 from colead.core.formatting import percent, thousands, uk_date
-from colead.direction import charts, facts
+from colead.direction import charts, facts, services
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
 from colead.direction.reference import LIVE_STATUSES, STATUSES
@@ -107,8 +107,9 @@ class Loaded:
 
 
 def load(organisation, today: date) -> Loaded:
+    """The organisation's facts and coverage, judged by its own quality rules."""
     loaded = facts.load(organisation)
-    report = loaded.coverage(today)
+    report = loaded.coverage(today, services.quality_settings(organisation))
     groups = {group.code: group for group in (*report.by_division, *report.by_directorate)}
     return Loaded(loaded, report, groups)
 

@@ -306,3 +306,28 @@ class DirectionRevision(models.Model):
 
     def __str__(self):
         return f"Direction revision {self.revision}"
+
+
+class QualityPolicy(models.Model):
+    """An organisation's rules for judging objectives (colead.direction.quality): how far
+    beyond its baseline a target must be to be challenging, how many active objectives make
+    a unit a priority thicket, and how long without a check-in makes an objective stale.
+    Without a row the code's defaults apply (``services.quality_settings``); changed only
+    through ``services.save_quality_settings``."""
+
+    organisation = models.OneToOneField(
+        "org.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    challenge_margin = models.FloatField(default=0.05)  # a fraction of the baseline
+    thicket_limit = models.PositiveSmallIntegerField(default=5)
+    stale_days = models.PositiveSmallIntegerField(default=60)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self):
+        return (
+            f"Quality rules: margin {self.challenge_margin:.0%}, thicket above "
+            f"{self.thicket_limit}, stale after {self.stale_days} days"
+        )

@@ -13,7 +13,6 @@ from colead.core.formatting import uk_date
 from colead.direction import access, facts
 from colead.direction.models import Objective
 from colead.direction.quality import (
-    DEFAULT_SETTINGS,
     MARKERS,
     ObjectiveFacts,
     ObjectiveQuality,
@@ -21,7 +20,7 @@ from colead.direction.quality import (
     unit_summaries,
 )
 from colead.direction.reference import CONFIDENCE, ELEMENTS, STATUSES
-from colead.direction.services import current_vision
+from colead.direction.services import current_vision, quality_settings
 from colead.org.models import Person, UnitLevel
 
 LEVEL_LABELS = {**dict(UnitLevel.choices), "individual": "Individual"}
@@ -146,12 +145,14 @@ def _reasons(quality: ObjectiveQuality) -> tuple[str, ...]:
 
 class _Loaded:
     """An organisation's facts, which of its objectives the user may see, and the owners'
-    names (read once, for the objectives about to be shown)."""
+    names (read once, for the objectives about to be shown). Objectives are judged by the
+    organisation's own quality rules (``services.quality_settings``)."""
 
     def __init__(self, user, organisation):
         self.organisation = organisation
+        self.settings = quality_settings(organisation)
         self.facts = facts.load(organisation, with_people=False)
-        self.qualities = self.facts.assess(timezone.localdate())
+        self.qualities = self.facts.assess(timezone.localdate(), self.settings)
         self.everything = access.sees_everything(user, organisation)
         if self.everything:
             self.visible = self.facts.objectives.keys()
@@ -235,7 +236,9 @@ class _Loaded:
         for everyone, so it is kept with the organisation's facts until they change."""
         if self.everything:
             today = timezone.localdate()
-            return self.facts.state.memo(("thread", today), lambda: _thread(self))
+            # The failed-check counts depend on the rules, so they are part of the key.
+            key = ("thread", today, self.settings)
+            return self.facts.state.memo(key, lambda: _thread(self))
         return _thread(self)
 
 
@@ -532,7 +535,7 @@ def unit_page(user, unit) -> dict:
                 "trail": loaded.trail(pk),
             }
         )
-    summary = unit_summaries(objectives, loaded.qualities).get(unit.pk)
+    summary = unit_summaries(objectives, loaded.qualities, loaded.settings).get(unit.pk)
     return {
         "unit": unit,
         "vision": vision_context(organisation),
@@ -542,7 +545,7 @@ def unit_page(user, unit) -> dict:
             for pk in sorted(individual, key=lambda pk: (loaded.node(pk).owner_name, pk))
         ],
         "summary": summary,
-        "thicket_limit": DEFAULT_SETTINGS.thicket_limit,
+        "thicket_limit": loaded.settings.thicket_limit,
     }
 
 

@@ -38,9 +38,11 @@ from colead.direction.models import (
     DirectionRevision,
     Objective,
     ObjectiveStatus,
+    QualityPolicy,
     Vision,
     VisionStatus,
 )
+from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
 from colead.org.imports.problems import ImportRejected
 from colead.org.imports.table import read_table
@@ -63,6 +65,8 @@ __all__ = [
     "record_act",
     "check_in",
     "import_objectives",
+    "quality_settings",
+    "save_quality_settings",
 ]
 
 BATCH = 1000
@@ -1097,7 +1101,7 @@ def record_coverage_snapshot(*, organisation, actor, taken_on: date | None = Non
     from colead.direction.models import CoverageSnapshot
 
     taken_on = taken_on or timezone.localdate()
-    report = facts.load(organisation).coverage(taken_on)
+    report = facts.load(organisation).coverage(taken_on, quality_settings(organisation))
     figures = {
         "thicket_limit": report.settings.thicket_limit,
         "stale_days": report.settings.stale_days,
@@ -1135,3 +1139,125 @@ def record_coverage_snapshot(*, organisation, actor, taken_on: date | None = Non
             },
         )
     return snapshot
+
+
+# --- The organisation's quality rules ----------------------------------------------------------
+
+# The allowed range of each rule, and how it is named in an error.
+MARGIN_RANGE = (0.0, 1.0)  # a fraction of the baseline (0 to 100%)
+THICKET_RANGE = (1, 50)
+STALE_RANGE = (7, 365)
+
+
+def quality_settings(organisation) -> QualitySettings:
+    """The rules the organisation judges its objectives by (one query): its saved policy,
+    or the defaults of colead.direction.quality when it has none."""
+    row = (
+        QualityPolicy.objects.filter(organisation_id=organisation.pk)
+        .values_list("challenge_margin", "thicket_limit", "stale_days")
+        .first()
+    )
+    if row is None:
+        return DEFAULT_SETTINGS
+    margin, thicket_limit, stale_days = row
+    return QualitySettings(
+        challenge_margin=margin, thicket_limit=thicket_limit, stale_days=stale_days
+    )
+
+
+def _whole(value) -> int | None:
+    """A whole number, or None if the value is not one."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) and number == int(number) else None
+
+
+def _quality_errors(challenge_margin, thicket_limit, stale_days) -> dict[str, str]:
+    errors = {}
+    try:
+        margin = float(challenge_margin)
+    except (TypeError, ValueError):
+        margin = math.nan
+    low, high = MARGIN_RANGE
+    if isinstance(challenge_margin, bool) or not (low <= margin <= high):
+        errors["challenge_margin"] = "Enter a challenge margin between 0% and 100% of the baseline."
+    limit = _whole(thicket_limit)
+    if limit is None or not THICKET_RANGE[0] <= limit <= THICKET_RANGE[1]:
+        errors["thicket_limit"] = (
+            f"Enter a thicket limit as a whole number from {THICKET_RANGE[0]} to "
+            f"{THICKET_RANGE[1]} active objectives."
+        )
+    days = _whole(stale_days)
+    if days is None or not STALE_RANGE[0] <= days <= STALE_RANGE[1]:
+        errors["stale_days"] = (
+            f"Enter the days without a check-in as a whole number from {STALE_RANGE[0]} to "
+            f"{STALE_RANGE[1]}."
+        )
+    return errors
+
+
+def may_change_quality_settings(user, organisation) -> bool:
+    """Those who manage objectives across the whole organisation: OD leads and the
+    organisation's admins (not the board, which judges by the rules rather than sets them,
+    and not managers, whose OBJECTIVES_MANAGE covers their own units only)."""
+    return has_permission(user, Permission.OBJECTIVES_MANAGE, organisation=organisation)
+
+
+def save_quality_settings(
+    *,
+    organisation: Organisation,
+    actor,
+    challenge_margin: float,
+    thicket_limit: int,
+    stale_days: int,
+    request=None,
+) -> QualitySettings:
+    """Set the rules the organisation judges its objectives by: ``challenge_margin`` as a
+    fraction of the baseline (0 to 1), ``thicket_limit`` (1 to 50 active objectives) and
+    ``stale_days`` (7 to 365). Raises DirectionError naming each bad field, NotAllowed for an
+    actor who may not (see may_change_quality_settings). Audited with before and after."""
+    if actor is not None and not may_change_quality_settings(actor, organisation):
+        raise NotAllowed("Only OD leads and the organisation's admins set the quality rules.")
+    errors = _quality_errors(challenge_margin, thicket_limit, stale_days)
+    if errors:
+        raise DirectionError("Check the quality rules.", errors)
+    after = QualitySettings(
+        challenge_margin=float(challenge_margin),
+        thicket_limit=_whole(thicket_limit),
+        stale_days=_whole(stale_days),
+    )
+    with transaction.atomic():
+        policy = QualityPolicy.objects.select_for_update().filter(organisation=organisation).first()
+        before = (
+            DEFAULT_SETTINGS
+            if policy is None
+            else QualitySettings(
+                challenge_margin=policy.challenge_margin,
+                thicket_limit=policy.thicket_limit,
+                stale_days=policy.stale_days,
+            )
+        )
+        if policy is None:
+            policy = QualityPolicy(organisation=organisation)
+        policy.challenge_margin = after.challenge_margin
+        policy.thicket_limit = after.thicket_limit
+        policy.stale_days = after.stale_days
+        policy.updated_by = _user(actor)
+        policy.save()
+        fields = ("challenge_margin", "thicket_limit", "stale_days")
+        record(
+            action="objectives.quality_settings",
+            actor=actor,
+            organisation=organisation,
+            obj=policy,
+            request=request,
+            detail={
+                "before": {name: getattr(before, name) for name in fields},
+                "after": {name: getattr(after, name) for name in fields},
+            },
+        )
+    return after

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from colead.direction import coverage_views, edit_views, export_views, views, vision_views
+from colead.direction import (
+    coverage_views,
+    edit_views,
+    export_views,
+    settings_views,
+    views,
+    vision_views,
+)
 
 app_name = "direction"
 urlpatterns = [
@@ -12,6 +19,7 @@ urlpatterns = [
     path("coverage/", coverage_views.coverage, name="coverage"),
     path("coverage/<slug:kind>/", coverage_views.coverage_list, name="coverage_list"),
     path("export/", export_views.export, name="export"),
+    path("settings/", settings_views.quality_settings, name="settings"),
     path("units/<str:code>/", views.unit_objectives, name="unit"),
     path("objectives/new/", edit_views.objective_new, name="objective_new"),
     path("objectives/<str:code>/", views.objective_detail, name="objective"),

@@ -12,12 +12,13 @@ it once a day from cron; ``--queue`` hands the work to the background worker ins
 """
 
 import json
+from dataclasses import replace
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from colead.direction import facts
-from colead.direction.quality import QualitySettings
+from colead.direction.services import quality_settings
 from colead.org.models import Organisation
 
 
@@ -50,16 +51,22 @@ class Command(BaseCommand):
         coverage.add_argument(
             "--thicket-limit",
             type=int,
-            default=QualitySettings.thicket_limit,
+            default=None,
             metavar="N",
-            help="More active objectives than this in one unit is a thicket (default 5).",
+            help=(
+                "More active objectives than this in one unit is a thicket (default: the "
+                "organisation's setting, 5 unless changed)."
+            ),
         )
         coverage.add_argument(
             "--stale-days",
             type=int,
-            default=QualitySettings.stale_days,
+            default=None,
             metavar="DAYS",
-            help="No check-in for longer than this is stale (default 60).",
+            help=(
+                "No check-in for longer than this is stale (default: the organisation's "
+                "setting, 60 unless changed)."
+            ),
         )
         snapshot = actions.add_parser(
             "snapshot",
@@ -86,10 +93,17 @@ class Command(BaseCommand):
         if action == "snapshot":
             return self.snapshot(org, **options)
         organisation = _organisation(org)
-        if options["thicket_limit"] < 1 or options["stale_days"] < 1:
+        thicket_limit, stale_days = options["thicket_limit"], options["stale_days"]
+        if (thicket_limit is not None and thicket_limit < 1) or (
+            stale_days is not None and stale_days < 1
+        ):
             raise CommandError("--thicket-limit and --stale-days must be at least 1.")
-        settings = QualitySettings(
-            thicket_limit=options["thicket_limit"], stale_days=options["stale_days"]
+        # The organisation's own rules (the settings page), unless overridden here.
+        settings = quality_settings(organisation)
+        settings = replace(
+            settings,
+            thicket_limit=settings.thicket_limit if thicket_limit is None else thicket_limit,
+            stale_days=settings.stale_days if stale_days is None else stale_days,
         )
         as_of = _date(options["as_of"]) if options.get("as_of") else None
         report = facts.load(organisation).coverage(as_of, settings)
