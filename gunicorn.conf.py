@@ -38,3 +38,13 @@ logger_class = RedactingLogger
 # connection open between requests. Measured in bench/survey_load.py (docs/benchmarks.md).
 workers = 2 * multiprocessing.cpu_count()
 threads = 4
+# Load the application (Django, every URL module, the views) once in the master and fork
+# the workers from it: a worker started after one dies serves at once, instead of importing
+# everything while requests queue behind it. No database connection is opened before the
+# fork. The price: `kill -HUP` no longer loads new code; restart the master to deploy.
+preload_app = True
+# Seconds an idle keep-alive connection is held open. Above gunicorn's default of 2: a
+# client that reuses a connection just as the server closes it gets an error rather than
+# a reply, and respondents' phones and kiosks pause for more than 2 s often. Behind a
+# proxy, set this above the proxy's own idle timeout.
+keepalive = 5

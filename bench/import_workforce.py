@@ -280,6 +280,13 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
         }
         units, teams = build_units(rng)
+        if options.people < 2 * len(units):
+            # Every unit has a head; below this there would be no staff to change.
+            raise SystemExit(
+                f"--people must be at least {2 * len(units)}: the generated trust has "
+                f"{len(units)} units, each with a head, and the second file needs staff "
+                "to move, promote and replace."
+            )
         people = build_people(rng, options.people, units, teams)
         second = newer(rng, people, teams)
         write_csv(tmp / "units.csv", units, ["unit_code", "name", "parent_code", "level", "site"])

@@ -3,13 +3,14 @@
     .venv/bin/python bench/survey_load.py --database-url postgres://USER:PASS@HOST:PORT/DB
     .venv/bin/python bench/survey_load.py --start-postgres      # a throwaway cluster in /tmp
 
-Against PostgreSQL with the production server (gunicorn, 2 x cores sync workers, the
-repository's gunicorn.conf.py) it:
+Against PostgreSQL with the production server (gunicorn, 2 x cores workers with a few
+threads each, the repository's gunicorn.conf.py) it:
 
 1. builds an organisation of --people staff, a wave (culture pulse + staff engagement +
    team working) over all of them, and launches it (one single-use token per person);
 2. phase "sustained": locust submits whole responses through POST /api/v1/take/submit at
-   --rate per second for --duration seconds; target >= 200/s, p99 <= 250 ms, no errors;
+   --rate per second for --duration seconds, as independent senders (Poisson arrivals;
+   --arrivals paced for locust's fixed beat); target >= 200/s, p99 <= 250 ms, no errors;
 3. phase "worker killed": the same load again with fresh tokens, and half way through one
    gunicorn worker is killed with SIGKILL (the master starts a new one);
 4. checks durability: every acknowledged (201) submission is stored (its invitation is
@@ -29,6 +30,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +42,12 @@ from colead.org.imports import workforce as workforce_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def start_postgres(tmp: Path) -> tuple[str, callable]:
@@ -54,7 +62,7 @@ def start_postgres(tmp: Path) -> tuple[str, callable]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = 55440
+    port = free_port()
     subprocess.run(
         [
             *run_as,
@@ -300,6 +308,13 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=230, help="offered submissions per second")
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--users", type=int, default=100)
+    parser.add_argument(
+        "--arrivals",
+        choices=("poisson", "paced"),
+        default="poisson",
+        help="poisson: independent senders (judged); paced: locust's constant_throughput, "
+        "every user sending in the same instant twice a second (see docs/benchmarks.md)",
+    )
     parser.add_argument("--workers", type=int, default=2 * os.cpu_count())
     parser.add_argument(
         "--threads",
@@ -339,6 +354,7 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "colead.config.settings",
         "STATIC_ROOT": str(tmp / "static"),
         "LOG_LEVEL": "ERROR",
+        "ARRIVALS": args.arrivals,
     }
     os.environ.update(env)
     (tmp / "static").mkdir()
@@ -435,6 +451,7 @@ def main() -> None:
         "workers": args.workers,
         "threads_per_worker": args.threads,
         "offered_rate": args.rate,
+        "arrivals": args.arrivals,
         "duration_s": args.duration,
         "warm_up_s": args.warm_up,
         "warm_up": warm_up

@@ -2,11 +2,23 @@
 single-use survey token through the API, as a kiosk or other front end would.
 
 Environment: TOKENS_FILE (one token per line), RESULTS_PREFIX (acknowledged and failed
-tokens are written to <prefix>.ack and <prefix>.failed when the run stops)."""
+tokens are written to <prefix>.ack and <prefix>.failed when the run stops), RATE_PER_USER,
+ARRIVALS:
+
+- ``poisson`` (default): each simulated kiosk sends at exponentially distributed intervals
+  on its own fixed schedule (it does not slow down when replies are slow), so together the
+  users make a Poisson stream at users x RATE_PER_USER per second: many people submitting
+  independently.
+- ``paced``: locust's ``constant_throughput``. Locust starts every user in the same instant
+  (spawn rate = user count) and each then sends on a fixed beat, so every request comes in
+  a burst of one per user, twice a second at the default settings (docs/benchmarks.md).
+"""
 
 import os
 import random
+import time
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 TOKENS = [line.strip() for line in open(os.environ["TOKENS_FILE"]) if line.strip()]
@@ -15,6 +27,7 @@ ACKNOWLEDGED: list[str] = []
 FAILED: list[str] = []
 ITEMS = [line.strip() for line in open(os.environ["ITEMS_FILE"]) if line.strip()]
 RATE_PER_USER = float(os.environ.get("RATE_PER_USER", "2"))
+ARRIVALS = os.environ.get("ARRIVALS", "poisson")
 COMMENTS = [
     "More time for handovers would help.",
     "The new rota works well for our team.",
@@ -29,11 +42,22 @@ def answers(rng: random.Random) -> dict:
     return result
 
 
+def poisson_schedule(user) -> float:
+    """Seconds to wait until this user's next send: its schedule advances by an
+    exponential interval each time, whatever the last reply took."""
+    user.next_send += user.rng.expovariate(RATE_PER_USER)
+    return max(0.0, user.next_send - time.monotonic())
+
+
 class Kiosk(FastHttpUser):
-    wait_time = constant_throughput(RATE_PER_USER)
+    wait_time = poisson_schedule if ARRIVALS == "poisson" else constant_throughput(RATE_PER_USER)
 
     def on_start(self):
         self.rng = random.Random(id(self))
+        if ARRIVALS == "poisson":
+            # The first send, too, comes after an exponential interval, not at spawn.
+            self.next_send = time.monotonic() + self.rng.expovariate(RATE_PER_USER)
+            gevent.sleep(max(0.0, self.next_send - time.monotonic()))
 
     @task
     def submit(self):

@@ -81,6 +81,7 @@ KEEP_WORDS = {
     "patients",
 }
 NAME_MASK = "[name removed]"
+WORD_RUN_RE = re.compile(r"\w+")
 
 
 def build_masker(
@@ -96,12 +97,19 @@ def build_masker(
     firsts = {n.strip().lower() for n in first_names if n and len(n.strip()) > 1}
     lasts = {n.strip().lower() for n in last_names if n and len(n.strip()) > 1}
     name_words = (firsts | lasts) - KEEP_WORDS
-    numbers = sorted(
-        {n.strip() for n in employee_numbers if n and len(n.strip()) >= 3}, key=len, reverse=True
+    numbers = {n.strip() for n in employee_numbers if n and len(n.strip()) >= 3}
+    # A number made only of word characters can only match a whole run of them (it must
+    # not touch a word character on either side), so those are looked up in a set: one
+    # alternation of every number took seconds to compile for a large trust, per process.
+    word_numbers = {n.lower() for n in numbers if WORD_RUN_RE.fullmatch(n)}
+    other_numbers = sorted(
+        (n for n in numbers if not WORD_RUN_RE.fullmatch(n)), key=len, reverse=True
     )
     number_re = (
-        re.compile(r"(?<![\w])(" + "|".join(re.escape(n) for n in numbers) + r")(?![\w])", re.I)
-        if numbers
+        re.compile(
+            r"(?<![\w])(" + "|".join(re.escape(n) for n in other_numbers) + r")(?![\w])", re.I
+        )
+        if other_numbers
         else None
     )
     word_re = re.compile(r"\b[A-Z][\w'’-]*\b")
@@ -119,6 +127,16 @@ def build_masker(
         text = sub(PHONE_RE, "[phone number removed]", text)
         if number_re is not None:
             text = sub(number_re, "[number removed]", text)
+        if word_numbers:
+
+            def number_sub(match):
+                nonlocal count
+                if match.group(0).lower() in word_numbers:
+                    count += 1
+                    return "[number removed]"
+                return match.group(0)
+
+            text = WORD_RUN_RE.sub(number_sub, text)
 
         # Full names first: a surname that is also an ordinary word ("Sam Nurse") is still
         # masked when it follows the person's first name.

@@ -7,6 +7,7 @@ submitting), which are deliberately not audited with any identity: see docs/priv
 
 import random
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -723,22 +724,40 @@ def _store_ballot(
 
 
 _MASKERS: dict[int, tuple[float, object]] = {}
+_MASKER_LOCK = threading.Lock()
 MASKER_MAX_AGE = 300  # seconds: staff names change with imports, not by the minute
 
 
 def mask_comment(wave: Wave, text: str) -> str:
     """Mask personal details with the organisation's staff names. The masker is built from
-    every person's names, so it is kept per process for a few minutes."""
-    now = time.monotonic()
-    cached = _MASKERS.get(wave.organisation_id)
-    if cached is None or now - cached[0] > MASKER_MAX_AGE:
-        people = Person.objects.filter(organisation_id=wave.organisation_id).values_list(
-            "first_name", "last_name", "employee_number"
-        )
-        firsts, lasts, numbers = zip(*people, strict=True) if people else ((), (), ())
-        cached = (now, build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers))
-        _MASKERS[wave.organisation_id] = cached
+    every person's names, so it is kept per process for a few minutes. One thread builds it
+    while the others wait (the first time) or keep using the previous one (when it is only
+    out of date), so a busy worker never builds it more than once at a time."""
+    organisation_id = wave.organisation_id
+    cached = _MASKERS.get(organisation_id)
+    if cached is None or time.monotonic() - cached[0] > MASKER_MAX_AGE:
+        if cached is None:
+            with _MASKER_LOCK:
+                cached = _MASKERS.get(organisation_id) or _build_masker(organisation_id)
+        elif _MASKER_LOCK.acquire(blocking=False):
+            try:
+                cached = _build_masker(organisation_id)
+            finally:
+                _MASKER_LOCK.release()
     return cached[1](text)[0]
+
+
+def _build_masker(organisation_id: int) -> tuple[float, object]:
+    people = Person.objects.filter(organisation_id=organisation_id).values_list(
+        "first_name", "last_name", "employee_number"
+    )
+    firsts, lasts, numbers = zip(*people, strict=True) if people else ((), (), ())
+    built = (
+        time.monotonic(),
+        build_masker(first_names=firsts, last_names=lasts, employee_numbers=numbers),
+    )
+    _MASKERS[organisation_id] = built
+    return built
 
 
 # -- completed forms in bulk (simulated fieldwork) -----------------------------------------
