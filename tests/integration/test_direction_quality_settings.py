@@ -211,8 +211,15 @@ def test_the_api_uses_the_organisations_rules_unless_the_query_overrides_them(
     save(trust, thicket_limit=6, stale_days=90, challenge_margin=0.6)
     body = client.get(f"{base}/direction/coverage", headers=headers).json()
     assert body["thickets"] == 0
+    assert body["settings"] == {
+        "challenge_margin": 0.6,
+        "thicket_limit": 6,
+        "stale_days": 90,
+        "trend_min_points": 3,
+    }
     body = client.get(f"{base}/direction/coverage", {"thicket_limit": 5}, headers=headers).json()
     assert body["thicket_units"] == [{"code": "W1", "name": "Ward 1", "active_objectives": 6}]
+    assert (body["settings"]["thicket_limit"], body["settings"]["stale_days"]) == (5, 90)
     # The objectives' own quality is judged by the organisation's margin too.
     items = client.get(f"{base}/objectives", headers=headers).json()["items"]
     org1 = next(item for item in items if item["code"] == "ORG1")

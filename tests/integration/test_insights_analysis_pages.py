@@ -302,3 +302,23 @@ def test_reliability_is_for_analysts_over_the_whole_organisation(client, client_
     )
     client.force_login(division_lead)
     assert client.get(reliability_url(wave)).status_code == 403
+
+
+def test_views_of_drivers_and_reliability_are_audited(client_for, wave):
+    from colead.audit.models import AuditEvent
+
+    client_for("board").get(drivers_url(wave, "?unit=MED"))
+    client_for("board").get(drivers_url(wave, "?unit=NOPE"))  # 400, shows the first unit
+    client_for("staff").get(drivers_url(wave))  # refused: nothing shown, nothing recorded
+    client_for("od").get(reliability_url(wave))
+    client_for("board").get(reliability_url(wave))  # refused
+    drivers = list(AuditEvent.objects.filter(action="insights.drivers_view").order_by("pk"))
+    assert [(e.actor_label, e.detail["unit"]) for e in drivers] == [
+        ("board@test.test", "MED"),
+        ("board@test.test", drivers[1].detail["unit"]),
+    ]
+    assert drivers[1].detail["unit"] != "NOPE"
+    assert all(e.object_id == str(wave.pk) for e in drivers)
+    reliability = AuditEvent.objects.get(action="insights.reliability_view")
+    assert reliability.actor_label == "od@test.test"
+    assert reliability.detail["waves"] == [wave.pk]

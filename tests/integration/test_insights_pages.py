@@ -162,6 +162,19 @@ def test_a_manager_sees_only_their_subtree(client_for, wave):
     assert codes == {"W1"}
 
 
+def test_each_heatmap_view_with_figures_is_audited(client_for, wave):
+    client_for("manager").get(heatmap_url(wave))
+    client_for("board").get(heatmap_url(wave, "?level=2&by=staff_group"))
+    client_for("board").get(heatmap_url(wave, "?level=9"))  # 400: no figures shown
+    events = list(AuditEvent.objects.filter(action="insights.heatmap_view").order_by("pk"))
+    assert [(e.actor_label, e.detail["level"], e.detail["breakdown"]) for e in events] == [
+        ("manager@test.test", 3, None),
+        ("board@test.test", 2, "staff_group"),
+    ]
+    assert events[0].detail["rows"] == 1  # Ward 1 only
+    assert all(e.object_id == str(wave.pk) for e in events)
+
+
 def test_a_manager_is_refused_a_wave_that_surveyed_none_of_their_units(client_for, trust):
     wave = closed_wave(trust, {"T1": 12}, threshold=K)
     wave.target_units.set([Unit.objects.get(code="SURG")])

@@ -40,6 +40,17 @@ class TestCsv:
         assert table.columns == ["employee_number", "first_name"]
         assert table.rows[0].values == {"employee_number": "E1", "first_name": "Sam"}
 
+    def test_the_formula_guard_of_csv_exports_is_taken_off(self):
+        table = read_table("a\n'-5\n'=SUM(A1)\n''@x\n't Hooft\n'0123\n' '+1\n".encode(), "x.csv")
+        assert [row.values["a"] for row in table.rows] == [
+            "-5",
+            "=SUM(A1)",
+            "'@x",
+            "'t Hooft",
+            "'0123",
+            "' '+1",
+        ]
+
     def test_byte_order_mark_is_tolerated(self):
         table = read_table("\ufeffunit_code,name\nW1,Ward 1\n".encode(), "x.csv")
         assert table.columns == ["unit_code", "name"]

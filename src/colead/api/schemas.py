@@ -710,8 +710,21 @@ class CoverageGroupOut(Schema):
     stale: int
 
 
+class CoverageRulesOut(Schema):
+    challenge_margin: float = Field(
+        description="A target must beat its baseline by this share of it (0.05 is 5%)."
+    )
+    thicket_limit: int = Field(description="More active objectives in one unit is a thicket.")
+    stale_days: int = Field(description="No check-in for longer is stale.")
+    trend_min_points: int = Field(description="Check-ins needed to judge a trend.")
+
+
 class CoverageOut(Schema):
     as_of: datetime.date
+    settings: CoverageRulesOut = Field(
+        description="The quality rules these figures were judged by: the organisation's own, "
+        "with any given in the query in their place."
+    )
     team_coverage: float = Field(
         description="Share (0 to 1) of active teams with at least one agreed or active "
         "objective aligned to an organisation objective."

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from colead.audit.models import AuditEvent
+from colead.core.spreadsheet import csv_safe
 
 PER_PAGE = 50
 CSV_COLUMNS = [
@@ -20,7 +21,6 @@ CSV_COLUMNS = [
     "detail",
 ]
 # A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class AuditFilterForm(forms.Form):
@@ -125,14 +125,6 @@ def event_rows(events) -> list[dict]:
         }
         for event in events
     ]
-
-
-def csv_safe(value) -> str:
-    """A cell value a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def csv_row(event: AuditEvent) -> list[str]:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from colead.accounts.permissions import permitted_scopes, require_permission
 from colead.accounts.roles import Permission
+from colead.audit.services import record
 from colead.insights import analysis
 from colead.insights import results as rs
 from colead.insights.views import _closed_wave, _crumbs
@@ -72,7 +73,8 @@ def _wave_drivers(results: rs.WaveResults) -> analysis.WaveDrivers:
 @require_permission(RESULTS)
 def drivers(request, wave_id):
     """Correlation and regression weight of each culture element with engagement, for the
-    organisation or one division (``?unit=CODE``), with a chart, a table and a reading."""
+    organisation or one division (``?unit=CODE``), with a chart, a table and a reading.
+    Audited (``insights.drivers_view``) when figures are shown."""
     scopes = permitted_scopes(request.user, RESULTS, request.organisation)
     wave = _closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave, with_previous=False)
@@ -104,6 +106,14 @@ def drivers(request, wave_id):
         context["page_has_errors"] = True
         code, status = units[0].code, 400
     chosen = visible[code]
+    record(
+        action="insights.drivers_view",
+        actor=request.user,
+        organisation=request.organisation,
+        obj=wave,
+        request=request,
+        detail={"unit": code},
+    )
     spec = analysis.drivers_chart_spec(chosen, data.outcome_title)
     context.update(
         {
@@ -122,7 +132,8 @@ def drivers(request, wave_id):
 @require_permission(ANALYSE)
 def reliability(request, wave_id):
     """Cronbach's alpha per dimension (this wave and the ones before), ICC(1)/ICC(2) across
-    teams, and the spread of within-team agreement, for analysts."""
+    teams, and the spread of within-team agreement, for analysts. Audited
+    (``insights.reliability_view``)."""
     if permitted_scopes(request.user, ANALYSE, request.organisation) != [None]:
         raise PermissionDenied  # the figures are the whole organisation's
     wave = _closed_wave(request, wave_id, [None])
@@ -155,4 +166,12 @@ def reliability(request, wave_id):
         "rwg_bands": [label for _, label in analysis.RWG_BANDS],
         "breadcrumbs": _wave_crumbs(wave),
     }
+    record(
+        action="insights.reliability_view",
+        actor=request.user,
+        organisation=request.organisation,
+        obj=wave,
+        request=request,
+        detail={"waves": [w.pk for w in waves]},
+    )
     return TemplateResponse(request, "insights/reliability.jinja", context)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from colead.audit.presenters import csv_safe
 from colead.audit.services import record
+from colead.core.spreadsheet import csv_safe
 from colead.insights import results as rs
 
 COLUMNS = (

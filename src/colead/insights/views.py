@@ -96,7 +96,8 @@ def index(request):
 @require_permission(RESULTS)
 def heatmap(request, wave_id):
     """Units at one level × dimensions, coloured by score, comparison or change; hidden
-    cells marked and explained; sortable by any column with plain links."""
+    cells marked and explained; sortable by any column with plain links. Each view that
+    shows figures is audited (``insights.heatmap_view``)."""
     scopes = _scopes(request)
     wave = _closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave)
@@ -141,6 +142,19 @@ def heatmap(request, wave_id):
         rows = presenters.sort_rows(rows, params)
         # units whose breakdown is refused (R3 remainder, R4 protected characteristics)
         refused = list(dict.fromkeys(r.unit_name for r in rows if r.suppressed == "refused"))
+        record(
+            action="insights.heatmap_view",
+            actor=request.user,
+            organisation=request.organisation,
+            obj=wave,
+            request=request,
+            detail={
+                "level": params.level,
+                "breakdown": params.by,
+                "group": params.group,
+                "rows": len(rows),
+            },
+        )
         context.update(
             {
                 "refused_units": refused,

@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from colead.core.spreadsheet import unguard
 from colead.org.imports.problems import ImportProblem, ImportRejected, quote
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -173,7 +174,8 @@ def _csv_records(content: bytes, filename: str):
                     )
                 ]
             ) from None
-        yield number, [cell.strip() for cell in cells]
+        # A leading ' before a formula character is the guard our CSV exports add.
+        yield number, [unguard(cell.strip()).strip() for cell in cells]
 
 
 def _xlsx_records(content: bytes, filename: str):

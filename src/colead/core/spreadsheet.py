@@ -1,0 +1,24 @@
+"""Text cells in CSV files made for spreadsheets (no Django imports).
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
+a spreadsheet. Exports put a ``'`` in front (``csv_safe``): the spreadsheet shows the text and
+never runs it. Imports take that ``'`` off again (``unguard``), so a CSV export read back
+gives the text it started from. Text that itself starts with apostrophes before a formula
+character gets one more on the way out, so that the pair is exact for any text."""
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _looks_like_formula(text: str) -> bool:
+    return text.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
+def csv_safe(value) -> str:
+    """A cell value a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if _looks_like_formula(text) else text
+
+
+def unguard(text: str) -> str:
+    """The text ``csv_safe`` was given, from the cell it made; other text unchanged."""
+    return text[1:] if text.startswith("'") and _looks_like_formula(text) else text
