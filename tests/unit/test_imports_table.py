@@ -41,7 +41,7 @@ class TestCsv:
         assert table.rows[0].values == {"employee_number": "E1", "first_name": "Sam"}
 
     def test_the_formula_guard_of_csv_exports_is_taken_off(self):
-        table = read_table("a\n'-5\n'=SUM(A1)\n''@x\n't Hooft\n'0123\n' '+1\n".encode(), "x.csv")
+        table = read_table(b"a\n'-5\n'=SUM(A1)\n''@x\n't Hooft\n'0123\n' '+1\n", "x.csv")
         assert [row.values["a"] for row in table.rows] == [
             "-5",
             "=SUM(A1)",
