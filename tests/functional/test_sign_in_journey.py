@@ -40,3 +40,38 @@ class TestSignIn:
         page.wait_for_url(f"{live_server.url}/accounts/sign-in/")
         page.goto(f"{live_server.url}/")
         assert "/accounts/sign-in/" in page.url
+
+
+class TestPasswordByEmail:
+    def test_someone_sets_a_password_from_the_emailed_link(self, page, live_server, persona_users):
+        import re
+
+        from django.core import mail
+        from django.core.cache import cache
+
+        cache.clear()  # the per-address request limit
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        page.get_by_role("link", name="Forgotten your password, or never set one?").click()
+        assert_accessible(page)
+        page.get_by_label("Email address").fill("staff@test.test")
+        page.get_by_role("button", name="Send the link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        assert_accessible(page)
+
+        link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+        path = "/accounts/" + link.split("/accounts/", 1)[1]
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
+        page.get_by_label("New password").fill("short")
+        page.get_by_label("Type it again").fill("short")
+        page.get_by_role("button", name="Save password").click()
+        expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+        assert page.title().startswith("Error:")
+        assert_accessible(page)
+        page.get_by_label("New password").fill("a-long-and-unusual-passphrase")
+        page.get_by_label("Type it again").fill("a-long-and-unusual-passphrase")
+        page.get_by_role("button", name="Save password").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your password is set")
+        assert_accessible(page)
+        sign_in(page, live_server, "staff@test.test", password="a-long-and-unusual-passphrase")
+        expect(page.get_by_role("navigation", name="Menu")).to_be_visible()

@@ -32,6 +32,12 @@ TOKEN = "iAbCdEfGhIjKlMnOpQrStUvWxYz012345"
         ("/take/device/Xy_12-ab/", "/take/device/Xy_12-ab/"),
         ("/org/units/W1/", "/org/units/W1/"),
         (
+            '"GET /accounts/password/set/MTI/cf3k2-1a2b3c4d5e6f/ HTTP/1.1" 302 0',
+            '"GET /accounts/password/set/[user]/[token]/ HTTP/1.1" 302 0',
+        ),
+        ("/accounts/password/set/MTI/set-password/", "/accounts/password/set/[user]/set-password/"),
+        ("/accounts/password/set/done/", "/accounts/password/set/done/"),
+        (
             "csrftoken=abc; colead_take_token=iAbC:1uX:sig; other=1",
             "csrftoken=abc; colead_take_token=[redacted]; other=1",
         ),

@@ -30,6 +30,7 @@ def expect(admin, board, od, change, manager, staff, safety, outsider, anonymous
 
 
 EVERYONE = expect(200, 200, 200, 200, 200, 200, 200, 200)
+PUBLIC = expect(200, 200, 200, 200, 200, 200, 200, 200, 200)
 TST1_UNIT = expect(200, 200, 200, 200, 200, 200, 200, 404)
 NOT_FOUND = expect(404, 404, 404, 404, 404, 404, 404, 404)
 ADMINS_ONLY = expect(200, 403, 403, 403, 403, 403, 403, 200)
@@ -49,6 +50,11 @@ MATRIX = [
     ("accounts:login", [], "get", expect(HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, 200)),
     ("accounts:logout", [], "get", EVERYONE),
     ("accounts:profile", [], "get", EVERYONE),
+    # Choosing a password by email: public pages (a forged link shows "expired").
+    ("accounts:password_reset", [], "get", PUBLIC),
+    ("accounts:password_reset_done", [], "get", PUBLIC),
+    ("accounts:password_reset_confirm", ["MTIz", "abc-def"], "get", PUBLIC),
+    ("accounts:password_reset_complete", [], "get", PUBLIC),
     ("org:tree", [], "get", EVERYONE),
     ("org:unit", ["TST1-ROOT"], "get", TST1_UNIT),
     ("org:unit", ["MED"], "get", TST1_UNIT),
@@ -219,7 +225,15 @@ def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
         "accounts:logout",
         "accounts:login",
     }
-    public = {"core:healthz", "core:accessibility", "core:privacy"}
+    public = {
+        "core:healthz",
+        "core:accessibility",
+        "core:privacy",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+    }
     undeclared = []
     for name, args, *_ in MATRIX:
         if name in sign_in_only | public or name.startswith("admin:"):

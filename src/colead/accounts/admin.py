@@ -96,8 +96,8 @@ class RoleAssignmentAdmin(OrgScopedAdmin):
             messages.info(
                 request,
                 f"An account was made for {assignment.user.email}. They sign in with your "
-                "organisation's sign-in service; without one, a platform administrator "
-                "sets their password.",
+                "organisation's sign-in service (NHSmail), or choose a password through "
+                '"Forgotten your password, or never set one?" on the sign-in page.',
             )
 
     def log_addition(self, request, obj, message):

@@ -26,8 +26,8 @@ def grant_role(
     subtree, or the whole organisation), creating their account when there is none yet.
 
     A new account has no password: they sign in with the organisation's identity provider
-    (OpenID Connect matches them by this email address), or a platform administrator sets a
-    password. Returns (the assignment, whether the account was created). Audited as
+    (OpenID Connect matches them by this email address), or choose a password through the
+    emailed link of ``accounts.passwords``. Returns (the assignment, whether the account was created). Audited as
     ``accounts.user_created`` (when created) and ``accounts.role_granted``."""
     email = normalise_email(email)
     user = User.objects.filter(email__iexact=email).first()

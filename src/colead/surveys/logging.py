@@ -5,7 +5,8 @@ moves it into a cookie and redirects to ``/take/``. Web server and Django reques
 still record that first path, next to an address and a time, so every log record of
 ``django.server`` and ``django.request`` (and gunicorn's, see gunicorn.conf.py) passes through
 ``redact``, which replaces the token with ``[token]``. The survey cookie's value is blanked
-too, should a log format ever include the Cookie header.
+too, should a log format ever include the Cookie header. The link of a password-reset email,
+``/accounts/password/set/<uid>/<token>/``, is redacted the same way.
 
 No Django imports: gunicorn.conf.py imports this before Django is set up.
 """
@@ -19,6 +20,9 @@ FIXED_SEGMENTS = frozenset({"section", "check", "saved", "done", "device", "star
 SURVEY_COOKIE = "colead_take_token"
 
 _TOKEN_PATH = re.compile(r"(/take/)([^/?#\s\"']+)")
+PASSWORD_LINK = "/accounts/password/set/"
+# Django moves the reset token into the session and redirects to this segment.
+_PASSWORD_PATH = re.compile(r"(/accounts/password/set/)([^/?#\s\"']+)/([^/?#\s\"']+)")
 _COOKIE = re.compile(rf"({SURVEY_COOKIE}=)[^;\s\"]*")
 
 
@@ -28,10 +32,17 @@ def _path(match: re.Match) -> str:
     return match.group(1) + "[token]"
 
 
+def _password_path(match: re.Match) -> str:
+    token = match.group(3) if match.group(3) == "set-password" else "[token]"
+    return f"{match.group(1)}[user]/{token}"
+
+
 def redact(text: str) -> str:
-    """``text`` with the token of any /take/<token> path, and the survey cookie, replaced."""
-    if "/take/" not in text and SURVEY_COOKIE not in text:
+    """``text`` with the token of any /take/<token> path, the survey cookie and the parts
+    of a password-reset link replaced."""
+    if "/take/" not in text and SURVEY_COOKIE not in text and PASSWORD_LINK not in text:
         return text
+    text = _PASSWORD_PATH.sub(_password_path, text)
     return _COOKIE.sub(r"\1[redacted]", _TOKEN_PATH.sub(_path, text))
 
 
