@@ -6,7 +6,24 @@ never runs it. Imports take that ``'`` off again (``unguard``), so a CSV export 
 gives the text it started from. Text that itself starts with apostrophes before a formula
 character gets one more on the way out, so that the pair is exact for any text."""
 
+from dataclasses import dataclass
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The download formats every export offers, with their content types.
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass
+class Export:
+    """A file made by an export, ready to send or write."""
+
+    content: bytes
+    content_type: str
+    filename: str
+    rows: int
 
 
 def _looks_like_formula(text: str) -> bool:

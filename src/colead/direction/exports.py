@@ -29,22 +29,17 @@ import csv
 import io
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
 
 from colead.audit.services import record
-from colead.core.spreadsheet import csv_safe
+from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.direction import access
 from colead.direction.imports import COLUMNS, ObjectiveValues
 from colead.direction.models import Alignment, Objective
 from colead.direction.reference import ELEMENTS
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 NUMBER_COLUMNS = frozenset({"baseline", "target"})
 DATE_COLUMNS = frozenset({"due_date"})
 TEXT_COLUMNS = frozenset(COLUMNS) - NUMBER_COLUMNS - DATE_COLUMNS
@@ -226,14 +221,6 @@ def to_xlsx(objectives: Iterable[ObjectiveValues], title: str = "Objectives") ->
 
 
 # -- the export ---------------------------------------------------------------------------
-
-
-@dataclass
-class Export:
-    content: bytes
-    content_type: str
-    filename: str
-    rows: int
 
 
 def objectives_export(

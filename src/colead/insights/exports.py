@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
 from django.utils import timezone
 
 from colead.audit.services import record
-from colead.core.spreadsheet import csv_safe
+from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.insights import results as rs
 
 COLUMNS = (
@@ -35,10 +34,6 @@ COLUMNS = (
     "suppressed",
 )
 TEXT_COLUMNS = {"unit_code", "unit_name", "breakdown", "measure"}
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _round(value: float | None, places: int) -> float | None:
@@ -113,14 +108,6 @@ def to_xlsx(rows: list[dict], title: str = "Heatmap") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-@dataclass
-class Export:
-    content: bytes
-    content_type: str
-    filename: str
-    rows: int
 
 
 def heatmap_export(
