@@ -327,6 +327,34 @@ def test_themes_are_fitted_once_per_wave(client_for, spring, monkeypatch):
     assert "Short staffed" not in repr(stored) and "07700" not in repr(stored)
 
 
+def test_closing_a_wave_fits_its_themes_in_the_background(
+    client_for, trust, autumn, monkeypatch, django_capture_on_commit_callbacks
+):
+    from colead.insights.tasks import fit_wave_themes
+
+    cache.clear()
+    unit_results.clear_caches()
+    calls = []
+    real_fit = themes.fit_themes
+
+    def counting_fit(records, **options):
+        calls.append(len(records))
+        return real_fit(records, **options)
+
+    monkeypatch.setattr(themes, "fit_themes", counting_fit)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        spring = wave_with_comments(trust, SPRING, {"W1": 12, "W2": 3}, title="Spring")
+    assert len(callbacks) == 1
+    assert calls == [15]  # fitted once the close committed (at once with this task backend)
+    unit_results.clear_caches()  # a web process that has fitted nothing
+    page = client_for("od").get(unit_url(spring, "MED"))
+    assert page.context_data["comments"]["groups"][0]["themes"]
+    assert calls == [15]  # read from the cache, not fitted again
+    # Nothing to do for a wave that is not closed or asked no free-text question.
+    assert fit_wave_themes.call(make_wave(trust, title="Open", launch=True).pk) == 0
+    assert fit_wave_themes.call(autumn.pk) == 0
+
+
 # -- links, access and errors -------------------------------------------------------------------
 
 

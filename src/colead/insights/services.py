@@ -95,6 +95,11 @@ def score_wave(*, wave: Wave, actor, request=None) -> WaveScores:
                 "bytes": len(data),
             },
         )
+        if wave.is_closed:
+            # Comment themes for the unit pages, fitted in the background once this commits.
+            from colead.insights.tasks import fit_wave_themes
+
+            transaction.on_commit(lambda: fit_wave_themes.enqueue(wave.pk))
     return scores
 
 

@@ -17,7 +17,8 @@ a gap, never a number.
 Themes are fitted once per wave's comments (``wave_themes``): kept per process, and in
 Django's cache (without the comments' text) so that other processes and restarts do not
 fit them again. The key is a digest of the comments themselves, so a change to them (an
-import into the closed wave) gives fresh themes and nothing needs clearing.
+import into the closed wave) gives fresh themes and nothing needs clearing. Closing a wave
+queues their fitting in the background (``insights.tasks.fit_wave_themes``).
 """
 
 from __future__ import annotations
