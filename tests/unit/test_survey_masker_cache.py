@@ -59,3 +59,27 @@ def test_an_out_of_date_masker_is_rebuilt_by_one_thread_while_others_use_it(buil
     assert results.count("TEXT") >= 1
     assert results.count("text") >= 1
     assert services._MASKERS[7][1]("x") == ("X", 0)
+
+
+def test_a_masker_rebuilt_meanwhile_is_not_rebuilt_again(builds):
+    """A thread that saw an out-of-date masker, but got the lock only after another thread
+    had rebuilt it, uses the new one."""
+    stale = (time.monotonic() - services.MASKER_MAX_AGE - 1, lambda text: (text.lower(), 0))
+    fresh = (time.monotonic(), lambda text: (text.upper() + "!", 0))
+    services._MASKERS[7] = stale
+    real_acquire = services._MASKER_LOCK
+
+    class RebuiltWhileWaiting:
+        def acquire(self, blocking=True):
+            services._MASKERS[7] = fresh  # another thread finished just before
+            return real_acquire.acquire(blocking)
+
+        def release(self):
+            real_acquire.release()
+
+    services._MASKER_LOCK, saved = RebuiltWhileWaiting(), services._MASKER_LOCK
+    try:
+        assert services.mask_comment(SimpleNamespace(organisation_id=7), "text") == "TEXT!"
+    finally:
+        services._MASKER_LOCK = saved
+    assert builds == []

@@ -735,16 +735,21 @@ def mask_comment(wave: Wave, text: str) -> str:
     out of date), so a busy worker never builds it more than once at a time."""
     organisation_id = wave.organisation_id
     cached = _MASKERS.get(organisation_id)
-    if cached is None or time.monotonic() - cached[0] > MASKER_MAX_AGE:
-        if cached is None:
-            with _MASKER_LOCK:
-                cached = _MASKERS.get(organisation_id) or _build_masker(organisation_id)
-        elif _MASKER_LOCK.acquire(blocking=False):
-            try:
-                cached = _build_masker(organisation_id)
-            finally:
-                _MASKER_LOCK.release()
+    if cached is None:
+        with _MASKER_LOCK:
+            cached = _MASKERS.get(organisation_id) or _build_masker(organisation_id)
+    elif _out_of_date(cached) and _MASKER_LOCK.acquire(blocking=False):
+        try:
+            # Another thread may have rebuilt it since this one looked.
+            latest = _MASKERS[organisation_id]
+            cached = _build_masker(organisation_id) if _out_of_date(latest) else latest
+        finally:
+            _MASKER_LOCK.release()
     return cached[1](text)[0]
+
+
+def _out_of_date(cached: tuple[float, object]) -> bool:
+    return time.monotonic() - cached[0] > MASKER_MAX_AGE
 
 
 def _build_masker(organisation_id: int) -> tuple[float, object]:
