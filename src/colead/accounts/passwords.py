@@ -10,20 +10,18 @@ Built on Django's password-reset views (signed, single-use links that expire aft
   says the same whether or not the address has an account.
 """
 
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
-from django.utils.crypto import salted_hmac
 
 from colead.accounts.models import User
 from colead.audit.services import record
+from colead.core import ratelimit
 
 REQUESTS_PER_WINDOW = 5
 WINDOW_SECONDS = 15 * 60
@@ -54,28 +52,16 @@ class ResetRequestForm(PasswordResetForm):
         EmailMessage(subject="Set your colead password", body=body, to=[context["email"]]).send()
 
 
-def _allowed(request) -> bool:
-    """At most REQUESTS_PER_WINDOW requests per client address in a window. The address is
-    hashed into the name of a cache entry that expires with the window; it is not stored."""
-    now = time.time()
-    client = salted_hmac("colead.password-reset", request.META.get("REMOTE_ADDR", ""))
-    key = f"auth:password-reset:{client.hexdigest()[:20]}:{int(now // WINDOW_SECONDS)}"
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=WINDOW_SECONDS + 5)
-        count = 1
-    return count <= REQUESTS_PER_WINDOW
-
-
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.jinja"
     form_class = ResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def form_valid(self, form):
-        if not _allowed(self.request):
+        allowed, _ = ratelimit.allow(
+            self.request, scope="password-reset", limit=REQUESTS_PER_WINDOW, window=WINDOW_SECONDS
+        )
+        if not allowed:
             # The same reply as for any request: nothing tells a prober they were stopped.
             return HttpResponseRedirect(self.get_success_url())
         base = urlsplit(settings.COLEAD_BASE_URL)

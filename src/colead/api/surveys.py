@@ -22,13 +22,9 @@ all or nothing, and ``201`` is sent only after its transaction has committed.
 """
 
 import re
-import time
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
-from django.utils.crypto import salted_hmac
 from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 from ninja.security import APIKeyHeader
@@ -71,6 +67,7 @@ from colead.surveys.models import (
     Wave,
 )
 from colead.surveys.services import SurveyError, TokenRefused, WaveSettings
+from colead.surveys.views_take import allow_device_start
 
 router = Router(tags=["Surveys"])
 
@@ -742,33 +739,6 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
     return Status(201, {"status": "stored"})
 
 
-def _device_rate_limit() -> tuple[int, int]:
-    """(starts allowed, window in seconds) per device link and client address: the same
-    settings, and the same cache entries, as the shared-device web page, so the API and
-    the page share one allowance."""
-    return (
-        getattr(settings, "COLEAD_DEVICE_START_LIMIT", 30),
-        getattr(settings, "COLEAD_DEVICE_START_WINDOW", 10 * 60),
-    )
-
-
-def _allow_device_start(request, link: DeviceLink) -> tuple[bool, int]:
-    """(allowed, seconds until the window ends). The client address is hashed and used only
-    in the name of a cache entry that expires with the window; it is never stored with
-    answers or logged."""
-    limit, window = _device_rate_limit()
-    now = time.time()
-    client = salted_hmac("colead.take.rate-limit", request.META.get("REMOTE_ADDR", ""))
-    key = f"take:device-start:{link.pk}:{client.hexdigest()[:20]}:{int(now // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= limit, max(1, int(window - now % window))
-
-
 @router.post(
     "/take/device/{slug}/start",
     auth=None,
@@ -793,7 +763,7 @@ def take_device_start(request, slug: DeviceSlug, response: HttpResponse):
         services.ensure_open(link.wave)
     except TokenRefused as refused:
         return _refused(refused)
-    allowed, retry_after = _allow_device_start(request, link)
+    allowed, retry_after = allow_device_start(request, link)
     if not allowed:
         response["Retry-After"] = str(retry_after)
         return Status(

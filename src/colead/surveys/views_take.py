@@ -9,26 +9,25 @@ Anonymity (docs/privacy.md):
 - The pages never read or write the Django session and never look at the signed-in user: a
   member of staff who is also signed in to colead is not linked to their draft.
 - Nothing here writes the audit log, and a client address is used only inside a short-lived
-  cache key for the shared-device rate limit (hashed, never stored with answers).
+  cache key for the shared-device rate limit (hashed, never stored with answers; see
+  colead.core.ratelimit).
 - Every response is marked no-store, so the browser's back button on a shared device cannot
   show the previous person's answers.
 
 Writes go through colead.surveys.services; the views only shuttle form data and cookies.
 """
 
-import time
 from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from colead.core import ratelimit
 from colead.surveys import services, take_pages
 from colead.surveys.answers import DONT_KNOW, format_number
 from colead.surveys.logging import SURVEY_COOKIE
@@ -50,11 +49,15 @@ ACTION_FIELD = "_action"  # item codes start with a letter, so they never clash 
 REFUSED_STATUS = {"invalid": 404, "used": 410, "closed": 410, "not_open": 403}
 
 
-def _rate_limit() -> tuple[int, int]:
-    """(starts allowed, window in seconds) per shared link and client address."""
-    return (
-        getattr(settings, "COLEAD_DEVICE_START_LIMIT", 30),
-        getattr(settings, "COLEAD_DEVICE_START_WINDOW", 10 * 60),
+def allow_device_start(request, link: DeviceLink) -> tuple[bool, int]:
+    """(allowed, seconds until the window ends) for one more start through a shared link from
+    this client: ``COLEAD_DEVICE_START_LIMIT`` (30) per ``COLEAD_DEVICE_START_WINDOW`` (600 s).
+    The page and the API count in the same entries, so they share one allowance."""
+    return ratelimit.allow(
+        request,
+        scope=f"take:device-start:{link.pk}",
+        limit=getattr(settings, "COLEAD_DEVICE_START_LIMIT", 30),
+        window=getattr(settings, "COLEAD_DEVICE_START_WINDOW", 10 * 60),
     )
 
 
@@ -184,26 +187,6 @@ def start(request, token):
     return response
 
 
-def _client_key(request) -> str:
-    # The address (REMOTE_ADDR: behind a proxy, the proxy's, which then makes the limit one
-    # per link) is hashed and used only in the name of a cache entry that expires with the
-    # window. It is never stored with answers or logged.
-    address = request.META.get("REMOTE_ADDR", "")
-    return salted_hmac("colead.take.rate-limit", address).hexdigest()[:20]
-
-
-def _allow_start(request, link: DeviceLink) -> bool:
-    limit, window = _rate_limit()
-    key = f"take:device-start:{link.pk}:{_client_key(request)}:{int(time.time() // window)}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=window + 5)
-        count = 1
-    return count <= limit
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def device(request, slug):
@@ -244,8 +227,9 @@ def device(request, slug):
         if str(wave.pk) in _device_waves(request):
             return _page(request, "device_used.jinja", {"wave": wave, "link": link})
 
-    if not _allow_start(request, link):
-        minutes = max(1, _rate_limit()[1] // 60)
+    allowed, _ = allow_device_start(request, link)
+    if not allowed:
+        minutes = max(1, getattr(settings, "COLEAD_DEVICE_START_WINDOW", 10 * 60) // 60)
         return _page(request, "rate_limited.jinja", {"wave": wave, "minutes": minutes}, status=429)
     try:
         token, _draft = services.start_on_device(link=link)
