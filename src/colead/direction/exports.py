@@ -37,7 +37,7 @@ from colead.audit.services import record
 from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.direction import access
 from colead.direction.imports import COLUMNS, ObjectiveValues
-from colead.direction.models import Alignment, Objective
+from colead.direction.models import OBJECTIVE_FILE_FIELDS, Alignment, Objective
 from colead.direction.reference import ELEMENTS
 
 NUMBER_COLUMNS = frozenset({"baseline", "target"})
@@ -57,22 +57,7 @@ def load(organisation, *, viewer=None) -> list[ObjectiveValues]:
     objectives = Objective.objects.for_org(organisation)
     if viewer is not None:
         objectives = objectives.filter(access.visible_q(viewer, organisation))
-    rows = list(
-        objectives.values(
-            "id",
-            "code",
-            "title",
-            "unit__code",
-            "owner__employee_number",
-            "measure",
-            "baseline",
-            "target",
-            "direction",
-            "due_date",
-            "status",
-            "elements",
-        )
-    )
+    rows = list(objectives.values("id", *OBJECTIVE_FILE_FIELDS))
     code_of = {row["id"]: row["code"] for row in rows}
     parents: dict[int, list[str]] = defaultdict(list)
     for child_id, parent_id in Alignment.objects.filter(

@@ -331,3 +331,21 @@ class QualityPolicy(models.Model):
             f"Quality rules: margin {self.challenge_margin:.0%}, thicket above "
             f"{self.thicket_limit}, stale after {self.stale_days} days"
         )
+
+
+# The objective's values that the objectives file carries (colead.direction.imports.COLUMNS),
+# as lookups from Objective: read by the import, to compare a file with what is stored, and
+# by the export, to write the file.
+OBJECTIVE_FILE_FIELDS = (
+    "code",
+    "title",
+    "unit__code",
+    "owner__employee_number",
+    "measure",
+    "baseline",
+    "target",
+    "direction",
+    "due_date",
+    "status",
+    "elements",
+)

@@ -29,6 +29,7 @@ from colead.core.bulk import bulk_insert
 from colead.direction import access, imports
 from colead.direction.models import (
     OBJECTIVE_CODE_RE,
+    OBJECTIVE_FILE_FIELDS,
     Act,
     AgreementAct,
     Alignment,
@@ -843,19 +844,7 @@ def _import_state(organisation):
         parent_codes[child_id].append(parent_code)
     existing, rows = {}, {}
     for row in Objective.objects.for_org(organisation).values(
-        "id",
-        "code",
-        "title",
-        "unit__code",
-        "owner__employee_number",
-        "measure",
-        "baseline",
-        "target",
-        "direction",
-        "due_date",
-        "status",
-        "elements",
-        "agreed_at",
+        "id", *OBJECTIVE_FILE_FIELDS, "agreed_at"
     ):
         existing[row["code"]] = imports.ObjectiveValues(
             code=row["code"],
