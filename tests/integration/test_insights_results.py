@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from colead.insights import disclosure, engine, scoring
+from colead.privacy import disclosure, engine, scoring
 from colead.insights import results as rs
 from colead.insights.models import WaveScores
 from colead.org.models import Unit

@@ -144,7 +144,7 @@ def test_insights_modules_import_no_django():
     code = (
         "import sys\n"
         "import colead.insights, colead.insights.engine, colead.insights.scoring\n"
-        "import colead.insights.statistics, colead.insights.disclosure\n"
+        "import colead.insights.statistics, colead.privacy.disclosure\n"
         "import colead.insights.themes, colead.insights.bench, colead.insights.bench_pandas\n"
         "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
     )

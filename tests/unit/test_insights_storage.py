@@ -56,7 +56,7 @@ def test_the_pure_modules_import_no_django():
     code = (
         "import sys\n"
         "import colead.insights, colead.insights.engine, colead.insights.scoring\n"
-        "import colead.insights.statistics, colead.insights.disclosure, colead.insights.storage\n"
+        "import colead.insights.statistics, colead.privacy.disclosure, colead.insights.storage\n"
         "from colead.insights import UnitTree, score_wave\n"
         "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
     )

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from colead.insights import disclosure, engine, scoring
+from colead.privacy import disclosure, engine, scoring
 from colead.insights import statistics as st
 from colead.insights import unit_figures as uf
 

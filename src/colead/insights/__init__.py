@@ -7,7 +7,7 @@ The notebook-facing API (see README.md in this package)::
 ``scoring`` turns instruments into a scoring scheme and answers into scores, ``statistics``
 holds the formulas (intervals, tests, reliability, agreement, key drivers) and ``engine``
 aggregates a wave for every unit at every level. Disclosure control (suppression) lives in
-``colead.insights.disclosure`` and is applied to the engine's tables afterwards.
+``colead.privacy.disclosure`` and is applied to the engine's tables afterwards.
 
 This package is also a Django app (``apps.py``, ``models.py``, ``services.py``,
 ``results.py``, ``views.py``, ``exports.py``): the stored scores, the results service and

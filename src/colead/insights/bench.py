@@ -11,7 +11,7 @@ sub-dimensions). Then it times
 
 * the engine (``colead.insights``): scoring, sufficient statistics per reporting unit, the
   roll-up to every unit at every level, means/SDs/t intervals/percent positive/Wilson
-  intervals, and suppression (``colead.insights.disclosure``), and
+  intervals, and suppression (``colead.privacy.disclosure``), and
 * a straightforward pandas implementation of the same computation
   (``colead.insights.bench_pandas``; pandas is a development dependency),
 
@@ -184,9 +184,9 @@ def build_national_set(respondents: int, units: int, items: int, seed: int = 202
 
 
 def disclosure_hook():
-    """``colead.insights.disclosure.suppress_hierarchy`` when it exists, else None."""
+    """``colead.privacy.disclosure.suppress_hierarchy`` when it exists, else None."""
     try:
-        from colead.insights import disclosure
+        from colead.privacy import disclosure
     except ImportError:
         return None
     return getattr(disclosure, "suppress_hierarchy", None)
@@ -205,7 +205,7 @@ def apply_suppression(tree, respondents: np.ndarray, n: np.ndarray) -> tuple[np.
     if suppress is not None and _accepts(suppress, tree, respondents, n, THRESHOLD):
         return np.asarray(suppress(tree, respondents, n, THRESHOLD)), "suppress_hierarchy"
     try:
-        from colead.insights import disclosure
+        from colead.privacy import disclosure
     except ImportError:
         return n < THRESHOLD, "primary rule only (no disclosure module)"
     protection = disclosure.protect(tree, respondents.astype(np.int64), THRESHOLD)

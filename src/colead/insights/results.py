@@ -6,7 +6,7 @@ for each measure: n, mean score (0–10), 95% t interval, percent positive (or i
 the comparison with the rest of the organisation (better / worse / similar, Benjamini–
 Hochberg across the units shown), and the change since the previous wave where R5 allows it.
 
-Disclosure control (``colead.insights.disclosure``) is applied to **every** table here,
+Disclosure control (``colead.privacy.disclosure``) is applied to **every** table here,
 before anything leaves this module:
 
 * one ``protect`` over the whole organisation's unit tree, whoever is looking, with every
@@ -46,7 +46,7 @@ from functools import cache, cached_property
 import numpy as np
 
 from colead.core.memory import Recent
-from colead.insights import disclosure, storage
+from colead.privacy import disclosure, storage
 from colead.insights import engine as eng
 from colead.insights.models import WaveScores
 from colead.org import reference

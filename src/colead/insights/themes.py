@@ -29,7 +29,7 @@ by its top terms; each comment gets its dominant theme, or none when no theme re
 **Disclosure.** Nothing about a group's comments is shown unless at least
 ``comment_threshold`` people commented in it (spec §10.3: "nine comment-writers -> comments
 hidden", k_c = 10), and no group's comments can be worked out by subtracting other groups'
-(``colead.insights.disclosure``: the unit hierarchy, and dimensions as a breakdown of each
+(``colead.privacy.disclosure``: the unit hierarchy, and dimensions as a breakdown of each
 unit). Hidden groups get no counts, no themes and no samples, only the reason.
 Sample comments are shown as stored, never unmasked; any e-mail address or phone number that
 got through is masked again before a sample is returned.
@@ -49,7 +49,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from colead.insights import disclosure
+from colead.privacy import disclosure
 from colead.surveys.masking import EMAIL_RE, NAME_MASK, PHONE_RE
 
 __all__ = [

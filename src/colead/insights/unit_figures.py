@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from colead.insights import disclosure
+from colead.privacy import disclosure
 from colead.insights import statistics as st
 
 # Upper bounds of the agreement bands (LeBreton and Senter 2008, as in measures.md §8.2).

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from colead.core.formatting import uk_date
-from colead.insights import disclosure
+from colead.privacy import disclosure
 
 # Indentation (NHS.UK padding utility steps) for each level below the table's top unit.
 INDENT_CLASSES = ("", "nhsuk-u-padding-left-3", "nhsuk-u-padding-left-5", "nhsuk-u-padding-left-7")
@@ -187,7 +187,7 @@ def _protected(
     units: list[UnitNode], totals: Mapping[int, Count], threshold: int
 ) -> dict[int, tuple[bool, bool]]:
     """Which invited and responded counts may be shown: the disclosure-control rules
-    (colead.insights.disclosure) over the whole tree given, so that no count below the
+    (colead.privacy.disclosure) over the whole tree given, so that no count below the
     threshold can be recovered by subtracting visible units from their parent. Callers pass
     the whole organisation, whoever is looking, so views cannot be combined either."""
     ids = [unit.id for unit in units]

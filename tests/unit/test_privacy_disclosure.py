@@ -1,12 +1,12 @@
-"""Disclosure control (colead.insights.disclosure): the scenarios of measures.md §10.3 and the
-public API. The random-tree proofs are in test_insights_disclosure_properties.py."""
+"""Disclosure control (colead.privacy.disclosure): the scenarios of measures.md §10.3 and the
+public API. The random-tree proofs are in test_privacy_disclosure_properties.py."""
 
 import time
 
 import numpy as np
 import pytest
 
-from colead.insights.disclosure import (
+from colead.privacy.disclosure import (
     REMAINDER,
     Breakdown,
     Hierarchy,

@@ -58,7 +58,7 @@ A violation hides the smallest visible member of the line ("complementary"); onl
 member is left does the total itself become hidden. Because every visible non-empty figure has
 at least ``k`` responses, one more member always restores (a).
 
-What is guaranteed (proved by the property tests in tests/unit/test_insights_disclosure*.py,
+What is guaranteed (proved by the property tests in tests/unit/test_privacy_disclosure*.py,
 against an attacker written independently of this module):
 
 1. **No hidden figure below k can be worked out.** For the unit hierarchy alone, rules (a) and

@@ -1,4 +1,4 @@
-"""Property tests for disclosure control (colead.insights.disclosure): random unit trees and
+"""Property tests for disclosure control (colead.privacy.disclosure): random unit trees and
 counts, checked by an attacker written independently of the module.
 
 The attacker knows every published relation -- unit = sub-units + direct group, group = its
@@ -24,8 +24,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from colead.insights import disclosure
-from colead.insights.disclosure import Breakdown, Hierarchy, Status, protect
+from colead.privacy import disclosure
+from colead.privacy.disclosure import Breakdown, Hierarchy, Status, protect
 
 # ---------------------------------------------------------------------------------------------
 # Random trees
