@@ -17,7 +17,6 @@ from colead.demo.services import build_demo
 from colead.insights import (
     UnitTree,
     compare_waves,
-    disclosure,
     key_drivers,
     responses_frame,
     score_wave,
@@ -26,6 +25,7 @@ from colead.insights import (
 )
 from colead.insights.results import clear_caches, load_results
 from colead.org.models import Organisation, Person, Unit
+from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
 from colead.surveys import services as survey_services
 from colead.surveys.models import Ballot, Invitation, Response, Wave, WaveStatus

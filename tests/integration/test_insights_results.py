@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from colead.privacy import disclosure, engine, scoring
+from colead.insights import engine, scoring
 from colead.insights import results as rs
 from colead.insights.models import WaveScores
 from colead.org.models import Unit
+from colead.privacy import disclosure
 from colead.surveys import services
 from colead.surveys.models import Response
 from tests.integration.insights_fixtures import closed_wave

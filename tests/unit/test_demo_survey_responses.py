@@ -19,7 +19,6 @@ from colead.demo.generator import generate
 from colead.insights import (
     UnitTree,
     compare_waves,
-    disclosure,
     key_drivers,
     reliability,
     responses_frame,
@@ -28,6 +27,7 @@ from colead.insights import (
 )
 from colead.org import reference
 from colead.org.imports.table import read_table
+from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
 from colead.surveys.masking import build_masker
 from colead.surveys.response_import import BAND_GROUPS, validate_responses

@@ -8,9 +8,10 @@ import sys
 import numpy as np
 import pytest
 
-from colead.privacy import disclosure, engine, scoring
+from colead.insights import engine, scoring
 from colead.insights import statistics as st
 from colead.insights import unit_figures as uf
+from colead.privacy import disclosure
 
 # measures.md §8.2: items [4,4,5,3,4], [4,5,5,4,4], [3,4,4,3,4] on a 5-point scale
 WORKED_EXAMPLE = np.array([[4, 4, 5, 3, 4], [4, 5, 5, 4, 4], [3, 4, 4, 3, 4]]).T

@@ -46,11 +46,12 @@ from functools import cache, cached_property
 import numpy as np
 
 from colead.core.memory import Recent
-from colead.privacy import disclosure, storage
 from colead.insights import engine as eng
+from colead.insights import storage
 from colead.insights.models import WaveScores
 from colead.org import reference
 from colead.org.models import Unit
+from colead.privacy import disclosure
 from colead.surveys.models import Wave, WaveStatus
 
 # Breakdowns offered on the pages, exports and API: name -> what a person calls it (the

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from colead.privacy import disclosure
 from colead.insights import statistics as st
+from colead.privacy import disclosure
 
 # Upper bounds of the agreement bands (LeBreton and Senter 2008, as in measures.md §8.2).
 # "Strong" starts at the 0.70 cut-off itself, so that every value shown as a team property
