@@ -1,8 +1,8 @@
 """Writes for insights: scoring a wave's responses once and storing them compactly.
 
-``score_wave`` is called inside the transaction that closes a wave
-(``surveys.services.close_wave``) and inside the one that imports responses into a closed wave
-(``surveys.imports.import_responses``), and by ``colead waves rescore WAVE``. It reads the
+``score_wave`` runs inside the transaction that makes a wave's responses final or changes
+them (closing the wave, importing responses into a closed wave, ``colead waves rescore
+WAVE``), on surveys' ``responses_final`` signal (``receivers.py``). It reads the
 wave's responses, codes them with the pure engine (``colead.insights.engine.score_wave``),
 and replaces the wave's ``WaveScores`` row. Results (``insights.results``) are computed from
 that row only.
@@ -101,10 +101,3 @@ def score_wave(*, wave: Wave, actor, request=None) -> WaveScores:
 
             transaction.on_commit(lambda: fit_wave_themes.enqueue(wave.pk))
     return scores
-
-
-def score_if_closed(*, wave: Wave, actor, request=None) -> WaveScores | None:
-    """Score the wave when it is closed (imports into an open wave are scored at close)."""
-    if not wave.is_closed:
-        return None
-    return score_wave(wave=wave, actor=actor, request=request)

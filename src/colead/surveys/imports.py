@@ -23,6 +23,7 @@ from colead.org.models import Unit
 from colead.surveys.models import Response, ResponseImport, ResponseSource, Wave, WaveUnit
 from colead.surveys.response_import import ResponsesPlan, validate_responses
 from colead.surveys.services import SurveyError, mask_comment, wave_instruments
+from colead.surveys.signals import announce_responses_final
 
 __all__ = ["ImportRejected", "ResponsesImportResult", "SurveyError", "import_responses"]
 
@@ -174,11 +175,10 @@ def import_responses(
                 "source": "web" if request is not None else "cli",
             },
         )
-        # A closed wave's stored scores include the new responses (colead.insights); an
-        # open wave's are scored when it closes.
-        from colead.insights.services import score_if_closed
-
-        score_if_closed(wave=wave, actor=actor, request=request)
+        # A closed wave's stored scores include the new responses (scored by insights, in
+        # this transaction); an open wave's are scored when it closes.
+        if wave.is_closed:
+            announce_responses_final(wave=wave, actor=actor, request=request)
     return result
 
 

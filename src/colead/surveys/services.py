@@ -36,6 +36,7 @@ from colead.surveys.models import (
     WaveStatus,
     WaveUnit,
 )
+from colead.surveys.signals import announce_responses_final
 
 
 class SurveyError(ValueError):
@@ -344,11 +345,9 @@ def close_wave(*, wave: Wave, actor) -> Wave:
         obj=wave,
         detail={"responses": len(ballots)},
     )
-    # Score every response once, now, in this transaction (colead.insights.services): the
+    # Results are scored once, now, in this transaction, by whoever listens (insights): the
     # results pages read the stored scores, never the answers.
-    from colead.insights.services import score_wave
-
-    score_wave(wave=wave, actor=actor)
+    announce_responses_final(wave=wave, actor=actor)
     return wave
 
 

@@ -5,10 +5,12 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from colead.org.models import Organisation
 from colead.surveys import services
 from colead.surveys.models import Wave
+from colead.surveys.signals import announce_responses_final
 
 
 def _date(text):
@@ -105,18 +107,16 @@ class Command(BaseCommand):
         self.stdout.write(f"Closed wave {wave.pk}: {wave.responses.count():,} responses.")
 
     def handle_rescore(self, wave, **options):
-        from colead.insights.services import score_wave
-
         wave = self._wave(wave)
         if not wave.is_closed:
             raise CommandError(
                 f"Wave {wave.pk} ({wave.title}) is {wave.status}: only a closed wave has scores. "
                 "Close it first (colead waves close WAVE)."
             )
-        scores = score_wave(wave=wave, actor=None)
-        self.stdout.write(
-            f"Scored wave {wave.pk}: {scores.respondents:,} respondents, {scores.items} items."
-        )
+        # Scored by whoever listens (insights), in this transaction.
+        with transaction.atomic():
+            announce_responses_final(wave=wave, actor=None)
+        self.stdout.write(f"Scored wave {wave.pk}: {wave.responses.count():,} respondents.")
 
     def handle_extend(self, wave, closes, **options):
         wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=None)
