@@ -242,3 +242,14 @@ def test_long_lists_are_capped_in_the_preview(client_for, trust):
     assert "People to add (230)" in html
     assert "And 30 more not listed here." in html
     assert "N199" in html and "N200" not in html
+
+
+def test_a_unit_name_with_a_nul_character_is_refused_naming_row_and_column(client_for, trust):
+    rows = unit_rows(trust["org"])
+    rows[1]["name"] = "Ward\x00Nul"
+    response = upload(client_for("admin"), "units", to_csv(rows, UNIT_COLUMNS))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "NUL (U+0000)" in html and "\x00" not in html
+    assert "Ward\\x00Nul" in html
+    assert not PendingUpload.objects.exists()

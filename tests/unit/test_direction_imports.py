@@ -409,3 +409,12 @@ def test_strongly_connected_handles_long_chains_without_recursion():
     assert all(
         len(c) == 1 for c in strongly_connected({f"N{i}": [f"N{i + 1}"] for i in range(5000)})
     )
+
+
+def test_a_control_character_in_an_objective_is_refused_with_its_place():
+    text = GOOD.replace("Zero falls with harm", "Zero falls\x1b with harm")
+    assert problems(text) == [
+        'objectives.csv, row 3, column title: "Zero falls\\x1b with harm" contains the '
+        "invisible character ESC (U+001B) (shown as \\x1b), which cannot be stored. Retype "
+        "the cell in column B without it, or delete the character, and save the file again."
+    ]

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from colead.org.imports import ImportProblem, ImportRejected, read_table
+from colead.org.imports import table as table_module
 from colead.org.imports.table import cell_text, column_letter, normalise_heading
 
 
@@ -189,3 +190,121 @@ def test_rejection_message_counts_the_problems():
     one = ImportProblem("f.csv", 2, "a", "", "m", "f")
     assert str(ImportRejected([one])) == "1 problem found; nothing was imported."
     assert str(ImportRejected([one, one])) == "2 problems found; nothing was imported."
+
+
+def write_only_xlsx(rows, width: int = 2) -> bytes:
+    """A workbook written as a stream (as a large export is): its stated size is only A1."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    for index in range(rows):
+        sheet.append([f"r{index}"] + ["x"] * (width - 1))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def with_dimension(content: bytes, dimension: str) -> bytes:
+    """The workbook with the sheet's stated size replaced (a file can say anything)."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"', f'<dimension ref="{dimension}"'.encode(), data
+                )
+            target.writestr(info, data)
+    return buffer.getvalue()
+
+
+class TestLimits:
+    """Files past the row and column limits are refused as soon as that is known, so a
+    297 KB workbook of a million rows cannot hold a web request for a minute."""
+
+    @pytest.fixture(autouse=True)
+    def small_limits(self, monkeypatch):
+        monkeypatch.setattr(table_module, "MAX_ROWS", 10)
+        monkeypatch.setattr(table_module, "MAX_COLUMNS", 5)
+
+    def test_a_streamed_workbook_with_too_many_rows_stops_at_the_first_row_past_the_limit(self):
+        problems = rejected(write_only_xlsx(1000), "staff.xlsx")
+        assert len(problems) == 1
+        assert problems[0].row == 12  # heading + 10 records; nothing after it was read
+        assert "more than 10 rows" in problems[0].message
+        assert "Delete the rows below the records" in problems[0].fix
+
+    def test_a_stated_size_past_the_limit_is_refused_before_reading(self):
+        content = xlsx_bytes([["a", "b"]] + [["1", "2"]] * 30)
+        problems = rejected(content, "staff.xlsx")
+        assert problems[0].row == 31  # the stated last row, not one reached by reading
+
+    def test_too_many_columns_names_the_last_column(self):
+        problems = rejected(write_only_xlsx(3, width=8), "staff.xlsx")
+        assert problems[0].column == "H"
+        assert "8 columns" in problems[0].message and "at most 5" in problems[0].message
+        assert "Delete the columns to the right" in problems[0].fix
+
+    def test_a_wide_stated_size_is_refused_before_reading(self):
+        content = with_dimension(xlsx_bytes([["a", "b"], ["1", "2"]]), "A1:XFD60")
+        problems = rejected(content, "staff.xlsx")
+        assert problems[0].row is None and problems[0].column == "XFD"
+
+    def test_a_stated_size_smaller_than_the_data_does_not_hide_rows(self):
+        content = with_dimension(xlsx_bytes([["a"]] + [[str(i)] for i in range(8)]), "A1:A2")
+        assert [row.values["a"] for row in read_table(content, "units.xlsx").rows] == [
+            str(i) for i in range(8)
+        ]
+
+    def test_csv_rows_and_columns_are_limited_too(self):
+        many_rows = b"a\n" + b"1\n" * 20
+        assert rejected(many_rows, "staff.csv")[0].row == 12
+        wide = b"a,b,c,d,e,f\n1,2,3,4,5,6\n"
+        assert rejected(wide, "staff.csv")[0].column == "F"
+
+    def test_files_at_the_limits_are_read(self):
+        table = read_table(b"a,b,c,d,e\n" + b"1,2,3,4,5\n" * 10 + b",,,,,,,\n", "x.csv")
+        assert len(table.rows) == 10 and not table.problems
+
+    def test_progress_is_reported_while_reading(self, monkeypatch):
+        monkeypatch.setattr(table_module, "MAX_ROWS", 100)
+        monkeypatch.setattr(table_module, "PROGRESS_EVERY", 4)
+        seen = []
+        with table_module.report_progress_to(lambda done, total: seen.append((done, total))):
+            read_table(b"a\n" + b"1\n" * 9, "x.csv")
+        assert seen == [(4, 10), (8, 10), (10, 10)]
+
+
+class TestControlCharacters:
+    """NUL and other control characters are refused with the row and column named (a unit
+    called "Ward\\x00Nul" was stored on SQLite; PostgreSQL fails at the write)."""
+
+    def test_nul_in_a_csv_cell_is_a_problem_naming_row_and_column(self):
+        table = read_table(b"code,name\nW1,Ward\x00Nul\nW2,Ward 2\n", "units.csv")
+        [problem] = table.problems
+        assert (problem.row, problem.column, problem.value) == (2, "name", "Ward\\x00Nul")
+        assert "NUL (U+0000)" in problem.message
+        assert "column B" in problem.fix
+        assert "\x00" not in table.rows[0].values["name"]  # later messages quote it visibly
+
+    @pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f"])
+    def test_other_control_characters_in_a_csv_are_problems(self, character):
+        table = read_table(f"code,name\nW1,a{character}b\n".encode(), "u.csv")
+        assert [(p.row, p.column) for p in table.problems] == [(2, "name")]
+
+    @pytest.mark.parametrize("character", ["\x7f", "\x85"])  # a workbook cannot hold C0
+    def test_control_characters_in_a_workbook_are_problems(self, character):
+        table = read_table(xlsx_bytes([["code", "name"], ["W1", f"a{character}b"]]), "u.xlsx")
+        assert [(p.row, p.column) for p in table.problems] == [(2, "name")]
+
+    def test_a_control_character_in_a_heading_is_a_problem(self):
+        table = read_table(b"code,na\x07me\nW1,x\n", "units.csv")
+        assert [(p.row, p.column) for p in table.problems] == [(1, "na\x07me")]
+
+    def test_tabs_and_line_breaks_in_text_are_kept(self):
+        table = read_table(b'comment\n"line one\nline\ttwo"\n', "r.csv")
+        assert not table.problems
+        assert table.rows[0].values["comment"] == "line one\nline\ttwo"

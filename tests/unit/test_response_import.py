@@ -549,3 +549,9 @@ def test_an_unknown_column_with_a_mapping_says_to_add_it_to_the_mapping():
         mapping=[["external_code", "item_code"], ["q2a", "mo1"]],
     )
     assert problems[0].fix.startswith("Either add it to the mapping file, rename it")
+
+
+def test_a_control_character_in_a_free_text_answer_is_refused_with_its_place():
+    problems = problems_of([["unit_code", "mo1", "note"], ["W1", "4", "Good\x00team"]])
+    assert [(p.row, p.column) for p in problems] == [(2, "note")]
+    assert "NUL (U+0000)" in problems[0].message

@@ -5,17 +5,63 @@ is row 2 (blank rows are skipped but still counted, so the numbers match what th
 fixing the file sees).
 """
 
+import contextlib
+import contextvars
 import csv
 import io
 import warnings
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from colead.core.spreadsheet import unguard
+from colead.core.text import describe_character, find_control_character, visible
 from colead.org.imports.problems import ImportProblem, ImportRejected, quote
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
+
+# The largest file any import reads (docs/data-formats.md). The largest legitimate one is a
+# workforce file of a 100,000-person organisation (100,001 rows, about 25 columns); a
+# responses file has a column per item, and an instrument has at most 500 items. Reading
+# stops at the first row or column beyond these, so a hostile file costs no more than this.
+MAX_ROWS = 200_000  # data rows, below the heading row
+MAX_COLUMNS = 600
+PROGRESS_EVERY = 5_000  # rows between two reports to a background check's progress
+
+# Set by a background check (report_progress_to): called with (rows read, rows expected).
+_progress: contextvars.ContextVar[Callable[[int, int | None], None] | None] = (
+    contextvars.ContextVar("table_progress", default=None)
+)
+
+
+@contextlib.contextmanager
+def report_progress_to(callback: Callable[[int, int | None], None]):
+    """Within the block, read_table calls ``callback(rows_read, rows_expected)`` every
+    PROGRESS_EVERY rows (rows_expected is None when the file does not say)."""
+    token = _progress.set(callback)
+    try:
+        yield
+    finally:
+        _progress.reset(token)
+
+
+def work_size(content: bytes, filename: str) -> int:
+    """About how many bytes of text reading the file means: its own size for CSV, the
+    unpacked size of the sheets for XLSX (a small workbook can hold a million rows)."""
+    if not content.startswith(XLSX_MAGIC):
+        return len(content)
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename.startswith("xl/worksheets/")
+                or info.filename == "xl/sharedStrings.xml"
+            )
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return len(content)  # read_table will say what is wrong with it
 
 
 @dataclass(slots=True)
@@ -96,9 +142,11 @@ def read_table(content: bytes, filename: str) -> Table:
             ]
         )
     if content.startswith(XLSX_MAGIC) or lowered.endswith((".xlsx", ".xlsm")):
-        records = _xlsx_records(content, filename)
+        declared: dict[str, int | None] = {"rows": None}  # filled in once the sheet is open
+        records = _limited(_xlsx_records(content, filename, declared), filename, declared)
     elif lowered.endswith((".csv", ".txt")):
-        records = _csv_records(content, filename)
+        expected = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
+        records = _limited(_csv_records(content, filename), filename, {"rows": expected})
     else:
         raise ImportRejected(
             [
@@ -113,6 +161,66 @@ def read_table(content: bytes, filename: str) -> Table:
             ]
         )
     return _build_table(records, filename)
+
+
+def _too_many_rows(filename: str, number: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            ImportProblem(
+                filename,
+                number,
+                None,
+                None,
+                f"The file has more than {MAX_ROWS:,} rows below the headings (it goes on to "
+                f"row {number:,} at least); an import can read at most {MAX_ROWS:,}.",
+                "Delete the rows below the records, including empty rows that only carry "
+                "formatting, and save the file again. If the records themselves are more "
+                "than this, ask your colead administrator (docs/data-formats.md, Limits).",
+            )
+        ]
+    )
+
+
+def _too_many_columns(filename: str, number: int | None, width: int) -> ImportRejected:
+    return ImportRejected(
+        [
+            ImportProblem(
+                filename,
+                number,
+                column_letter(width - 1),
+                None,
+                f"The file has {width:,} columns (up to column {column_letter(width - 1)}); "
+                f"an import can read at most {MAX_COLUMNS:,} (up to column "
+                f"{column_letter(MAX_COLUMNS - 1)}).",
+                "Delete the columns to the right of the data, including empty columns that "
+                "only carry formatting, and save the file again.",
+            )
+        ]
+    )
+
+
+def _limited(records, filename: str, declared: dict[str, int | None]):
+    """The records, stopping with ImportRejected at the first row or column past the
+    limits (before anything more is read), and reporting progress if a check asked.
+    ``declared["rows"]`` is how many rows the file says it has, if it says."""
+    progress = _progress.get()
+    last_row = MAX_ROWS + 1  # the heading row is row 1
+    number = 0
+    for number, cells in records:
+        if number > last_row and any(cells):
+            raise _too_many_rows(filename, number)
+        if number > last_row + MAX_ROWS:  # blank rows cost time too
+            raise _too_many_rows(filename, number)
+        if len(cells) > MAX_COLUMNS:
+            width = max((i + 1 for i, cell in enumerate(cells) if cell), default=0)
+            if width > MAX_COLUMNS:
+                raise _too_many_columns(filename, number, width)
+            cells = cells[:MAX_COLUMNS]
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number, declared["rows"])
+        yield number, cells
+    if progress is not None:
+        progress(number, number)
 
 
 def _empty_file(filename: str) -> ImportRejected:
@@ -178,7 +286,7 @@ def _csv_records(content: bytes, filename: str):
         yield number, [unguard(cell.strip()).strip() for cell in cells]
 
 
-def _xlsx_records(content: bytes, filename: str):
+def _xlsx_records(content: bytes, filename: str, declared: dict[str, int | None]):
     from openpyxl import load_workbook  # only needed for Excel files
 
     try:
@@ -203,6 +311,15 @@ def _xlsx_records(content: bytes, filename: str):
         if not workbook.worksheets:
             raise _empty_file(filename)
         sheet = workbook.worksheets[0]
+        # The sheet's stated size lets a hostile file be refused before reading it; it can
+        # be wrong either way, so reading then ignores it and _limited counts for itself.
+        rows, columns = sheet.max_row, sheet.max_column
+        if columns and columns > MAX_COLUMNS:
+            raise _too_many_columns(filename, None, columns)
+        if rows and rows > MAX_ROWS + 1:
+            raise _too_many_rows(filename, rows)
+        declared["rows"] = rows
+        sheet.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -222,6 +339,7 @@ def _build_table(records, filename: str) -> Table:
         raise _empty_file(filename)
 
     problems: list[ImportProblem] = []
+    _check_control_characters(problems, filename, header_row, header_cells, header_cells)
     columns: list[str] = []
     positions: list[tuple[int, str]] = []  # (cell index, column name) kept
     blank_heading_positions: list[int] = []
@@ -253,6 +371,10 @@ def _build_table(records, filename: str) -> Table:
     for number, cells in records:
         if not any(cells):
             continue
+        if find_control_character("\n".join(cells)):  # one search per row in the usual case
+            _check_control_characters(problems, filename, number, cells, header_cells)
+            # The file is refused; the validators' own messages quote the visible form.
+            cells = [visible(cell) for cell in cells]
         values = {name: (cells[index] if index < len(cells) else "") for index, name in positions}
         rows.append(Row(number, values))
         stray = [i for i in blank_heading_positions if i < len(cells) and cells[i]]
@@ -273,6 +395,29 @@ def _build_table(records, filename: str) -> Table:
                 )
             )
     return Table(filename, columns, rows, header_row, problems)
+
+
+def _check_control_characters(problems, filename, number, cells, header_cells) -> None:
+    """A problem for each cell holding a control character (the one check every import
+    shares; PostgreSQL would refuse NUL with a server error, the others are invisible)."""
+    for index, cell in enumerate(cells):
+        character = find_control_character(cell)
+        if character is None:
+            continue
+        heading = normalise_heading(header_cells[index]) if index < len(header_cells) else ""
+        problems.append(
+            ImportProblem(
+                filename,
+                number,
+                heading or column_letter(index),
+                visible(cell),
+                f"{quote(visible(cell))} contains the invisible character "
+                f"{describe_character(character)} (shown as \\x{ord(character):02x}), "
+                "which cannot be stored.",
+                f"Retype the cell in column {column_letter(index)} without it, or delete the "
+                "character, and save the file again.",
+            )
+        )
 
 
 def columns_index(header_cells: list[str], name: str) -> int:
