@@ -220,12 +220,21 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# Console and file backends write messages out: colead's own versions of them redact the
+# personal links (survey and password) as the logs do (colead.config.mail, docs/privacy.md).
+_REDACTING_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend": "colead.config.mail.RedactingConsoleBackend",
+    "django.core.mail.backends.filebased.EmailBackend": "colead.config.mail.RedactingFileBackend",
+}
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "colead.config.mail.RedactingConsoleBackend",
 )
+EMAIL_BACKEND = _REDACTING_EMAIL_BACKENDS.get(EMAIL_BACKEND, EMAIL_BACKEND)
+if env_str("EMAIL_FILE_PATH", ""):
+    EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH")  # the directory the file backend writes to
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
