@@ -59,3 +59,13 @@ def test_builtin_import_and_list(trust):
     assert len(out.splitlines()) == 6
     with pytest.raises(CommandError, match="no organisation with code NOPE"):
         run("list", "--org", "NOPE")
+
+
+def test_validate_reports_deep_nesting_without_a_traceback(tmp_path):
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("code: deep\nitems: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("instruments", "validate", str(deep), stdout=io.StringIO(), stderr=err)
+    assert exited.value.code == 1
+    assert "deep.yaml, line 2, yaml: nests lists and mappings more than 20 deep" in err.getvalue()

@@ -185,3 +185,64 @@ def test_builtin_instruments_load_and_have_the_required_shape():
     demographics = by_code["demographics"]
     for item in demographics.items:
         assert "prefer_not" in item.option_codes(), item.code
+
+
+# -- bounds: size, nesting, counts, control characters ----------------------------------
+
+
+def many_items(count: int) -> str:
+    lines = [VALID.split("items:")[0] + "items:"]
+    lines += [
+        f"  - {{code: i{n}, text: Item, scale: agree5, dimension: alpha}}" for n in range(count)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_file_over_a_megabyte_is_refused_before_it_is_parsed():
+    text = VALID + "description: " + "x" * 1_000_000 + "\n"
+    [problem] = problems_of(text)
+    assert problem.key == "file" and "at most 1,000,000 bytes" in problem.message
+
+
+def test_a_large_file_on_disk_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * 1_000_001)
+    with pytest.raises(InstrumentInvalid) as caught:
+        load_instrument(path)
+    assert "is 1,000,001 bytes" in str(caught.value)
+
+
+@pytest.mark.parametrize("opening", ["[", "{a: "])
+def test_deep_nesting_is_a_problem_with_a_line_not_a_crash(opening):
+    closing = "]" if opening == "[" else "}"
+    [problem] = problems_of(VALID + "description: " + opening * 5000 + closing * 5000 + "\n")
+    assert problem.key == "yaml" and "more than 20 deep" in problem.message
+    assert problem.line == 11  # the description line
+
+
+def test_aliases_are_refused():
+    text = VALID.replace("dimensions:", "extra: &big [1, 2]\nmore: [*big, *big]\ndimensions:")
+    [problem] = problems_of(text)
+    assert "alias *big" in problem.message
+
+
+def test_more_than_500_items_is_a_problem_before_validation():
+    assert parse_instrument(many_items(500)).items[-1].code == "i499"
+    [problem] = problems_of(many_items(501))
+    assert problem.key == "items" and "501 entries" in problem.message
+
+
+def test_more_than_200_options_on_an_item_is_a_problem():
+    options = ", ".join(f"o{n}" for n in range(201))
+    text = VALID + f"  - {{code: pick, text: Pick, type: single_choice, options: [{options}]}}\n"
+    assert [p.key for p in problems_of(text)] == ["items[2].options"]
+
+
+def test_an_escaped_control_character_is_a_problem_naming_the_key():
+    [problem] = problems_of(VALID.replace('"Second"', '"Sec\\0ond"'))
+    assert problem.key == "items[1].text" and "NUL (U+0000)" in problem.message
+
+
+def test_a_raw_control_character_in_the_file_is_a_problem_not_a_crash():
+    [problem] = problems_of(VALID.replace("Mini", "Mi\x1bni"))
+    assert problem.key == "file" and "ESC (U+001B)" in problem.message

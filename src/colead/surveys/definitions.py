@@ -34,6 +34,8 @@ from pathlib import Path
 
 import yaml
 
+from colead.core.text import describe_character, find_control_character
+
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 INSTRUMENT_CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,49}$")
 ITEM_TYPES = ("scale", "yes_no", "single_choice", "multiple_choice", "number", "free_text")
@@ -48,6 +50,13 @@ DEMOGRAPHIC_FIELDS = (
 )
 YES_NO_OPTIONS = ("yes", "no")
 MAX_TEXT_LENGTH = 10_000
+# Bounds on an instrument file, checked before it is built (docs/instruments.md): the
+# largest built-in is 5 KB with 47 items, and the longest national questionnaire about 120.
+# A 10 MB file of 200,000 items took 65 s and 1.3 GB to validate; deep nesting crashed.
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20  # of lists and mappings; the format itself needs 5
+MAX_ITEMS = 500  # also the most scales, dimensions or sections
+MAX_OPTIONS = 200  # per item
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,9 @@ def _as_int(value) -> int | None:
 def load_instrument(path: str | Path) -> Instrument:
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refused before reading it
+            raise InstrumentInvalid([_too_large(path.name, size)])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InstrumentInvalid([Problem(str(path), None, "file", "does not exist")]) from None
@@ -229,21 +241,136 @@ def load_instrument(path: str | Path) -> Instrument:
         raise InstrumentInvalid(
             [Problem(str(path), None, "file", "is not UTF-8 text; save it as UTF-8")]
         ) from None
+    except OSError as error:  # a folder, no permission
+        raise InstrumentInvalid(
+            [Problem(str(path), None, "file", f"cannot be read ({error.strerror})")]
+        ) from None
     return parse_instrument(text, filename=path.name)
 
 
-def parse_instrument(text: str, *, filename: str = "instrument.yaml") -> Instrument:
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as error:
+def _too_large(filename: str, size: int) -> Problem:
+    return Problem(
+        filename,
+        None,
+        "file",
+        f"is {size:,} bytes; an instrument can be at most {MAX_FILE_BYTES:,} bytes (1 MB, "
+        f"about {MAX_ITEMS} items). Split it into several instruments, each asked in the wave",
+    )
+
+
+def _yaml_problem(filename: str, error: yaml.YAMLError) -> Problem:
+    if isinstance(error, yaml.MarkedYAMLError):
         line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise InstrumentInvalid(
-            [Problem(filename, line, "yaml", f"is not valid YAML: {error.problem}")]
-        ) from None
+        return Problem(filename, line, "yaml", f"is not valid YAML: {error.problem}")
+    if isinstance(error, yaml.reader.ReaderError):  # a control character in the file itself
+        return Problem(
+            filename,
+            None,
+            "file",
+            f"holds the invisible character {describe_character(chr(error.character))} "
+            f"at character {error.position + 1:,}; delete it",
+        )
+    return Problem(filename, None, "yaml", f"is not valid YAML: {error}")
+
+
+def _check_shape(text: str, filename: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and YAML aliases, reading the file as a stream
+    of events (no recursion, nothing built), before the loader builds it recursively."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InstrumentInvalid(
+                    [
+                        Problem(
+                            filename,
+                            event.start_mark.line + 1,
+                            "yaml",
+                            f"nests lists and mappings more than {MAX_DEPTH} deep; an "
+                            "instrument needs at most 5 (see docs/instruments.md)",
+                        )
+                    ]
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            raise InstrumentInvalid(
+                [
+                    Problem(
+                        filename,
+                        event.start_mark.line + 1,
+                        "yaml",
+                        f"uses the alias *{event.anchor}; write the value out in full "
+                        "(YAML anchors and aliases are not accepted in instruments)",
+                    )
+                ]
+            )
+
+
+def _control_characters(node, key: str, parent, c: "_Collector") -> None:
+    """A problem for each text holding a control character (the imports' one check)."""
+    if isinstance(node, str):
+        character = find_control_character(node)
+        if character is not None:
+            c.add(
+                parent,
+                key,
+                f"contains the invisible character {describe_character(character)}; "
+                "delete it (in YAML it is written as an escape such as \\x00 or \\e)",
+                key.rsplit(".", 1)[-1],
+            )
+    elif isinstance(node, dict):
+        for name, value in node.items():
+            _control_characters(str(name), key or "file", node, c)
+            _control_characters(value, f"{key}.{name}" if key else str(name), node, c)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _control_characters(value, f"{key}[{index}]", parent, c)
+
+
+def _check_counts(data: dict, c: "_Collector") -> None:
+    for name in ("items", "scales", "dimensions", "sections"):
+        entries = data.get(name)
+        if isinstance(entries, list | dict) and len(entries) > MAX_ITEMS:
+            c.add(
+                data,
+                name,
+                f"has {len(entries):,} entries; an instrument can have at most {MAX_ITEMS}. "
+                "Split it into several instruments, each asked in the wave",
+                name,
+            )
+    for index, spec in enumerate(data.get("items") or []):
+        options = spec.get("options") if isinstance(spec, dict) else None
+        if isinstance(options, list) and len(options) > MAX_OPTIONS:
+            c.add(
+                spec,
+                f"items[{index}].options",
+                f"has {len(options):,} options; an item can have at most {MAX_OPTIONS}",
+                "options",
+            )
+
+
+def parse_instrument(text: str, *, filename: str = "instrument.yaml") -> Instrument:
+    """Parse and validate an instrument's YAML, within the bounds above (every way an
+    instrument comes in passes through here)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise InstrumentInvalid([_too_large(filename, size)])
+    try:
+        _check_shape(text, filename)
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise InstrumentInvalid([_yaml_problem(filename, error)]) from None
     if not isinstance(data, dict):
         raise InstrumentInvalid(
             [Problem(filename, None, "file", "must be a YAML mapping with code, title and items")]
         )
+    bounds = _Collector(filename)
+    _check_counts(data, bounds)
+    _control_characters(data, "", data, bounds)
+    if bounds.problems:
+        raise InstrumentInvalid(bounds.problems)
     return _validate(data, _Collector(filename))
 
 
