@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
+from colead.accounts import throttle
 from colead.accounts.permissions import roles_in
 from colead.audit.services import record
 
@@ -9,6 +11,16 @@ from colead.audit.services import record
 class SignInView(auth_views.LoginView):
     template_name = "accounts/login.jinja"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Password spraying: too many failures from this address, whatever the account.
+        if throttle.address_paused(request):
+            context = {
+                "address_paused": True,
+                "pause_minutes": max(1, settings.COLEAD_SIGN_IN_ADDRESS_WINDOW // 60),
+            }
+            return TemplateResponse(request, "accounts/locked_out.jinja", context, status=429)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

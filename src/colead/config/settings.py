@@ -170,6 +170,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Password spraying (one address, many accounts): sign-in from an address pauses after this
+# many failures, to any accounts, within the window (colead.accounts.throttle).
+COLEAD_SIGN_IN_ADDRESS_LIMIT = env_int("COLEAD_SIGN_IN_ADDRESS_LIMIT", 15)
+COLEAD_SIGN_IN_ADDRESS_WINDOW = env_int("COLEAD_SIGN_IN_ADDRESS_WINDOW", 15 * 60)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.jinja"
@@ -301,14 +305,24 @@ TASKS = {
     }
 }
 
-# The cache holds short-lived counters (survey device rate limits). Per process by default;
-# with several web workers set CACHE_BACKEND=database and run `colead createcachetable`.
+# The cache holds short-lived counters (rate limits on shared-device starts, password
+# links and failed sign-ins per address). Every web worker must see the same counts, or each
+# limit is multiplied by the number of workers: production defaults to the database cache
+# (its table is made by `colead migrate`, see colead.core.apps). locmem is per process, for
+# development and tests.
+CACHE_BACKEND = env_str("CACHE_BACKEND", "database" if PRODUCTION else "locmem")
+if CACHE_BACKEND not in {"database", "locmem"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("CACHE_BACKEND must be database or locmem.")
 CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "colead_cache"}
-        if env_str("CACHE_BACKEND", "locmem") == "database"
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+    "default": {
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "colead_cache",
+        },
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[CACHE_BACKEND]
 }
 
 # Shared-device survey starts allowed per link and client address, per window (seconds).

@@ -12,12 +12,22 @@ from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
 
+def _key(request, scope: str, window: int, now: float) -> str:
+    client = salted_hmac("colead.rate-limit", request.META.get("REMOTE_ADDR", ""))
+    return f"ratelimit:{scope}:{client.hexdigest()[:20]}:{int(now // window)}"
+
+
+def counted(request, *, scope: str, window: int) -> int:
+    """How many this client has counted in ``scope`` in the current window (not counting
+    this request)."""
+    return cache.get(_key(request, scope, window, time.time()), 0)
+
+
 def allow(request, *, scope: str, limit: int, window: int) -> tuple[bool, int]:
     """Count one more request in ``scope`` from this client. Returns (whether it is within
     ``limit`` for the current ``window``-second window, seconds until that window ends)."""
     now = time.time()
-    client = salted_hmac("colead.rate-limit", request.META.get("REMOTE_ADDR", ""))
-    key = f"ratelimit:{scope}:{client.hexdigest()[:20]}:{int(now // window)}"
+    key = _key(request, scope, window, now)
     cache.add(key, 0, timeout=window + 5)
     try:
         count = cache.incr(key)
