@@ -253,3 +253,102 @@ def test_a_unit_name_with_a_nul_character_is_refused_naming_row_and_column(clien
     assert "NUL (U+0000)" in html and "\x00" not in html
     assert "Ward\\x00Nul" in html
     assert not PendingUpload.objects.exists()
+
+
+# -- large files: checked in the background, with progress on the page ------------------
+
+
+@pytest.fixture
+def background_checks(settings, monkeypatch):
+    """Every file counts as large; progress is recorded every 2 rows."""
+    from colead.org.imports import table
+
+    settings.COLEAD_IMPORT_BACKGROUND_BYTES = 10
+    monkeypatch.setattr(table, "PROGRESS_EVERY", 2)
+
+
+def test_a_large_file_is_checked_in_the_background_then_previewed_and_imported(
+    client_for, trust, background_checks, django_capture_on_commit_callbacks
+):
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = upload(client, "workforce", newer_workforce(trust["org"]))
+    assert len(queued) == 1  # the check was queued, not done in the request
+    pending = PendingUpload.objects.get()
+    assert response["Location"] == f"/org/imports/{pending.pk}/check/"
+    # The job (run at once by the test backend) recorded its progress and the outcome.
+    assert pending.state == "ready"
+    # the headings and the 12 rows of the newer file (one leaver, one newcomer)
+    assert pending.rows_read == pending.rows_expected == len(workforce_rows(trust["org"])) + 1
+    checked = client.get(response["Location"])
+    assert checked["Location"] == f"/org/imports/{pending.pk}/preview/"
+    html = client.get(checked["Location"]).content.decode()
+    assert "People to add (1)" in html and "Leavers (1)" in html
+    assert "band: Band 5 → Band 6" in html
+    client.post(f"/org/imports/{pending.pk}/confirm/")
+    assert Person.objects.for_org(trust["org"]).get(employee_number="S1").band == "band_6"
+    assert not PendingUpload.objects.exists()
+    actions = list(AuditEvent.objects.values_list("action", flat=True).order_by("id"))
+    assert actions[-4:] == [
+        "import.check_queued",
+        "import.upload",
+        "import.preview",
+        "import.workforce",
+    ]
+
+
+def test_a_large_file_with_problems_shows_them_once_and_keeps_nothing(
+    client_for, trust, background_checks, django_capture_on_commit_callbacks
+):
+    rows = workforce_rows(trust["org"])
+    rows["S1"]["band"] = "Band 10"
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, "workforce", workforce_csv(rows))
+    pending = PendingUpload.objects.get()
+    assert pending.state == "rejected" and bytes(pending.content) == b""
+    html = client.get(response["Location"]).content.decode()
+    assert "workforce.csv has 1 problem. Nothing has been imported." in html
+    assert "Band 10" in html
+    assert not PendingUpload.objects.exists()
+
+
+def test_the_check_page_shows_progress_and_refreshes_itself(client_for, trust, persona_users):
+    pending = PendingUpload.objects.create(
+        organisation=trust["org"],
+        kind="workforce",
+        filename="big.xlsx",
+        content=b"x",
+        uploaded_by=persona_users["admin"],
+        state="checking",
+        rows_read=50_000,
+        rows_expected=200_001,
+    )
+    client = client_for("admin")
+    response = client.get(f"/org/imports/{pending.pk}/check/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Read 50,000 of about 200,001 rows (24%)." in html
+    assert '<meta http-equiv="refresh" content="2">' in html
+    # Preview and confirm wait for the check.
+    assert client.get(f"/org/imports/{pending.pk}/preview/")["Location"].endswith("/check/")
+    assert client.post(f"/org/imports/{pending.pk}/confirm/")["Location"].endswith("/check/")
+    assert not ImportRun.objects.exists()
+    # Another admin's held file is not theirs to see.
+    assert client_for("outsider").get(f"/org/imports/{pending.pk}/check/").status_code == 404
+
+
+def test_a_cancelled_check_leaves_nothing_behind(
+    client_for, trust, background_checks, django_capture_on_commit_callbacks
+):
+    from colead.org.tasks import check_upload
+
+    client = client_for("admin")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = upload(client, "workforce", newer_workforce(trust["org"]))
+    pending = PendingUpload.objects.get()
+    client.post(f"/org/imports/{pending.pk}/cancel/")
+    for callback in queued:
+        callback()  # the job runs after the cancel
+    assert check_upload.call(pending.pk) == "gone"
+    assert not PendingUpload.objects.exists() and response.status_code == 302

@@ -325,6 +325,10 @@ CACHES = {
     }[CACHE_BACKEND]
 }
 
+# Import files whose text (a workbook's sheets unpacked) is larger than this are checked by a
+# background job, with progress on the page, instead of in the web request (views_imports).
+COLEAD_IMPORT_BACKGROUND_BYTES = env_int("COLEAD_IMPORT_BACKGROUND_BYTES", 2_000_000)
+
 # Shared-device survey starts allowed per link and client address, per window (seconds).
 COLEAD_DEVICE_START_LIMIT = env_int("COLEAD_DEVICE_START_LIMIT", 30)
 COLEAD_DEVICE_START_WINDOW = env_int("COLEAD_DEVICE_START_WINDOW", 600)

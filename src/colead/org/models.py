@@ -305,7 +305,17 @@ class PersonChange(models.Model):
 
 
 class PendingUpload(models.Model):
-    """A file uploaded on the web, held between its preview and the admin's confirmation."""
+    """A file uploaded on the web, held between its preview and the admin's confirmation.
+
+    A large file is held before it is checked: a background job (org.tasks.check_upload)
+    checks it, recording its progress here for the page to show, then either keeps the
+    result for the preview or the problems (and the file is deleted once they are shown).
+    """
+
+    class State(models.TextChoices):
+        CHECKING = "checking", "Being checked"
+        READY = "ready", "Checked"
+        REJECTED = "rejected", "Has problems"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
@@ -313,6 +323,11 @@ class PendingUpload(models.Model):
     content = models.BinaryField()
     uploaded_by = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.READY)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_expected = models.PositiveIntegerField(null=True, blank=True)
+    # A background check's outcome: the preview's figures, or the problems found.
+    outcome = models.JSONField(null=True, blank=True)
 
     objects = OrgScopedManager()
 

@@ -8,9 +8,10 @@ and applies their plan in bulk.
 """
 
 import hashlib
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 from operator import attrgetter
@@ -24,7 +25,7 @@ from colead.core.bulk import bulk_insert as _bulk_insert
 from colead.core.bulk import bulk_set as _bulk_set
 from colead.org import reference
 from colead.org.imports.problems import ImportProblem, ImportRejected
-from colead.org.imports.table import read_table
+from colead.org.imports.table import read_table, report_progress_to
 from colead.org.imports.units import ExistingUnit, UnitsPlan, validate_units
 from colead.org.imports.workforce import (
     COMPARED_FIELDS,
@@ -789,10 +790,118 @@ def hold_upload(
     return pending, result
 
 
+STORED_PROBLEMS = 1000  # a background check keeps this many problems to show
+
+
+def _result_data(result: ImportResult) -> dict:
+    """An ImportResult as JSON-ready data, kept by a background check for the preview."""
+    data = {name: getattr(result, name) for name in result.__dataclass_fields__}
+    data.pop("import_run")
+    return json.loads(json.dumps(data, default=str))
+
+
+def stored_result(pending: PendingUpload) -> ImportResult | None:
+    """The preview figures a background check kept, if it did."""
+    if pending.state != PendingUpload.State.READY or not pending.outcome:
+        return None
+    return ImportResult(**pending.outcome)
+
+
+def stored_problems(pending: PendingUpload) -> tuple[list[ImportProblem], int]:
+    """The problems a background check found (at most STORED_PROBLEMS), and how many."""
+    outcome = pending.outcome or {}
+    problems = [ImportProblem(**problem) for problem in outcome.get("problems", [])]
+    return problems, outcome.get("count", len(problems))
+
+
+def queue_upload_check(
+    *, organisation: Organisation, kind: str, filename: str, content: bytes, actor, request=None
+) -> PendingUpload:
+    """Hold a large file unchecked and queue its check (org.tasks.check_upload), so that
+    the web request returns at once; the page then shows the check's progress."""
+    from colead.org.tasks import check_upload
+
+    with transaction.atomic():
+        held = PendingUpload.objects.for_org(organisation)
+        held.filter(uploaded_by=actor).delete()
+        held.filter(created_at__lt=timezone.now() - timedelta(days=PENDING_UPLOAD_DAYS)).delete()
+        pending = PendingUpload.objects.create(
+            organisation=organisation,
+            kind=kind,
+            filename=filename[:255],
+            content=content,
+            uploaded_by=actor,
+            state=PendingUpload.State.CHECKING,
+        )
+        record(
+            action="import.check_queued",
+            actor=actor,
+            organisation=organisation,
+            obj=pending,
+            object_repr=f"{kind} file {filename}",
+            request=request,
+            detail={"kind": kind, "filename": filename, "sha256": _sha256(content)},
+        )
+        transaction.on_commit(lambda: check_upload.enqueue(pending.pk))
+    return pending
+
+
+def check_held_upload(*, pending: PendingUpload) -> None:
+    """Check a held file in the background as hold_upload would, recording the rows read
+    as it goes; keep the preview's figures, or the problems (dropping the file's bytes)."""
+    pk = pending.pk
+
+    def progress(rows_read: int, rows_expected: int | None) -> None:
+        PendingUpload.objects.filter(pk=pk).update(rows_read=rows_read, rows_expected=rows_expected)
+
+    actor = pending.uploaded_by
+    what = f"{pending.kind} file {pending.filename}"
+    detail = {"kind": pending.kind, "filename": pending.filename}
+    try:
+        with report_progress_to(progress):
+            result = IMPORTERS[pending.kind](
+                organisation=pending.organisation,
+                content=bytes(pending.content),
+                filename=pending.filename,
+                actor=actor,
+                dry_run=True,
+            )
+    except ImportRejected as rejected:
+        problems = [asdict(problem) for problem in rejected.problems[:STORED_PROBLEMS]]
+        with transaction.atomic():
+            PendingUpload.objects.filter(pk=pk).update(
+                state=PendingUpload.State.REJECTED,
+                content=b"",
+                outcome={"problems": problems, "count": len(rejected.problems)},
+            )
+            record(
+                action="import.upload_rejected",
+                actor=actor,
+                organisation=pending.organisation,
+                object_type="org.pendingupload",
+                object_repr=what,
+                detail={**detail, "problems": len(rejected.problems)},
+            )
+        return
+    with transaction.atomic():
+        PendingUpload.objects.filter(pk=pk).update(
+            state=PendingUpload.State.READY, outcome=_result_data(result)
+        )
+        record(
+            action="import.upload",
+            actor=actor,
+            organisation=pending.organisation,
+            obj=pending,
+            object_repr=what,
+            detail={**detail, "sha256": result.sha256, **result.counts()},
+        )
+
+
 def preview_upload(*, pending: PendingUpload, actor, request=None) -> ImportResult:
     """What confirming the upload would change now (raises ImportRejected if the records
-    have changed so that the file no longer fits). Audited as import.preview."""
-    result = IMPORTERS[pending.kind](
+    have changed so that the file no longer fits). Audited as import.preview. A file
+    checked in the background shows the figures of that check (confirming checks again)."""
+    result = stored_result(pending) or IMPORTERS[pending.kind](
         organisation=pending.organisation,
         content=bytes(pending.content),
         filename=pending.filename,

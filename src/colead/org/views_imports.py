@@ -6,6 +6,7 @@ over the whole organisation.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.formatting import uk_datetime
 from colead.org import services
+from colead.org.imports.table import work_size
 from colead.org.imports.units import OPTIONAL_COLUMNS as UNIT_OPTIONAL
 from colead.org.imports.units import REQUIRED_COLUMNS as UNIT_REQUIRED
 from colead.org.imports.workforce import OPTIONAL_COLUMNS as WORKFORCE_OPTIONAL
@@ -147,6 +149,17 @@ def import_index(request):
     upload = form.cleaned_data["file"]
     filename = upload.name
     content = upload.read()
+    if work_size(content, filename) > settings.COLEAD_IMPORT_BACKGROUND_BYTES:
+        # A large file would hold the request for many seconds: check it in the background.
+        pending = services.queue_upload_check(
+            organisation=organisation,
+            kind=kind,
+            filename=filename,
+            content=content,
+            actor=request.user,
+            request=request,
+        )
+        return redirect("org:import_check", pk=pending.pk)
     try:
         pending, _ = services.hold_upload(
             organisation=organisation,
@@ -168,6 +181,48 @@ def import_index(request):
         )
         return _index(request, **_problem_context(rejected.problems, kind=kind, filename=filename))
     return redirect("org:import_preview", pk=pending.pk)
+
+
+CHECK_REFRESH_SECONDS = 2
+
+
+@login_required
+@require_permission(Permission.WORKFORCE_IMPORT)
+@require_http_methods(["GET"])
+def import_check(request, pk: int):
+    """A file being checked in the background: its progress (the page refreshes itself
+    every few seconds, with or without script), then the preview or the problems."""
+    _organisation_wide(request)
+    pending = _pending(request, pk)
+    State = PendingUpload.State
+    if pending.state == State.READY:
+        return redirect("org:import_preview", pk=pending.pk)
+    if pending.state == State.REJECTED:
+        problems, count = services.stored_problems(pending)
+        context = _problem_context(problems, kind=pending.kind, filename=pending.filename)
+        context["problem_count"] = count
+        context["problems_hidden"] = max(0, count - len(context["problems"]))
+        pending.delete()  # the problems are shown once; the file's bytes are already gone
+        return _index(request, **context)
+    expected = pending.rows_expected
+    percent = (
+        min(99, int(100 * pending.rows_read / expected)) if expected and pending.rows_read else None
+    )
+    context = {
+        "pending": pending,
+        "percent": percent,
+        "reading_done": bool(expected) and pending.rows_read >= expected,
+        "refresh_seconds": CHECK_REFRESH_SECONDS,
+        "breadcrumbs": [
+            {"text": "Home", "href": "/"},
+            {"text": "Imports", "href": "/org/imports/"},
+        ],
+    }
+    return TemplateResponse(request, "org/imports/checking.jinja", context)
+
+
+def _still_checking(pending: PendingUpload) -> bool:
+    return pending.state != PendingUpload.State.READY
 
 
 def _change_list(changes, protected_changed=False):
@@ -270,6 +325,8 @@ def import_preview(request, pk: int):
     """What the held file would change, for the admin to confirm or cancel."""
     _organisation_wide(request)
     pending = _pending(request, pk)
+    if _still_checking(pending):
+        return redirect("org:import_check", pk=pending.pk)
     try:
         result = services.preview_upload(pending=pending, actor=request.user, request=request)
     except services.ImportRejected as rejected:
@@ -298,6 +355,8 @@ def import_confirm(request, pk: int):
     """Apply the held file (checked again against the current records)."""
     _organisation_wide(request)
     pending = _pending(request, pk)
+    if _still_checking(pending):
+        return redirect("org:import_check", pk=pending.pk)
     filename, kind = pending.filename, pending.kind
     try:
         result = services.confirm_upload(pending=pending, actor=request.user, request=request)
