@@ -246,3 +246,8 @@ def test_an_escaped_control_character_is_a_problem_naming_the_key():
 def test_a_raw_control_character_in_the_file_is_a_problem_not_a_crash():
     [problem] = problems_of(VALID.replace("Mini", "Mi\x1bni"))
     assert problem.key == "file" and "ESC (U+001B)" in problem.message
+
+
+def test_a_very_long_list_is_refused_while_reading_with_its_line():
+    [problem] = problems_of(many_items(1001))
+    assert problem.line == 9 and "more than 500 entries" in problem.message

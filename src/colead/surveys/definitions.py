@@ -253,14 +253,26 @@ def _too_large(filename: str, size: int) -> Problem:
         filename,
         None,
         "file",
-        f"is {size:,} bytes; an instrument can be at most {MAX_FILE_BYTES:,} bytes (1 MB, "
-        f"about {MAX_ITEMS} items). Split it into several instruments, each asked in the wave",
+        f"is {size:,} bytes; an instrument can be at most {MAX_FILE_BYTES:,} bytes (1 MB). "
+        "Split it into several instruments, each asked in the wave",
+    )
+
+
+def _too_deep(filename: str, line: int | None) -> Problem:
+    return Problem(
+        filename,
+        line,
+        "yaml",
+        f"nests lists and mappings more than {MAX_DEPTH} deep; an instrument needs at most 5 "
+        "(see docs/instruments.md)",
     )
 
 
 def _yaml_problem(filename: str, error: yaml.YAMLError) -> Problem:
     if isinstance(error, yaml.MarkedYAMLError):
         line = error.problem_mark.line + 1 if error.problem_mark else None
+        if "nesting depth" in str(error.problem):  # libyaml stops very deep nesting itself
+            return _too_deep(filename, line)
         return Problem(filename, line, "yaml", f"is not valid YAML: {error.problem}")
     if isinstance(error, yaml.reader.ReaderError):  # a control character in the file itself
         return Problem(
@@ -274,26 +286,39 @@ def _yaml_problem(filename: str, error: yaml.YAMLError) -> Problem:
 
 
 def _check_shape(text: str, filename: str) -> None:
-    """Refuse nesting deeper than MAX_DEPTH and YAML aliases, reading the file as a stream
-    of events (no recursion, nothing built), before the loader builds it recursively."""
+    """Refuse nesting deeper than MAX_DEPTH, lists longer than MAX_ITEMS and YAML aliases,
+    reading the file as a stream of events (libyaml where installed: no recursion, nothing
+    built), before the slower loader builds it recursively."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+    entries: list[int] = []  # per open list or mapping: how many nodes it holds so far
+    starts: list[int] = []  # and the line it starts on
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.NodeEvent) and entries:
+            entries[-1] += 1
+            if entries[-1] > 2 * MAX_ITEMS:  # a mapping holds a key and a value per entry
                 raise InstrumentInvalid(
                     [
                         Problem(
                             filename,
-                            event.start_mark.line + 1,
+                            starts[-1],
                             "yaml",
-                            f"nests lists and mappings more than {MAX_DEPTH} deep; an "
-                            "instrument needs at most 5 (see docs/instruments.md)",
+                            f"holds a list or mapping of more than {MAX_ITEMS} entries; an "
+                            f"instrument can have at most {MAX_ITEMS} items. Split it into "
+                            "several instruments, each asked in the wave",
                         )
                     ]
                 )
+        if isinstance(event, yaml.CollectionStartEvent):
+            entries.append(0)
+            starts.append(event.start_mark.line + 1)
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InstrumentInvalid([_too_deep(filename, event.start_mark.line + 1)])
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
+            entries.pop()
+            starts.pop()
         elif isinstance(event, yaml.AliasEvent):
             raise InstrumentInvalid(
                 [
