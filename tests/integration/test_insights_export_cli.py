@@ -3,6 +3,7 @@ protected rows as the page, clear errors naming the value and the fix, every exp
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -88,9 +89,15 @@ def test_by_staff_group_and_all_measures(wave, capsys):
     }
     measures = {line["measure"] for line in lines}
     assert {"engagement", "mo1", "real_team"} <= measures
-    banded = [line for line in lines if line["pct_positive"].endswith("%")]
+    banded = [line for line in lines if line["pct_positive_band"].endswith("%")]
     assert banded  # groups under 2k show percent positive as a band only
     assert all(int(line["n"]) < 2 * K for line in banded)
+    # and nothing beside the band gives the count back (issue 11): no exact mean, no
+    # interval of the mean or of the percentage; a mean band at most
+    for line in banded:
+        assert line["pct_positive"] == line["pct_low"] == line["pct_high"] == ""
+        assert line["score"] == line["ci_low"] == line["ci_high"] == ""
+        assert line["score_band"] == "" or re.fullmatch(r"[\d.]+–[\d.]+", line["score_band"])
 
 
 def test_xlsx_to_a_file(wave, tmp_path):
@@ -114,7 +121,8 @@ def test_xlsx_to_a_file(wave, tmp_path):
     workbook.close()  # a read-only workbook keeps its file open until closed
     assert rows[0] == exports.COLUMNS
     assert len(rows) == 1 + 2 * 12
-    numbers = [row[5] for row in rows[1:] if row[11] is None]
+    suppressed = exports.COLUMNS.index("suppressed")
+    numbers = [row[5] for row in rows[1:] if row[suppressed] is None]
     assert numbers and all(isinstance(n, int) for n in numbers)
 
 

@@ -1,6 +1,5 @@
 """The unit page's pure figures (``colead.insights.unit_figures``): team agreement against the
-measures.md §8.2 worked example, percent-positive intervals only where disclosure control
-shows an exact percentage, unique wave labels, and the trend chart spec."""
+measures.md §8.2 worked example, unique wave labels, and the trend chart spec."""
 
 import subprocess
 import sys
@@ -8,10 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from colead.insights import engine, scoring
 from colead.insights import statistics as st
 from colead.insights import unit_figures as uf
-from colead.privacy import disclosure
 
 # measures.md §8.2: items [4,4,5,3,4], [4,5,5,4,4], [3,4,4,3,4] on a 5-point scale
 WORKED_EXAMPLE = np.array([[4, 4, 5, 3, 4], [4, 5, 5, 4, 4], [3, 4, 4, 3, 4]]).T
@@ -67,60 +64,6 @@ def test_agreement_that_cannot_be_worked_out():
         shown = uf.agreement(value, n=30, k=11)
         assert not shown.team_property and shown.band is None and shown.value is None
         assert shown.text.startswith("Agreement cannot be worked out")
-
-
-def small_wave(counts):
-    """Units 2, 3, 4 under a root 1 with ``counts`` respondents answering one 5-point item."""
-    scheme = scoring.ScoringScheme(
-        items=(
-            scoring.ScoredItem(
-                code="q1",
-                instrument="i",
-                type="scale",
-                points=5,
-                reverse=False,
-                positive=(4, 5),
-                dimensions=("d",),
-            ),
-        ),
-        dimensions=(scoring.ScoredDimension("d", "D", "i", ("q1",), 1),),
-    )
-    rng = np.random.default_rng(0)
-    units = [u for u, count in zip((2, 3, 4), counts, strict=True) for _ in range(count)]
-    codes = rng.integers(1, 6, size=(len(units), 1)).astype(np.uint8)
-    scored = engine.ScoredWave.from_codes(scheme, codes, units=units)
-    tree = engine.UnitTree([1, 2, 3, 4], [None, 1, 1, 1])
-    return engine.unit_statistics(scored, tree), tree
-
-
-def test_percent_intervals_are_the_wilson_intervals_of_visible_groups_only():
-    stats, tree = small_wave((30, 12, 3))
-    protection = disclosure.protect(tree, stats.respondents.astype(int), 5)
-    # unit 4 (3) is below k; unit 3 (12) is hidden with it, or root − 2 − 3 would be unit 4
-    assert protection.unit_status(4) is disclosure.Status.PRIMARY
-    assert protection.unit_status(3) is disclosure.Status.COMPLEMENTARY
-    intervals = uf.percent_intervals(
-        stats, [1, 2, 3, 4], ["d", "q1"], {"d": protection, "q1": protection}
-    )
-    assert set(intervals) == {(1, "d"), (1, "q1"), (2, "d"), (2, "q1")}
-    low, high = stats.wilson
-    prop, _ = stats.proportion
-    for unit in (1, 2):
-        position = tree.positions([unit])[0]
-        for code in ("d", "q1"):
-            column = stats.measure_index[code]
-            got = intervals[(unit, code)]
-            assert got == pytest.approx((100 * low[position, column], 100 * high[position, column]))
-            assert got[0] <= 100 * prop[position, column] <= got[1]
-
-
-def test_banded_percentages_get_no_interval():
-    stats, tree = small_wave((30, 12, 10))
-    protection = disclosure.protect(tree, stats.respondents.astype(int), 7)  # 2k = 14
-    assert all(protection.unit_status(u) is disclosure.Status.VISIBLE for u in (1, 2, 3, 4))
-    intervals = uf.percent_intervals(stats, [1, 2, 3, 4], ["q1"], {"q1": protection})
-    # 12 and 10 responses: percent positive is banded (R6), so an interval would give it back
-    assert set(intervals) == {(1, "q1"), (2, "q1")}
 
 
 def test_unique_labels():

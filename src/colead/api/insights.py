@@ -55,12 +55,26 @@ class HeatmapRowOut(Schema):
     )
     measure: str = Field(description="The theme (dimension) code.")
     n: int | None = Field(description="Responses with a score; null when hidden.")
-    score: float | None = Field(description="Mean score on 0–10, 2 decimals.")
-    ci_low: float | None = Field(description="95% interval of the mean, lower end.")
+    score: float | None = Field(
+        description="Mean score on 0–10, 2 decimals; null when hidden, and below twice the "
+        "threshold (then score_band, or nothing)."
+    )
+    score_band: str | None = Field(
+        description="Below twice the threshold: the mean as a band of the 0–10 scale such as "
+        "7–8, wide enough not to narrow the percent band; null for yes/no questions."
+    )
+    ci_low: float | None = Field(
+        description="95% interval of the mean, lower end; null below twice the threshold."
+    )
     ci_high: float | None
     pct_positive: float | None = Field(
         description="Percent positive (0–100); null when hidden or shown only as a band."
     )
+    pct_low: float | None = Field(
+        description="95% Wilson interval of percent positive, lower end; null when hidden or "
+        "banded."
+    )
+    pct_high: float | None
     pct_positive_band: str | None = Field(
         description="A band such as ≥90% instead of the percentage, below twice the threshold."
     )
@@ -158,30 +172,8 @@ def wave_heatmap(request, wave_id: WaveId, query: Query[HeatmapQuery]):
         response["Cache-Control"] = "no-store"
         return response
     table = results.table(level=level, breakdown=query.by)
-    rows = rs.scoped_rows(table, scopes)
-    lines = []
-    for row in rows:
-        for measure in table.measures:
-            cell = row.cells[measure.code]
-            shown = cell.suppressed is None
-            lines.append(
-                {
-                    "unit_code": row.unit_code,
-                    "unit_name": row.unit_name,
-                    "level": row.level,
-                    "breakdown": row.category or "",
-                    "measure": measure.code,
-                    "n": cell.n if shown else None,
-                    "score": _round(cell.score, 2) if shown else None,
-                    "ci_low": _round(cell.ci_low, 2) if shown else None,
-                    "ci_high": _round(cell.ci_high, 2) if shown else None,
-                    "pct_positive": _round(cell.pct_positive, 1) if shown else None,
-                    "pct_positive_band": cell.pct_band if shown else None,
-                    "comparison": cell.comparison if shown else None,
-                    "suppressed": cell.suppressed,
-                    "suppressed_reason": cell.reason,
-                }
-            )
+    # the export's rows, field for field: one function makes the figures of both
+    lines = exports.export_rows(table, rs.scoped_rows(table, scopes))
     record(
         action="insights.heatmap_export",
         actor=granted.user,
@@ -206,7 +198,3 @@ def wave_heatmap(request, wave_id: WaveId, query: Query[HeatmapQuery]):
         "columns": list(exports.COLUMNS),
         "rows": lines,
     }
-
-
-def _round(value, places):
-    return None if value is None else round(float(value), places)

@@ -2,10 +2,13 @@
 download link and the API. Every export is audited.
 
 Columns (docs/data-formats.md, "Results exports"):
-``unit_code,unit_name,level,breakdown,measure,n,score,ci_low,ci_high,pct_positive,comparison,
-suppressed``. A hidden row keeps only the fields that name it and has ``suppressed`` set to
-``primary``, ``complementary`` or ``refused``; ``pct_positive`` holds a band such as ``≥90%``
-where R6 allows only a band.
+``unit_code,unit_name,level,breakdown,measure,n,score,score_band,ci_low,ci_high,pct_positive,
+pct_positive_band,comparison,suppressed,suppressed_reason``: the names, then exactly the
+figures ``results.published_figures`` gives the unit page and the API. A hidden row keeps
+only the fields that name it and has ``suppressed`` set to ``primary``, ``complementary`` or
+``refused``; below twice the threshold ``pct_positive_band`` holds a band such as ``≥90%``
+in place of ``pct_positive``, and ``score_band`` a band such as ``7–8`` in place of
+``score`` (or neither, with no interval: docs/privacy.md, R6).
 """
 
 from __future__ import annotations
@@ -19,59 +22,26 @@ from colead.audit.services import record
 from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.insights import results as rs
 
-COLUMNS = (
-    "unit_code",
-    "unit_name",
-    "level",
-    "breakdown",
-    "measure",
-    "n",
-    "score",
-    "ci_low",
-    "ci_high",
-    "pct_positive",
-    "comparison",
-    "suppressed",
-)
+NAME_COLUMNS = ("unit_code", "unit_name", "level", "breakdown", "measure")
+COLUMNS = NAME_COLUMNS + rs.FIGURE_FIELDS
 TEXT_COLUMNS = {"unit_code", "unit_name", "breakdown", "measure"}
 
 
-def _round(value: float | None, places: int) -> float | None:
-    return None if value is None else round(float(value), places)
-
-
 def export_rows(table: rs.ResultsTable, rows: list[rs.Row]) -> list[dict]:
-    """One dict per row × measure, with exactly ``COLUMNS`` as keys (None for empty)."""
+    """One dict per row × measure, with exactly ``COLUMNS`` as keys (None for empty): the
+    export's, the API's and (through ``published_figures``) the unit page's figures."""
     out = []
     for row in rows:
         for measure in table.measures:
-            cell = row.cells.get(measure.code)
-            hidden = cell is None or cell.suppressed is not None
-            base = {
+            line = {
                 "unit_code": row.unit_code,
                 "unit_name": row.unit_name,
                 "level": row.level,
                 "breakdown": row.category or "",
                 "measure": measure.code,
             }
-            if hidden:
-                base.update({name: None for name in COLUMNS[5:]})
-                base["suppressed"] = cell.suppressed if cell is not None else "primary"
-            else:
-                base.update(
-                    {
-                        "n": cell.n,
-                        "score": _round(cell.score, 2),
-                        "ci_low": _round(cell.ci_low, 2),
-                        "ci_high": _round(cell.ci_high, 2),
-                        "pct_positive": cell.pct_band
-                        if cell.pct_band is not None
-                        else _round(cell.pct_positive, 1),
-                        "comparison": cell.comparison,
-                        "suppressed": None,
-                    }
-                )
-            out.append(base)
+            line.update(rs.published_figures(row.cells.get(measure.code), table.threshold))
+            out.append(line)
     return out
 
 

@@ -166,6 +166,23 @@ def fmt_change(value: float | None) -> str:
     )
 
 
+def score_value(cell: rs.Cell) -> float | None:
+    """The score a visible cell is coloured and sorted by: its mean, or below 2k the middle
+    of its score band (never the mean the band stands for: the order would give it away)."""
+    if cell.score is not None:
+        return cell.score
+    if cell.score_band_range is not None:
+        return sum(cell.score_band_range) / 2
+    return None
+
+
+def score_text(cell: rs.Cell) -> str:
+    """The score as shown: to one decimal, or its band below 2k (R6), or "–"."""
+    if cell.score is not None:
+        return fmt_score(cell.score)
+    return cell.score_band or "–"
+
+
 def cell_view(cell: rs.Cell | None, colour: str, threshold: int) -> tuple[str, str, str]:
     """(css classes, visible text, visually hidden text) of one heatmap cell."""
     if cell is None:
@@ -174,7 +191,7 @@ def cell_view(cell: rs.Cell | None, colour: str, threshold: int) -> tuple[str, s
         short = HIDDEN_SHORT.get(cell.suppressed, "hidden")
         visible = HIDDEN_TEXT[short] or f"<{threshold}"
         return (HIDDEN_CLASS, visible, cell.reason or "Not shown")
-    score = fmt_score(cell.score)
+    score = score_text(cell)
     if colour == "comparison":
         label = cell.comparison
         if label is None:
@@ -189,9 +206,10 @@ def cell_view(cell: rs.Cell | None, colour: str, threshold: int) -> tuple[str, s
             f"{fmt_change(cell.change)} {CHANGE_WORDS[label]}",
             f"(score now {score})",
         )
-    if cell.score is None:
-        return (NONE_CLASS, "–", "no score")
-    return (score_class(cell.score), score, "")
+    value = score_value(cell)
+    if value is None:
+        return (NONE_CLASS, "–", f"no score shown for fewer than {2 * threshold} responses")
+    return (score_class(value), score, "")
 
 
 def sort_rows(rows: list[rs.Row], params: HeatmapParams) -> list[rs.Row]:
@@ -207,7 +225,7 @@ def sort_rows(rows: list[rs.Row], params: HeatmapParams) -> list[rs.Row]:
         cell = row.cells.get(params.sort)
         if cell is None or cell.suppressed:
             return None
-        return cell.change if params.colour == "change" else cell.score
+        return cell.change if params.colour == "change" else score_value(cell)
 
     present = [r for r in rows if value(r) is not None]
     missing = [r for r in rows if value(r) is None]

@@ -51,8 +51,8 @@ from colead.insights import storage
 from colead.insights.models import WaveScores
 from colead.org import reference
 from colead.org.models import Unit
-from colead.privacy import disclosure
 from colead.surveys.models import Wave, WaveStatus
+from colead.privacy import disclosure, figures
 
 # Breakdowns offered on the pages, exports and API: name -> what a person calls it (the
 # demographic fields of surveys.definitions). A wave offers those its responses carry. Every
@@ -389,6 +389,12 @@ class WaveCore:
                 self._measure_protections[measure] = cached
             return cached
 
+    def measure_scale(self, measure: str) -> figures.AnswerScale | None:
+        """The answer scale a measure's mean is made of, for ``figures.publishable_mean``:
+        a question's own scale; a dimension's questions' one scale (None when they differ);
+        yes/no for a share."""
+        return self._once(("scale", measure), lambda: measure_scale(self.scored.scheme, measure))
+
     def group(self, breakdown: str | None, category: str | None) -> eng.UnitStats | None:
         """The statistics of the whole units (no breakdown) or of one category."""
         if breakdown is None:
@@ -605,13 +611,88 @@ class Cell:
     ci_low: float | None = None
     ci_high: float | None = None
     pct_positive: float | None = None
+    pct_low: float | None = None  # 95% Wilson interval of percent positive (none when banded)
+    pct_high: float | None = None
     pct_band: str | None = None
+    score_band: str | None = None  # below 2k: the mean as a band of the 0–10 scale, or None
+    score_band_range: tuple[float, float] | None = None
     comparison: str | None = None
     pct_comparison: str | None = None
     change: float | None = None
     change_label: str | None = None
     suppressed: str | None = None
     reason: str | None = None
+
+
+def _item_scale(item) -> figures.AnswerScale:
+    """A question's answer scale in score steps (0 the lowest score, after turning a reverse
+    question round)."""
+    steps = frozenset(
+        (item.points - option if item.reverse else option - 1) for option in item.positive
+    )
+    return figures.AnswerScale(item.points, steps)
+
+
+def measure_scale(scheme, measure: str) -> figures.AnswerScale | None:
+    """See ``WaveCore.measure_scale``."""
+    if measure in scheme.item_index:
+        return _item_scale(scheme.item(measure))
+    if measure in scheme.dimension_index:
+        items = [scheme.items[j] for j in scheme.dimension_items(measure)]
+        scales = {_item_scale(item) for item in items}
+        if len(scales) != 1:
+            return None
+        (scale,) = scales
+        return figures.AnswerScale(scale.points, scale.positive, len(items))
+    return figures.AnswerScale(2, frozenset({1}))  # a share: yes or no per person
+
+
+FIGURE_FIELDS = (
+    "n",
+    "score",
+    "score_band",
+    "ci_low",
+    "ci_high",
+    "pct_positive",
+    "pct_low",
+    "pct_high",
+    "pct_positive_band",
+    "comparison",
+    "suppressed",
+    "suppressed_reason",
+)
+
+
+def published_figures(cell: Cell | None, threshold: int) -> dict:
+    """The one record of a cell's figures that the unit page, the heatmap's exports and the
+    API publish (``FIGURE_FIELDS``; scores and intervals to 2 decimals, percentages to 1).
+    A hidden cell has only ``suppressed`` and its reason; a cell the table does not hold
+    (no answers to the measure) is hidden as too few responses."""
+    out = dict.fromkeys(FIGURE_FIELDS)
+    if cell is None or cell.suppressed is not None:
+        status = cell.suppressed if cell is not None else disclosure.Status.PRIMARY.value
+        out["suppressed"] = status
+        out["suppressed_reason"] = (
+            cell.reason if cell is not None else disclosure.reason(status, threshold)
+        )
+        return out
+    out.update(
+        n=cell.n,
+        score=_rounded(cell.score, 2),
+        score_band=cell.score_band,
+        ci_low=_rounded(cell.ci_low, 2),
+        ci_high=_rounded(cell.ci_high, 2),
+        pct_positive=_rounded(cell.pct_positive, 1),
+        pct_low=_rounded(cell.pct_low, 1),
+        pct_high=_rounded(cell.pct_high, 1),
+        pct_positive_band=cell.pct_band,
+        comparison=cell.comparison,
+    )
+    return out
+
+
+def _rounded(value: float | None, places: int) -> float | None:
+    return None if value is None else round(float(value), places)
 
 
 @dataclass
@@ -714,10 +795,21 @@ def _build_table(
             )
             if hidden is None:
                 cell.n = record["n"]
-                cell.score = record["mean"]
-                cell.ci_low = record["ci_low"]
-                cell.ci_high = record["ci_high"]
+                # R6 for the mean and its interval: below 2k nothing that narrows the
+                # percent band (``privacy.figures``)
+                mean = figures.publishable_mean(
+                    record["mean"],
+                    record["ci_low"],
+                    record["ci_high"],
+                    n=record["n"],
+                    k=k,
+                    pct_band=record["pct_positive_band"],
+                    scale=results.measure_scale(record["measure"]),
+                )
+                cell.score, cell.ci_low, cell.ci_high = mean.score, mean.ci_low, mean.ci_high
+                cell.score_band, cell.score_band_range = mean.score_band, mean.band
                 cell.pct_positive = record["pct_positive"]
+                cell.pct_low, cell.pct_high = record["pct_low"], record["pct_high"]
                 cell.pct_band = record["pct_positive_band"]
                 cell.comparison = record["comparison"]
                 cell.pct_comparison = record["pct_comparison"]

@@ -1,9 +1,9 @@
-"""Figures of the unit results page that need no Django: percent-positive intervals passed
-through disclosure control, team agreement in words, and the trend chart's Vega-Lite spec.
+"""Figures of the unit results page that need no Django: team agreement in words, wave
+labels and the trend chart's Vega-Lite spec.
 
 The page itself (``colead.insights.unit_results``) takes every figure from the results
-service; this module only adds what the service's ``Cell`` does not carry (the Wilson
-interval of percent positive) and shapes what it shows, so it can be tested directly.
+service (``results.published_figures``, the same record as the exports and the API); this
+module only shapes what it shows, so it can be tested directly.
 
 Team agreement (measures.md §8.2): a unit's psychological safety is presented as a property
 of the team only where rwg(J) ≥ 0.70. The value is given in words (LeBreton and Senter's
@@ -14,13 +14,12 @@ applied to agreement).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from colead.insights import statistics as st
-from colead.privacy import disclosure
 
 # Upper bounds of the agreement bands (LeBreton and Senter 2008, as in measures.md §8.2).
 # "Strong" starts at the 0.70 cut-off itself, so that every value shown as a team property
@@ -75,42 +74,6 @@ def agreement(
             "discuss it with the team rather than compare or rank it."
         )
     return Agreement(bool(rwg_j >= threshold), band, value, text)
-
-
-def percent_intervals(
-    stats,
-    unit_ids: Sequence[int],
-    measures: Iterable[str],
-    protections: Mapping[str, disclosure.Protection],
-) -> dict[tuple[int, str], tuple[float, float]]:
-    """The 95% Wilson interval of percent positive (0–100) for each (unit, measure) that
-    disclosure control lets through with an exact percentage: hidden groups and groups whose
-    percent positive is banded (fewer than 2k responses, R6) get none. ``stats`` is the
-    wave's ``UnitStats``; ``protections`` maps each measure to its protection."""
-    positions = stats.tree.positions(list(unit_ids))
-    low, high = stats.wilson
-    prop, _ = stats.proportion
-    rows = []
-    for unit, position in zip(unit_ids, positions.tolist(), strict=True):
-        for code in measures:
-            column = stats.measure_index[code]
-            pct = prop[position, column]
-            rows.append(
-                {
-                    "unit": unit,
-                    "measure": code,
-                    "n": int(round(float(stats.n[position, column]))),
-                    "pct_positive": None if np.isnan(pct) else 100 * float(pct),
-                    "pct_low": 100 * float(low[position, column]),
-                    "pct_high": 100 * float(high[position, column]),
-                }
-            )
-    out = {}
-    for row in disclosure.redact_rows(rows, dict(protections)):
-        if row["suppressed"] is None and row["pct_positive"] is not None:
-            if row["pct_low"] is not None and np.isfinite(row["pct_low"]):
-                out[(row["unit"], row["measure"])] = (row["pct_low"], row["pct_high"])
-    return out
 
 
 def unique_labels(titles: Sequence[str], extras: Sequence[str]) -> list[str]:

@@ -2,11 +2,12 @@
 
 Every figure comes from the results service (``colead.insights.results``), already through
 disclosure control: the unit's row of the organisation's protected table at the unit's
-level, so the page shows exactly what the heatmap shows for the unit. What the service's
-cells do not carry goes through ``disclosure`` here too:
+level, so the page shows exactly what the heatmap shows for the unit. Every figure of a
+measure, the Wilson interval of percent positive included, is the cell's
+``results.published_figures``, the record the exports and the API publish (so below 2k the
+mean is a band or left out, and no interval is shown: R6). What the service's cells do not
+carry goes through ``disclosure`` here too:
 
-* the Wilson interval of percent positive (``unit_figures.percent_intervals``:
-  ``redact_rows`` with each measure's protection; none where percent positive is banded);
 * team agreement, rwg(J), only for a group whose psychological safety score is shown;
 * comment themes only through ``themes.theme_summary`` (the wave's comment threshold, and
   no group worked out by subtraction).
@@ -65,15 +66,19 @@ def includes(target_paths, unit: rs.UnitRef) -> bool:
     return any(unit.path.startswith(t) or t.startswith(unit.path) for t in target_paths)
 
 
-def unit_row(results: rs.WaveResults, unit: rs.UnitRef, measures: str = "dimensions") -> rs.Row:
-    """The unit's whole-group row of the organisation's protected table at its level."""
+def unit_row(
+    results: rs.WaveResults, unit: rs.UnitRef, measures: str = "dimensions"
+) -> rs.Row | None:
+    """The unit's whole-group row of the organisation's protected table at its level; None
+    for a unit the wave did not survey (a wave sent to part of the organisation has no row
+    for the units outside it)."""
     table = results.table(level=unit.depth, measures=measures)
     index = table.cache.get("unit_rows")
     if index is None:
         index = table.cache["unit_rows"] = {
             row.unit_id: row for row in table.rows if row.category is None
         }
-    return index[unit.id]
+    return index.get(unit.id)
 
 
 def children_of(results: rs.WaveResults, unit: rs.UnitRef) -> list[rs.UnitRef]:
@@ -112,8 +117,10 @@ def fmt_interval(low, high, unit: str = "") -> str:
     return f"{low:.1f} to {high:.1f}"
 
 
-def responses_text(row: rs.Row, threshold: int) -> tuple[str, str | None]:
+def responses_text(row: rs.Row | None, threshold: int) -> tuple[str, str | None]:
     """(what the responses cell says, the reason it is hidden or None)."""
+    if row is None:
+        return "Not surveyed", None
     if row.suppressed:
         short = f"<{threshold}" if row.suppressed == "primary" else "Hidden"
         return short, row.reason
@@ -168,26 +175,32 @@ def measure_line(
     measure: eng.Measure,
     cell: rs.Cell | None,
     unit: rs.UnitRef,
-    pct_interval: tuple[float, float] | None,
     asked_before: bool = True,
 ) -> MeasureLine:
+    """One measure as the page shows it: the figures ``results.published_figures`` gives
+    the exports and the API too, in words."""
     line = MeasureLine(code=measure.code, title=measure.title, kind=measure.kind)
-    if cell is None or cell.suppressed:
-        line.hidden = cell.reason if cell is not None else "No data"
-        line.status = cell.suppressed if cell is not None else "missing"
+    figures = rs.published_figures(cell, table.threshold)
+    if figures["suppressed"] is not None:
+        line.hidden = figures["suppressed_reason"]
+        line.status = figures["suppressed"]
         return line
-    line.n = f"{cell.n:,}"
+    line.n = f"{figures['n']:,}"
     if measure.kind != eng.SHARE:
-        line.score = presenters.fmt_score(cell.score)
-        line.score_interval = fmt_interval(cell.ci_low, cell.ci_high)
+        if figures["score_band"] is not None:
+            line.score = figures["score_band"]
+        elif figures["score"] is not None:
+            line.score = presenters.fmt_score(figures["score"])
+        else:
+            line.score = "Not shown"
+        line.score_interval = fmt_interval(figures["ci_low"], figures["ci_high"])
         line.comparison = _comparison_text(unit, cell.comparison)
         line.change = _change_text(cell, table, asked_before)
-    if cell.pct_band:
-        line.pct, line.pct_banded = cell.pct_band, True
+    if figures["pct_positive_band"]:
+        line.pct, line.pct_banded = figures["pct_positive_band"], True
     else:
-        line.pct = fmt_pct(cell.pct_positive)
-        if pct_interval is not None:
-            line.pct_interval = fmt_interval(*pct_interval, unit="%")
+        line.pct = fmt_pct(figures["pct_positive"])
+        line.pct_interval = fmt_interval(figures["pct_low"], figures["pct_high"], unit="%")
     line.pct_comparison = _comparison_text(unit, cell.pct_comparison)
     return line
 
@@ -195,21 +208,10 @@ def measure_line(
 def _lines(results, table, row, unit, codes) -> dict[str, MeasureLine]:
     measures = {m.code: m for m in table.measures}
     wanted = [c for c in codes if c in measures]
-    intervals = unit_figures.percent_intervals(
-        results.stats,
-        [unit.id],
-        wanted,
-        {code: results.measure_protection(code) for code in wanted},
-    )
     before = {m.code for m in results.previous.measures} if results.previous is not None else set()
     return {
         code: measure_line(
-            table,
-            measures[code],
-            row.cells.get(code),
-            unit,
-            intervals.get((unit.id, code)),
-            asked_before=code in before,
+            table, measures[code], row.cells.get(code), unit, asked_before=code in before
         )
         for code in wanted
     }
@@ -223,6 +225,8 @@ def dimension_lines(results: rs.WaveResults, unit: rs.UnitRef) -> list[MeasureLi
     staff engagement after its sub-dimensions, which are marked ``sub``)."""
     table = results.table(level=unit.depth, measures="dimensions")
     row = unit_row(results, unit, "dimensions")
+    if row is None:
+        return []
     codes = [m.code for m in table.measures]
     lines = _lines(results, table, row, unit, codes)
     parents = {d.code: d for d in results.scored.scheme.dimensions if d.subdimensions}
@@ -244,6 +248,8 @@ def item_groups(results: rs.WaveResults, unit: rs.UnitRef) -> list[ItemGroup]:
     is under both), then the questions that feed none."""
     table = results.table(level=unit.depth, measures="all")
     row = unit_row(results, unit, "all")
+    if row is None:
+        return []
     scheme = results.scored.scheme
     item_codes = [m.code for m in table.measures if m.kind == eng.ITEM]
     lines = _lines(results, table, row, unit, item_codes)
@@ -310,9 +316,11 @@ def teams_section(results: rs.WaveResults, unit: rs.UnitRef, children: list[rs.U
     k = results.threshold
     wanted = [c for c in (REAL_TEAM, TEAM_DIMENSION) if c in codes]
 
-    def line_for(ref: rs.UnitRef, is_self: bool) -> TeamLine:
+    def line_for(ref: rs.UnitRef, is_self: bool) -> TeamLine | None:
         table = results.table(level=ref.depth, measures="all")
         row = unit_row(results, ref, "all")
+        if row is None:  # not surveyed by this wave
+            return None
         lines = _lines(results, table, row, ref, wanted)
         responses, hidden = responses_text(row, k)
         safety = lines.get(TEAM_DIMENSION) if has_safety else None
@@ -331,9 +339,10 @@ def teams_section(results: rs.WaveResults, unit: rs.UnitRef, children: list[rs.U
             is_self=is_self,
         )
 
-    lines = [line_for(unit, True)] if (has_share or has_safety) else []
+    own = line_for(unit, True) if (has_share or has_safety) else None
+    lines = [] if own is None else [own]
     if lines:
-        lines += [line_for(child, False) for child in children]
+        lines += [line for line in (line_for(child, False) for child in children) if line]
     return {"has_share": has_share, "has_safety": has_safety, "lines": lines}
 
 
@@ -344,6 +353,8 @@ def child_links(results: rs.WaveResults, children: list[rs.UnitRef]) -> list[dic
     out = []
     for child in children:
         row = unit_row(results, child)
+        if row is None:  # a unit the wave did not survey
+            continue
         responses, hidden = responses_text(row, results.threshold)
         out.append(
             {
@@ -399,17 +410,25 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
     for code, title in titles.items():
         cells = []
         for label, (table, row) in zip(labels, per_wave, strict=True):
+            if row is None:
+                cells.append({"text": "Not surveyed", "hidden": None})
+                continue
             cell = row.cells.get(code)
             if cell is None:
                 cells.append({"text": "Not asked", "hidden": None})
-            elif cell.suppressed:
-                short = f"<{table.threshold}" if cell.suppressed == "primary" else "Hidden"
-                cells.append({"text": short, "hidden": cell.reason})
+                continue
+            figures = rs.published_figures(cell, table.threshold)
+            if figures["suppressed"]:
+                short = f"<{table.threshold}" if figures["suppressed"] == "primary" else "Hidden"
+                cells.append({"text": short, "hidden": figures["suppressed_reason"]})
+            elif figures["score"] is None:
+                # below 2k: the score's band, or nothing (R6); no point on the chart
+                cells.append({"text": figures["score_band"] or "Not shown", "hidden": None})
             else:
-                interval = fmt_interval(cell.ci_low, cell.ci_high)
+                interval = fmt_interval(figures["ci_low"], figures["ci_high"])
                 cells.append(
                     {
-                        "text": presenters.fmt_score(cell.score)
+                        "text": presenters.fmt_score(figures["score"])
                         + (f" ({interval})" if interval else ""),
                         "hidden": None,
                     }
@@ -418,9 +437,9 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
                     {
                         "wave": label,
                         "measure": title,
-                        "score": round(cell.score, 2),
-                        "low": round(cell.ci_low, 2) if cell.ci_low is not None else None,
-                        "high": round(cell.ci_high, 2) if cell.ci_high is not None else None,
+                        "score": figures["score"],
+                        "low": figures["ci_low"],
+                        "high": figures["ci_high"],
                     }
                 )
                 if title not in shown_measures:

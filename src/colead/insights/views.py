@@ -299,7 +299,8 @@ def unit(request, wave_id, code):
         "closed": uk_date(wave.closed_at),
         "threshold": results.threshold,
         "comment_threshold": wave.comment_threshold,
-        "included": ur.includes(results.core.target_paths, ref),
+        # a unit outside a partial wave has no row: the page says it was not surveyed
+        "included": row is not None and ur.includes(results.core.target_paths, ref),
         "row": row,
         "responses": responses,
         "responses_hidden": responses_hidden,
