@@ -230,22 +230,54 @@ class TestLimits:
         monkeypatch.setattr(table_module, "MAX_ROWS", 10)
         monkeypatch.setattr(table_module, "MAX_COLUMNS", 5)
 
-    def test_a_streamed_workbook_with_too_many_rows_stops_at_the_first_row_past_the_limit(self):
+    def test_a_streamed_workbook_with_too_many_rows_is_refused_before_parsing_them(
+        self, monkeypatch
+    ):
+        # Written as a stream, the workbook states no size; its row elements are counted.
+        parsed = []
+        monkeypatch.setattr(table_module, "cell_text", lambda value: parsed.append(value) or "")
         problems = rejected(write_only_xlsx(1000), "staff.xlsx")
-        assert len(problems) == 1
-        assert problems[0].row == 12  # heading + 10 records; nothing after it was read
-        assert "more than 10 rows" in problems[0].message
+        assert len(problems) == 1 and parsed == []
+        assert problems[0].row is None
+        assert "more than 10 rows below the headings (it has 1,000)" in problems[0].message
         assert "Delete the rows below the records" in problems[0].fix
 
     def test_a_stated_size_past_the_limit_is_refused_before_reading(self):
         content = xlsx_bytes([["a", "b"]] + [["1", "2"]] * 30)
-        problems = rejected(content, "staff.xlsx")
-        assert problems[0].row == 31  # the stated last row, not one reached by reading
+        assert "(it has 31)" in rejected(content, "staff.xlsx")[0].message
+
+    @pytest.mark.parametrize(
+        ("limit", "after", "before"),
+        [(5, ["F", "Z", "AA", "XFD"], ["A", "E"]), (600, ["WC", "XA", "AAA"], ["WB", "VZ", "Z"])],
+    )
+    def test_letters_after_a_column(self, monkeypatch, limit, after, before):
+        import re
+
+        pattern = re.compile(table_module._letters_after(column_letter(limit - 1)))
+        assert all(pattern.fullmatch(letters) for letters in after)
+        assert not any(pattern.fullmatch(letters) for letters in before)
+
+    @pytest.mark.parametrize("chunk", [7, 64, 1000])
+    def test_row_elements_are_counted_across_chunk_boundaries(self, monkeypatch, chunk):
+        from openpyxl import load_workbook
+
+        monkeypatch.setattr(table_module, "_CHUNK_BYTES", chunk)
+        workbook = load_workbook(io.BytesIO(write_only_xlsx(37)), read_only=True)
+        with workbook.worksheets[0]._get_source() as source:
+            assert table_module._scan_sheet(source) == (37, None)
+
+    def test_rows_past_the_limit_met_while_reading_are_refused_at_that_row(self, monkeypatch):
+        monkeypatch.setattr(table_module, "_first_sheet_extent", lambda content: (None, None))
+        problems = rejected(write_only_xlsx(1000), "staff.xlsx")
+        assert problems[0].row == 12  # heading + 10 records; nothing after it was read
 
     def test_too_many_columns_names_the_last_column(self):
         problems = rejected(write_only_xlsx(3, width=8), "staff.xlsx")
-        assert problems[0].column == "H"
-        assert "8 columns" in problems[0].message and "at most 5" in problems[0].message
+        assert problems[0].column == "F"  # the first cell past the limit, found before loading
+        assert problems[0].message == (
+            "The file goes on to column F (column 6) at least; an import can read at most 5 "
+            "columns (up to column E)."
+        )
         assert "Delete the columns to the right" in problems[0].fix
 
     def test_a_wide_stated_size_is_refused_before_reading(self):

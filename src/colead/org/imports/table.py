@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 import csv
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Callable
@@ -163,16 +164,19 @@ def read_table(content: bytes, filename: str) -> Table:
     return _build_table(records, filename)
 
 
-def _too_many_rows(filename: str, number: int) -> ImportRejected:
+def _too_many_rows(filename: str, number: int, *, reached: bool = True) -> ImportRejected:
+    """``number`` is the row reading reached, or (``reached=False``) the rows the file
+    states or holds, known before reading them."""
+    extent = f"it goes on to row {number:,} at least" if reached else f"it has {number:,}"
     return ImportRejected(
         [
             ImportProblem(
                 filename,
-                number,
+                number if reached else None,
                 None,
                 None,
-                f"The file has more than {MAX_ROWS:,} rows below the headings (it goes on to "
-                f"row {number:,} at least); an import can read at most {MAX_ROWS:,}.",
+                f"The file has more than {MAX_ROWS:,} rows below the headings ({extent}); "
+                f"an import can read at most {MAX_ROWS:,}.",
                 "Delete the rows below the records, including empty rows that only carry "
                 "formatting, and save the file again. If the records themselves are more "
                 "than this, ask your colead administrator (docs/data-formats.md, Limits).",
@@ -189,8 +193,8 @@ def _too_many_columns(filename: str, number: int | None, width: int) -> ImportRe
                 number,
                 column_letter(width - 1),
                 None,
-                f"The file has {width:,} columns (up to column {column_letter(width - 1)}); "
-                f"an import can read at most {MAX_COLUMNS:,} (up to column "
+                f"The file goes on to column {column_letter(width - 1)} (column {width:,}) at "
+                f"least; an import can read at most {MAX_COLUMNS:,} columns (up to column "
                 f"{column_letter(MAX_COLUMNS - 1)}).",
                 "Delete the columns to the right of the data, including empty columns that "
                 "only carry formatting, and save the file again.",
@@ -289,6 +293,13 @@ def _csv_records(content: bytes, filename: str):
 def _xlsx_records(content: bytes, filename: str, declared: dict[str, int | None]):
     from openpyxl import load_workbook  # only needed for Excel files
 
+    # Files written as a stream often state no size: count the first sheet's row elements
+    # before openpyxl loads anything (its shared strings alone can take seconds).
+    counted, wide = _first_sheet_extent(content)
+    if wide is not None:
+        raise _too_many_columns(filename, None, wide)
+    if counted is not None and counted > MAX_ROWS + 1:
+        raise _too_many_rows(filename, counted, reached=False)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -317,8 +328,8 @@ def _xlsx_records(content: bytes, filename: str, declared: dict[str, int | None]
         if columns and columns > MAX_COLUMNS:
             raise _too_many_columns(filename, None, columns)
         if rows and rows > MAX_ROWS + 1:
-            raise _too_many_rows(filename, rows)
-        declared["rows"] = rows
+            raise _too_many_rows(filename, rows, reached=False)
+        declared["rows"] = counted or rows
         sheet.reset_dimensions()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -326,6 +337,78 @@ def _xlsx_records(content: bytes, filename: str, declared: dict[str, int | None]
                 yield number, [cell_text(cell) for cell in cells]
     finally:
         workbook.close()
+
+
+_CHUNK_BYTES = 1 << 20
+_ROW_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
+
+
+def _first_sheet_extent(content: bytes) -> tuple[int | None, int | None]:
+    """(how many rows the workbook's first worksheet, the one read, holds; the width up to
+    a cell past MAX_COLUMNS, or None), found without loading the workbook. (None, None) if
+    they cannot be found this way: openpyxl then says what is wrong with the file, or
+    _limited stops at a limit while reading."""
+    from openpyxl.reader.excel import ExcelReader
+
+    try:
+        reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # not a workbook at all
+        return None, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader.read_manifest()
+            reader.read_workbook()  # names the sheets in order; shared strings not read
+        for _sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                with reader.archive.open(rel.target) as source:
+                    return _scan_sheet(source)
+        return None, None
+    except Exception:  # a damaged workbook: load_workbook reports it
+        return None, None
+    finally:
+        reader.archive.close()
+
+
+def _letters_after(letters: str) -> str:
+    """A pattern for the column letters that come after ``letters`` ("WB" -> WC..WZ, XA..ZZ,
+    AAA.. and longer)."""
+    choices = [f"[A-Z]{{{len(letters) + 1},}}"]
+    for index, letter in enumerate(letters):
+        if letter != "Z":
+            rest = len(letters) - index - 1
+            choices.append(f"{letters[:index]}[{chr(ord(letter) + 1)}-Z][A-Z]{{{rest}}}")
+    return "|".join(choices)
+
+
+def _scan_sheet(source) -> tuple[int, int | None]:
+    """(How many <row> elements a sheet's XML holds, the width up to the first cell found
+    past MAX_COLUMNS or None), read in chunks without parsing (text cannot hold a "<")."""
+    past_limit = re.compile(
+        rb'\sr="(' + _letters_after(column_letter(MAX_COLUMNS - 1)).encode() + rb")\d+\""
+    )
+    count = 0
+    tail = b""
+    while chunk := source.read(_CHUNK_BYTES):
+        data = tail + chunk
+        if found := past_limit.search(data):
+            return count, _column_number(found.group(1).decode())
+        # A match may straddle two chunks: count those starting before the last 64 bytes
+        # now, and carry the last 64 bytes over to the next chunk.
+        limit = len(data) - min(len(data), 64)
+        count += sum(
+            1 for match in _ROW_ELEMENT.finditer(data, 0, limit + 64) if match.start() < limit
+        )
+        tail = data[limit:]
+    return count + len(_ROW_ELEMENT.findall(tail)), None
+
+
+def _column_number(letters: str) -> int:
+    """ "A" -> 1, "XFD" -> 16384."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _build_table(records, filename: str) -> Table:
