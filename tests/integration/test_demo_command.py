@@ -153,14 +153,17 @@ def test_builds_both_trusts_and_prints_how_to_sign_in(built, settings):
         }
         event = AuditEvent.objects.get(organisation=organisation, action="demo.build")
         assert event.detail["seed"] == SEED and event.detail["staff"] == STAFF
-        # Two closed survey waves, with about half the staff answering each.
+        # Two closed survey waves, with about half the staff answering each; DEMO1 also has
+        # a closed pulse sent to its maternity directorate only.
         waves = Wave.objects.for_org(organisation).order_by("opens_on")
+        pulse = [("Maternity pulse summer 2025", "closed")] if organisation == acute else []
         assert [(w.title, w.status) for w in waves] == [
+            *pulse,
             ("Staff culture survey autumn 2025", "closed"),
             ("Staff culture survey spring 2026", "closed"),
         ]
         assert event.detail["waves"] == [w.pk for w in waves]
-        for wave in waves:
+        for wave in waves.exclude(title__startswith="Maternity pulse"):
             people = organisation_summary(organisation)["people_total"]
             assert 0.4 * people <= wave.responses.count() <= 0.65 * people
 
@@ -221,6 +224,25 @@ def test_each_persona_signs_in_with_the_demo_password(built, client, settings):
             assert choose.status_code == 302
             assert demo2.name in client.get(reverse("core:home")).content.decode()
         client.logout()
+
+
+def test_the_maternity_pulse_has_results_pages_for_every_unit(built, client, settings):
+    """A wave sent to one directorate (issue 11): its results pages work for every unit,
+    and a unit it did not survey says so."""
+    acute = Organisation.objects.get(code="DEMO1")
+    pulse = Wave.objects.for_org(acute).get(title__startswith="Maternity pulse")
+    assert [u.code for u in pulse.target_units.all()] == ["WAC-MAT"]
+    assert pulse.responses.exists()
+    assert sign_in(client, "board@demo.test", settings.COLEAD_DEMO_PASSWORD).status_code == 302
+    root = Unit.objects.for_org(acute).get(depth=0).code
+    # the directorate and the units above it were surveyed; another division was not
+    for code, surveyed in (("WAC-MAT", True), ("WAC", True), (root, True), ("MED", False)):
+        page = client.get(reverse("insights:unit", args=[pulse.pk, code]))
+        assert page.status_code == 200, code
+        assert ("This wave did not survey" in page.content.decode()) is not surveyed, code
+    for level in range(4):
+        heatmap = client.get(reverse("insights:heatmap", args=[pulse.pk]), {"level": level})
+        assert heatmap.status_code == 200, level
 
 
 # --rebuild flushes the database, which PostgreSQL refuses inside a test's open transaction.

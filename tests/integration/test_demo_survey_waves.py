@@ -51,7 +51,8 @@ def demo(django_db_setup, django_db_blocker):
         units = list(Unit.objects.for_org(organisation).values("id", "parent_id", "code", "level"))
         names = list(Person.objects.for_org(organisation).values_list("first_name", "last_name"))
         waves = []
-        for wave in Wave.objects.for_org(organisation).order_by("opens_on"):
+        trust_wide = Wave.objects.for_org(organisation).filter(title__in=WAVE_TITLES)
+        for wave in trust_wide.order_by("opens_on"):
             invitations = Invitation.objects.filter(wave=wave)
             waves.append(
                 {

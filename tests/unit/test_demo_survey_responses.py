@@ -378,3 +378,31 @@ def test_some_comments_name_a_colleague_and_masking_removes_every_name(trusts, s
                 plain += 1
                 assert (masked, count) == (comment, 0)  # nothing else looks like a name
     assert 20 <= named <= 0.08 * (named + plain)
+
+
+def test_demo1_has_a_maternity_pulse_answered_only_in_its_directorate(trusts, surveys):
+    """A wave sent to one directorate (issue 11), generated after the trust-wide waves so
+    that those are the same with or without it."""
+    trust = next(t for t in trusts if t.code == "DEMO1")
+    assert surveys["DEMO2"].pulses == []
+    (pulse,) = surveys["DEMO1"].pulses
+    assert pulse.wave.title == "Maternity pulse summer 2025"
+    assert pulse.unit_codes == ("WAC-MAT",)
+    parent = {u["unit_code"]: u["parent_code"] for u in trust.units}
+
+    def in_maternity(code):
+        while code and code != "WAC-MAT":
+            code = parent[code]
+        return code == "WAC-MAT"
+
+    members = [r for r in trust.workforce if in_maternity(r["unit_code"])]
+    assert pulse.invited == len(members)
+    assert 0.3 * len(members) <= len(pulse.responses) <= 0.8 * len(members)
+    assert all(in_maternity(r.unit_code) for r in pulse.responses)
+    first = min(w.wave.opens_on for w in surveys["DEMO1"].waves)
+    assert pulse.wave.closes_on < first  # never the latest wave nor between the two
+    assert all(
+        pulse.wave.opens_on <= r.submitted_on <= pulse.wave.closes_on for r in pulse.responses
+    )
+    without = S.TrustSurvey("DEMO1", surveys["DEMO1"].design, surveys["DEMO1"].waves)
+    assert S.survey_digest([without]) != S.survey_digest([surveys["DEMO1"]])

@@ -1,8 +1,8 @@
 """Building the demo trusts: generated rows go through the real import services, so the
 demo also exercises the importer. Then leadership posts, the leadership line, one demo
 user per role, two closed survey waves per trust whose answers have a designed structure
-(colead.demo.survey_responses), run through the real wave lifecycle: create, launch, the
-completed forms, close; and each trust's direction (colead.demo.objectives): the vision,
+(colead.demo.survey_responses; DEMO1 also has a pulse sent to one directorate), run through
+the real wave lifecycle: create, launch, the completed forms, close; and each trust's direction (colead.demo.objectives): the vision,
 objectives at every level with their agreement history and check-ins, built in dated
 phases with a coverage snapshot after each."""
 
@@ -206,9 +206,9 @@ def _build_trust(trust: DemoTrust, *, actor) -> Organisation:
 
 def _survey_waves(survey: TrustSurvey, organisation: Organisation, *, actor) -> list[Wave]:
     """The trust's survey waves, oldest first, each through the real lifecycle: created for
-    the whole trust, launched (everyone invited), the generated forms recorded against their
-    invitations, closed. The launch and close times are then set to the wave's own dates,
-    so that the past waves read as past."""
+    the whole trust (or, for a pulse, the one directorate it surveys), launched (everyone
+    invited), the generated forms recorded against their invitations, closed. The launch and
+    close times are then set to the wave's own dates, so that the past waves read as past."""
     ensure_builtin_instruments(organisation=organisation, actor=actor)
     # The waves survey the divisions (see demo.survey_responses: the executives attached to
     # the trust itself are not surveyed).
@@ -219,14 +219,14 @@ def _survey_waves(survey: TrustSurvey, organisation: Organisation, *, actor) -> 
     )
     person_ids = dict(Person.objects.for_org(organisation).values_list("employee_number", "id"))
     waves = []
-    for generated in survey.waves:
+    for generated in [*survey.waves, *survey.pulses]:
         spec = generated.wave
         wave = create_wave(
             organisation=organisation,
             settings=WaveSettings(
                 title=spec.title,
                 instruments=list(WAVE_INSTRUMENTS),
-                unit_codes=divisions,
+                unit_codes=list(generated.unit_codes) or divisions,
                 opens_on=spec.opens_on,
                 closes_on=spec.closes_on,
             ),
@@ -246,7 +246,7 @@ def _survey_waves(survey: TrustSurvey, organisation: Organisation, *, actor) -> 
         closed = timezone.make_aware(datetime.combine(spec.closes_on, time(23, 59)))
         Wave.objects.filter(pk=wave.pk).update(launched_at=launched, closed_at=closed)
         waves.append(wave)
-    return waves
+    return sorted(waves, key=lambda wave: wave.opens_on)
 
 
 def _direction(plan: TrustDirection, organisation: Organisation, *, users, actor) -> dict:

@@ -1,5 +1,6 @@
 """Survey responses for the demo trusts: two closed waves of a staff culture survey whose
-answers have a structure the insights pages should find. Pure (numpy, no Django): one
+answers have a structure the insights pages should find, and in DEMO1 a pulse sent to the
+maternity directorate only (``PULSES``: a wave that surveyed part of the trust). Pure (numpy, no Django): one
 seeded ``numpy.random.Generator`` per trust and seed, so a seed and a headcount always give
 the same responses.
 
@@ -42,7 +43,7 @@ reads.
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
@@ -72,6 +73,7 @@ class DemoWave:
     opens_on: date
     closes_on: date
     response_rate: float  # the typical unit's rate; the trust's comes out a little lower
+    directorate: str = ""  # the name of the one directorate a pulse surveys; "" the trust
 
 
 WAVES = (
@@ -86,6 +88,21 @@ WAVES = (
         "spring-2026", "Staff culture survey spring 2026", date(2026, 3, 2), date(2026, 3, 20), 0.60
     ),
 )
+# Waves sent to part of a trust (a directorate's pulse), built after the trust-wide waves so
+# that those are the same with or without them. Before autumn 2025, so that every page's
+# "latest wave" and spring's change since autumn stay the trust-wide waves'.
+PULSES = {
+    "DEMO1": (
+        DemoWave(
+            "maternity-pulse-2025",
+            "Maternity pulse summer 2025",
+            date(2025, 6, 9),
+            date(2025, 6, 20),
+            0.60,
+            directorate="Maternity",
+        ),
+    ),
+}
 
 # Engagement is generated as this weighted sum of the six culture elements (latent scale),
 # so the key-drivers analysis should rank support and compassion first, then teamwork.
@@ -359,6 +376,7 @@ class WaveResponses:
     item_codes: tuple[str, ...]  # the wave's items, in form order (the CSV's columns)
     invited: int
     responses: list[DemoResponse]
+    unit_codes: tuple[str, ...] = ()  # the units it was sent to; () the whole trust
 
     @property
     def response_rate(self) -> float:
@@ -398,7 +416,8 @@ class DesignedUnits:
 class TrustSurvey:
     code: str
     design: DesignedUnits
-    waves: list[WaveResponses]
+    waves: list[WaveResponses]  # the trust-wide waves, oldest first
+    pulses: list[WaveResponses] = field(default_factory=list)  # waves to one directorate
 
 
 def generate_surveys(trusts: list[DemoTrust], *, seed: int) -> list[TrustSurvey]:
@@ -411,7 +430,7 @@ def survey_digest(surveys: list[TrustSurvey]) -> str:
     sha = hashlib.sha256()
     for survey in surveys:
         sha.update(survey.code.encode())
-        for wave in survey.waves:
+        for wave in [*survey.waves, *survey.pulses]:
             sha.update(wave.wave.key.encode())
             for r in wave.responses:
                 sha.update(f"{r.employee_number}|{r.unit_code}|{r.submitted_on}|".encode())
@@ -583,7 +602,8 @@ class _Survey:
         # itself: their group is below any threshold, and disclosure control would then
         # hide a whole division too, so that they could not be worked out by subtraction.
         surveyed = np.array([self.level[code] != "organisation" for code in self.person_unit])
-        for w, wave in enumerate(WAVES):
+
+        def responses(w: int, wave: DemoWave, surveyed: np.ndarray) -> list[DemoResponse]:
             unit_level = levels + changes * w
             own = PERSON_SD * (
                 PERSON_WAVE_CORRELATION**0.5 * person
@@ -603,20 +623,49 @@ class _Survey:
             demographics = self._demographics(wave, rows)
             days = self._days(wave, len(rows))
             comments = self._comments(w, rows, theta[rows], unit_level[person_unit[rows]])
-            responses = []
+            out = []
             for r, i in enumerate(rows.tolist()):
                 given = {**answers[r], **demographics[r]}
                 if comments[r]:
                     given["comment"] = comments[r]
-                responses.append(DemoResponse(self.numbers[i], self.person_unit[i], days[r], given))
-            waves.append(WaveResponses(wave, item_codes, int(surveyed.sum()), responses))
+                out.append(DemoResponse(self.numbers[i], self.person_unit[i], days[r], given))
+            return out
+
+        for w, wave in enumerate(WAVES):
+            waves.append(
+                WaveResponses(wave, item_codes, int(surveyed.sum()), responses(w, wave, surveyed))
+            )
+        pulses = []
+        for wave in PULSES.get(self.trust.code, ()):
+            directorate = self._directorate_named(wave.directorate)
+            members = np.array([self.directorate[c] == directorate for c in self.person_unit])
+            # a pulse before autumn: the units' autumn levels (wave 0, no change yet)
+            pulses.append(
+                WaveResponses(
+                    wave,
+                    item_codes,
+                    int(members.sum()),
+                    responses(0, wave, members),
+                    unit_codes=(directorate,),
+                )
+            )
         design = DesignedUnits(
             division_effects=dict(self.design.division_effects),
             improving=(*self.design.improving_directorates, *self.improving_teams),
             declining=tuple(self.design.declining_directorates),
             driver_weights=dict(ENGAGEMENT_DRIVERS),
         )
-        return TrustSurvey(self.trust.code, design, waves)
+        return TrustSurvey(self.trust.code, design, waves, pulses)
+
+    def _directorate_named(self, name: str) -> str:
+        codes = [
+            u["unit_code"]
+            for u in self.trust.units
+            if u["level"] == "directorate" and u["name"] == name
+        ]
+        if len(codes) != 1:
+            raise ValueError(f"{self.trust.code}: {len(codes)} directorates named {name!r}")
+        return codes[0]
 
     def _latents(self, theta: np.ndarray) -> dict[str, np.ndarray]:
         """Each dimension's latent value for each respondent."""
