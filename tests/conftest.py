@@ -143,8 +143,14 @@ def client_for(client, persona_users):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches (comment maskers) must not carry one test's staff into another."""
+    """Per-process caches (comment maskers) must not carry one test's staff into another,
+    nor Django's cache one test's request counts (sign-in failures per address, device
+    links) into the next."""
+    from django.core.cache import cache
+
     from colead.surveys import services as survey_services
+
+    cache.clear()
 
     survey_services._MASKERS.clear()
     survey_services._WAVE_INSTRUMENTS.clear()
