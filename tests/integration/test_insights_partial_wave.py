@@ -151,10 +151,18 @@ def test_page_export_and_api_publish_the_same_figures(client_for, api, trust):
             r["measure"]: r for r in exports.export_rows(table, [row]) if r["unit_code"] == code
         }
         assert set(export) == set(lines)
-        for measure, figures in export.items():
+        for measure, published in export.items():
             line = lines[measure]
             if measure in api_rows:  # the API gives the dimensions
-                assert api_rows[measure] == figures
+                assert api_rows[measure] == published
+            # the page shows the same record, before rounding for the file
+            figures = rs.published_figures(row.cells.get(measure), K, rounded=False)
+            assert rs.published_figures(row.cells.get(measure), K) == {
+                name: published[name] for name in rs.FIGURE_FIELDS
+            }
+            assert {name for name, value in figures.items() if value is not None} == {
+                name for name in rs.FIGURE_FIELDS if published[name] is not None
+            }
             if figures["suppressed"] is not None:
                 assert (line.status, line.hidden) == (
                     figures["suppressed"],

@@ -17,7 +17,7 @@ from colead.insights import results as rs
 from colead.insights import themes, unit_results
 from colead.surveys import services
 from colead.surveys.models import Ballot
-from tests.integration.insights_fixtures import add_ballots, closed_wave
+from tests.integration.insights_fixtures import add_ballots, closed_wave, staff_roster
 from tests.integration.waves_fixtures import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ def comment_text(i: int) -> str:
 def wave_with_comments(trust, counts, commenters: dict[str, int], *, title):
     """A closed wave like ``closed_wave``, with a comment from ``commenters[unit]`` people of
     each unit."""
+    staff_roster(trust, counts)
     wave = make_wave(
         trust,
         units=("TST1-ROOT",),
@@ -63,7 +64,7 @@ def wave_with_comments(trust, counts, commenters: dict[str, int], *, title):
         ballots = Ballot.objects.filter(wave=wave, reporting_unit__code=code).order_by("pk")
         for ballot in ballots[:how_many]:
             ballot.comments = {"comment": comment_text(written)}
-            ballot.save(update_fields=["comments"])
+            ballot.save(update_fields=["sealed"])
             written += 1
     return services.close_wave(wave=wave, actor=None)
 
@@ -160,7 +161,10 @@ def test_a_unit_between_k_and_2k_has_no_change_and_a_banded_percent(client_for, 
         )
         assert line.pct_banded and line.pct == row.cells[code].pct_band
         assert line.pct_interval == ""  # an interval would give the exact figure back
-        assert line.score_interval  # the mean's interval is shown (R6 bands percentages only)
+        # nor may the mean or its interval (issue 11): a band of the scale, or nothing
+        assert line.score_interval == "" and row.cells[code].score is None
+        assert line.score == (row.cells[code].score_band or "Not shown")
+        assert not re.fullmatch(r"\d\.\d", line.score)
 
 
 def test_the_trend_has_only_each_waves_visible_figures(client_for, autumn, spring):
@@ -222,10 +226,14 @@ def test_item_detail_is_suppressed_like_the_service(client_for, spring):
                 if cell.suppressed:
                     assert line.hidden == cell.reason and line.pct == line.score == ""
                 else:
-                    assert line.n == str(cell.n) and line.score == f"{cell.score:.1f}"
+                    assert line.n == str(cell.n)
                     if cell.pct_band:  # T1: fewer than 2k answers
                         assert line.pct == cell.pct_band and line.pct_interval == ""
+                        # a band of the scale (none for a yes/no question), no interval
+                        assert line.score == (cell.score_band or "Not shown")
+                        assert line.score_interval == ""
                     else:
+                        assert line.score == f"{cell.score:.1f}"
                         assert line.pct == f"{cell.pct_positive:.0f}%" and line.pct_interval
         items = {m.code for m in all_measures.measures if m.kind == "item"}
         assert seen == items

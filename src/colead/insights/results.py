@@ -600,30 +600,6 @@ def _display_order(core: WaveCore, breakdown: str, groups: list[eng.UnitStats]):
 # -- tables --------------------------------------------------------------------------------------
 
 
-@dataclass
-class Cell:
-    """One unit (× category) × measure, as it may be shown. A hidden cell has only
-    ``suppressed`` and ``reason``."""
-
-    measure: str
-    n: int | None = None
-    score: float | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
-    pct_positive: float | None = None
-    pct_low: float | None = None  # 95% Wilson interval of percent positive (none when banded)
-    pct_high: float | None = None
-    pct_band: str | None = None
-    score_band: str | None = None  # below 2k: the mean as a band of the 0–10 scale, or None
-    score_band_range: tuple[float, float] | None = None
-    comparison: str | None = None
-    pct_comparison: str | None = None
-    change: float | None = None
-    change_label: str | None = None
-    suppressed: str | None = None
-    reason: str | None = None
-
-
 def _item_scale(item) -> figures.AnswerScale:
     """A question's answer scale in score steps (0 the lowest score, after turning a reverse
     question round)."""
@@ -663,11 +639,12 @@ FIGURE_FIELDS = (
 )
 
 
-def published_figures(cell: Cell | None, threshold: int) -> dict:
+def published_figures(cell: Cell | None, threshold: int, *, rounded: bool = True) -> dict:
     """The one record of a cell's figures that the unit page, the heatmap's exports and the
-    API publish (``FIGURE_FIELDS``; scores and intervals to 2 decimals, percentages to 1).
-    A hidden cell has only ``suppressed`` and its reason; a cell the table does not hold
-    (no answers to the measure) is hidden as too few responses."""
+    API publish (``FIGURE_FIELDS``; ``rounded`` as the exports and the API give them: scores
+    and intervals to 2 decimals, percentages to 1; the page rounds further for display from
+    the unrounded record). A hidden cell has only ``suppressed`` and its reason; a cell the
+    table does not hold (no answers to the measure) is hidden as too few responses."""
     out = dict.fromkeys(FIGURE_FIELDS)
     if cell is None or cell.suppressed is not None:
         status = cell.suppressed if cell is not None else disclosure.Status.PRIMARY.value
@@ -676,23 +653,50 @@ def published_figures(cell: Cell | None, threshold: int) -> dict:
             cell.reason if cell is not None else disclosure.reason(status, threshold)
         )
         return out
+    score_places, pct_places = (2, 1) if rounded else (None, None)
     out.update(
         n=cell.n,
-        score=_rounded(cell.score, 2),
+        score=_rounded(cell.score, score_places),
         score_band=cell.score_band,
-        ci_low=_rounded(cell.ci_low, 2),
-        ci_high=_rounded(cell.ci_high, 2),
-        pct_positive=_rounded(cell.pct_positive, 1),
-        pct_low=_rounded(cell.pct_low, 1),
-        pct_high=_rounded(cell.pct_high, 1),
+        ci_low=_rounded(cell.ci_low, score_places),
+        ci_high=_rounded(cell.ci_high, score_places),
+        pct_positive=_rounded(cell.pct_positive, pct_places),
+        pct_low=_rounded(cell.pct_low, pct_places),
+        pct_high=_rounded(cell.pct_high, pct_places),
         pct_positive_band=cell.pct_band,
         comparison=cell.comparison,
     )
     return out
 
 
-def _rounded(value: float | None, places: int) -> float | None:
-    return None if value is None else round(float(value), places)
+def _rounded(value: float | None, places: int | None) -> float | None:
+    if value is None:
+        return None
+    return float(value) if places is None else round(float(value), places)
+
+
+@dataclass
+class Cell:
+    """One unit (× category) × measure, as it may be shown. A hidden cell has only
+    ``suppressed`` and ``reason``."""
+
+    measure: str
+    n: int | None = None
+    score: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    pct_positive: float | None = None
+    pct_low: float | None = None  # 95% Wilson interval of percent positive (none when banded)
+    pct_high: float | None = None
+    pct_band: str | None = None
+    score_band: str | None = None  # below 2k: the mean as a band of the 0–10 scale, or None
+    score_band_range: tuple[float, float] | None = None
+    comparison: str | None = None
+    pct_comparison: str | None = None
+    change: float | None = None
+    change_label: str | None = None
+    suppressed: str | None = None
+    reason: str | None = None
 
 
 @dataclass

@@ -180,7 +180,7 @@ def measure_line(
     """One measure as the page shows it: the figures ``results.published_figures`` gives
     the exports and the API too, in words."""
     line = MeasureLine(code=measure.code, title=measure.title, kind=measure.kind)
-    figures = rs.published_figures(cell, table.threshold)
+    figures = rs.published_figures(cell, table.threshold, rounded=False)
     if figures["suppressed"] is not None:
         line.hidden = figures["suppressed_reason"]
         line.status = figures["suppressed"]
@@ -417,7 +417,7 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
             if cell is None:
                 cells.append({"text": "Not asked", "hidden": None})
                 continue
-            figures = rs.published_figures(cell, table.threshold)
+            figures = rs.published_figures(cell, table.threshold, rounded=False)
             if figures["suppressed"]:
                 short = f"<{table.threshold}" if figures["suppressed"] == "primary" else "Hidden"
                 cells.append({"text": short, "hidden": figures["suppressed_reason"]})
@@ -437,9 +437,11 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
                     {
                         "wave": label,
                         "measure": title,
-                        "score": figures["score"],
-                        "low": figures["ci_low"],
-                        "high": figures["ci_high"],
+                        "score": round(figures["score"], 2),
+                        "low": None if figures["ci_low"] is None else round(figures["ci_low"], 2),
+                        "high": None
+                        if figures["ci_high"] is None
+                        else round(figures["ci_high"], 2),
                     }
                 )
                 if title not in shown_measures:
