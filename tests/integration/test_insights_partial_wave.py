@@ -208,3 +208,26 @@ def test_the_csv_export_carries_the_bands_in_their_own_columns(client_for, trust
     theatres = [line for line in lines if line["unit_code"] == "T1"]
     assert theatres and all(line["pct_positive_band"].endswith("%") for line in theatres)
     assert all(line["score"] == line["ci_low"] == line["ci_high"] == "" for line in theatres)
+
+
+def test_the_heatmap_shows_a_small_groups_scores_as_bands(client_for, trust):
+    """T1 (8 responses, below 2k = 10): no score to one decimal in its heatmap row, a band of
+    the scale or a dash; Ward 1 (14): exact scores."""
+    wave = closed_wave(trust, {"W1": 14, "W2": 12, "T1": (8, 0.9), "SURG": 6}, threshold=K)
+    client = client_for("board")
+    for code, level in (("T1", 2), ("W1", 3)):
+        html = client.get(
+            reverse("insights:heatmap", args=[wave.pk]), {"level": level}
+        ).content.decode()
+        href = reverse("insights:unit", args=[wave.pk, code])
+        row = html[html.index(f'<a href="{href}">') :]
+        row = row[: row.index("</tr>")]
+        cells = [
+            re.sub(r"<span.*?</span>", "", cell).strip()
+            for cell in re.findall(r'<td class="[^"]*">(.*?)</td>', row)
+        ]
+        assert cells
+        if code == "T1":
+            assert all(re.fullmatch(r"[\d.]+–[\d.]+|–", cell) for cell in cells), cells
+        else:
+            assert all(re.fullmatch(r"\d+\.\d", cell) for cell in cells), cells
