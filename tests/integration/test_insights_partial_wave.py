@@ -231,3 +231,28 @@ def test_the_heatmap_shows_a_small_groups_scores_as_bands(client_for, trust):
             assert all(re.fullmatch(r"[\d.]+–[\d.]+|–", cell) for cell in cells), cells
         else:
             assert all(re.fullmatch(r"\d+\.\d", cell) for cell in cells), cells
+
+
+def test_a_partial_wave_is_never_the_previous_wave_of_a_wider_one(client_for, trust):
+    """Change is measured against the latest earlier wave that surveyed every unit the wave
+    did: a ward's pulse between two trust-wide waves is skipped by the later one, and its
+    own previous wave is the trust-wide wave before it."""
+    counts = {"W1": 14, "W2": 12, "T1": 12, "SURG": 6}
+    autumn = closed_wave(trust, counts, threshold=K, title="Autumn")
+    staff_roster(trust, {"W1": 14})
+    ward = make_wave(
+        trust,
+        units=("W1",),
+        threshold=K,
+        title="Ward 1 pulse",
+        instruments=INSTRUMENTS,
+        launch=True,
+    )
+    add_ballots(ward, "W1", 14)
+    ward = services.close_wave(wave=ward, actor=None)
+    spring = closed_wave(trust, counts, threshold=K, title="Spring")
+    assert rs.load_results(ward).previous.wave_id == autumn.pk
+    assert rs.load_results(spring).previous.wave_id == autumn.pk
+    assert rs.load_results(autumn).previous is None
+    page = client_for("board").get(reverse("insights:unit", args=[spring.pk, "SURG"]))
+    assert "Change since Autumn" in text_of(page)

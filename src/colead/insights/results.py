@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 import numpy as np
+from django.db.models import Q
 
 from colead.core.memory import Recent
 from colead.insights import engine as eng
@@ -167,19 +168,37 @@ def _scored_at(wave: Wave):
 
 
 def _previous_wave(wave: Wave) -> Wave | None:
-    """The organisation's latest closed wave that closed before this one (with its scores'
-    timestamp, when it has scores, in the same query)."""
+    """The organisation's latest closed wave that closed before this one and surveyed every
+    unit this one did (with its scores' timestamp, when it has scores, in the same query).
+    A wave sent to part of the organisation (a directorate's pulse) is never the previous
+    wave of a wider one: most of the wider wave's units would have nothing to compare with."""
     if wave.closed_at is None:
         return None
-    return (
+    earlier = Q(
+        wave__organisation_id=wave.organisation_id,
+        wave__status=WaveStatus.CLOSED,
+        wave__closed_at__lt=wave.closed_at,
+    )
+    # every wave's targets in one query, whatever the number of waves (pages count queries)
+    targets: dict[int, list[str]] = {}
+    for wave_id, path in Wave.target_units.through.objects.filter(
+        Q(wave_id=wave.pk) | earlier
+    ).values_list("wave_id", "unit__path"):
+        targets.setdefault(wave_id, []).append(path)
+    own = targets.get(wave.pk, [])
+    candidates = (
         Wave.objects.for_org(wave.organisation_id)
         .filter(status=WaveStatus.CLOSED, closed_at__lt=wave.closed_at)
         .exclude(pk=wave.pk)
         .select_related("scores")
         .defer("scores__data")
         .order_by("-closed_at", "-pk")
-        .first()
     )
+    for candidate in candidates:
+        covered = targets.get(candidate.pk, [])
+        if all(any(path.startswith(c) for c in covered) for path in own):
+            return candidate
+    return None
 
 
 def load_results(wave: Wave, *, with_previous: bool = True) -> WaveResults:
