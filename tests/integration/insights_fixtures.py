@@ -6,9 +6,10 @@ is closed through ``services.close_wave``, which stores the scores."""
 import random
 from datetime import date
 
-from colead.org.models import Unit
+from colead.org.models import Person, Unit
 from colead.surveys import services
 from colead.surveys.models import Ballot, ResponseSource
+from tests.factories import PersonFactory
 from tests.integration.waves_fixtures import make_wave
 
 INSTRUMENTS = ["culture-pulse", "staff-engagement", "psychological-safety", "team-working"]
@@ -59,9 +60,31 @@ def add_ballots(wave, unit_code: str, count: int, *, groups=GROUPS, lean=0.0, se
     )
 
 
+def staff_roster(trust, counts: dict, *, groups=GROUPS):
+    """Add people to the test trust so that each unit of ``counts`` has at least 5 invited
+    people of each staff group its ballots give (5 in all where they give none). Closing a
+    wave generalises each response until it matches 5 invited people (privacy.roster); the
+    test trust's wards have 3 to 5 people, far fewer than the ballots these tests put in
+    them, and without this their responses would move up to larger units."""
+    for code in counts:
+        unit = Unit.objects.get(organisation=trust["org"], code=code)
+        for group in groups or (None,):
+            people = Person.objects.filter(primary_unit=unit)
+            if group is not None:
+                people = people.filter(staff_group=group)
+            for _ in range(5 - people.count()):
+                PersonFactory(
+                    organisation=trust["org"],
+                    primary_unit=unit,
+                    staff_group=group or "nursing_midwifery_registered",
+                )
+
+
 def closed_wave(trust, counts: dict, *, threshold=5, title="Spring results", groups=GROUPS, **kw):
     """A wave over the whole test trust, launched, with ``counts`` ballots per unit code
-    (a number, or (number, lean)), then closed (which scores it)."""
+    (a number, or (number, lean)), then closed (which scores it). The trust is given enough
+    people for the ballots to stay where they are put (``staff_roster``)."""
+    staff_roster(trust, counts, groups=groups)
     wave = make_wave(
         trust,
         units=("TST1-ROOT",),

@@ -25,7 +25,7 @@ from colead.surveys import services, tokens
 from colead.surveys.models import Invitation
 from tests.integration.direction_fixtures import golden_thread
 from tests.integration.insights_fixtures import closed_wave
-from tests.integration.waves_fixtures import make_wave
+from tests.integration.waves_fixtures import make_wave, staff_surgery
 from tests.unit.test_api_declarations import api_operations
 
 # (Not ignored_auth: it cannot tell our token from one it generated; test_api_auth.py
@@ -86,6 +86,7 @@ def surveys(trust):
     operations (launch, close) do to the others."""
     draft = make_wave(trust, title="Draft")
     opened = make_wave(trust, title="Open", launch=True)
+    staff_surgery(trust)
     surg = make_wave(trust, units=("SURG",), title="Surgery", launch=True)
     kiosk = make_wave(trust, title="Respondents", launch=True)
     closed = closed_wave(trust, {"W1": 14, "W2": 3, "T1": 12}, title="Closed")

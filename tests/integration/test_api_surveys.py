@@ -20,7 +20,7 @@ from colead.surveys.models import (
     WaveInstrument,
 )
 from colead.surveys.services import WaveSettings
-from tests.integration.waves_fixtures import device_responses, make_wave, respond
+from tests.integration.waves_fixtures import device_responses, make_wave, respond, staff_surgery
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def api(client, persona_users):
 @pytest.fixture
 def waves(trust):
     """A draft on MED, an open wave on MED (W1 and W2), and an open wave on SURG only."""
+    staff_surgery(trust)
     return {
         "draft": make_wave(trust, title="Draft on MED"),
         "med": make_wave(trust, title="Open on MED", launch=True),

@@ -13,7 +13,7 @@ from colead.audit.models import AuditEvent
 from colead.surveys import definitions, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response
 from colead.surveys.services import WaveSettings
-from tests.integration.waves_fixtures import make_wave
+from tests.integration.waves_fixtures import make_wave, staff_surgery
 
 pytestmark = pytest.mark.django_db
 
@@ -347,6 +347,7 @@ def test_every_kind_of_item_is_checked(client, checks_wave):
 
 
 def test_a_wave_where_respondents_choose_their_team(client, trust):
+    staff_surgery(trust)
     wave = make_wave(trust, units=("SURG",), respondent_chooses_unit=True, launch=True)
     token = invitation_tokens(wave)[0]
     before = stored()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 from django.db import transaction
+from django.db.models import Q
 
 from colead.audit.models import AuditEvent
 from colead.demo import survey_responses as S
@@ -28,7 +29,15 @@ from colead.org.models import Organisation, Person, Unit
 from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
 from colead.surveys import services as survey_services
-from colead.surveys.models import Ballot, Invitation, Response, Wave, WaveStatus
+from colead.surveys.models import (
+    Ballot,
+    Invitation,
+    Response,
+    Wave,
+    WaveResponseCount,
+    WaveStatus,
+)
+from colead.surveys.response_import import BAND_GROUPS
 from colead.surveys.services import CompletedForm, SurveyError, record_completed_forms
 from tests.integration.waves_fixtures import make_wave
 
@@ -65,7 +74,24 @@ def demo(django_db_setup, django_db_blocker):
                     "threshold": wave.reporting_threshold,
                     "instruments": [i.code for i in wave.ordered_instruments()],
                     "invited": invitations.count(),
-                    "responded": invitations.filter(responded=True).count(),
+                    # Closing erases who responded; the counts are kept per unit and group.
+                    "responded": sum(
+                        WaveResponseCount.objects.filter(wave=wave).values_list(
+                            "responded", flat=True
+                        )
+                    ),
+                    "fieldwork_marks": invitations.filter(
+                        Q(responded=True) | Q(sent_at__isnull=False) | Q(reminded_at__isnull=False)
+                    ).count(),
+                    "targets": list(wave.target_units.values_list("id", flat=True)),
+                    "roster": list(
+                        invitations.values_list(
+                            "reporting_unit_id",
+                            "staff_group",
+                            "person__band",
+                            "person__start_date",
+                        )
+                    ),
                     "ballots": Ballot.objects.filter(wave=wave).count(),
                     "responses": list(
                         Response.objects.filter(wave=wave).values(
@@ -145,21 +171,110 @@ def test_about_half_responded_with_rates_that_vary_by_unit(demo):
 
 
 def test_the_stored_answers_are_the_generated_ones(demo):
+    """Answers as generated; "About you" answers as generated or dropped (never changed),
+    and each response in its generated unit or, when that unit is too small to protect it,
+    an ancestor (privacy.roster)."""
     instruments = S.wave_instruments()
+    parent = {u["id"]: u["parent_id"] for u in demo["units"]}
+
+    def chain(unit_id):
+        while unit_id is not None:
+            yield unit_id
+            unit_id = parent[unit_id]
+
     for wave, generated in zip(demo["waves"], demo["generated"].waves, strict=True):
-
-        def key(unit, demographics, answers):
-            return (unit, tuple(sorted(demographics.items())), tuple(sorted(answers.items())))
-
-        stored = Counter(
-            key(demo["code_of"][r["reporting_unit_id"]], r["demographics"], r["answers"])
-            for r in wave["responses"]
-        )
-        made = Counter()
+        made: dict[tuple, list] = {}
         for r in generated.responses:
             demographics, answers, _ = answer_rules.split_for_storage(instruments, r.answers)
-            made[key(r.unit_code, demographics, answers)] += 1
-        assert stored == made
+            key = tuple(sorted(answers.items()))
+            made.setdefault(key, []).append((demo["id_of"][r.unit_code], demographics))
+        for r in wave["responses"]:
+            candidates = made[tuple(sorted(r["answers"].items()))]
+            match = next(
+                (unit, demographics)
+                for unit, demographics in candidates
+                if r["reporting_unit_id"] in chain(unit)
+                and r["demographics"].items() <= demographics.items()
+            )
+            candidates.remove(match)
+        assert not any(made.values())
+
+
+def test_no_stored_response_can_be_joined_to_fewer_than_5_invited_people(demo):
+    """The attack of issue 11 on the closed demo waves: nothing says who responded, and every
+    stored response's unit and "About you" answers match at least 5 invited people's
+    workforce records (unit tree folding as published, tests.unit.test_privacy_roster)."""
+    whole = {u["id"]: u["parent_id"] for u in demo["units"]}
+    for wave in demo["waves"]:
+        assert wave["fieldwork_marks"] == 0
+        # The wave's own part of the tree, as published: one target at the top, or several
+        # joined through their ancestors.
+        targets = set(wave["targets"])
+
+        def chain(unit):
+            while unit is not None:
+                yield unit
+                unit = whole[unit]
+
+        kept = {u for u in whole if targets & set(chain(u))}
+        if len(targets) > 1:
+            kept |= {a for t in targets for a in chain(t)}
+        parents = {u: (whole[u] if whole[u] in kept else None) for u in kept}
+        (top,) = [u for u, p in parents.items() if p is None]
+        roster = [
+            (
+                unit,
+                {
+                    "staff_group": group,
+                    "band": BAND_GROUPS.get(band),
+                    "length_of_service": _service(start, wave["closes_on"]),
+                },
+            )
+            for unit, group, band, start in wave["roster"]
+        ]
+        reported_in = _folds(parents, top, [unit for unit, _ in roster])
+        found = []
+        for response in wave["responses"]:
+            count = 0
+            for unit, facts in roster:
+                if reported_in[unit] != response["reporting_unit_id"]:
+                    continue
+                if all(
+                    answer == "prefer_not" or facts.get(name) in (None, answer)
+                    for name, answer in response["demographics"].items()
+                ):
+                    count += 1
+            found.append(count)
+        low = [(c, r) for c, r in zip(found, wave["responses"], strict=True) if c < 5]
+        assert not low, (wave["title"], low[:3])
+
+
+def _service(start, on):
+    years = (on - start).days / 365.25
+    return (
+        "under_1_year"
+        if years < 1
+        else "years_1_5"
+        if years < 6
+        else "years_6_10"
+        if years < 11
+        else "over_10_years"
+    )
+
+
+def _folds(parents, top, roster_units):
+    from tests.unit.test_privacy_roster import plain_folds
+
+    class Person:
+        def __init__(self, unit):
+            self.unit = 0 if unit == top else unit
+
+    tree = {
+        (0 if u == top else u): (None if p is None else 0 if p == top else p)
+        for u, p in parents.items()
+    }
+    folds = plain_folds(tree, [Person(u) for u in roster_units], 5)
+    return {(top if u == 0 else u): (top if t == 0 else t) for u, t in folds.items()}
 
 
 def test_the_designed_units_improve_and_the_declining_one_gets_worse(demo):

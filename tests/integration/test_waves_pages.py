@@ -14,7 +14,7 @@ from colead.audit.models import AuditEvent
 from colead.surveys import services
 from colead.surveys.models import DeviceLink, Invitation, Response, Wave, WaveStatus
 from colead.surveys.services import SurveyError
-from tests.integration.waves_fixtures import device_responses, make_wave, respond
+from tests.integration.waves_fixtures import device_responses, make_wave, respond, staff_surgery
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +83,7 @@ def test_a_managers_list_counts_only_their_subtree_and_only_waves_reaching_it(cl
     whole = make_wave(trust, units=["TST1-ROOT"], threshold=5, launch=True, title="Whole trust")
     respond(whole, "W1", 5)
     respond(whole, "T1", 4)
+    staff_surgery(trust)
     make_wave(trust, units=["SURG"], threshold=5, launch=True, title="Surgery only")
     response = client_for("manager").get(reverse("surveys:wave_list"))
     rows = response.context_data["rows"]

@@ -26,6 +26,21 @@ def make_wave(trust, *, units=("MED",), threshold=11, title="Spring pulse", laun
     return wave
 
 
+def staff_surgery(trust):
+    """Give the Surgery division a fifth person (a surgeon at division level), so that a wave
+    over Surgery alone can launch: a wave needs at least 5 people invited."""
+    from tests.factories import PersonFactory
+
+    return PersonFactory(
+        organisation=trust["org"],
+        primary_unit=trust["units"]["SURG"],
+        employee_number="SURG-1",
+        staff_group="medical_dental",
+        band="consultant",
+        job_title="Consultant Surgeon",
+    )
+
+
 def respond(wave, unit_code, count, *, on=None, staff_group=None):
     """Mark ``count`` invitations of people in ``unit_code`` as responded, each with a ballot
     on day ``on`` (today by default)."""

@@ -22,7 +22,12 @@ from colead.org.imports.table import read_table
 from colead.org.models import Unit
 from colead.surveys.models import Response, ResponseImport, ResponseSource, Wave, WaveUnit
 from colead.surveys.response_import import ResponsesPlan, validate_responses
-from colead.surveys.services import SurveyError, mask_comment, wave_instruments
+from colead.surveys.services import (
+    SurveyError,
+    generalise_responses,
+    mask_comment,
+    wave_instruments,
+)
 from colead.surveys.signals import announce_responses_final
 
 __all__ = ["ImportRejected", "ResponsesImportResult", "SurveyError", "import_responses"]
@@ -211,4 +216,7 @@ def _write(wave: Wave, plan: ResponsesPlan, submitted_on: date) -> None:
                 source=ResponseSource.IMPORT,
             )
         )
+    if wave.is_closed:
+        # As closing does for the rest: each stored response matches 5 invited people.
+        generalise_responses(wave, rows)
     Response.objects.bulk_create(rows, batch_size=BATCH)

@@ -1,9 +1,10 @@
 """Surveys: instruments, waves, invitations and anonymous responses.
 
-Anonymity by design (docs/privacy.md): an Invitation knows the person and whether they
-responded, nothing else. A Draft, a Ballot and a Response know answers and a reporting unit,
-never a person, token, IP address or time of day. Tokens are stored only as keyed digests,
-with a different key for the invitation and for the draft, so neither row leads to the other.
+Anonymity by design (docs/privacy.md): an Invitation knows the person and, while the wave is
+open, whether they responded, nothing else. A Draft, a Ballot (sealed) and a Response know
+answers and a reporting unit, never a person, token, IP address or time of day. Tokens are
+stored only as keyed digests, with a different key for the invitation and for the draft, so
+neither row leads to the other.
 """
 
 import uuid
@@ -13,6 +14,7 @@ from django.db import models
 
 from colead.core.models import OrgScopedManager, OrgScopedQuerySet
 from colead.surveys import definitions
+from colead.surveys.sealing import SealedJSONField
 
 MIN_REPORTING_THRESHOLD = 5
 _PARSED_INSTRUMENTS: dict[str, definitions.Instrument] = {}
@@ -157,8 +159,29 @@ class WaveUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="wave_unit_unique")]
 
 
+class WaveResponseCount(models.Model):
+    """Invited and responded counts of a closed wave per reporting unit (frozen at launch)
+    and staff group: all the response-rate pages need once closing has erased from the
+    invitations who responded (docs/privacy.md)."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="response_counts")
+    reporting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    staff_group = models.CharField(max_length=40)
+    invited = models.PositiveIntegerField()
+    responded = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "reporting_unit", "staff_group"], name="wave_response_count_unique"
+            )
+        ]
+
+
 class Invitation(models.Model):
-    """Who was invited and whether they have responded: never what they said."""
+    """Who was invited and, while the wave is open, whether they have responded (for
+    reminders) and when their emails went: never what they said. Closing the wave clears
+    ``responded``, ``sent_at`` and ``reminded_at`` (counts are kept in WaveResponseCount)."""
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="invitations")
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
@@ -206,16 +229,34 @@ class Draft(models.Model):
 
 class Ballot(models.Model):
     """A submitted response during fieldwork. Written in the same transaction that marks the
-    invitation as responded; moved, shuffled, into Response when the wave closes, so no
-    stored row (or its transaction id) ties a Response to an invitation."""
+    invitation as responded, so its content is sealed (``colead.surveys.sealing``): whoever
+    holds the database sees only the wave, unit, day and source, never the answers. Its id
+    is random, so ids do not give the order of submission. Opened, generalised and moved,
+    shuffled, into Response when the wave closes."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="ballots")
     reporting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     submitted_on = models.DateField()
-    demographics = models.JSONField(default=dict, blank=True)
-    answers = models.JSONField(default=dict, blank=True)
-    comments = models.JSONField(default=dict, blank=True)
+    sealed = SealedJSONField(
+        default=dict, help_text="Demographics, answers and comments, encrypted."
+    )
     source = models.CharField(max_length=10)
+
+    # The sealed parts read and written by name, as a Response's fields are.
+    def _sealed_part(name):
+        def get(self):
+            return (self.sealed or {}).get(name) or {}
+
+        def set(self, value):
+            self.sealed = {**(self.sealed or {}), name: value or {}}
+
+        return property(get, set)
+
+    demographics = _sealed_part("demographics")
+    answers = _sealed_part("answers")
+    comments = _sealed_part("comments")
+    del _sealed_part
 
 
 class ResponseSource(models.TextChoices):

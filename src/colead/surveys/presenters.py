@@ -3,7 +3,7 @@ its response rates. Reads only; the arithmetic and the small-number rule live in
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from colead.core.formatting import uk_date, uk_datetime
@@ -16,6 +16,7 @@ from colead.surveys.models import (
     Response,
     ResponseSource,
     Wave,
+    WaveResponseCount,
     WaveStatus,
 )
 
@@ -114,14 +115,24 @@ def wave_rows(organisation, roots: list[Unit] | None, *, can_manage: bool) -> li
     if roots is not None:
         waves = [wave for wave in waves if _overlaps(wave, roots)]
     ids = [wave.pk for wave in waves]
+    closed = [wave.pk for wave in waves if wave.is_closed]
     counts = {
         row["wave_id"]: rates.Count(row["invited"], row["responded"])
         for row in Invitation.objects.filter(wave_id__in=ids)
+        .exclude(wave_id__in=closed)
         .filter(scope_q(roots))
         .values("wave_id")
         .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
         .order_by()
     }
+    for row in (
+        WaveResponseCount.objects.filter(wave_id__in=closed)
+        .filter(scope_q(roots))
+        .values("wave_id")
+        .annotate(invited=Sum("invited"), responded=Sum("responded"))
+        .order_by()
+    ):
+        counts[row["wave_id"]] = rates.Count(row["invited"], row["responded"])
     for model in (Ballot, Response):
         for row in (
             model.objects.filter(wave_id__in=ids, source__in=UNINVITED)
@@ -229,12 +240,7 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
     threshold = wave.reporting_threshold
     # Disclosure control works on the whole organisation's counts, whoever is looking, so
     # that one viewer's visible figures never combine with another's to reveal a small unit.
-    invitations = list(
-        Invitation.objects.filter(wave=wave)
-        .values_list("reporting_unit_id", "staff_group")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
-        .order_by()
-    )
+    invitations = invitation_counts(wave)
     device_all, imported_all = _uninvited_by_unit(wave)
     nodes = _unit_nodes(wave.organisation, None)
     in_scope = rates.in_subtrees(nodes, [root.pk for root in roots] if roots else None)
@@ -272,6 +278,24 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
         imported_total,
         _days(wave, roots),
         total_hidden,
+    )
+
+
+def invitation_counts(wave: Wave) -> list[tuple[int, str, int, int]]:
+    """(reporting unit id, staff group, invited, responded) rows: from the invitations while
+    the wave is open, from the counts kept at close once it is closed (closing erases who
+    responded)."""
+    if wave.is_closed:
+        return list(
+            WaveResponseCount.objects.filter(wave=wave).values_list(
+                "reporting_unit_id", "staff_group", "invited", "responded"
+            )
+        )
+    return list(
+        Invitation.objects.filter(wave=wave)
+        .values_list("reporting_unit_id", "staff_group")
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
+        .order_by()
     )
 
 

@@ -9,16 +9,18 @@ import random
 import secrets
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from colead.audit.services import record
 from colead.org import reference
-from colead.org.models import Person, Unit
+from colead.org.models import Person, ProtectedCharacteristics, Unit
+from colead.privacy import roster
 from colead.surveys import answers as answer_rules
 from colead.surveys import definitions, tokens
 from colead.surveys.masking import build_masker
@@ -33,9 +35,11 @@ from colead.surveys.models import (
     ResponseSource,
     Wave,
     WaveInstrument,
+    WaveResponseCount,
     WaveStatus,
     WaveUnit,
 )
+from colead.surveys.response_import import BAND_GROUPS
 from colead.surveys.signals import announce_responses_final
 
 
@@ -241,6 +245,14 @@ def launch_wave(*, wave: Wave, actor) -> Wave:
     people = list(eligible_people(wave).values("id", "primary_unit_id", "staff_group"))
     if not people:
         raise SurveyError("Nobody matches this wave's units and staff groups; nothing to launch.")
+    if len(people) < MIN_REPORTING_THRESHOLD:
+        # Stored responses must each match at least this many invited people once the wave
+        # closes (generalise_responses); fewer in all cannot be protected.
+        raise SurveyError(
+            f"Only {len(people)} people match this wave's units and staff groups. A wave "
+            f"needs at least {MIN_REPORTING_THRESHOLD} people invited so that no answer can "
+            "be traced to one of them: add units or staff groups."
+        )
     invitations = Invitation.objects.bulk_create(
         [
             Invitation(
@@ -311,30 +323,40 @@ def extend_wave(*, wave: Wave, closes_on: date, actor) -> Wave:
 
 @transaction.atomic
 def close_wave(*, wave: Wave, actor) -> Wave:
-    """Close the wave for good: move the ballots into responses in a random order, so that
-    neither row order nor transaction ids tie a response to the invitation it answered."""
+    """Close the wave for good. The ballots are opened, generalised against the invited
+    roster (``generalise_responses``) and moved into responses in a random order, so that
+    neither row order nor transaction ids tie a response to the invitation it answered; then
+    everything the invitations said about each person's fieldwork (responded, when their
+    emails went) is erased, keeping only counts per reporting unit and staff group."""
     wave = _lock(wave)
     if not wave.is_open:
         raise SurveyError("Only an open wave can be closed.")
     ballots = list(Ballot.objects.filter(wave=wave))
     random.SystemRandom().shuffle(ballots)
-    Response.objects.bulk_create(
-        [
-            Response(
-                wave=wave,
-                reporting_unit_id=b.reporting_unit_id,
-                submitted_on=b.submitted_on,
-                demographics=b.demographics,
-                answers=b.answers,
-                comments=b.comments,
-                source=b.source,
-            )
-            for b in ballots
-        ],
+    responses = [
+        Response(
+            wave=wave,
+            reporting_unit_id=b.reporting_unit_id,
+            submitted_on=b.submitted_on,
+            demographics=b.demographics,
+            answers=b.answers,
+            comments=b.comments,
+            source=b.source,
+        )
+        for b in ballots
+    ]
+    # Responses imported while the wave was open are generalised as the ballots are.
+    imported = list(Response.objects.filter(wave=wave))
+    generalised = generalise_responses(wave, responses + imported)
+    Response.objects.bulk_create(responses, batch_size=2000)
+    Response.objects.bulk_update(
+        [r for r in imported if r.pk in generalised.changed],
+        ["reporting_unit", "demographics"],
         batch_size=2000,
     )
     Ballot.objects.filter(wave=wave).delete()
     Draft.objects.filter(wave=wave).delete()
+    _erase_fieldwork(wave)
     wave.status = WaveStatus.CLOSED
     wave.closed_at = timezone.now()
     wave.save(update_fields=["status", "closed_at"])
@@ -343,12 +365,119 @@ def close_wave(*, wave: Wave, actor) -> Wave:
         actor=actor,
         organisation=wave.organisation,
         obj=wave,
-        detail={"responses": len(ballots)},
+        detail={
+            "responses": len(ballots),
+            "moved_to_a_larger_unit": generalised.moved,
+            "answers_not_kept": generalised.dropped,
+        },
     )
     # Results are scored once, now, in this transaction, by whoever listens (insights): the
     # results pages read the stored scores, never the answers.
     announce_responses_final(wave=wave, actor=actor)
     return wave
+
+
+def _erase_fieldwork(wave: Wave) -> None:
+    """Keep invited and responded counts per reporting unit and staff group, then clear every
+    invitation's responded flag and email times: after close nothing says who took part, or
+    who was reminded. The token digests stay, so an old link still says the wave has closed."""
+    invitations = Invitation.objects.filter(wave=wave)
+    WaveResponseCount.objects.bulk_create(
+        WaveResponseCount(
+            wave=wave,
+            reporting_unit_id=row["reporting_unit_id"],
+            staff_group=row["staff_group"],
+            invited=row["invited"],
+            responded=row["responded"],
+        )
+        for row in invitations.values("reporting_unit_id", "staff_group")
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
+        .order_by()
+    )
+    invitations.update(responded=False, sent_at=None, reminded_at=None)
+
+
+@dataclass(frozen=True)
+class GeneralisedResponses:
+    changed: set  # primary keys of the responses given that were changed
+    moved: int  # responses now reported in a larger unit
+    dropped: int  # demographic answers stored as not given
+
+
+def roster_facts(wave: Wave) -> list[roster.RosterPerson]:
+    """The wave's invited people as a database holder sees them: each invitation's frozen
+    reporting unit and staff group, and the person's band, length of service at the wave's
+    close and recorded protected characteristics, in the "About you" codes."""
+    on = wave.closes_on or timezone.localdate()
+    protected = {
+        row["person_id"]: row
+        for row in ProtectedCharacteristics.objects.filter(
+            person__in=Invitation.objects.filter(wave=wave).values("person_id")
+        ).values("person_id", *reference.PROTECTED_FIELDS)
+    }
+    people = []
+    for unit_id, group, person_id, band, start in Invitation.objects.filter(wave=wave).values_list(
+        "reporting_unit_id", "staff_group", "person_id", "person__band", "person__start_date"
+    ):
+        facts = {
+            "staff_group": group or None,
+            "band": BAND_GROUPS.get(band),
+            "length_of_service": roster.length_of_service_code(start, on),
+        }
+        recorded = protected.get(person_id)
+        if recorded is not None:
+            facts["ethnicity"] = roster.ethnicity_code(recorded["ethnicity"])
+            facts["sex"] = roster.sex_code(recorded["sex"])
+            facts["disability"] = roster.disability_code(recorded["disability"])
+            facts["age_band"] = roster.age_band_code(recorded["age_band"])
+        people.append(roster.RosterPerson(unit_id, facts))
+    return people
+
+
+def generalise_responses(wave: Wave, responses: list[Response]) -> GeneralisedResponses:
+    """Change ``responses`` (unsaved or stored rows of ``wave``) in place so that each one's
+    reporting unit and demographic answers match at least MIN_REPORTING_THRESHOLD invited
+    people, as a database holder could match them with the workforce records
+    (colead.privacy.roster): responses of units with too few people invited move up to a
+    larger unit, and the rarest answers are stored as not given."""
+    # The tree is the wave's own units, with its target unit at the top: a response never
+    # moves out of the part of the organisation the wave surveyed. Several targets are joined
+    # through their ancestors, so that a small one can fold into a larger whole.
+    roots = list(wave.target_units.all())
+    in_wave = Q(pk__in=[])
+    for root in roots:
+        in_wave |= Q(path__startswith=root.path)
+        if len(roots) > 1:
+            in_wave |= Q(path__in=[root.path[:end] for end in range(1, len(root.path))])
+    parents = dict(
+        Unit.objects.filter(organisation_id=wave.organisation_id)
+        .filter(in_wave)
+        .values_list("id", "parent_id")
+    )
+    parents = {unit: (parent if parent in parents else None) for unit, parent in parents.items()}
+    try:
+        results = roster.generalise(
+            parents=parents,
+            roster=roster_facts(wave),
+            responses=[
+                roster.StoredResponse(r.reporting_unit_id, r.demographics) for r in responses
+            ],
+            fields=definitions.DEMOGRAPHIC_FIELDS,
+            k=MIN_REPORTING_THRESHOLD,
+        )
+    except roster.RosterError as error:
+        raise SurveyError(f"{wave.title}: {error}") from error
+    changed, moved, dropped = set(), 0, 0
+    for response, result in zip(responses, results, strict=True):
+        if result.unit != response.reporting_unit_id:
+            moved += 1
+            response.reporting_unit_id = result.unit
+            changed.add(response.pk)
+        if result.dropped:
+            dropped += len(result.dropped)
+            response.demographics = result.demographics
+            changed.add(response.pk)
+    return GeneralisedResponses(changed, moved, dropped)
 
 
 def device_link_for(*, wave: Wave, unit: Unit, actor) -> DeviceLink:
@@ -659,12 +788,11 @@ def _lock_invitation(digest: str) -> tuple[int, bool, int, Wave] | None:
 
 
 _BALLOT_COLUMNS = (
+    "id",
     "wave_id",
     "reporting_unit_id",
     "submitted_on",
-    "demographics",
-    "answers",
-    "comments",
+    "sealed",
     "source",
 )
 
@@ -677,8 +805,8 @@ def _store_ballot(
     *,
     remove_draft: str | None = None,
 ):
-    """Insert the ballot, mark the invitation responded and remove the draft with digest
-    ``remove_draft`` (inside the caller's transaction).
+    """Insert the ballot (sealed, with a random id), mark the invitation responded and remove
+    the draft with digest ``remove_draft`` (inside the caller's transaction).
 
     Plain SQL for the same reason as ``_lock_invitation``; each value is prepared by its
     model field, so JSON and dates are stored exactly as the ORM would. On PostgreSQL the
@@ -690,12 +818,13 @@ def _store_ballot(
     if comments:
         comments = {code: mask_comment(wave, text) for code, text in comments.items()}
     values = {
+        "id": uuid.uuid4(),
         "wave_id": wave.pk,
         "reporting_unit_id": unit_id,
         "submitted_on": timezone.localdate(),
-        "demographics": demographics,
-        "answers": item_answers,
-        "comments": comments,
+        # Sealed (encrypted) by the field: this row is written in the same transaction
+        # that marks the invitation, so it must say nothing a database holder could read.
+        "sealed": {"demographics": demographics, "answers": item_answers, "comments": comments},
         "source": ResponseSource.ONLINE if invitation_id else ResponseSource.DEVICE,
     }
     fields = {field.attname: field for field in Ballot._meta.concrete_fields}

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from colead.surveys import tokens
-from colead.surveys.models import Invitation, Wave
+from colead.surveys.models import Invitation, Wave, WaveStatus
 
 BATCH = 200
 
@@ -57,12 +57,15 @@ def _send(wave_id: int, *, reminder: bool) -> int:
         if not batch:
             break
         connection.send_messages([_message(wave, i, reminder=reminder) for i in batch])
-        now = timezone.now()
         field = "reminded_at" if reminder else "sent_at"
-        for invitation in batch:
-            setattr(invitation, field, now)
-        Invitation.objects.bulk_update(batch, [field])
+        # Only while the wave is still open: closing erases these times, and a batch sent
+        # as the wave closed must not write them back. Stop once it has closed.
+        marked = Invitation.objects.filter(
+            pk__in=[i.pk for i in batch], wave__status=WaveStatus.OPEN
+        ).update(**{field: timezone.now()})
         sent += len(batch)
+        if marked < len(batch):
+            break
     return sent
 
 
