@@ -218,7 +218,7 @@ def test_bad_input_is_refused_with_a_reason():
 
 
 @st.composite
-def worlds(draw, max_units: int = 8, max_months: int = 4):
+def worlds(draw, max_units: int = 10, max_months: int = 4):
     parents = [-1]
     for _ in range(draw(st.integers(0, max_units - 1))):
         parents.append(draw(st.integers(0, len(parents) - 1)))

@@ -178,15 +178,74 @@ def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.
 
 def _moves_on_null_space(A) -> np.ndarray:
     """For each column of ``A``, whether some vector of its null space has a non-zero entry
-    there. The null space of ``A`` is that of the Gram matrix ``A^T A``, whose eigenvectors
-    are found faster than an SVD of ``A``; entries are small whole numbers (the relations
-    are sums), so zero eigenvalues are clearly apart from the others."""
-    n = A.shape[1]
-    if A.shape[0] == 0:
+    there.
+
+    Most relations of a tree are peeled away first: a column in a single row can absorb any
+    change of the row's other columns, so the row constrains nothing else and the column's
+    entry is minus the row's combination of the others. What is left (the core, where every
+    column is in two rows or more) is solved through the eigenvectors of its Gram matrix
+    ``A^T A`` (entries are small whole numbers, so zero eigenvalues stand clearly apart);
+    each column left in no row is a free direction of its own; then the peeled columns'
+    entries are rebuilt in reverse order, as vectors over those directions."""
+    A = sparse.csr_matrix(A)
+    n_rows, n = A.shape
+    if n_rows == 0:
         return np.ones(n, dtype=bool)
-    gram = (A.T @ A).toarray()
-    values, vectors = linalg.eigh(gram)
-    null = vectors[:, values < 1e-8 * max(1.0, float(values[-1]))]
-    if not null.size:
-        return np.zeros(n, dtype=bool)
-    return (null * null).sum(axis=1) > 1e-12
+    rows = [
+        dict(
+            zip(
+                A.indices[A.indptr[r] : A.indptr[r + 1]].tolist(),
+                A.data[A.indptr[r] : A.indptr[r + 1]].tolist(),
+                strict=True,
+            )
+        )
+        for r in range(n_rows)
+    ]
+    rows = [{j: a for j, a in row.items() if a != 0} for row in rows]
+    rows_of: list[set[int]] = [set() for _ in range(n)]
+    for r, row in enumerate(rows):
+        for j in row:
+            rows_of[j].add(r)
+    active = [bool(row) for row in rows]
+    peeled: list[tuple[int, int]] = []
+    queue = [j for j in range(n) if len(rows_of[j]) == 1]
+    while queue:
+        v = queue.pop()
+        if len(rows_of[v]) != 1:
+            continue
+        (r,) = rows_of[v]
+        peeled.append((v, r))
+        active[r] = False
+        for j in rows[r]:
+            rows_of[j].discard(r)
+            if j != v and len(rows_of[j]) == 1:
+                queue.append(j)
+    is_peeled = np.zeros(n, dtype=bool)
+    is_peeled[[v for v, _ in peeled]] = True
+    core_rows = [r for r in range(n_rows) if active[r]]
+    core_cols = sorted({j for r in core_rows for j in rows[r]})
+    loose = [j for j in range(n) if not is_peeled[j] and not rows_of[j]]
+    # Directions: the core's null space, then one per column left in no row.
+    basis_core = np.zeros((len(core_cols), 0))
+    if core_cols:
+        pos = {j: i for i, j in enumerate(core_cols)}
+        dense = np.zeros((len(core_rows), len(core_cols)))
+        for i, r in enumerate(core_rows):
+            for j, a in rows[r].items():
+                dense[i, pos[j]] = a
+        values, vectors = linalg.eigh(dense.T @ dense)
+        basis_core = vectors[:, values < 1e-8 * max(1.0, float(values[-1]))]
+    dims = basis_core.shape[1] + len(loose)
+    vec = np.zeros((n, dims))
+    for i, j in enumerate(core_cols):
+        vec[j, : basis_core.shape[1]] = basis_core[i]
+    for i, j in enumerate(loose):
+        vec[j, basis_core.shape[1] + i] = 1.0
+    for v, r in reversed(peeled):
+        row = rows[r]
+        acc = np.zeros(dims)
+        for j, a in row.items():
+            if j != v:
+                acc += a * vec[j]
+        vec[v] = -acc / row[v]
+    return (vec * vec).sum(axis=1) > 1e-12
