@@ -151,7 +151,8 @@ def test_every_view_shares_one_suppression_pattern(wave):
 
 
 def test_people_without_a_staff_group_are_a_category_of_their_own(trust):
-    wave = closed_wave(trust, {"W1": 14, "T1": 12}, groups=("medical_dental", None))
+    # W2 responds too: its 3 people staying silent would hide W1 (CARD - W1 = W2's 0)
+    wave = closed_wave(trust, {"W1": 14, "W2": 14, "T1": 12}, groups=("medical_dental", None))
     results = rs.load_results(wave)
     labels = dict(results.category_labels("staff_group"))
     assert labels == {"medical_dental": "Medical and Dental", disclosure.REMAINDER: "Not recorded"}

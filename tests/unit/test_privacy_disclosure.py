@@ -68,6 +68,85 @@ def test_counts_are_hidden_too_including_zero():
     assert prot.unit_status("A") is V and prot.unit_status("B") is V
 
 
+MEDICINE = {
+    # the spring 2026 demo wave: the six directorates add up to the division exactly, so the
+    # three senior staff whose unit is the division itself visibly did not take part
+    "MED": 886,
+    "ACUTE": 201,
+    "CARD": 143,
+    "ELDER": 168,
+    "GASTRO": 117,
+    "RESP": 139,
+    "NEURO": 118,
+}
+
+
+def medicine_tree():
+    return tree(("MED", None), *((code, "MED") for code in MEDICINE if code != "MED"))
+
+
+def test_nobody_responding_in_a_group_with_people_is_protected_like_a_small_group():
+    t = medicine_tree()
+    invited = {"MED": 3, "ACUTE": 400, "CARD": 300, "ELDER": 350, "GASTRO": 250}
+    invited |= {"RESP": 280, "NEURO": 260}
+    prot = protect(t, MEDICINE, k=11, population=t.subtree_totals(invited))
+    assert prot.direct_status("MED") is P
+    hidden = [code for code in MEDICINE if code != "MED" and prot.unit_status(code).hidden]
+    # one directorate hidden with the division's own 0: 886 minus the visible ones is then at
+    # least 11 people, who may or may not include the three
+    assert hidden == ["GASTRO"], hidden  # the smallest
+    assert prot.unit_status("MED") is V
+
+
+def test_without_people_a_zero_is_known_to_be_empty_and_protects_nobody():
+    t = medicine_tree()
+    invited = {code: 100 for code in MEDICINE if code != "MED"}  # nobody attached to MED
+    prot = protect(t, MEDICINE, k=11, population=t.subtree_totals(invited))
+    assert prot.direct_status("MED") is P  # "fewer than 11", like any figure below k
+    assert not any(prot.unit_status(code).hidden for code in MEDICINE)
+
+
+def test_a_team_with_people_and_no_responses_is_protected_in_its_line():
+    t = tree(("DEPT", None), ("A", "DEPT"), ("B", "DEPT"), ("GONE", "DEPT"))
+    n = {"DEPT": 40, "A": 25, "B": 15, "GONE": 0}
+    assert protect(t, n, k=5).unit_status("B") is V  # without people: GONE is empty
+    prot = protect(t, n, k=5, population={"DEPT": 60, "A": 30, "B": 26, "GONE": 4})
+    assert prot.unit_status("GONE") is P
+    assert prot.unit_status("B") is C  # else 40 - 25 - 15 = 0 says none of the 4 took part
+    assert prot.unit_status("A") is V
+
+
+def test_a_zero_category_of_a_group_with_people_is_protected():
+    # everyone who responded is a nurse: showing 12 nurses beside the total says no admin
+    # staff of the ward took part
+    t = tree(("W", None))
+    staff = Breakdown(["nurse", "admin"], [[12, 0]])
+    assert protect(t, [12], k=5, breakdowns={"staff": staff}).breakdown_allowed("W", "staff")
+    prot = protect(t, [12], k=5, breakdowns={"staff": staff}, population=[20])
+    assert prot.category_status("W", "staff", "admin") is P
+    assert prot.category_status("W", "staff", "nurse").hidden
+    assert not prot.breakdown_allowed("W", "staff")
+
+
+def test_a_measure_keeps_the_population_of_its_protection():
+    t = tree(("DEPT", None), ("A", "DEPT"), ("B", "DEPT"), ("C", "DEPT"))
+    pop = {"DEPT": 90, "A": 30, "B": 30, "C": 30}
+    prot = protect(t, {"DEPT": 60, "A": 20, "B": 20, "C": 20}, k=5, population=pop)
+    assert not any(prot.unit_status(u).hidden for u in pop)
+    # nobody in C scored this measure: C's 0 is unknown, and B goes with it
+    measure = prot.refine([40, 20, 20, 0])
+    assert measure.unit_status("C") is P
+    assert measure.unit_status("A").hidden or measure.unit_status("B").hidden
+
+
+def test_subtree_totals_and_population_checks():
+    t = tree(("ORG", None), ("D", "ORG"), ("W", "D"))
+    assert t.subtree_totals({"ORG": 1, "W": 3}).tolist() == [4, 3, 3]
+    assert t.subtree_totals([1, 0, 3]).tolist() == [4, 3, 3]
+    with pytest.raises(ValueError, match="fewer people than its sub-units"):
+        protect(t, [0, 0, 0], k=5, population=[1, 0, 3])
+
+
 def test_people_attached_to_a_parent_are_a_group_of_their_own():
     t = tree(("DIV", None), ("W1", "DIV"), ("W2", "DIV"))
     prot = protect(t, {"DIV": 30, "W1": 20, "W2": 5}, k=11)  # 5 attached to DIV itself

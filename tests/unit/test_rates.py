@@ -86,6 +86,31 @@ def test_unit_rows_leave_out_units_nobody_was_invited_from_but_keep_the_root():
     assert [(row.key, row.invited_text) for row in empty] == [("SURG", "fewer than 5")]
 
 
+def test_a_unit_whose_invited_people_all_stayed_silent_is_protected_like_a_small_count():
+    # MED's own 3 people responded 0 times; CARD's 40 would equal MED's 40 and say so
+    own = {MED.id: Count(3, 0), 4: Count(30, 25), 5: Count(20, 15), 7: Count(30, 20)}
+    rows = rates.unit_rows(UNITS, own, roots=[ROOT], threshold=11, levels_below=3)
+    by_key = {row.key: row for row in rows}
+    assert by_key["ROOT"].responded_text == "60"
+    assert not by_key["MED"].responded_hidden
+    assert by_key["CARD"].responded_hidden  # MED (40) - CARD (40) would be MED's own 0
+    # a team with people and nobody responding: its sibling is hidden with it
+    own = {4: Count(30, 25), 5: Count(4, 0), 7: Count(30, 20)}
+    rows = rates.unit_rows(UNITS, own, roots=[ROOT], threshold=11, levels_below=3)
+    by_key = {row.key: row for row in rows}
+    assert by_key["W2"].responded_text == "fewer than 11"
+    assert by_key["CARD"].responded_text == "25"
+    assert by_key["W1"].responded_hidden  # CARD (25) - W1 (25) would be W2's 0
+
+
+def test_a_staff_group_with_nobody_responding_is_not_the_difference_from_the_total():
+    rows = rates.staff_group_rows(
+        {"a": Count(30, 20), "b": Count(25, 15), "c": Count(4, 0)}, names={}, threshold=11
+    )
+    hidden = {row.key: row.responded_hidden for row in rows}
+    assert hidden == {"a": False, "b": True, "c": True}
+
+
 def test_staff_group_rows_follow_the_reference_order():
     rows = rates.staff_group_rows(
         {"zeta": Count(30, 12), "b": Count(11, 11), "a": Count(4, 1)},
@@ -167,7 +192,8 @@ def test_indentation_is_capped(level, expected):
 
 def test_no_hidden_count_can_be_recovered_from_a_parent_and_its_visible_children():
     """Random counts through the real rows: a visible parent minus its visible children
-    leaves nothing or at least the threshold (the disclosure-control invariant)."""
+    leaves at least the threshold, or nothing when no hidden part has anybody in it (the
+    disclosure-control invariant; people invited who did not respond count as somebody)."""
     import random
 
     rng = random.Random(7)
@@ -193,6 +219,11 @@ def test_no_hidden_count_can_be_recovered_from_a_parent_and_its_visible_children
                     getattr(c, field) for c in children if not getattr(c, f"{field}_hidden")
                 )
                 remainder = getattr(parent, field) - shown_children
+                hidden_people = own.get(unit.id, Count()).invited + sum(
+                    c.invited for c in children if getattr(c, f"{field}_hidden")
+                )
+                if field == "responded" and hidden_people:
+                    assert remainder >= 11, (unit.code, field, remainder)
                 assert remainder == 0 or remainder >= 11, (unit.code, field, remainder)
 
 

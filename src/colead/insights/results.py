@@ -52,8 +52,8 @@ from colead.insights import storage
 from colead.insights.models import WaveScores
 from colead.org import reference
 from colead.org.models import Unit
-from colead.surveys.models import Wave, WaveStatus
 from colead.privacy import disclosure, figures
+from colead.surveys.models import Wave, WaveStatus, WaveUnit
 
 # Breakdowns offered on the pages, exports and API: name -> what a person calls it (the
 # demographic fields of surveys.definitions). A wave offers those its responses carry. Every
@@ -255,6 +255,7 @@ def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
             units=units,
             target_paths=tuple(wave.target_units.values_list("path", flat=True)),
             category_names=_category_names(wave_instruments(wave)),
+            invited=dict(WaveUnit.objects.filter(wave=wave).values_list("unit_id", "invited")),
         )
         _CORES.put(key, core)
     return core
@@ -295,7 +296,17 @@ class WaveCore:
     process; every figure is computed on first use, once."""
 
     def __init__(
-        self, *, key, wave_id, title, threshold, scored, units, target_paths, category_names=None
+        self,
+        *,
+        key,
+        wave_id,
+        title,
+        threshold,
+        scored,
+        units,
+        target_paths,
+        category_names=None,
+        invited=None,
     ):
         self.key = key
         self.wave_id = wave_id
@@ -306,6 +317,9 @@ class WaveCore:
         self.tree = units.tree
         self.target_paths = target_paths
         self.category_names = category_names or {}
+        # people invited per reporting unit (unit id -> count): a group with people and no
+        # responses is protected as a small group, not treated as empty
+        self.invited = invited or {}
         self._lock = threading.RLock()
         self._built: dict = {}
         self._measure_protections: dict[str, disclosure.Protection] = {}
@@ -381,11 +395,13 @@ class WaveCore:
                     np.column_stack([np.rint(g.respondents) for g in given]).astype(np.int64),
                     min_group_n=PROTECTED_MIN_GROUP if name in PROTECTED_BREAKDOWNS else 0,
                 )
+            hierarchy = disclosure.Hierarchy.of(self.tree)
             return disclosure.protect(
-                self.tree,
+                hierarchy,
                 np.rint(self.stats.respondents).astype(np.int64),
                 self.threshold,
                 breakdowns,
+                population=hierarchy.subtree_totals(self.invited),
             )
 
         return self._once("protection", build)

@@ -20,7 +20,8 @@ Using it::
 
     tree = Hierarchy.build(unit_codes, parent_codes)       # or Hierarchy.of(engine_tree)
     prot = protect(tree, respondents_by_unit, k=wave.reporting_threshold,
-                   breakdowns={"staff_group": Breakdown(categories, counts_by_unit)})
+                   breakdowns={"staff_group": Breakdown(categories, counts_by_unit)},
+                   population=tree.subtree_totals(invited_by_unit))
     prot.unit_status("W1"), prot.direct_status("MED"), prot.breakdown_allowed("W1", "staff_group")
     measure = prot.refine(measure_n_by_unit, {"staff_group": measure_counts})  # per measure
     rows = redact_rows(engine_rows, {None: prot, "engagement": measure})      # what to show
@@ -42,16 +43,21 @@ Figures are tied by *lines*, exact linear relations anyone can read off the publ
 * breakdown: ``group = its categories``;
 * roll-up: ``unit's category c = sub-units' category c + direct group's category c``.
 
-A figure is *unknown* to an attacker when it is hidden and not zero. Figures with no responses
-are shown as hidden too (R1 counts zero), but the algorithm assumes an attacker may know they
-are empty (a directorate with nobody attached directly is common knowledge), so an empty figure
-never protects another one and is never protected itself: learning that a group is empty
-reveals nobody's answers.
+A figure is *unknown* to an attacker when it is hidden and *present*: not zero, or a zero in a
+group that has people (``population``: those invited). A unit's headcount is public to staff,
+so "nobody responded" in a group with people is a small count like any from 1 to ``k - 1``:
+it is hidden (R1 counts zero), protected and, being unknown, it protects others. Only a group
+with nobody in it is *empty*: the attacker may know it (a directorate with nobody attached
+directly is common knowledge), so it never protects another figure and is never protected
+itself. A breakdown's categories are self-reported, so their populations are unknown: every
+category of a group with people is present, zero or not (the only choice consistent with the
+lines: a unit's zero category is unknown exactly when one of its groups' is, and a group's
+total exactly when one of its categories'). Without ``population`` every zero is empty.
 
 The line rules, applied to a fixed point over every line:
 
 (a) if the line's total has ``k`` or more responses, its unknown members are either none or
-    add up to at least ``k`` (the Glint rule, spec R2);
+    add up to at least ``k`` (the Glint rule, spec R2; unknown zeros alone add up to 0);
 (b) a line never has exactly one unknown figure, counting its total.
 
 A violation hides the smallest visible member of the line ("complementary"); only when no
@@ -76,8 +82,9 @@ against an attacker written independently of this module):
    example a category equal to the difference of two visible totals; that discloses nothing
    about fewer than ``k`` people.)
 2. **Subtraction along the hierarchy never isolates fewer than k people.** For any visible unit
-   and any set of its descendants' published totals, the people left unaccounted for are none
-   or at least ``k``, never one hidden group (induction over rule (a), which also holds below
+   and any set of its descendants' published totals, the people left unaccounted for are at
+   least ``k``, or none when every hidden group left is empty; never one hidden group, and
+   never "nobody" from a group with people (induction over rule (a), which also holds below
    hidden totals of ``k`` or more).
 3. Means and percentages are sums over the same people divided by the same counts, so the same
    lines hold for score totals: (1) and (2) hold for them too.
@@ -270,6 +277,24 @@ class Hierarchy:
         except KeyError:
             raise KeyError(f"unknown unit {unit!r}") from None
 
+    def subtree_totals(self, own) -> np.ndarray:
+        """Each unit's value plus those of every unit below it, from per-unit values (by
+        position, or a mapping from unit id, missing units counting zero): for example the
+        people invited with each unit as their own, summed into the population ``protect``
+        takes."""
+        if isinstance(own, Mapping):
+            values = np.zeros(self.size, dtype=np.int64)
+            for unit, value in own.items():
+                values[self.position(unit)] += value
+        else:
+            values = np.asarray(own, dtype=np.int64).copy()
+            if values.shape != (self.size,):
+                raise ValueError(f"expected {self.size} values, got shape {values.shape}")
+        for depth in range(int(self.depth.max(initial=0)), 0, -1):  # children first
+            units = np.flatnonzero(self.depth == depth)
+            np.add.at(values, self.parent[units], values[units])
+        return values
+
     def children_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of ``values`` (indexed by unit, any trailing shape) over each internal unit's
         children."""
@@ -298,17 +323,19 @@ class Breakdown:
 
 
 class _Cut:
-    """One breakdown inside the solver: counts and hidden flags for every group (units, then
-    direct groups), categories along the second axis."""
+    """One breakdown inside the solver: counts, hidden flags and presence (non-empty, or a
+    zero in a group with people) for every group (units, then direct groups), categories
+    along the second axis."""
 
-    __slots__ = ("name", "given", "categories", "N", "H", "min_group_n")
+    __slots__ = ("name", "given", "categories", "N", "H", "P", "min_group_n")
 
-    def __init__(self, name, given, categories, N, H, min_group_n):
+    def __init__(self, name, given, categories, N, H, min_group_n, people):
         self.name = name
         self.given = given
         self.categories = categories
         self.N = N
         self.H = H
+        self.P = (N > 0) | people[:, None]
         self.min_group_n = min_group_n
 
 
@@ -333,6 +360,7 @@ class _State:
         n_units,
         breakdowns: Mapping[str, Breakdown],
         force_not_stated: Iterable[str] = (),
+        population=None,
     ):
         force_not_stated = set(force_not_stated)
         if int(k) != k or k < 1:
@@ -346,6 +374,21 @@ class _State:
             raise ValueError(f"unit {bad!r} counts fewer respondents than its sub-units")
         self.nG = np.concatenate([n, n_direct])  # groups: units, then direct groups
         self.hG = np.zeros(self.nG.shape, dtype=bool)
+        # Groups with people in them (population > 0): their zero is unknown, not empty.
+        self.population = None
+        self.people = np.zeros(self.nG.shape, dtype=bool)
+        if population is not None:
+            pop = _as_counts(population, (tree.size,), "unit population")
+            pop_direct = pop[tree.internal] - tree.children_sum(pop)
+            if pop_direct.size and pop_direct.min() < 0:
+                bad = tree.ids[int(tree.internal[int(np.argmin(pop_direct))])]
+                raise ValueError(
+                    f"unit {bad!r} has fewer people than its sub-units: give each unit's "
+                    "population in its whole subtree (Hierarchy.subtree_totals)"
+                )
+            self.population = pop
+            self.people = np.concatenate([pop, pop_direct]) > 0
+        self.pG = (self.nG > 0) | self.people  # present: not known to be empty
         self.is_root = np.zeros(self.nG.shape, dtype=bool)
         self.is_root[: tree.size] = tree.parent < 0
         self.parent_group = np.concatenate([tree.parent, tree.internal])
@@ -390,6 +433,7 @@ class _State:
                     NG,
                     np.zeros(NG.shape, dtype=bool),
                     int(bd.min_group_n),
+                    self.people,
                 )
             )
 
@@ -426,7 +470,13 @@ class _State:
             self.nG[order][:, None],
             self.nG[U:][:, None],
         )
+        p_int, p_ord, p_dir = (
+            self.pG[internal][:, None],
+            self.pG[order][:, None],
+            self.pG[U:][:, None],
+        )
         cut_n = [(cut.N[internal], cut.N[order], cut.N[U:]) for cut in self.cuts]
+        cut_p = [(cut.P[internal], cut.P[order], cut.P[U:]) for cut in self.cuts]
         version = {"G": 1, **{i: 1 for i in range(len(self.cuts))}}
         seen: dict[tuple, int] = {}
 
@@ -442,19 +492,16 @@ class _State:
             start = dict(version)
             for b, cut in enumerate(self.cuts):
                 if stale("policy", "G", b):
-                    add = self._refused_rows(cut)[:, None] & (cut.N > 0) & ~cut.H
+                    add = self._refused_rows(cut)[:, None] & cut.P & ~cut.H
                     if add.any():
                         cut.H |= add
                         version[b] += 1
             if has_lines and stale("tree", "G"):
                 hG = self.hG
                 res = _tree_lines(
-                    n_int,
-                    hG[internal][:, None],
-                    n_ord,
-                    hG[order][:, None],
-                    n_dir,
-                    hG[U:][:, None],
+                    (n_int, hG[internal][:, None], p_int),
+                    (n_ord, hG[order][:, None], p_ord),
+                    (n_dir, hG[U:][:, None], p_dir),
                     ptr,
                     k,
                 )
@@ -466,7 +513,7 @@ class _State:
                     version["G"] += 1
             for b, cut in enumerate(self.cuts):
                 if stale("rows", "G", b):
-                    res = _row_lines(self.nG, self.hG, cut.N, cut.H, k)
+                    res = _row_lines(self.nG, self.hG, self.pG, cut.N, cut.H, cut.P, k)
                     if res is not None:
                         sup_cells, sup_tot = res
                         if sup_cells.any():
@@ -478,7 +525,14 @@ class _State:
                 if has_lines and stale("roll", b):
                     H = cut.H
                     N_int, N_ord, N_dir = cut_n[b]
-                    res = _tree_lines(N_int, H[internal], N_ord, H[order], N_dir, H[U:], ptr, k)
+                    P_int, P_ord, P_dir = cut_p[b]
+                    res = _tree_lines(
+                        (N_int, H[internal], P_int),
+                        (N_ord, H[order], P_ord),
+                        (N_dir, H[U:], P_dir),
+                        ptr,
+                        k,
+                    )
                     if res is not None:
                         sup_ch, sup_d, sup_tot = res
                         rows, cols = np.nonzero(sup_ch)
@@ -519,17 +573,20 @@ class _State:
         of those are hidden or empty the figure equals its parent's (or an aggregate of hidden
         ones), so repair the parent's figure the same way. Returns whether anything was
         hidden."""
-        N, H = cut.N, cut.H
+        N, H, P = cut.N, cut.H, cut.P
+        nG, hG, pG = self.nG, self.hG, self.pG
         while True:
             above, below = self._line_members(g), self._children(g)
             if kind == "cell":
-                options = [(N[g], H[g], g, None), (N[above, c], H[above, c], above, c)]
-                options.append((N[below, c], H[below, c], below, c))
+                options = [(N[g], H[g], P[g], g, None)]
+                options.append((N[above, c], H[above, c], P[above, c], above, c))
+                options.append((N[below, c], H[below, c], P[below, c], below, c))
             else:
-                options = [(N[g], H[g], g, None), (self.nG[above], self.hG[above], above, None)]
-                options.append((self.nG[below], self.hG[below], below, None))
-            for i, (values, hidden, where, col) in enumerate(options):
-                cand = np.where(~hidden & (values > 0), values, _BIG)
+                options = [(N[g], H[g], P[g], g, None)]
+                options.append((nG[above], hG[above], pG[above], above, None))
+                options.append((nG[below], hG[below], pG[below], below, None))
+            for i, (values, hidden, present, where, col) in enumerate(options):
+                cand = np.where(~hidden & present, values, _BIG)
                 if not cand.size or cand.min() == _BIG:
                     continue
                 j = int(np.argmin(cand))
@@ -547,7 +604,7 @@ class _State:
         # Nothing visible anywhere up to the root (not seen in the tests): hide the figure's
         # whole breakdown table.
         before = int(H.sum()) + int(self.hG.sum())
-        H |= N > 0
+        H |= P
         return int(H.sum()) + int(self.hG.sum()) > before
 
     def _parent_group(self, g: int) -> int:
@@ -596,24 +653,36 @@ class _State:
 _BIG = np.iinfo(np.int64).max
 
 
-def _violations(n_tot, h_tot, cnt, s, k):
-    unk_tot = h_tot & (n_tot > 0)
-    return ((n_tot >= k) & (s > 0) & (s < k)) | ((cnt + unk_tot) == 1)
+def _violations(n_tot, h_tot, p_tot, cnt, s, k):
+    # ``cnt > 0`` rather than ``s > 0``: an unknown zero (a group with people and no
+    # responses) is a small figure too, so a line holding only it breaks rule (a).
+    unk_tot = h_tot & p_tot
+    return ((n_tot >= k) & (cnt > 0) & (s < k)) | ((cnt + unk_tot) == 1)
 
 
-def _tree_lines(n_tot, h_tot, n_ch, h_ch, n_d, h_d, ptr, k):
+def _check_progress(sup_tot, h_tot) -> None:
+    """A violated line with no visible member left and its total already hidden cannot be
+    repaired: it would mean counts and populations that do not add up (a figure known to be
+    empty above one that is not). Fail rather than loop."""
+    if (sup_tot & h_tot).any():  # pragma: no cover - the inputs are checked in _State
+        raise AssertionError("disclosure line rules: a line cannot be repaired")
+
+
+def _tree_lines(tot, ch, d, ptr, k):
     """Lines ``total = children + direct`` for every internal unit (rows) and column.
 
-    Shapes: totals and direct groups (I, C); children (M, C) in ``child_order``, segment ``i``
-    being ``ptr[i]:ptr[i+1]``. Returns boolean arrays of figures to hide (children, direct,
-    totals), or None when every line already satisfies the rules.
+    Each of ``tot``, ``ch`` and ``d`` is (counts, hidden, present). Shapes: totals and direct
+    groups (I, C); children (M, C) in ``child_order``, segment ``i`` being ``ptr[i]:ptr[i+1]``.
+    Returns boolean arrays of figures to hide (children, direct, totals), or None when every
+    line already satisfies the rules.
     """
+    (n_tot, h_tot, p_tot), (n_ch, h_ch, p_ch), (n_d, h_d, p_d) = tot, ch, d
     starts = ptr[:-1]
-    u_ch = h_ch & (n_ch > 0)
-    u_d = h_d & (n_d > 0)
+    u_ch = h_ch & p_ch
+    u_d = h_d & p_d
     cnt = np.add.reduceat(u_ch.astype(np.int32), starts, axis=0) + u_d
     s = np.add.reduceat(np.where(u_ch, n_ch, 0), starts, axis=0) + np.where(u_d, n_d, 0)
-    viol = _violations(n_tot, h_tot, cnt, s, k)
+    viol = _violations(n_tot, h_tot, p_tot, cnt, s, k)
     if not viol.any():
         return None
     # Choose within the violating segments only.
@@ -639,15 +708,16 @@ def _tree_lines(n_tot, h_tot, n_ch, h_ch, n_d, h_d, ptr, k):
     sup_d[segs] = use_d
     sup_tot = np.zeros(n_tot.shape, dtype=bool)
     sup_tot[segs] = v & ~has
+    _check_progress(sup_tot, h_tot)
     return sup_ch, sup_d, sup_tot
 
 
-def _row_lines(n_tot, h_tot, N, H, k):
+def _row_lines(n_tot, h_tot, p_tot, N, H, P, k):
     """Lines ``group = its categories`` for every group of one breakdown."""
-    U_ = H & (N > 0)
+    U_ = H & P
     cnt = U_.sum(axis=1)
     s = np.where(U_, N, 0).sum(axis=1)
-    viol = _violations(n_tot, h_tot, cnt, s, k)
+    viol = _violations(n_tot, h_tot, p_tot, cnt, s, k)
     if not viol.any():
         return None
     rows = np.flatnonzero(viol)
@@ -658,6 +728,7 @@ def _row_lines(n_tot, h_tot, N, H, k):
     sup_cells[rows[has], j[has]] = True
     sup_tot = np.zeros(n_tot.shape, dtype=bool)
     sup_tot[rows[~has]] = True
+    _check_progress(sup_tot, h_tot)
     return sup_cells, sup_tot
 
 
@@ -905,13 +976,13 @@ def _audit(state: _State, cut: _Cut) -> list[tuple[str, int, int]]:
     N, H = cut.N, cut.H
     C = N.shape[1]
     k = state.k
-    unknown = H & (N > 0)
+    unknown = H & cut.P
     weights = np.left_shift(np.int64(1), np.arange(C, dtype=np.int64))
     masks_arr = (unknown * weights).sum(axis=1)
     if not masks_arr.any():
         return []
     small_arr = ((unknown & (N < k)) * weights).sum(axis=1)
-    t_unk = state.hG & (state.nG > 0)
+    t_unk = state.hG & state.pG
     t_small = t_unk & (state.nG < k)
     parent_g, leaf_g = state.parent_group, state.leaf_group
     wants = (small_arr != 0) | t_small
@@ -1201,15 +1272,17 @@ class Protection:
                 bds[cut.name] = Breakdown(cut.given, given[cut.name], cut.min_group_n)
                 old_cuts.append(cut)
         forced = {cut.name for cut in old_cuts if len(cut.categories) > len(cut.given)}
-        state = _State(base.tree, base.k, n_units, bds, force_not_stated=forced)
-        state.hG |= base.hG | ((state.nG > 0) & (state.nG < base.k))
+        state = _State(
+            base.tree, base.k, n_units, bds, force_not_stated=forced, population=base.population
+        )
+        state.hG |= base.hG | (state.pG & (state.nG < base.k))
         for new, old in zip(state.cuts, old_cuts, strict=True):
             if new.N.shape != old.N.shape:
                 raise ValueError(
                     f"breakdown {new.name!r}: the measure's counts leave people uncategorised "
                     "where the response counts do not"
                 )
-            new.H |= old.H | ((new.N > 0) & (new.N < base.k))
+            new.H |= old.H | (new.P & (new.N < base.k))
         state.line_rules()
         if self._audit_on and not self._same_audit(state, old_cuts):
             state.protect(True)
@@ -1220,17 +1293,18 @@ class Protection:
         figures, none of them newly below ``k`` and none newly empty."""
         base, k = self._state, self.k
 
-        def same(h_new, h_old, n_new, n_old) -> bool:
+        def same(h_new, h_old, n_new, n_old, p_new, p_old) -> bool:
             if not np.array_equal(h_new, h_old):
                 return False
             newly_small = h_new & (n_new < k) & (n_old >= k)
-            newly_empty = h_new & (n_new == 0) & (n_old > 0)
+            newly_empty = h_new & ~p_new & p_old
             return not (newly_small.any() or newly_empty.any())
 
-        if not same(state.hG, base.hG, state.nG, base.nG):
+        if not same(state.hG, base.hG, state.nG, base.nG, state.pG, base.pG):
             return False
         return all(
-            same(new.H, old.H, new.N, old.N) for new, old in zip(state.cuts, old_cuts, strict=True)
+            same(new.H, old.H, new.N, old.N, new.P, old.P)
+            for new, old in zip(state.cuts, old_cuts, strict=True)
         )
 
 
@@ -1240,28 +1314,41 @@ def protect(
     k: int,
     breakdowns: Mapping[str, Breakdown] | None = None,
     *,
+    population: Sequence[int] | np.ndarray | Mapping[Hashable, int] | None = None,
     audit: bool = True,
 ) -> Protection:
     """Decide what may be shown for one wave.
 
     ``n`` is each unit's count of respondents in its whole subtree (by position in ``tree``,
     or a mapping from unit id, missing units counting zero); ``breakdowns`` maps a breakdown's
-    name to its counts. ``audit=False`` skips the exact audit of breakdowns (for measuring
-    it; never for output).
+    name to its counts. ``population`` is each unit's number of people in its whole subtree
+    (those invited; :meth:`Hierarchy.subtree_totals` sums per-unit counts), in the same
+    form: a group with people and no responses is then a small figure like any from 1 to
+    ``k - 1``, hidden and protected, and so is each zero category of its breakdowns. Without
+    it every zero counts as known to be empty (right only for counts of events or where
+    nobody can tell who was there). ``audit=False`` skips the exact audit of breakdowns (for
+    measuring it; never for output).
     """
     tree = Hierarchy.of(tree)
-    if isinstance(n, Mapping):
-        arr = np.zeros(tree.size, dtype=np.int64)
-        for unit, value in n.items():
-            arr[tree.position(unit)] = value
-        n = arr
+    n = _by_position(tree, n)
+    if population is not None:
+        population = _by_position(tree, population)
     breakdowns = dict(breakdowns or {})
-    state = _State(tree, k, n, breakdowns)
-    state.hG |= (state.nG > 0) & (state.nG < state.k)
+    state = _State(tree, k, n, breakdowns, population=population)
+    state.hG |= state.pG & (state.nG < state.k)
     for cut in state.cuts:
-        cut.H |= (cut.N > 0) & (cut.N < state.k)
+        cut.H |= cut.P & (cut.N < state.k)
     state.protect(audit)
     return Protection(state, audit)
+
+
+def _by_position(tree: Hierarchy, values):
+    if not isinstance(values, Mapping):
+        return values
+    arr = np.zeros(tree.size, dtype=np.int64)
+    for unit, value in values.items():
+        arr[tree.position(unit)] = value
+    return arr
 
 
 def protect_comments(tree, n_comments, comment_threshold: int) -> Protection:

@@ -196,11 +196,16 @@ def _protected(
         ids, [unit.parent_id if unit.parent_id in known else None for unit in units]
     )
     visible = disclosure.Status.VISIBLE
+    invited = {i: totals.get(i, Count()).invited for i in ids}
     statuses = [
+        disclosure.protect(tree, invited, threshold),
+        # a unit with people invited and nobody responding is a small count, not an empty one
         disclosure.protect(
-            tree, {i: getattr(totals.get(i, Count()), field) for i in ids}, threshold
-        )
-        for field in ("invited", "responded")
+            tree,
+            {i: totals.get(i, Count()).responded for i in ids},
+            threshold,
+            population=invited,
+        ),
     ]
     return {
         i: (statuses[0].unit_status(i) != visible, statuses[1].unit_status(i) != visible)
@@ -253,10 +258,14 @@ def _protected_partition(
     tree = disclosure.Hierarchy.build(ids, [None, *[total] * len(parts)])
     visible = disclosure.Status.VISIBLE
     flags = {code: [False, False] for code in parts}
+    invited = {code: count.invited for code, count in parts.items()}
+    invited[total] = sum(invited.values())
     for position, field in enumerate(("invited", "responded")):
         counts = {code: getattr(count, field) for code, count in parts.items()}
         counts[total] = sum(counts.values())
-        protection = disclosure.protect(tree, counts, threshold)
+        # a staff group with people invited and nobody responding is a small count
+        population = invited if field == "responded" else None
+        protection = disclosure.protect(tree, counts, threshold, population=population)
         for code in parts:
             flags[code][position] = (
                 total_hidden[position] or protection.unit_status(code) != visible
