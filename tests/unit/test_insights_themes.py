@@ -319,6 +319,19 @@ def test_groups_below_the_comment_threshold_get_nothing():
     assert all(g.as_dict() for g in summary.groups)
 
 
+def test_a_group_with_people_and_no_commenters_is_a_small_group():
+    # Division 2 has 3 senior staff of its own who wrote nothing: its 22 commenters are its
+    # wards' 10 + 12, so showing all three would tell everyone its own people were silent.
+    fitted = themes.fit_themes(unit_corpus({4: 10, 5: 12, 6: 25}), n_themes=3)
+    blind = themes.theme_summary(fitted, tree=TREE, comment_threshold=10)
+    assert blind.get(2).shown and blind.get(4).shown and blind.get(5).shown
+    invited = {1: 0, 2: 3, 3: 0, 4: 14, 5: 15, 6: 30}
+    summary = themes.theme_summary(fitted, tree=TREE, comment_threshold=10, population=invited)
+    shown = [summary.get(u).shown for u in (2, 4, 5)]
+    assert shown.count(False) >= 1, "division 2's silent own group could be worked out"
+    assert summary.get(6).shown
+
+
 def test_counts_roll_up_the_unit_tree():
     per_unit = {4: 12, 5: 15, 6: 20, 2: 11, 3: 14}
     fitted = themes.fit_themes(unit_corpus(per_unit), n_themes=3)

@@ -587,6 +587,7 @@ def theme_summary(
     units: Iterable[Hashable] | None = None,
     samples: int = 3,
     seed: int = 0,
+    population=None,
 ) -> ThemeSummary:
     """Themes, sentiment and sample comments per unit and per dimension, with disclosure
     control.
@@ -595,7 +596,9 @@ def theme_summary(
     every comment's reporting unit. A comment counts in its reporting unit and every unit
     above it. For each unit in ``units`` (default: every unit, in tree order) there is one
     row for all its comments (``dimension`` None), then one per dimension found among the
-    comments, in order of first appearance.
+    comments, in order of first appearance. ``population`` (people invited per reporting
+    unit, unit id -> count) makes a group with people and no commenters a small group too,
+    so that "nobody here commented" is never read off by subtraction.
 
     A group is shown only when at least ``comment_threshold`` people commented in it and
     disclosure control allows it: ``disclosure.protect_comments`` on commenters across the
@@ -645,7 +648,9 @@ def theme_summary(
 
     writers = _roll_up(hierarchy, direct_writers)
     pair_counts = _roll_up(hierarchy, direct_pairs)
-    people = disclosure.protect_comments(hierarchy, writers, k)
+    if population is not None:
+        population = hierarchy.subtree_totals(population)
+    people = disclosure.protect_comments(hierarchy, writers, k, population=population)
     by_dimension = None
     if dimensions:
         by_dimension = disclosure.protect(
@@ -653,6 +658,7 @@ def theme_summary(
             pair_counts.sum(axis=1),
             k,
             {"dimension": disclosure.Breakdown(dimensions, pair_counts[:, : len(dimensions)])},
+            population=population,
         )
 
     # comment indexes of every unit's subtree, and what is summed over them

@@ -580,6 +580,7 @@ def comments_section(wave, results: rs.WaveResults, unit: rs.UnitRef, instrument
         units=[unit.id],
         samples=THEME_SAMPLES,
         seed=THEME_SEED,
+        population=results.core.invited,
     )
     groups = []
     for group in summary.for_unit(unit.id):

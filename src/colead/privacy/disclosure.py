@@ -1500,11 +1500,13 @@ def _by_position(tree: Hierarchy, values):
     return arr
 
 
-def protect_comments(tree, n_comments, comment_threshold: int) -> Protection:
+def protect_comments(tree, n_comments, comment_threshold: int, *, population=None) -> Protection:
     """Comments by unit: shown where ``unit_status`` is visible. A unit's comments are the
     union of its sub-units' and its direct group's, so the same rules keep anyone from
-    subtracting the visible sub-units' comments from the parent's to read a small group's."""
-    return protect(tree, n_comments, comment_threshold)
+    subtracting the visible sub-units' comments from the parent's to read a small group's.
+    ``population`` (people in each unit's subtree, as for ``protect``) makes "nobody here
+    commented" a small count wherever the group has people."""
+    return protect(tree, n_comments, comment_threshold, population=population)
 
 
 # --------------------------------------------------------------------------------------------
