@@ -174,6 +174,14 @@ def test_a_database_holder_cannot_join_responses_to_people(attack_trust, setting
     counts = WaveResponseCount.objects.filter(wave=wave)
     assert sum(c.responded for c in counts) == len(responding)
     assert sum(c.invited for c in counts) == 40
+    # ... but no kept cell, nor what a unit's total leaves without it, is a group under 5
+    # (a unit's only cell is its total, which may stay).
+    per_unit: dict = {}
+    for c in counts:
+        per_unit.setdefault(c.reporting_unit_id, []).append(c.invited)
+    for cells in per_unit.values():
+        if len(cells) > 1:
+            assert all(n >= 5 and sum(cells) - n >= 5 for n in cells), cells
     root = Unit.objects.get(code="ATK")
     table = rate_tables(wave, [root])
     assert next(row for row in table.unit_rows if row.key == "ATK").responded == len(responding)

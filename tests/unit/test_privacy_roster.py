@@ -207,3 +207,48 @@ def test_workforce_facts_in_the_survey_codes():
     assert roster.ethnicity_code("Not stated") is None
     assert roster.sex_code("Female") == "female" and roster.sex_code("") is None
     assert roster.disability_code("Not declared") is None
+
+
+# -- counts kept after close ---------------------------------------------------------------
+
+
+def test_a_staff_group_of_one_is_pooled_so_its_cell_does_not_say_who_responded():
+    cells = {"nursing": (10, 6), "ahp": (10, 4), "medical": (1, 1)}
+    kept = roster.pool_small_cells(cells, k=K, pooled="pooled")
+    # the lone doctor is pooled with the smallest group that brings the pool to 5 or more
+    assert "medical" not in kept
+    assert kept["pooled"][0] >= K
+    assert sum(c[0] for c in kept.values()) == 21 and sum(c[1] for c in kept.values()) == 11
+
+
+def test_a_unit_of_one_staff_group_keeps_its_total():
+    assert roster.pool_small_cells({"nursing": (3, 2)}, k=K, pooled="pooled") == {
+        "nursing": (3, 2)
+    }
+    assert roster.pool_small_cells({"nursing": (12, 2)}, k=K, pooled="pooled") == {
+        "nursing": (12, 2)
+    }
+
+
+def test_the_pool_name_cannot_clash_with_a_staff_group():
+    with pytest.raises(roster.RosterError):
+        roster.pool_small_cells({"pooled": (5, 1)}, k=K, pooled="pooled")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(("a", "b", "c", "d", "e")),
+        st.integers(1, 12).flatmap(lambda n: st.tuples(st.just(n), st.integers(0, n))),
+        min_size=1,
+    )
+)
+def test_kept_cells_add_up_and_never_isolate_fewer_than_5(cells):
+    kept = roster.pool_small_cells(cells, k=K, pooled="pooled")
+    total = sum(c[0] for c in cells.values())
+    assert sum(c[0] for c in kept.values()) == total
+    assert sum(c[1] for c in kept.values()) == sum(c[1] for c in cells.values())
+    if len(kept) > 1:
+        # every cell, and what the unit's total leaves without it, has 5 or more people
+        for invited, _ in kept.values():
+            assert invited >= K and total - invited >= K

@@ -203,6 +203,33 @@ def _generalise_one(group: Counter, given: dict, fields: Sequence[str], k: int):
     return tuple(dropped)
 
 
+# -- response counts kept after close ----------------------------------------------------------
+
+
+def pool_small_cells(
+    cells: Mapping[str, tuple[int, int]], *, k: int, pooled: str
+) -> dict[str, tuple[int, int]]:
+    """One unit's (invited, responded) counts by staff group, as they may be kept once the
+    wave has closed: a staff group keeps a cell of its own only with at least ``k`` invited,
+    and the groups pooled under ``pooled`` also add up to ``k`` or more invited (taking in
+    the smallest kept groups until they do). Otherwise a cell of one medic with "1 invited,
+    1 responded" would say who took part, and so would the unit's total minus its other
+    cells. The unit's total is unchanged; a unit of fewer than ``k`` people is one cell."""
+    if pooled in cells:
+        raise RosterError(f"{pooled!r} is a staff group of this unit; choose another name")
+    kept = {group: cell for group, cell in cells.items() if cell[0] >= k}
+    pool = [group for group in cells if group not in kept]
+    while pool and sum(cells[g][0] for g in pool) < k and kept:
+        smallest = min(kept, key=lambda group: (kept[group][0], group))
+        pool.append(smallest)
+        del kept[smallest]
+    if len(pool) == 1 and not kept:
+        return dict(cells)  # the whole unit is one group: its total is its only cell
+    if pool:
+        kept[pooled] = (sum(cells[g][0] for g in pool), sum(cells[g][1] for g in pool))
+    return kept
+
+
 # -- workforce facts in the survey's codes ---------------------------------------------------
 # The "About you" instrument (surveys/instruments/demographics.yaml) asks in bands; the
 # workforce records hold dates and ESR-style text. These give the code a person's record

@@ -159,6 +159,10 @@ class WaveUnit(models.Model):
         constraints = [models.UniqueConstraint(fields=["wave", "unit"], name="wave_unit_unique")]
 
 
+# The staff group of a closed wave's kept counts that pools a unit's small staff groups.
+POOLED_STAFF_GROUPS = "pooled"
+
+
 class WaveResponseCount(models.Model):
     """Invited and responded counts of a closed wave per reporting unit (frozen at launch)
     and staff group: all the response-rate pages need once closing has erased from the

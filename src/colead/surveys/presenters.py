@@ -11,6 +11,7 @@ from colead.org import reference
 from colead.org.models import Unit
 from colead.surveys import charts, rates
 from colead.surveys.models import (
+    POOLED_STAFF_GROUPS,
     Ballot,
     Invitation,
     Response,
@@ -265,7 +266,10 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
     )
     group_rows = rates.staff_group_rows(
         per_group,
-        names={group.code: group.name for group in reference.staff_groups()},
+        names={
+            **{group.code: group.name for group in reference.staff_groups()},
+            POOLED_STAFF_GROUPS: "Staff groups of fewer than 5 in a unit (pooled at close)",
+        },
         threshold=threshold,
         total_hidden=total_hidden,
     )

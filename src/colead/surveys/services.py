@@ -26,6 +26,7 @@ from colead.surveys import definitions, tokens
 from colead.surveys.masking import build_masker
 from colead.surveys.models import (
     MIN_REPORTING_THRESHOLD,
+    POOLED_STAFF_GROUPS,
     Ballot,
     DeviceLink,
     Draft,
@@ -378,21 +379,31 @@ def close_wave(*, wave: Wave, actor) -> Wave:
 
 
 def _erase_fieldwork(wave: Wave) -> None:
-    """Keep invited and responded counts per reporting unit and staff group, then clear every
+    """Keep invited and responded counts per reporting unit and staff group (staff groups of
+    fewer than 5 invited pooled, ``roster.pool_small_cells``), then clear every
     invitation's responded flag and email times: after close nothing says who took part, or
     who was reminded. The token digests stay, so an old link still says the wave has closed."""
     invitations = Invitation.objects.filter(wave=wave)
+    by_unit: dict[int, dict[str, tuple[int, int]]] = {}
+    for row in (
+        invitations.values("reporting_unit_id", "staff_group")
+        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
+        .order_by()
+    ):
+        cells = by_unit.setdefault(row["reporting_unit_id"], {})
+        cells[row["staff_group"]] = (row["invited"], row["responded"])
     WaveResponseCount.objects.bulk_create(
         WaveResponseCount(
             wave=wave,
-            reporting_unit_id=row["reporting_unit_id"],
-            staff_group=row["staff_group"],
-            invited=row["invited"],
-            responded=row["responded"],
+            reporting_unit_id=unit_id,
+            staff_group=group,
+            invited=invited,
+            responded=responded,
         )
-        for row in invitations.values("reporting_unit_id", "staff_group")
-        .annotate(invited=Count("id"), responded=Count("id", filter=Q(responded=True)))
-        .order_by()
+        for unit_id, cells in by_unit.items()
+        for group, (invited, responded) in roster.pool_small_cells(
+            cells, k=MIN_REPORTING_THRESHOLD, pooled=POOLED_STAFF_GROUPS
+        ).items()
     )
     invitations.update(responded=False, sent_at=None, reminded_at=None)
 
