@@ -219,14 +219,18 @@ class DeviceLink(models.Model):
 
 class Draft(models.Model):
     """Answers saved while someone is still filling in the form, keyed by a digest of their
-    token that differs from the invitation's. No person, no invitation."""
+    token that differs from the invitation's. No person, no invitation. The answers are
+    sealed as a ballot's are and the id is random, so whoever holds the database can neither
+    read an unfinished form nor put drafts in the order people started them (and join that
+    order to the access log)."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     key_digest = models.CharField(max_length=64, unique=True)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
     reporting_unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    answers = models.JSONField(default=dict, blank=True)
+    answers = SealedJSONField(default=dict, help_text="Answers so far, encrypted.")
     submitted = models.BooleanField(default=False)
     updated_on = models.DateField(auto_now=True)
 
