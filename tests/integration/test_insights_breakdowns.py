@@ -18,7 +18,7 @@ from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.insights import exports
 from colead.surveys import services
-from tests.integration.analysis_fixtures import add_mood_ballots
+from tests.integration.analysis_fixtures import add_mood_ballots, invite_people_like
 from tests.integration.insights_fixtures import INSTRUMENTS
 from tests.integration.waves_fixtures import make_wave
 
@@ -49,16 +49,20 @@ def wave(trust):
     """Ward 1: 9 people, 7 in band 5 to 7 and 2 without a band: showing the 7 would give the
     2 away (R3, the spec's "team of 10" example), so Ward 1 is not broken down by band.
     Ward 2: 12, Theatres: 30 (5 without a band). Medicine has 21 and Surgery 30, both under
-    the 50 that protected characteristics need below the organisation (R4), which has 51."""
+    the 50 that protected characteristics need below the organisation (R4), which has 51.
+    Each respondent is an invited person whose workforce record agrees with their answers."""
+    units = (
+        ("W1", 9, people(9, unrecorded_band=2, bands=("band_5_7",))),
+        ("W2", 12, people(12)),
+        ("T1", 30, people(30, unrecorded_band=5)),
+    )
+    for code, size, demographics in units:
+        invite_people_like(trust, {code: size}, demographics=demographics)
     wave = make_wave(
         trust, units=("TST1-ROOT",), threshold=K, title="Spring", instruments=INSTRUMENTS
     )
     wave = services.launch_wave(wave=wave, actor=None)
-    for code, size, demographics in (
-        ("W1", 9, people(9, unrecorded_band=2, bands=("band_5_7",))),
-        ("W2", 12, people(12)),
-        ("T1", 30, people(30, unrecorded_band=5)),
-    ):
+    for code, size, demographics in units:
         add_mood_ballots(wave, code, size, demographics=demographics)
     return services.close_wave(wave=wave, actor=None)
 
