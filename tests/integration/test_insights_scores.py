@@ -132,7 +132,9 @@ def test_a_dry_run_import_scores_nothing(trust):
 
 
 def test_results_are_read_from_the_stored_scores_not_the_answers(trust):
-    wave = closed_wave(trust, {"W1": 12, "T1": 12})
+    # Ward 2's people answer too: had they all stayed silent, Ward 2 would be a small group
+    # and Ward 1 hidden so that Cardiology minus Ward 1 could not give it away.
+    wave = closed_wave(trust, {"W1": 12, "W2": 12, "T1": 12})
     Response.objects.filter(wave=wave).update(answers={})  # answers no longer readable
     table = rs.load_results(wave).table(level=3)
     w1 = next(r for r in table.rows if r.unit_code == "W1")
@@ -167,7 +169,8 @@ def test_rescore_command(trust):
 
 
 def test_a_wave_closed_before_scoring_existed_is_scored_on_first_view(trust):
-    wave = closed_wave(trust, {"W1": 12})
+    # every unit with people answers, so none is a silent small group that hides Ward 1
+    wave = closed_wave(trust, {"W1": 12, "W2": 12, "T1": 12})
     WaveScores.objects.filter(wave=wave).delete()
     table = rs.load_results(wave).table(level=3)
     assert WaveScores.objects.filter(wave=wave).exists()

@@ -190,10 +190,11 @@ def test_the_trend_has_only_each_waves_visible_figures(client_for, autumn, sprin
 
 
 def test_a_theme_the_previous_wave_did_not_ask_has_no_change(client_for, trust):
-    closed_wave(
-        trust, {"W1": 14, "T1": 12}, threshold=K, title="Pulse", instruments=["culture-pulse"]
-    )
-    full = closed_wave(trust, {"W1": 14, "T1": 12}, threshold=K, title="Full")
+    # Ward 2's people answer too: had its 3 stayed silent, they would fold into the trust at
+    # close, taking Ward 1's responses with them (privacy.roster), and be a small group.
+    counts = {"W1": 14, "W2": 6, "T1": 12}
+    closed_wave(trust, counts, threshold=K, title="Pulse", instruments=["culture-pulse"])
+    full = closed_wave(trust, counts, threshold=K, title="Full")
     shown = lines(client_for("board").get(unit_url(full, "MED")))
     assert shown["engagement"].change == "Not asked in Pulse"
     assert re.fullmatch(r"[+−]?\d\.\d \(.+\)", shown["vision_values"].change)
