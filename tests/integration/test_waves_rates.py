@@ -42,6 +42,14 @@ def wave(trust):
     return make_wave(trust, units=["TST1-ROOT"], threshold=5, launch=True)
 
 
+def surgery_responds(wave, trust):
+    """Everyone in Surgery (Theatres' 4) responds, and 1 more on Theatres' shared device: 5.
+    A division whose people all stay silent is a small count (nobody responded), and the
+    trust's total minus Medicine's would reveal it, so Medicine's could not be shown."""
+    respond(wave, "T1", 4)
+    device_responses(wave, trust["units"]["T1"], 1)
+
+
 def test_counts_roll_up_the_tree_and_small_counts_are_hidden(client_for, wave):
     respond(wave, "W1", 5)
     respond(wave, "W2", 1)
@@ -64,9 +72,12 @@ def test_counts_roll_up_the_tree_and_small_counts_are_hidden(client_for, wave):
 def test_drilling_down_shows_the_units_inside(client_for, wave):
     respond(wave, "W1", 5)
     response = client_for("od").get(rates_url(wave, "CARD"))
+    # Nobody of Ward 2's 3 people responded: a small count, not an empty unit. Cardiology's 5
+    # or Ward 1's 5 beside the trust's 5 would reveal it (and Surgery's silent 4), so both
+    # are hidden; Ward 2 (3 invited) can never reach 5 responses to protect Ward 1 instead.
     assert unit_table(response) == [
-        ("CARD", "not shown", "5", "not shown"),
-        ("W1", "not shown", "5", "not shown"),
+        ("CARD", "not shown", "not shown", "not shown"),
+        ("W1", "not shown", "not shown", "not shown"),
         ("W2", "fewer than 5", "fewer than 5", "not shown"),
     ]
     assert response.context_data["up"].code == "MED"
@@ -74,6 +85,7 @@ def test_drilling_down_shows_the_units_inside(client_for, wave):
     assert 'href="?unit=MED"' in html
     top = client_for("od").get(rates_url(wave))
     assert 'href="?unit=CARD"' in top.content.decode()
+    assert unit_table(top)[0] == ("TST1-ROOT", "12", "5", "42%")
 
 
 def test_a_threshold_of_11_hides_everything_in_a_small_trust(client_for, trust):
@@ -88,6 +100,7 @@ def test_a_threshold_of_11_hides_everything_in_a_small_trust(client_for, trust):
 
 
 def test_device_responses_count_for_their_unit_but_no_staff_group(client_for, wave, trust):
+    surgery_responds(wave, trust)
     respond(wave, "W1", 5)
     device_responses(wave, trust["units"]["W2"], 6)
     response = client_for("od").get(rates_url(wave, "CARD"))
@@ -111,6 +124,7 @@ def test_imported_responses_count_for_their_unit_and_day_while_the_wave_is_open(
     and their day (they have no invitation, so no staff group), on the page and the API."""
     from colead.surveys.imports import import_responses
 
+    surgery_responds(wave, trust)
     respond(wave, "W1", 5)
     rows = ["unit_code,vv1"] + ["W2,4"] * 6
     import_responses(wave=wave, content="\n".join(rows).encode(), filename="paper.csv", actor=None)
@@ -211,7 +225,12 @@ def test_a_closed_wave_counts_its_responses(client_for, wave, trust):
     services.close_wave(wave=wave, actor=None)
     assert not Ballot.objects.exists() and Response.objects.count() == 6
     response = client_for("board").get(rates_url(wave, "W1"))
-    assert unit_table(response) == [("W1", "not shown", "6", "not shown")]
+    # Ward 1's 6 is hidden: nobody of Ward 2's 3 people (or Surgery's 4) responded, a small
+    # count, and the trust's 6 minus Ward 1's would reveal it. The trust's row shows the same count: the 5
+    # kept at close with the invitations' flags erased, plus the shared device's 1.
+    assert unit_table(response) == [("W1", "not shown", "not shown", "not shown")]
+    top = unit_table(client_for("board").get(rates_url(wave)))
+    assert top[0] == ("TST1-ROOT", "12", "6", "50%")
     assert [p.label for p in response.context_data["periods"]] == ["2 to 3 March 2030"]
     assert "final figures" in main(response)
 
