@@ -4,13 +4,15 @@ respondent is stored, audited or logged."""
 
 import json
 import logging
+import uuid
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from colead.audit.models import AuditEvent
-from colead.surveys import definitions, services, tokens
+from colead.surveys import definitions, sealing, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response
 from colead.surveys.services import WaveSettings
 from tests.integration.waves_fixtures import make_wave, staff_surgery
@@ -401,17 +403,35 @@ def test_nothing_is_kept_if_storing_fails_before_the_commit(client, wave, token,
 
 
 def test_a_signed_in_member_of_staff_is_not_linked_to_their_answers(wave, token, persona_users):
-    """The session plays no part: no CSRF is asked for, and no audit event names the user."""
+    """The session plays no part: no CSRF is asked for, and no audit event names the user.
+    The ballot holds only its wave, unit, day and source in the clear, with a random id; the
+    answers are in its sealed bytes, which read as no answer, and nothing names the user."""
+    user = persona_users["staff"]
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(persona_users["staff"])
+    browser.force_login(user)
     before = AuditEvent.objects.count()
-    assert submit(browser, token, {"answers": full_answers(wave)}).status_code == 201
+    answers = full_answers(wave)
+    assert submit(browser, token, {"answers": answers}).status_code == 201
     assert AuditEvent.objects.count() == before
     ballot = Ballot.objects.values().get()
     assert set(ballot) == {
-        "id", "wave_id", "reporting_unit_id", "submitted_on", "demographics", "answers",
-        "comments", "source",
+        "id", "wave_id", "reporting_unit_id", "submitted_on", "source", "sealed",
     }  # fmt: skip
+    assert isinstance(ballot["id"], uuid.UUID)
+    with connection.cursor() as cursor:  # the bytes as a database holder reads them
+        cursor.execute(f"SELECT sealed FROM {Ballot._meta.db_table}")
+        (stored,) = cursor.fetchone()
+    stored = bytes(stored)
+    for code, value in answers.items():
+        assert f'"{code}"'.encode() not in stored
+        assert f'"{value}"'.encode() not in stored
+    for plain in [b"brilliant", b"answers", b"demographics", user.email.encode()]:
+        assert plain not in stored
+    # Opened with the server key: the answers themselves, and nothing about who gave them.
+    opened = sealing.unseal(stored)
+    assert set(opened) == {"answers", "comments", "demographics"}
+    assert opened["answers"] == {code: v for code, v in answers.items() if code != "comment"}
+    assert user.email not in json.dumps(opened)
 
 
 def test_the_token_is_never_logged_or_audited(client, wave, token, caplog, persona_users):

@@ -35,6 +35,7 @@ TST1_UNIT = expect(200, 200, 200, 200, 200, 200, 200, 404)
 NOT_FOUND = expect(404, 404, 404, 404, 404, 404, 404, 404)
 ADMINS_ONLY = expect(200, 403, 403, 403, 403, 403, 403, 200)
 HELD_UPLOAD = expect(404, 403, 403, 403, 403, 403, 403, 404)  # another user's upload
+OWN_UPLOAD = expect(200, 403, 403, 403, 403, 403, 403, 404)  # the admin's own, being checked
 RESULTS = expect(200, 200, 200, 403, 200, 403, 403, 404)  # a closed wave of TST1
 RESULTS_NOT_MANAGER = expect(200, 200, 200, 403, 403, 403, 403, 404)  # outside Ward 1
 RESULTS_NO_UNIT = expect(404, 404, 404, 403, 404, 403, 403, 404)  # no such unit in TST1
@@ -71,6 +72,9 @@ MATRIX = [
     ("audit:export", [], "get", ADMINS_ONLY),
     ("admin:index", [], "get", expect(200, *[ADMIN_LOGIN] * 6, 200, ADMIN_LOGIN)),
     ("org:import_index", [], "get", ADMINS_ONLY),
+    # A large file's background check: only its uploader, with WORKFORCE_IMPORT org-wide.
+    ("org:import_check", ["checking"], "get", OWN_UPLOAD),
+    ("org:import_check", ["held"], "get", HELD_UPLOAD),
     ("org:import_preview", ["held"], "get", HELD_UPLOAD),
     ("org:import_confirm", ["held"], "post", HELD_UPLOAD),
     ("org:import_cancel", ["held"], "post", HELD_UPLOAD),
@@ -165,6 +169,21 @@ def held_upload(trust, persona_users):
 
 
 @pytest.fixture
+def checking_upload(trust, persona_users):
+    """A large file of the admin persona's, still being checked in the background."""
+    return PendingUpload.objects.create(
+        organisation=trust["org"],
+        kind="units",
+        filename="big-units.csv",
+        content=b"code,name\n",
+        uploaded_by=persona_users["admin"],
+        state=PendingUpload.State.CHECKING,
+        rows_expected=200_000,
+        rows_read=50_000,
+    )
+
+
+@pytest.fixture
 def results_wave(trust):
     """A closed wave of the whole of TST1 with scored responses."""
     from tests.integration.insights_fixtures import closed_wave
@@ -181,12 +200,14 @@ def objectives(trust):
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_every_url_for_every_persona(persona, persona_users, held_upload, results_wave, objectives):
+def test_every_url_for_every_persona(
+    persona, persona_users, held_upload, checking_upload, results_wave, objectives
+):
     client = Client()
     if persona != "anonymous":
         client.force_login(persona_users[persona])
     mismatches = []
-    real = {"held": held_upload.pk, "wave": results_wave.pk}
+    real = {"held": held_upload.pk, "checking": checking_upload.pk, "wave": results_wave.pk}
     for name, args, method, expected in MATRIX:
         url = reverse(name, args=[real.get(arg, arg) for arg in args])
         got = outcome(getattr(client, method)(url))
@@ -238,7 +259,9 @@ def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
     for name, args, *_ in MATRIX:
         if name in sign_in_only | public or name.startswith("admin:"):
             continue
-        url = reverse(name, args=[1 if arg in ("held", "wave") else arg for arg in args])
+        url = reverse(
+            name, args=[1 if arg in ("held", "checking", "wave") else arg for arg in args]
+        )
         if not getattr(resolve(url).func, "required_permission", None):
             undeclared.append(name)
     assert undeclared == []

@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from colead.surveys import services
 from colead.surveys.models import Wave, WaveStatus
+from tests.factories import PersonFactory
 from tests.integration.waves_fixtures import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,13 @@ def test_an_unknown_wave_is_not_found(client_for):
 
 
 def test_a_wave_of_another_organisation_is_not_found(client_for, trust):
+    # The other trust has 1 person; a wave needs at least 5 invited to launch.
+    for number in range(2, 6):
+        PersonFactory(
+            organisation=trust["other"],
+            primary_unit=trust["units"]["OTH-ROOT"],
+            employee_number=f"X{number}",
+        )
     services.ensure_builtin_instruments(organisation=trust["other"], actor=None)
     theirs = services.create_wave(
         organisation=trust["other"],
