@@ -27,6 +27,10 @@ K = 5
 # would be W2); T1 has 8, between k and 2k (change hidden, percent positive banded).
 AUTUMN = {"W1": 14, "W2": 12, "T1": (12, 0.8), "SURG": 6}
 SPRING = {"W1": 14, "W2": 3, "T1": (8, 0.8), "SURG": 6}
+# Spring's commenters: Medicine's 15 (12 + 3), and 10 in Surgery (8 + 2), so that Surgery's
+# comments are shown too; had nobody there commented, Surgery would be a small group of
+# commenters and Medicine's comments hidden (the trust's minus Medicine's would be none).
+SPRING_COMMENTERS = {"W1": 12, "W2": 3, "T1": 8, "SURG": 2}
 
 # Comments as stored: already masked when they were submitted, except a phone number that
 # got through (the page masks it again).
@@ -76,7 +80,7 @@ def autumn(trust):
 
 @pytest.fixture
 def spring(trust, autumn):
-    return wave_with_comments(trust, SPRING, {"W1": 12, "W2": 3}, title="Spring")
+    return wave_with_comments(trust, SPRING, SPRING_COMMENTERS, title="Spring")
 
 
 def unit_url(wave, code):
@@ -324,15 +328,15 @@ def test_themes_are_fitted_once_per_wave(client_for, spring, monkeypatch):
     client = client_for("od")
     for code in ("MED", "CARD", "TST1-ROOT", "MED"):
         assert client.get(unit_url(spring, code)).status_code == 200
-    assert calls == [15]
+    assert calls == [25]
     # another process (an empty process cache) reads the shared cache, without the text
     unit_results.clear_caches()
     again = client.get(unit_url(spring, "MED")).context_data["comments"]
-    assert calls == [15]
+    assert calls == [25]
     assert again["groups"][0]["themes"]
     records = unit_results.comment_records(spring, services.wave_instruments(spring))
     stored = cache.get(f"colead:insights:themes:{unit_results._digest(spring.pk, records)}")
-    assert len(stored["assigned"]) == 15 and stored["themes"]
+    assert len(stored["assigned"]) == 25 and stored["themes"]
     assert "Short staffed" not in repr(stored) and "07700" not in repr(stored)
 
 
@@ -352,13 +356,13 @@ def test_closing_a_wave_fits_its_themes_in_the_background(
 
     monkeypatch.setattr(themes, "fit_themes", counting_fit)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        spring = wave_with_comments(trust, SPRING, {"W1": 12, "W2": 3}, title="Spring")
+        spring = wave_with_comments(trust, SPRING, SPRING_COMMENTERS, title="Spring")
     assert len(callbacks) == 1
-    assert calls == [15]  # fitted once the close committed (at once with this task backend)
+    assert calls == [25]  # fitted once the close committed (at once with this task backend)
     unit_results.clear_caches()  # a web process that has fitted nothing
     page = client_for("od").get(unit_url(spring, "MED"))
     assert page.context_data["comments"]["groups"][0]["themes"]
-    assert calls == [15]  # read from the cache, not fitted again
+    assert calls == [25]  # read from the cache, not fitted again
     # Nothing to do for a wave that is not closed or asked no free-text question.
     assert fit_wave_themes.call(make_wave(trust, title="Open", launch=True).pk) == 0
     assert fit_wave_themes.call(autumn.pk) == 0
