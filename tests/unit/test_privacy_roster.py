@@ -222,9 +222,7 @@ def test_a_staff_group_of_one_is_pooled_so_its_cell_does_not_say_who_responded()
 
 
 def test_a_unit_of_one_staff_group_keeps_its_total():
-    assert roster.pool_small_cells({"nursing": (3, 2)}, k=K, pooled="pooled") == {
-        "nursing": (3, 2)
-    }
+    assert roster.pool_small_cells({"nursing": (3, 2)}, k=K, pooled="pooled") == {"nursing": (3, 2)}
     assert roster.pool_small_cells({"nursing": (12, 2)}, k=K, pooled="pooled") == {
         "nursing": (12, 2)
     }
