@@ -258,3 +258,87 @@ def test_a_wave_of_fewer_than_5_people_is_not_launched(attack_trust):
     tiny = Unit.objects.get(code="TINY")
     with pytest.raises(services.SurveyError, match="Only 3 people match .* at least 5 people"):
         make_wave({"org": attack_trust["org"]}, units=(tiny.code,), launch=True)
+
+
+def test_a_wave_closed_before_generalisation_is_protected_by_colead_waves_generalise(
+    attack_trust,
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from colead.insights.models import WaveScores
+    from colead.surveys.models import POOLED_STAFF_GROUPS
+
+    wave = make_wave(
+        {"org": attack_trust["org"]},
+        units=("ATK",),
+        threshold=5,
+        instruments=["culture-pulse", "demographics"],
+        closes_on=CLOSES,
+        launch=True,
+    )
+    invitations = {i.person_id: i for i in Invitation.objects.filter(wave=wave)}
+    people = attack_trust["people"]
+    for person in people:
+        submit(wave, invitations[person.pk], true_answers(person))
+    wave = services.close_wave(wave=wave, actor=None)
+    # As a wave closed before this protection existed: every response at its person's own
+    # unit with every true answer, and counts kept per staff group however small.
+    units = {i.person_id: i.reporting_unit_id for i in Invitation.objects.filter(wave=wave)}
+    Response.objects.filter(wave=wave).delete()
+    for person in people:
+        Response.objects.create(
+            wave=wave,
+            reporting_unit_id=units[person.pk],
+            submitted_on=CLOSES,
+            demographics=facts(person),
+            answers={"vv1": "4"},
+            source="online",
+        )
+    WaveResponseCount.objects.filter(wave=wave).delete()
+    for invitation in Invitation.objects.filter(wave=wave):
+        row, _ = WaveResponseCount.objects.get_or_create(
+            wave=wave,
+            reporting_unit_id=invitation.reporting_unit_id,
+            staff_group=invitation.staff_group,
+            defaults={"invited": 0, "responded": 0},
+        )
+        WaveResponseCount.objects.filter(pk=row.pk).update(
+            invited=row.invited + 1, responded=row.responded + 1
+        )
+    after = list(Invitation.objects.filter(wave=wave))
+    parents = dict(
+        Unit.objects.filter(organisation=wave.organisation).values_list("id", "parent_id")
+    )
+    reported_in = plain_folds_by_id(parents, after)
+    people_by_id = {p.pk: p for p in people}
+
+    def weakest():
+        return min(
+            attacker_candidates(r, after, people_by_id, reported_in)
+            for r in Response.objects.filter(wave=wave)
+        )
+
+    assert weakest() < 5  # the attack works on the old state
+    scored_before = WaveScores.objects.get(wave=wave).scored_at
+
+    out = StringIO()
+    call_command("waves", "generalise", str(wave.pk), stdout=out)
+
+    assert "responses moved to a larger unit" in out.getvalue()
+    assert weakest() >= 5
+    assert Response.objects.filter(wave=wave).count() == len(people)
+    for unit_id in set(units.values()):
+        cells = [
+            c.invited
+            for c in WaveResponseCount.objects.filter(wave=wave, reporting_unit_id=unit_id)
+        ]
+        assert sum(cells) == sum(1 for u in units.values() if u == unit_id)
+        if len(cells) > 1:
+            assert min(cells) >= 5
+    assert WaveResponseCount.objects.filter(wave=wave, staff_group=POOLED_STAFF_GROUPS).exists()
+    assert WaveScores.objects.get(wave=wave).scored_at > scored_before
+    # Running it again changes nothing.
+    call_command("waves", "generalise", str(wave.pk), stdout=out)
+    assert f"Wave {wave.pk}: 0 responses moved to a larger unit, 0 answers" in out.getvalue()

@@ -753,6 +753,22 @@ PENDING_UPLOAD_DAYS = 1
 IMPORTERS = {}  # kind -> service, filled in below
 
 
+def _hold(organisation, kind, filename, content, actor, **fields) -> PendingUpload:
+    """Keep a file as the actor's one held upload (replacing theirs, and dropping anyone's
+    older than PENDING_UPLOAD_DAYS), inside the caller's transaction."""
+    held = PendingUpload.objects.for_org(organisation)
+    held.filter(uploaded_by=actor).delete()
+    held.filter(created_at__lt=timezone.now() - timedelta(days=PENDING_UPLOAD_DAYS)).delete()
+    return PendingUpload.objects.create(
+        organisation=organisation,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        uploaded_by=actor,
+        **fields,
+    )
+
+
 def hold_upload(
     *, organisation: Organisation, kind: str, filename: str, content: bytes, actor, request=None
 ) -> tuple[PendingUpload, ImportResult]:
@@ -768,16 +784,7 @@ def hold_upload(
         request=request,
     )
     with transaction.atomic():
-        held = PendingUpload.objects.for_org(organisation)
-        held.filter(uploaded_by=actor).delete()
-        held.filter(created_at__lt=timezone.now() - timedelta(days=PENDING_UPLOAD_DAYS)).delete()
-        pending = PendingUpload.objects.create(
-            organisation=organisation,
-            kind=kind,
-            filename=filename[:255],
-            content=content,
-            uploaded_by=actor,
-        )
+        pending = _hold(organisation, kind, filename, content, actor)
         record(
             action="import.upload",
             actor=actor,
@@ -822,16 +829,8 @@ def queue_upload_check(
     from colead.org.tasks import check_upload
 
     with transaction.atomic():
-        held = PendingUpload.objects.for_org(organisation)
-        held.filter(uploaded_by=actor).delete()
-        held.filter(created_at__lt=timezone.now() - timedelta(days=PENDING_UPLOAD_DAYS)).delete()
-        pending = PendingUpload.objects.create(
-            organisation=organisation,
-            kind=kind,
-            filename=filename[:255],
-            content=content,
-            uploaded_by=actor,
-            state=PendingUpload.State.CHECKING,
+        pending = _hold(
+            organisation, kind, filename, content, actor, state=PendingUpload.State.CHECKING
         )
         record(
             action="import.check_queued",

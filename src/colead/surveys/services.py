@@ -408,6 +408,68 @@ def _erase_fieldwork(wave: Wave) -> None:
     invitations.update(responded=False, sent_at=None, reminded_at=None)
 
 
+@transaction.atomic
+def generalise_closed_wave(*, wave: Wave, actor) -> "GeneralisedResponses":
+    """Apply close's protection to a wave closed before it existed (or check one closed
+    since, which changes nothing): generalise its stored responses against the invited
+    roster, pool its kept counts' small staff groups, and score it again. Audited as
+    ``survey.wave_generalise``."""
+    wave = _lock(wave)
+    if not wave.is_closed:
+        raise SurveyError(
+            f"{wave.title} is {wave.status}: closing it generalises its responses "
+            "(colead waves close WAVE)."
+        )
+    responses = list(Response.objects.filter(wave=wave))
+    generalised = generalise_responses(wave, responses)
+    Response.objects.bulk_update(
+        [r for r in responses if r.pk in generalised.changed],
+        ["reporting_unit", "demographics"],
+        batch_size=2000,
+    )
+    counts = WaveResponseCount.objects.filter(wave=wave)
+    by_unit: dict[int, dict[str, tuple[int, int]]] = {}
+    for row in counts:
+        by_unit.setdefault(row.reporting_unit_id, {})[row.staff_group] = (
+            row.invited,
+            row.responded,
+        )
+    pooled = [
+        (unit_id, group, cell)
+        for unit_id, cells in by_unit.items()
+        if POOLED_STAFF_GROUPS not in cells  # already pooled at close
+        for group, cell in roster.pool_small_cells(
+            cells, k=MIN_REPORTING_THRESHOLD, pooled=POOLED_STAFF_GROUPS
+        ).items()
+    ]
+    counts.exclude(
+        reporting_unit_id__in=[u for u, c in by_unit.items() if POOLED_STAFF_GROUPS in c]
+    ).delete()
+    WaveResponseCount.objects.bulk_create(
+        WaveResponseCount(
+            wave=wave,
+            reporting_unit_id=unit_id,
+            staff_group=group,
+            invited=invited,
+            responded=responded,
+        )
+        for unit_id, group, (invited, responded) in pooled
+    )
+    record(
+        action="survey.wave_generalise",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={
+            "responses": len(responses),
+            "moved_to_a_larger_unit": generalised.moved,
+            "answers_not_kept": generalised.dropped,
+        },
+    )
+    announce_responses_final(wave=wave, actor=actor)
+    return generalised
+
+
 @dataclass(frozen=True)
 class GeneralisedResponses:
     changed: set  # primary keys of the responses given that were changed

@@ -1,4 +1,4 @@
-"""``colead waves create|launch|extend|close|list|rescore``: script survey waves.
+"""``colead waves create|launch|extend|close|list|rescore|generalise``: script survey waves.
 
 ``create`` prints the new wave's id alone on the last line of its output, for scripts."""
 
@@ -58,6 +58,13 @@ class Command(BaseCommand):
             help="Score a closed wave's responses again (results are read from the scores).",
         )
         rescore.add_argument("wave", metavar="WAVE", type=int)
+        generalise = actions.add_parser(
+            "generalise",
+            help="Protect a wave closed before closing generalised responses: each response "
+            "made to match at least 5 invited people, small staff groups' counts pooled, "
+            "then scored again.",
+        )
+        generalise.add_argument("wave", metavar="WAVE", type=int)
         listing = actions.add_parser("list", help="List an organisation's waves.")
         listing.add_argument("--org", required=True, metavar="CODE")
 
@@ -117,6 +124,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             announce_responses_final(wave=wave, actor=None)
         self.stdout.write(f"Scored wave {wave.pk}: {wave.responses.count():,} respondents.")
+
+    def handle_generalise(self, wave, **options):
+        wave = self._wave(wave)
+        done = services.generalise_closed_wave(wave=wave, actor=None)
+        self.stdout.write(
+            f"Wave {wave.pk}: {done.moved:,} responses moved to a larger unit, "
+            f"{done.dropped:,} answers no longer kept."
+        )
 
     def handle_extend(self, wave, closes, **options):
         wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=None)
