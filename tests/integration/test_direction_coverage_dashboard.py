@@ -3,7 +3,7 @@ colead.direction.coverage, the lists behind each figure, snapshots and the trend
 against the survey's goals and performance score (only visible scores), and a constant
 number of queries. (Who may open it is also in test_url_access_matrix.py.)"""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -195,7 +195,9 @@ def test_the_orphans_list_links_to_the_objective_and_its_unit(client_for, thread
 
 
 def test_the_stale_list_longest_first(client_for, trust, thread):
-    now = timezone.now()
+    # Local noon, so that 90 days back is 90 local days whatever the hour and the clock
+    # change between (at 23:30 in December, 90 days of 24 hours back is past midnight BST).
+    now = timezone.make_aware(datetime.combine(TODAY, time(12)))
     Objective.objects.filter(code="W1-A").update(agreed_at=now - timedelta(days=70))
     Objective.objects.filter(code="W2-A").update(agreed_at=now - timedelta(days=90))
     services.check_in(objective=thread["CARD1"], on=TODAY - timedelta(days=61), value=9, actor=None)
