@@ -392,6 +392,13 @@ def _erase_fieldwork(wave: Wave) -> None:
     ):
         cells = by_unit.setdefault(row["reporting_unit_id"], {})
         cells[row["staff_group"]] = (row["invited"], row["responded"])
+    _keep_counts(wave, by_unit)
+    invitations.update(responded=False, sent_at=None, reminded_at=None)
+
+
+def _keep_counts(wave: Wave, by_unit: dict[int, dict[str, tuple[int, int]]]) -> None:
+    """Store a closed wave's (invited, responded) counts per unit and staff group, each
+    unit's small staff groups pooled (``roster.pool_small_cells``)."""
     WaveResponseCount.objects.bulk_create(
         WaveResponseCount(
             wave=wave,
@@ -405,7 +412,6 @@ def _erase_fieldwork(wave: Wave) -> None:
             cells, k=MIN_REPORTING_THRESHOLD, pooled=POOLED_STAFF_GROUPS
         ).items()
     )
-    invitations.update(responded=False, sent_at=None, reminded_at=None)
 
 
 @transaction.atomic
@@ -434,27 +440,10 @@ def generalise_closed_wave(*, wave: Wave, actor) -> "GeneralisedResponses":
             row.invited,
             row.responded,
         )
-    pooled = [
-        (unit_id, group, cell)
-        for unit_id, cells in by_unit.items()
-        if POOLED_STAFF_GROUPS not in cells  # already pooled at close
-        for group, cell in roster.pool_small_cells(
-            cells, k=MIN_REPORTING_THRESHOLD, pooled=POOLED_STAFF_GROUPS
-        ).items()
-    ]
-    counts.exclude(
-        reporting_unit_id__in=[u for u, c in by_unit.items() if POOLED_STAFF_GROUPS in c]
-    ).delete()
-    WaveResponseCount.objects.bulk_create(
-        WaveResponseCount(
-            wave=wave,
-            reporting_unit_id=unit_id,
-            staff_group=group,
-            invited=invited,
-            responded=responded,
-        )
-        for unit_id, group, (invited, responded) in pooled
-    )
+    # Units already pooled at close stay as they are; the others are pooled now.
+    unpooled = {u: cells for u, cells in by_unit.items() if POOLED_STAFF_GROUPS not in cells}
+    counts.filter(reporting_unit_id__in=list(unpooled)).delete()
+    _keep_counts(wave, unpooled)
     record(
         action="survey.wave_generalise",
         actor=actor,
