@@ -118,14 +118,9 @@ def attacker_candidates(response, invitations, people_by_id, reported_in) -> int
     return count
 
 
-def submit(wave, invitation, answers):
-    token = tokens.invitation_token(invitation.pk, invitation.nonce)
-    services.submit_answers(token=token, prepare=lambda _wave: (answers, None))
-
-
-def test_a_database_holder_cannot_join_responses_to_people(attack_trust, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    wave = make_wave(
+def launch_attack_wave(attack_trust):
+    """The whole trust invited to the culture pulse with "About you", threshold 5."""
+    return make_wave(
         {"org": attack_trust["org"]},
         units=("ATK",),
         threshold=5,
@@ -133,6 +128,16 @@ def test_a_database_holder_cannot_join_responses_to_people(attack_trust, setting
         closes_on=CLOSES,
         launch=True,
     )
+
+
+def submit(wave, invitation, answers):
+    token = tokens.invitation_token(invitation.pk, invitation.nonce)
+    services.submit_answers(token=token, prepare=lambda _wave: (answers, None))
+
+
+def test_a_database_holder_cannot_join_responses_to_people(attack_trust, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    wave = launch_attack_wave(attack_trust)
     tasks.send_invitations.call(wave.pk)
     assert mail.outbox and Invitation.objects.filter(wave=wave, sent_at__isnull=False).exists()
     invitations = {i.person_id: i for i in Invitation.objects.filter(wave=wave)}
@@ -220,14 +225,7 @@ def plain_folds_by_id(parents, invitations):
 
 
 def test_an_unfinished_form_is_unreadable_and_unordered_in_the_database(attack_trust):
-    wave = make_wave(
-        {"org": attack_trust["org"]},
-        units=("ATK",),
-        threshold=5,
-        instruments=["culture-pulse", "demographics"],
-        closes_on=CLOSES,
-        launch=True,
-    )
+    wave = launch_attack_wave(attack_trust)
     people = attack_trust["people"][:6]
     for person in people:
         invitation = Invitation.objects.get(wave=wave, person=person)
@@ -270,14 +268,7 @@ def test_a_wave_closed_before_generalisation_is_protected_by_colead_waves_genera
     from colead.insights.models import WaveScores
     from colead.surveys.models import POOLED_STAFF_GROUPS
 
-    wave = make_wave(
-        {"org": attack_trust["org"]},
-        units=("ATK",),
-        threshold=5,
-        instruments=["culture-pulse", "demographics"],
-        closes_on=CLOSES,
-        launch=True,
-    )
+    wave = launch_attack_wave(attack_trust)
     invitations = {i.person_id: i for i in Invitation.objects.filter(wave=wave)}
     people = attack_trust["people"]
     for person in people:
