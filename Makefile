@@ -37,6 +37,7 @@ assets/compiled/css/main.css: node_modules/.installed assets/scss/main.scss asse
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 ## Benchmarks (see bench/README.md); figures go in docs/benchmarks.md
 bench: setup
