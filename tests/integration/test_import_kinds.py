@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from colead.lib.problems import ImportProblem
 from colead.org import import_registry
-from colead.org.imports.problems import ImportProblem
 from colead.org.services import ImportRejected
 
 

@@ -261,7 +261,7 @@ def test_a_unit_name_with_a_nul_character_is_refused_naming_row_and_column(clien
 @pytest.fixture
 def background_checks(settings, monkeypatch):
     """Every file counts as large; progress is recorded every 2 rows."""
-    from colead.org.imports import table
+    from colead.lib import table
 
     settings.COLEAD_IMPORT_BACKGROUND_BYTES = 10
     monkeypatch.setattr(table, "PROGRESS_EVERY", 2)

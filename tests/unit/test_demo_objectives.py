@@ -18,7 +18,7 @@ from colead.direction import imports
 from colead.direction.coverage import PersonFacts, UnitFacts, coverage
 from colead.direction.quality import CheckInPoint, ObjectiveFacts, assess
 from colead.direction.reference import ELEMENTS, STATUSES
-from colead.org.imports.table import read_table
+from colead.lib.table import read_table
 
 SEED, STAFF = 2026, 6000  # the demo's own size
 TODAY = date(2026, 11, 26)

@@ -25,8 +25,8 @@ from colead.insights import (
     score_wave,
     unit_statistics,
 )
+from colead.lib.table import read_table
 from colead.org import reference
-from colead.org.imports.table import read_table
 from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
 from colead.surveys.masking import build_masker

@@ -22,7 +22,7 @@ from colead.direction.imports import (
     validate_objectives,
 )
 from colead.direction.reference import ELEMENTS, STATUSES
-from colead.org.imports.table import read_table
+from colead.lib.table import read_table
 
 UNITS = {
     "ROOT": KnownUnit("ROOT", "/00000001/"),

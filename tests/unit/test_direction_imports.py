@@ -16,8 +16,8 @@ from colead.direction.imports import (
     strongly_connected,
     validate_objectives,
 )
-from colead.org.imports.problems import ImportRejected
-from colead.org.imports.table import Row, Table, read_table
+from colead.lib.problems import ImportRejected
+from colead.lib.table import Row, Table, read_table
 
 HEADER = (
     "objective_code,title,level_unit_code,owner_employee_number,parent_codes,measure,"

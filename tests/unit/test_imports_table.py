@@ -1,4 +1,4 @@
-"""Reading CSV and XLSX files into tables (colead.org.imports.table): pure, no database."""
+"""Reading CSV and XLSX files into tables (colead.lib.table): pure, no database."""
 
 import io
 from datetime import date, datetime
@@ -6,9 +6,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
+from colead.lib import table as table_module
+from colead.lib.table import cell_text, column_letter, normalise_heading
 from colead.org.imports import ImportProblem, ImportRejected, read_table
-from colead.org.imports import table as table_module
-from colead.org.imports.table import cell_text, column_letter, normalise_heading
 
 
 def xlsx_bytes(rows) -> bytes:

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from colead.audit.models import AuditEvent
 from colead.audit.presenters import AuditFilterForm, action_items, csv_row, error_list
 from colead.core.pagination import pagination_params
-from colead.core.spreadsheet import csv_safe
+from colead.lib.spreadsheet import csv_safe
 from colead.org import reference
 from colead.org.models import PersonChange, ProtectedCharacteristics, Unit
 from colead.org.presenters import (

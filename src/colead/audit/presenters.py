@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from colead.audit.models import AuditEvent
-from colead.core.spreadsheet import csv_safe
+from colead.lib.spreadsheet import csv_safe
 
 PER_PAGE = 50
 CSV_COLUMNS = [

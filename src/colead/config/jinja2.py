@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChoiceLoader, Environment, PackageLoader
 
-from colead.core import formatting
+from colead.lib import formatting
 
 
 def url(name: str, *args, **kwargs) -> str:

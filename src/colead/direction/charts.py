@@ -1,5 +1,5 @@
 """The coverage dashboard's charts as Vega-Lite specs, and the thinning of a long trend for
-its table. Pure Python (no Django): ``colead.surveys.charts`` draws a spec as SVG on the
+its table. Pure Python (no Django): ``colead.lib.charts`` draws a spec as SVG on the
 server, and every chart's figures are in a table beside it."""
 
 from collections.abc import Sequence

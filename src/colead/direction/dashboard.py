@@ -20,11 +20,11 @@ from django.utils import timezone
 
 from colead.accounts.permissions import permitted_scopes
 from colead.accounts.roles import Permission
-from colead.core.formatting import percent, thousands, uk_date
 from colead.direction import charts, facts, services
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
 from colead.direction.reference import LIVE_STATUSES, STATUSES
+from colead.lib.formatting import percent, thousands, uk_date
 from colead.org.models import Person
 
 GOALS = "goals_performance"
@@ -366,7 +366,7 @@ def trend_points(organisation, scope: Scope, today: date) -> list[dict]:
 
 
 def trend(organisation, scope: Scope, today: date) -> dict:
-    from colead.surveys.charts import svg_data_uri
+    from colead.lib.charts import svg_data_uri
 
     points = trend_points(organisation, scope, today)
     spec = charts.trend_spec(points, title=f"Coverage over time: {scope.name}")
@@ -509,7 +509,7 @@ def culture_link(user, organisation, loaded: Loaded, level: str) -> dict | None:
     # Imported here, not at start-up: they bring in scipy and polars.
     from colead.direction import correlation
     from colead.insights import results as rs
-    from colead.surveys.charts import svg_data_uri
+    from colead.lib.charts import svg_data_uri
 
     scopes = permitted_scopes(user, Permission.RESULTS_VIEW, organisation)
     if not scopes:

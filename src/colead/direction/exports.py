@@ -12,7 +12,7 @@ parents first: organisation objectives, then what serves them, level by level, e
 by code.
 
 Formula injection: in CSV, a text cell starting with ``=``, ``+``, ``-`` or ``@`` gets a
-leading ``'`` (``colead.core.spreadsheet.csv_safe``, shared with every other CSV export),
+leading ``'`` (``colead.lib.spreadsheet.csv_safe``, shared with every other CSV export),
 so that a spreadsheet shows it as text rather than running it. The import reads cells as
 they are, so a title like ``=A1`` re-imported from that CSV comes back as ``'=A1`` (an
 update of the title, which ``--dry-run`` lists). XLSX needs no guard: every text cell is
@@ -34,11 +34,11 @@ from datetime import date
 from django.utils import timezone
 
 from colead.audit.services import record
-from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.direction import access
 from colead.direction.imports import COLUMNS, ObjectiveValues
 from colead.direction.models import OBJECTIVE_FILE_FIELDS, Alignment, Objective
 from colead.direction.reference import ELEMENTS
+from colead.lib.spreadsheet import FORMATS, Export, csv_safe
 
 NUMBER_COLUMNS = frozenset({"baseline", "target"})
 DATE_COLUMNS = frozenset({"due_date"})

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from colead.core.memory import Recent
 from colead.direction.coverage import CoverageReport, PersonFacts, UnitFacts, coverage
 from colead.direction.models import Alignment, CheckIn, DirectionRevision, Objective
 from colead.direction.quality import (
@@ -31,6 +30,7 @@ from colead.direction.quality import (
     alignment_paths,
     assess,
 )
+from colead.lib.memory import Recent
 from colead.org.models import Person, Unit
 
 OBJECTIVE_FIELDS = (

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from colead.direction.reference import ELEMENTS, RESERVED_OBJECTIVE_CODES, STATUSES, find_element
+from colead.lib.problems import ImportRejected, plural, quote
+from colead.lib.table import Table
 from colead.org.imports.common import (
     UNIT_CODE_RE,
     ProblemList,
@@ -23,8 +25,6 @@ from colead.org.imports.common import (
     parse_iso_date,
     similar,
 )
-from colead.org.imports.problems import ImportRejected, plural, quote
-from colead.org.imports.table import Table
 
 REQUIRED_COLUMNS = ("objective_code", "title", "level_unit_code")
 OPTIONAL_COLUMNS = (

@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from colead.accounts.permissions import own_person_ids
-from colead.core.formatting import uk_date
 from colead.direction import access, facts
 from colead.direction.models import Objective
 from colead.direction.quality import (
@@ -21,6 +20,7 @@ from colead.direction.quality import (
 )
 from colead.direction.reference import CONFIDENCE, ELEMENTS, STATUSES
 from colead.direction.services import current_vision, quality_settings
+from colead.lib.formatting import uk_date
 from colead.org.models import Person, UnitLevel
 
 LEVEL_LABELS = {**dict(UnitLevel.choices), "individual": "Individual"}

@@ -45,8 +45,8 @@ from colead.direction.models import (
 )
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
-from colead.org.imports.problems import ImportRejected
-from colead.org.imports.table import read_table
+from colead.lib.problems import ImportRejected
+from colead.lib.table import read_table
 from colead.org.models import Organisation, Person, TeamMembership, Unit
 
 __all__ = [

@@ -28,7 +28,7 @@ from colead.audit.services import record
 from colead.insights import analysis
 from colead.insights import results as rs
 from colead.insights.views import _closed_wave, _crumbs
-from colead.surveys import charts
+from colead.lib import charts
 from colead.surveys.models import Wave
 
 RESULTS = Permission.RESULTS_VIEW

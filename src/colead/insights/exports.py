@@ -19,8 +19,8 @@ import io
 from django.utils import timezone
 
 from colead.audit.services import record
-from colead.core.spreadsheet import FORMATS, Export, csv_safe
 from colead.insights import results as rs
+from colead.lib.spreadsheet import FORMATS, Export, csv_safe
 
 NAME_COLUMNS = ("unit_code", "unit_name", "level", "breakdown", "measure")
 COLUMNS = NAME_COLUMNS + rs.FIGURE_FIELDS

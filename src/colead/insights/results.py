@@ -46,10 +46,10 @@ from functools import cache, cached_property
 import numpy as np
 from django.db.models import Q
 
-from colead.core.memory import Recent
 from colead.insights import engine as eng
 from colead.insights import storage
 from colead.insights.models import WaveScores
+from colead.lib.memory import Recent
 from colead.org import reference
 from colead.org.models import Unit
 from colead.privacy import disclosure, figures

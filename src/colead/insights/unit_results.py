@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.urls import reverse
 
-from colead.core.formatting import uk_date
-from colead.core.memory import Recent
 from colead.insights import engine as eng
 from colead.insights import presenters, themes, unit_figures
 from colead.insights import results as rs
+from colead.lib.formatting import uk_date
+from colead.lib.memory import Recent
 from colead.surveys.models import Response
 
 THEME_SEED = 0

@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET
 from colead.accounts.permissions import permitted_scopes, require_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
-from colead.core.formatting import uk_date
 from colead.insights import analysis, exports, presenters
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
-from colead.surveys.charts import svg_data_uri
+from colead.lib.charts import svg_data_uri
+from colead.lib.formatting import uk_date
 from colead.surveys.models import Wave, WaveStatus
 from colead.surveys.services import wave_instruments
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from colead.accounts.permissions import has_permission
 from colead.accounts.roles import Permission
-from colead.core.formatting import uk_date
+from colead.lib.formatting import uk_date
 from colead.org import reference
 from colead.org.models import LeadershipPost, Person, PersonChange, Unit, UnitLevel
 

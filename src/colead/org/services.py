@@ -23,9 +23,9 @@ from django.utils import timezone
 from colead.audit.services import record
 from colead.core.bulk import bulk_insert as _bulk_insert
 from colead.core.bulk import bulk_set as _bulk_set
+from colead.lib.problems import ImportProblem, ImportRejected
+from colead.lib.table import read_table, report_progress_to
 from colead.org import reference
-from colead.org.imports.problems import ImportProblem, ImportRejected
-from colead.org.imports.table import read_table, report_progress_to
 from colead.org.imports.units import ExistingUnit, UnitsPlan, validate_units
 from colead.org.imports.workforce import (
     COMPARED_FIELDS,

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
-from colead.core.formatting import uk_datetime
+from colead.lib.formatting import uk_datetime
+from colead.lib.table import work_size
 from colead.org import services
-from colead.org.imports.table import work_size
 from colead.org.imports.units import OPTIONAL_COLUMNS as UNIT_OPTIONAL
 from colead.org.imports.units import REQUIRED_COLUMNS as UNIT_REQUIRED
 from colead.org.imports.workforce import OPTIONAL_COLUMNS as WORKFORCE_OPTIONAL

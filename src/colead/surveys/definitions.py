@@ -34,7 +34,7 @@ from pathlib import Path
 
 import yaml
 
-from colead.core.text import describe_character, find_control_character
+from colead.lib.text import describe_character, find_control_character
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 INSTRUMENT_CODE_RE = re.compile(r"^[a-z][a-z0-9-]{1,49}$")

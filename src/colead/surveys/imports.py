@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from colead.audit.services import record
-from colead.core.formatting import uk_date
-from colead.org.imports.problems import ImportRejected
-from colead.org.imports.table import read_table
+from colead.lib.formatting import uk_date
+from colead.lib.problems import ImportRejected
+from colead.lib.table import read_table
 from colead.org.models import Unit
 from colead.surveys.models import Response, ResponseImport, ResponseSource, Wave, WaveUnit
 from colead.surveys.response_import import ResponsesPlan, validate_responses

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
-from colead.core.formatting import uk_date, uk_datetime
+from colead.lib import charts
+from colead.lib.formatting import uk_date, uk_datetime
 from colead.org import reference
 from colead.org.models import Unit
-from colead.surveys import charts, rates
+from colead.surveys import rates
 from colead.surveys.models import (
     POOLED_STAFF_GROUPS,
     Ballot,

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from colead.core.formatting import uk_date
+from colead.lib.formatting import uk_date
 from colead.privacy import disclosure
 
 # Indentation (NHS.UK padding utility steps) for each level below the table's top unit.

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from colead.lib.problems import ImportProblem, ImportRejected, quote
+from colead.lib.table import Table, normalise_heading
 from colead.org import reference
 from colead.org.imports.common import ProblemList, check_columns
-from colead.org.imports.problems import ImportProblem, ImportRejected, quote
-from colead.org.imports.table import Table, normalise_heading
 from colead.surveys.answers import DONT_KNOW, format_number, prune_hidden
 from colead.surveys.definitions import Instrument, Item
 

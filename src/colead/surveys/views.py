@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from colead.accounts.permissions import has_permission, permitted_scopes, require_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
-from colead.core.formatting import uk_date
+from colead.lib.formatting import uk_date
 from colead.org.models import Unit
 from colead.surveys import forms, presenters, services
 from colead.surveys.models import DeviceLink, Wave

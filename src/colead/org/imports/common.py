@@ -4,8 +4,8 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from colead.org.imports.problems import ImportProblem, quote
-from colead.org.imports.table import Table
+from colead.lib.problems import ImportProblem, quote
+from colead.lib.table import Table
 
 # The same rules as the models (tests/unit/test_imports_validators.py checks they agree).
 UNIT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$")

@@ -7,6 +7,8 @@ still work in them, reported as a problem).
 
 from dataclasses import dataclass, field
 
+from colead.lib.problems import ImportRejected, quote
+from colead.lib.table import Table
 from colead.org import reference
 from colead.org.imports.common import (
     UNIT_CODE_RE,
@@ -18,8 +20,6 @@ from colead.org.imports.common import (
     find_loops,
     rotate_to_first_row,
 )
-from colead.org.imports.problems import ImportRejected, quote
-from colead.org.imports.table import Table
 
 REQUIRED_COLUMNS = ("unit_code", "name", "parent_code", "level")
 OPTIONAL_COLUMNS = ("site",)

@@ -8,6 +8,8 @@ The file is the whole workforce: current people missing from it are marked as le
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from colead.lib.problems import ImportRejected, quote
+from colead.lib.table import Table
 from colead.org import reference
 from colead.org.imports.common import (
     EMAIL_RE,
@@ -22,8 +24,6 @@ from colead.org.imports.common import (
     rotate_to_first_row,
     similar,
 )
-from colead.org.imports.problems import ImportRejected, quote
-from colead.org.imports.table import Table
 
 REQUIRED_COLUMNS = (
     "employee_number",

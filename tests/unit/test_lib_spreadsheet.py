@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from colead.core.spreadsheet import csv_safe, unguard
+from colead.lib.spreadsheet import csv_safe, unguard
 
 
 def test_formula_cells_are_guarded_and_others_left_alone():

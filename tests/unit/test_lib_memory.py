@@ -1,6 +1,6 @@
-"""colead.core.memory.Recent: the small LRU behind the results and direction caches."""
+"""colead.lib.memory.Recent: the small LRU behind the results and direction caches."""
 
-from colead.core.memory import Recent
+from colead.lib.memory import Recent
 
 
 def test_the_least_recently_used_value_goes_first():

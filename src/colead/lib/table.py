@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from colead.core.spreadsheet import unguard
-from colead.core.text import describe_character, find_control_character, visible
-from colead.org.imports.problems import ImportProblem, ImportRejected, quote
+from colead.lib.problems import ImportProblem, ImportRejected, quote
+from colead.lib.spreadsheet import unguard
+from colead.lib.text import describe_character, find_control_character, visible
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls format
