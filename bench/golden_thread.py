@@ -2,7 +2,7 @@
 
 Builds, in a throwaway SQLite database (or the PostgreSQL database given), an organisation of
 6,000 staff in 381 units with 20,000 objectives and their check-ins
-(``colead.direction.bench.build``). Then, as a board member (who sees everything), through
+(``bench/golden_thread_trust.py``). Then, as a board member (who sees everything), through
 Django's test client after a warm-up: the golden thread page ``/direction/`` and a search on
 it; and, in process, the coverage figures (loading the facts and computing them, as
 ``colead objectives coverage`` does). Prints medians, 95th percentiles and query counts as
@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "src") not in sys.path:
-    sys.path.insert(0, str(ROOT / "src"))
+for path in (ROOT, ROOT / "src"):  # run as a script from a checkout
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 
 def summary(timings: list[float]) -> dict:
@@ -74,13 +75,14 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from colead.direction import bench, facts
+    from bench import golden_thread_trust
+    from colead.direction import facts
 
     call_command("flush" if args.database_url else "migrate", interactive=False, verbosity=0)
     if args.database_url:
         call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    built = bench.build(staff=args.staff, objectives=args.objectives)
+    built = golden_thread_trust.build(staff=args.staff, objectives=args.objectives)
     build_seconds = time.perf_counter() - started
 
     client = Client()

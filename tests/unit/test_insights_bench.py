@@ -1,6 +1,7 @@
-"""The insights benchmark at a small size: it runs, the engine and the pandas implementation
-agree, and it reports the figures issue 4 asks for, from ``colead bench insights`` too. Also:
-the insights modules import no Django, so analysts can use them from a notebook."""
+"""The insights benchmark (bench/insights_bench.py) at a small size: it runs, the engine and
+the pandas implementation agree, and it reports the engine and pandas medians, the speedup and
+whether they agree, from ``colead bench insights`` too. Also: the insights modules import no
+Django, so analysts can use them from a notebook."""
 
 import json
 import subprocess
@@ -10,10 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bench import insights_bench as bench
+from bench import insights_pandas as bench_pandas
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from colead.insights import bench, bench_pandas, engine
+from colead.insights import engine
+from colead.insights.management.commands import bench as bench_command_module
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORTED = ("engine_median_s", "pandas_median_s", "speedup", "results_agree")
@@ -65,11 +69,7 @@ def test_the_pandas_implementation_agrees_with_the_engine_on_a_small_set():
     assert not bench.agreement(stats, hidden, (n, mean, pct, hidden_ref))["results_agree"]
 
 
-def test_the_old_bench_scripts_still_work():
-    from bench import insights_bench, insights_pandas
-
-    assert insights_bench.run_benchmark is bench.run_benchmark
-    assert insights_pandas.run is bench_pandas.run
+def test_the_bench_script_runs_from_a_checkout():
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "insights_bench.py"), "--help"],
         capture_output=True,
@@ -120,13 +120,24 @@ def test_colead_bench_insights_fails_when_the_results_disagree(monkeypatch):
 
 
 def test_colead_bench_insights_says_how_to_install_pandas(monkeypatch):
-    monkeypatch.delitem(sys.modules, "colead.insights.bench_pandas")
+    monkeypatch.delitem(sys.modules, "bench.insights_pandas")
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
     with pytest.raises(CommandError) as error:
         bench_command(*SMALL)
     assert str(error.value) == (
         "pandas is needed for the reference implementation: pip install -e '.[dev]'"
     )
+
+
+def test_colead_bench_says_how_to_install_the_benchmarks_when_bench_is_missing(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(bench_command_module, "CHECKOUT", tmp_path)  # an installed package
+    monkeypatch.setitem(sys.modules, "bench.insights_bench", None)  # bench/ not importable
+    with pytest.raises(CommandError) as error:
+        bench_command(*SMALL)
+    assert "pip install -e '.[dev]'" in str(error.value)
+    assert "bench/ of a colead checkout" in str(error.value)
 
 
 @pytest.mark.parametrize("args", [("--units", "0"), ("--respondents", "many"), ("--repeats", "-1")])
@@ -145,10 +156,10 @@ def test_insights_modules_import_no_django():
         "import sys\n"
         "import colead.insights, colead.insights.engine, colead.insights.scoring\n"
         "import colead.insights.statistics, colead.privacy.disclosure\n"
-        "import colead.insights.themes, colead.insights.bench, colead.insights.bench_pandas\n"
+        "import colead.insights.themes, bench.insights_bench, bench.insights_pandas\n"
         "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout
     assert out.strip() == "[]"

@@ -1,5 +1,5 @@
 """A synthetic organisation with a large golden thread, for the direction benchmark
-(bench/golden_thread.py) and the tests that check its query counts stay constant.
+(bench/golden_thread.py). Needs Django set up first (the script does it).
 
 ``build(staff=6000, objectives=20000)`` writes, straight into the database (no services: a
 benchmark fixture, not data anyone owns): a trust of 5 divisions, 25 directorates and 350
