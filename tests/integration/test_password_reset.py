@@ -60,6 +60,7 @@ def test_a_newcomer_sets_their_first_password_and_signs_in(client, trust, person
     weak = client.post(set_url, {"new_password1": "password", "new_password2": "password"})
     assert weak.status_code == 200
     assert "nhsuk-error-summary" in weak.content.decode()
+    assert 'id="id_new_password2-error"' in weak.content.decode()  # against the field
     assert weak.content.decode().split("</title>")[0].count("Error:") == 1
     done = client.post(set_url, {"new_password1": GOOD, "new_password2": GOOD})
     assert done.status_code == 302
@@ -96,6 +97,7 @@ def test_a_bad_address_is_explained(client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "Enter your email address, like name@nhs.net" in page
+    assert 'id="id_email-error"' in page
     assert page.split("</title>")[0].count("Error:") == 1
 
 

@@ -40,6 +40,8 @@ from ninja.errors import HttpError
 from colead.accounts.permissions import has_permission, organisations_of, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Refused
 
 SIGNED_IN = "signed_in"
 SURVEY_TOKEN = "survey_token"
@@ -152,16 +154,15 @@ def requires(
                     raise Forbidden()
                 request.colead_access = Access(user, organisation, permission, scopes)
                 return view(request, *args, **kwargs)
-            except Forbidden:
+            except (Forbidden, Refused):
                 # A refusal inside an organisation where the caller holds a role is worth
                 # knowing about (someone probing what they cannot see): audit it.
                 record(
                     action="api.refused",
-                    actor=user,
+                    actor=Actor.from_request(request, source="api"),
                     organisation=organisation,
                     object_type="api",
                     object_repr=f"{request.method} {request.path}"[:255],
-                    request=request,
                     detail={"permission": str(permission), "operation": view.__name__},
                 )
                 raise

@@ -13,6 +13,7 @@ from ninja.openapi.docs import Swagger
 
 from colead.api import organisations, people, units
 from colead.api.auth import api_auth
+from colead.core.errors import ColeadError, Conflict, Invalid, NotFound, Refused
 
 DESCRIPTION = """
 colead's API for scripts and integrations: the organisations you hold roles in, their
@@ -32,9 +33,9 @@ person in your organisation that your roles don't cover is *forbidden* (403).
 sign-in; send the survey token as `X-Survey-Token`. Nothing about the caller is logged
 with a submission.
 
-**Errors.** `401` not authenticated, `403` not permitted, `404` not found, `422` a bad
-parameter: `detail` lists each problem with `loc` naming the field, e.g.
-`["query", "staff_group"]`.
+**Errors.** `401` not authenticated, `403` not permitted, `404` not found, `409` a step
+out of order (e.g. launching a wave twice), `422` a bad parameter: `detail` lists each
+problem with `loc` naming the field, e.g. `["query", "staff_group"]`.
 
 **Privacy.** Reading people is written to the audit log. Protected characteristics are
 never returned. Survey results (`/insights/...`) pass through disclosure control: a figure
@@ -63,3 +64,23 @@ api.add_router("", people.router)
 api.add_router("", "colead.api.surveys.router")
 api.add_router("", "colead.api.objectives.router")
 api.add_router("", "colead.api.insights.router")
+
+
+# Services raise colead.core.errors kinds; this is the one place they become HTTP answers,
+# so an operation needs no try/except of its own.
+STATUS_OF_ERROR = {NotFound: 404, Refused: 403, Conflict: 409}
+
+
+@api.exception_handler(ColeadError)
+def service_error(request, error: ColeadError):
+    """NotFound 404, Refused 403, Conflict 409 (``detail`` the message); Invalid 422 with
+    ``detail`` listing each field as ninja does for a bad parameter. A bare ColeadError
+    (no kind) is a 400."""
+    if isinstance(error, Invalid):
+        detail = [
+            {"type": "value_error", "loc": [error.source, field], "msg": message}
+            for field, message in error.errors.items()
+        ]
+        return api.create_response(request, {"detail": detail}, status=422)
+    status = next((code for kind, code in STATUS_OF_ERROR.items() if isinstance(error, kind)), 400)
+    return api.create_response(request, {"detail": str(error)}, status=status)

@@ -6,11 +6,10 @@ Protected characteristics are never read here, let alone returned.
 """
 
 from ninja import Query, Router
-from ninja.errors import ValidationError
 
 from colead.accounts.models import RoleAssignment
 from colead.accounts.roles import Permission
-from colead.api.access import Forbidden, NotFound, access, clean_code, requires
+from colead.api.access import access, clean_code, requires
 from colead.api.schemas import (
     ERRORS,
     ERRORS_AND_VALIDATION,
@@ -21,6 +20,8 @@ from colead.api.schemas import (
     PersonOut,
 )
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Invalid, NotFound, Refused
 from colead.org.models import Person, Unit
 
 router = Router(tags=["People"])
@@ -70,10 +71,6 @@ def _people(organisation):
     )
 
 
-def _invalid(field: str, message: str) -> ValidationError:
-    return ValidationError([{"type": "value_error", "loc": ["query", field], "msg": message}])
-
-
 @router.get(
     "/organisations/{org_code}/people",
     response={200: PeoplePageOut, **ERRORS_AND_VALIDATION},
@@ -95,9 +92,9 @@ def list_people(request, org_code: OrgCode, filters: Query[PeopleQuery]):
         if "\x00" not in filters.unit:
             unit = Unit.objects.for_org(organisation).filter(code=filters.unit).first()
         if unit is None:
-            raise _invalid("unit", f"Unknown unit {filters.unit!r}.")
+            raise Invalid({"unit": f"Unknown unit {filters.unit!r}."}, source="query")
         if not granted.allows(unit):
-            raise Forbidden("You may not see the people in that unit.")
+            raise Refused("You may not see the people in that unit.")
         people = people.filter(primary_unit__path__startswith=unit.path)
     if filters.staff_group is not None:
         people = people.filter(staff_group=filters.staff_group)
@@ -112,10 +109,9 @@ def list_people(request, org_code: OrgCode, filters: Query[PeopleQuery]):
     page = [_person_row(p) for p in people[filters.offset : filters.offset + filters.limit]]
     record(
         action="api.people.list",
-        actor=granted.user,
+        actor=Actor.from_request(request, source="api"),
         organisation=organisation,
         object_type="org.person",
-        request=request,
         detail={
             "filters": filters.model_dump(exclude={"limit", "offset"}, exclude_defaults=True),
             "limit": filters.limit,
@@ -142,20 +138,21 @@ def get_person(request, org_code: OrgCode, employee_number: EmployeeNumber):
     organisation = granted.organisation
     person = _people(organisation).filter(employee_number=clean_code(employee_number, 30)).first()
     if person is None:
-        raise NotFound()
+        raise NotFound(
+            f"No person with employee number {employee_number!r} in {organisation.code}."
+        )
     own_record = False
     if not granted.allows(person.primary_unit):
         own_record = RoleAssignment.objects.filter(
             user=granted.user, organisation=organisation, person=person
         ).exists()
         if not own_record:
-            raise Forbidden()
+            raise Refused("You may not see this person: your roles cover other units.")
     record(
         action="api.person.view",
-        actor=granted.user,
+        actor=Actor.from_request(request, source="api"),
         organisation=organisation,
         obj=person,
-        request=request,
         detail={"own_record": own_record, "via": _via(request)},
     )
     return _person_row(person)

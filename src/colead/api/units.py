@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from ninja import Query, Router
 
 from colead.accounts.roles import Permission
-from colead.api.access import Forbidden, NotFound, access, clean_code, requires
+from colead.api.access import access, clean_code, requires
 from colead.api.schemas import (
     ERRORS,
     ERRORS_AND_VALIDATION,
@@ -21,6 +21,7 @@ from colead.api.schemas import (
     UnitNodeOut,
     UnitOut,
 )
+from colead.core.errors import NotFound, Refused
 from colead.org.models import Person, Unit
 
 router = Router(tags=["Units"])
@@ -91,9 +92,9 @@ def _find_unit(granted, unit_code: UnitCode) -> Unit:
         .first()
     )
     if unit is None:
-        raise NotFound()
+        raise NotFound(f"No unit {unit_code!r} in {granted.organisation.code}.")
     if not granted.allows(unit):
-        raise Forbidden()
+        raise Refused(f"You may not see unit {unit_code!r}: your roles cover other units.")
     return unit
 
 
