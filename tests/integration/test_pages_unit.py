@@ -1,7 +1,6 @@
 """A unit's page: /org/units/<code>/ (org:unit)."""
 
 import re
-import time
 
 import pytest
 from django.db import connection
@@ -202,22 +201,12 @@ def test_unit_pages_take_a_constant_number_of_queries(client_for, trust):
 
 
 @pytest.mark.slow_test
-def test_a_demo_sized_root_unit_page_renders_quickly_in_constant_queries(client_for, trust):
+def test_a_demo_sized_root_unit_page_renders_in_constant_queries(client_for, trust):
     """About 400 units and 6,000 people (the demo trust's size): the root page's queries
-    match the small trust's, and it renders within the 200 ms budget."""
+    match the small trust's (its time is measured by bench/unit_page.py)."""
     client = client_for("admin")
     small_root = queries_for(client, unit_url("TST1-ROOT"))
     build_tree(trust["org"], [6, 8, 7], 17, prefix="DEMO", root=trust["units"]["TST1-ROOT"])
     assert queries_for(client, unit_url("TST1-ROOT")) == small_root
-
-    # CPU time of this process (SQLite runs in it too), so that other
-    # processes competing for the machine do not make the budget flaky; best of five.
-    cpu, wall = [], []
-    for _ in range(5):
-        cpu_started, wall_started = time.process_time(), time.perf_counter()
-        response = client.get(unit_url("TST1-ROOT"))
-        cpu.append(time.process_time() - cpu_started)
-        wall.append(time.perf_counter() - wall_started)
+    response = client.get(unit_url("TST1-ROOT"))
     assert response.context_data["headcount"]["total"] == 12 + 6 * 8 * 7 * 17
-    assert min(cpu) < 0.2, f"root unit page took {min(cpu) * 1000:.0f} ms of CPU"
-    print(f"root unit page: {min(cpu) * 1000:.0f} ms CPU, {min(wall) * 1000:.0f} ms wall")

@@ -450,9 +450,9 @@ def test_the_documented_example_imports(db):
 
 
 @pytest.mark.slow_test
-def test_twenty_thousand_rows_in_a_few_seconds(trust, wave):
-    import time
-
+def test_twenty_thousand_rows_are_all_imported(trust, wave):
+    """Every row of a large file is stored (the time it takes is measured by
+    bench/response_import.py)."""
     header = ["unit_code", "staff_group", "band", "in_team", "tc1", "tc2", "mo1", "mo2", "mo3"]
     header += ["in1", "in2", "in3", "ad1", "ad2", "ad3", "tenure", "shifts", "site", "note"]
     rows = [header]
@@ -470,13 +470,9 @@ def test_twenty_thousand_rows_in_a_few_seconds(trust, wave):
                 "Comment from Sam" if i % 10 == 0 else "",
             ]
         )
-    started = time.perf_counter()
     result = run_import(wave, rows)
-    elapsed = time.perf_counter() - started
     assert result.responses == 20_000
     assert Response.objects.filter(wave=wave).count() == 20_000
-    assert elapsed < 15, elapsed
-    print(f"20,000 responses imported in {elapsed:.1f} s")  # noqa: T201
 
 
 def test_submitted_on_is_never_in_the_future(wave):

@@ -1,8 +1,6 @@
 """Disclosure control (colead.privacy.disclosure): the scenarios of measures.md §10.3 and the
 public API. The random-tree proofs are in test_privacy_disclosure_properties.py."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -462,12 +460,9 @@ def test_a_tree_from_the_engine_keeps_its_ids():
 
 
 def test_national_scale_unit_totals():
-    """56,200 units (200 organisations x 281 units). Measured on the development machine (best
-    of three; not asserted, it varies with load): unit totals only ~3 ms; with three random
-    breakdowns of 8, 6 and 5 categories (multinomial splits of each leaf group) ~0.3 s for
-    the line rules and ~2.7-3 s with the exact audit, about half of it the audit run again
-    after giving back needless suppressions (the same inputs: ~0.2 s and ~1.7 s before); a
-    measure's refine is free when its counts equal the response counts."""
+    """56,200 units (200 organisations x 281 units): every unit below the threshold, and only
+    those, is hidden by the primary rule. The time it takes is measured by
+    bench/disclosure_national.py."""
     rng = np.random.default_rng(0)
     parents = []
     for _ in range(200):
@@ -486,11 +481,8 @@ def test_national_scale_unit_totals():
     for depth in range(int(h.depth.max()), 0, -1):
         at = np.flatnonzero(h.depth == depth)
         np.add.at(n, h.parent[at], n[at])
-    start = time.perf_counter()
     prot = protect(h, n, 11)
-    elapsed = time.perf_counter() - start
     assert (prot.unit_statuses == 1).sum() == (n < 11).sum()
-    assert elapsed >= 0
 
 
 def test_redact_frame_matches_redact_rows():
