@@ -212,7 +212,7 @@ def test_each_persona_signs_in_with_the_demo_password(built, client, settings):
         assert sign_in(client, email, "not-the-password").status_code == 200  # form again
         response = sign_in(client, email, settings.COLEAD_DEMO_PASSWORD)
         assert response.status_code == 302, persona
-        home = client.get(reverse("core:home"))
+        home = client.get(reverse("home:home"))
         assert home.status_code == 200, persona
         user = User.objects.get(email=email)
         person = next((a.person for a in user.role_assignments.all() if a.person_id), None)
@@ -220,9 +220,9 @@ def test_each_persona_signs_in_with_the_demo_password(built, client, settings):
             assert person.job_title in home.content.decode(), persona
         if persona == "admin":
             demo2 = Organisation.objects.get(code="DEMO2")
-            choose = client.post(reverse("core:choose_organisation"), {"organisation": demo2.pk})
+            choose = client.post(reverse("home:choose_organisation"), {"organisation": demo2.pk})
             assert choose.status_code == 302
-            assert demo2.name in client.get(reverse("core:home")).content.decode()
+            assert demo2.name in client.get(reverse("home:home")).content.decode()
         client.logout()
 
 

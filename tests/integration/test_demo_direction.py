@@ -90,7 +90,7 @@ def _persona_pages_and_acts(organisation, plan) -> dict:
         owner__employee_number=plan.personas["staff"]
     )
     return {
-        "home": client.get(reverse("core:home")).content.decode(),
+        "home": client.get(reverse("home:home")).content.decode(),
         "mine": client.get(reverse("direction:mine")).content.decode(),
         "own": {
             o.code: (

@@ -1,4 +1,4 @@
-"""Exporting objectives (colead.direction.exports): ``colead export objectives``, the golden
+"""Exporting objectives (colead.direction.exports): ``colead objectives export``, the golden
 thread page's download and ``GET /api/v1/organisations/{org}/direction/export``.
 
 The key property is the round trip: the exported file, imported into the same organisation,
@@ -65,7 +65,7 @@ def thread(trust):
 
 
 def export_cli(*args, capsys) -> str:
-    call_command("export", "objectives", *args)
+    call_command("objectives", "export", *args)
     return capsys.readouterr().out
 
 
@@ -173,13 +173,13 @@ def test_xlsx_goes_to_a_file_with_numbers_and_dates_as_such(thread, tmp_path, ca
 
 def test_the_command_reports_what_it_wrote_and_refuses_clearly(thread, tmp_path, capsys):
     path = tmp_path / "o.csv"
-    call_command("export", "objectives", "--org", "TST1", "--format", "csv", "--output", str(path))
+    call_command("objectives", "export", "--org", "TST1", "--format", "csv", "--output", str(path))
     assert capsys.readouterr().err.strip() == f"Wrote 11 objectives to {path}."
     assert path.read_text(encoding="utf-8").splitlines()[0] == HEADER
     with pytest.raises(CommandError, match="cannot go to standard output: give --output"):
-        call_command("export", "objectives", "--org", "TST1", "--format", "xlsx")
+        call_command("objectives", "export", "--org", "TST1", "--format", "xlsx")
     with pytest.raises(CommandError, match='no organisation with the code "NOPE". Known codes'):
-        call_command("export", "objectives", "--org", "NOPE", "--format", "csv")
+        call_command("objectives", "export", "--org", "NOPE", "--format", "csv")
     assert AuditEvent.objects.filter(action="objectives.export").count() == 1
 
 
@@ -207,7 +207,7 @@ def test_re_importing_the_export_into_the_same_organisation_changes_nothing(thre
 
 def test_the_cli_dry_run_of_the_exported_file_reports_no_changes(thread, tmp_path, capsys):
     path = tmp_path / "objectives.csv"
-    call_command("export", "objectives", "--org", "TST1", "--format", "csv", "--output", str(path))
+    call_command("objectives", "export", "--org", "TST1", "--format", "csv", "--output", str(path))
     out = io.StringIO()
     call_command("import", "objectives", str(path), "--org", "TST1", "--dry-run", stdout=out)
     assert out.getvalue().splitlines()[-3:] == [

@@ -171,7 +171,7 @@ def test_a_manager_writes_an_individual_objective_for_someone_in_the_unit(
 
 
 def test_a_big_unit_takes_the_owners_employee_number(client_for, trust, thread, monkeypatch):
-    from colead.direction import edit_views
+    from colead.direction.views import objective_forms as edit_views
 
     monkeypatch.setattr(edit_views, "OWNER_SELECT_LIMIT", 2)
     od = client_for("od")

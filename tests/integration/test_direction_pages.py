@@ -242,7 +242,7 @@ def test_the_home_page_without_a_vision(client_for, trust):
 
 
 def test_objectives_are_in_the_navigation(rf, persona_users, trust):
-    from colead.core.context_processors import navigation_for
+    from colead.home.context_processors import navigation_for
 
     request = rf.get("/direction/")
     request.user = persona_users["staff"]

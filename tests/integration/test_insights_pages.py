@@ -65,7 +65,7 @@ def test_the_list_shows_closed_waves_only(client_for, wave, trust):
 
 def test_results_are_in_the_navigation_for_those_who_may_see_them(client_for, wave):
     for persona, shown in (("board", True), ("od", True), ("manager", True), ("staff", False)):
-        html = client_for(persona).get(reverse("core:home")).content.decode()
+        html = client_for(persona).get(reverse("home:home")).content.decode()
         assert (f'href="{reverse("insights:index")}"' in html) is shown, persona
 
 

@@ -83,10 +83,33 @@ def test_healthz_reports_database_and_migrations(client):
 def test_healthz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
+    from colead.home import views
+
+    monkeypatch.setattr(views, "_migrations_confirmed", False)
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
     response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["migrations_applied"] is False
+
+
+@pytest.mark.django_db
+def test_healthz_builds_the_migration_graph_only_until_it_finds_none_pending(client, monkeypatch):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from colead.home import views
+
+    monkeypatch.setattr(views, "_migrations_confirmed", False)
+    plans = []
+    real_plan = MigrationExecutor.migration_plan
+
+    def counting_plan(self, targets, **kwargs):
+        plans.append(targets)
+        return real_plan(self, targets, **kwargs)
+
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", counting_plan)
+    for _probe in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert len(plans) == 1
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from colead.surveys import services
 from colead.surveys.models import Ballot, Draft
-from colead.surveys.views_take import DEVICE_COOKIE, TOKEN_COOKIE
+from colead.surveys.views.take import DEVICE_COOKIE, TOKEN_COOKIE
 from tests.integration.test_take_pages import make_wave, section_url
 
 pytestmark = pytest.mark.django_db

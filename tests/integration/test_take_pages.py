@@ -14,7 +14,7 @@ from colead.surveys import definitions, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Wave
 from colead.surveys.services import WaveSettings
 from colead.surveys.take_pages import Form
-from colead.surveys.views_take import SENT_COOKIE, TOKEN_COOKIE
+from colead.surveys.views.take import SENT_COOKIE, TOKEN_COOKIE
 
 pytestmark = pytest.mark.django_db
 

@@ -43,11 +43,11 @@ COVERAGE = expect(200, 200, 200, 403, 403, 403, 403, 200)  # organisation-wide o
 
 # (url name, args, method, expected outcome per persona)
 MATRIX = [
-    ("core:home", [], "get", EVERYONE),
-    ("core:healthz", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    ("core:accessibility", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    ("core:privacy", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    ("core:choose_organisation", [], "get", EVERYONE),
+    ("home:home", [], "get", EVERYONE),
+    ("home:healthz", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("home:accessibility", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("home:privacy", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    ("home:choose_organisation", [], "get", EVERYONE),
     ("accounts:login", [], "get", expect(HOME, HOME, HOME, HOME, HOME, HOME, HOME, HOME, 200)),
     ("accounts:logout", [], "get", EVERYONE),
     ("accounts:profile", [], "get", EVERYONE),
@@ -150,7 +150,7 @@ def outcome(response):
             return LOGIN
         if location.startswith(reverse("admin:login")):
             return ADMIN_LOGIN
-        if location == reverse("core:home"):
+        if location == reverse("home:home"):
             return HOME
         return f"302 to {location}"
     return response.status_code
@@ -240,16 +240,16 @@ def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
     """Deny by default: each view in the matrix that needs more than a sign-in says which
     permission it needs (``require_permission`` sets ``required_permission``)."""
     sign_in_only = {
-        "core:home",
-        "core:choose_organisation",
+        "home:home",
+        "home:choose_organisation",
         "accounts:profile",
         "accounts:logout",
         "accounts:login",
     }
     public = {
-        "core:healthz",
-        "core:accessibility",
-        "core:privacy",
+        "home:healthz",
+        "home:accessibility",
+        "home:privacy",
         "accounts:password_reset",
         "accounts:password_reset_done",
         "accounts:password_reset_confirm",

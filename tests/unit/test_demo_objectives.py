@@ -5,8 +5,6 @@ quality and coverage checks and the objectives import's validator.
 The stored direction is checked the same way in tests/integration/test_demo_direction.py.
 """
 
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, timedelta
 
@@ -97,15 +95,6 @@ def checked(trust, plan, day=TODAY):
         assess(objectives, day),
         coverage(units=units, people=people, objectives=objectives, today=day),
     )
-
-
-def test_the_generator_is_pure():
-    code = (
-        "import sys, colead.demo.objectives; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
 
 
 def test_the_same_seed_and_day_give_the_same_direction(trusts, directions):

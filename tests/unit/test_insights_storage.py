@@ -52,20 +52,6 @@ def test_scores_made_with_other_items_are_refused():
         storage.unpack(storage.pack(scored), scheme(("culture-pulse",)))
 
 
-def test_the_pure_modules_import_no_django():
-    code = (
-        "import sys\n"
-        "import colead.insights, colead.insights.engine, colead.insights.scoring\n"
-        "import colead.insights.statistics, colead.privacy.disclosure, colead.insights.storage\n"
-        "from colead.insights import UnitTree, score_wave\n"
-        "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
-
-
 def test_loading_the_package_does_not_load_the_engine():
     """Django imports every app's package at start-up: ``colead.insights`` must not pull in
     polars and scipy until something uses them."""

@@ -1,9 +1,6 @@
 """The unit page's pure figures (``colead.insights.unit_figures``): team agreement against the
 measures.md §8.2 worked example, unique wave labels, and the trend chart spec."""
 
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 
@@ -87,15 +84,3 @@ def test_the_trend_spec_keeps_every_wave_on_the_axis_and_only_the_points_given()
         assert layer["encoding"]["x"]["scale"]["domain"] == ["A", "B"]
         assert layer["encoding"]["y"]["scale"]["domain"] == [0, 10]
     assert spec["spec"]["layer"][0]["encoding"]["y2"] == {"field": "high"}
-
-
-def test_the_module_imports_no_django():
-    code = (
-        "import sys\n"
-        "import colead.insights.unit_figures\n"
-        "print([m for m in sys.modules if m == 'django' or m.startswith('django.')])\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"

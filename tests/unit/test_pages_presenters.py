@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 from django.core.paginator import Paginator
 from django.test import RequestFactory
 
+from colead.accounts.audit_log.presenters import AuditFilterForm, action_items, csv_row, error_list
 from colead.audit.models import AuditEvent
-from colead.audit.presenters import AuditFilterForm, action_items, csv_row, error_list
 from colead.core.pagination import pagination_params
 from colead.lib.spreadsheet import csv_safe
 from colead.org import reference

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from colead.api import surveys as survey_api
-from colead.surveys import services, take_pages, views_take
+from colead.surveys import services, take_pages
+from colead.surveys.views import take as views_take
 
 RESPONDENT_MODULES = [views_take, take_pages]
 RESPONDENT_FUNCTIONS = [

@@ -62,12 +62,12 @@ from colead.org.models import Unit
 from colead.surveys import presenters, rates, services
 from colead.surveys.answers import clean_answer, is_visible
 from colead.surveys.definitions import Section
+from colead.surveys.device_starts import allow_device_start
 from colead.surveys.models import (
     DeviceLink,
     Wave,
 )
 from colead.surveys.services import SurveyError, TokenRefused, WaveSettings
-from colead.surveys.views_take import allow_device_start
 
 router = Router(tags=["Surveys"])
 

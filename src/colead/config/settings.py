@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     # django-ninja's own Swagger UI files, so /api/v1/docs works offline under our CSP.
     "ninja",
     "colead.core",
+    "colead.home",
     "colead.audit",
     "colead.org",
     "colead.accounts",
@@ -89,7 +90,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "colead.core.middleware.CurrentOrganisationMiddleware",
+    "colead.accounts.middleware.CurrentOrganisationMiddleware",
     "colead.core.middleware.SecurityHeadersMiddleware",
     # Last, so that it sees the response of a locked-out login.
     "axes.middleware.AxesMiddleware",
@@ -112,7 +113,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.messages.context_processors.messages",
-                "colead.core.context_processors.layout",
+                "colead.home.context_processors.layout",
             ],
         },
     },
@@ -163,7 +164,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Throttled failed sign-ins (django-axes): lock a username+IP pair after N failures.

@@ -5,10 +5,10 @@ from colead.accounts.admin_site import admin_site
 from colead.api.api import api
 
 urlpatterns = [
-    path("", include("colead.core.urls")),
+    path("", include("colead.home.urls")),
     path("accounts/", include("colead.accounts.urls")),
     path("org/", include("colead.org.urls")),
-    path("audit/", include("colead.audit.urls")),
+    path("audit/", include("colead.accounts.audit_log.urls")),
     path("surveys/", include("colead.surveys.urls")),
     path("direction/", include("colead.direction.urls")),
     path("insights/", include("colead.insights.urls")),
@@ -22,5 +22,5 @@ if settings.OIDC_ENABLED:
     # OpenID Connect sign-in (NHSmail / Entra ID); see docs/access.md.
     urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
 
-handler403 = "colead.core.views.permission_denied"
-handler404 = "colead.core.views.page_not_found"
+handler403 = "colead.home.views.permission_denied"
+handler404 = "colead.home.views.page_not_found"

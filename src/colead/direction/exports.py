@@ -2,7 +2,7 @@
 formats (docs/data-formats.md, "The objectives file"), so that a file colead exports
 imports back as it is: into the same organisation it changes nothing, and into another
 organisation with the same units and people it makes the same objectives. CSV or XLSX,
-from the command line (``colead export objectives``), the golden thread page's download
+from the command line (``colead objectives export``), the golden thread page's download
 links and the API; every export is audited (``objectives.export``).
 
 Values are written as the import reads them: numbers with no trailing ``.0`` (``85``,

@@ -171,7 +171,7 @@ def structure_tree(organisation, scopes, query: str = "") -> dict:
 def breadcrumbs_for(user, ancestors) -> list[dict]:
     """Home, the structure, then each ancestor the user may open (root first)."""
     crumbs = [
-        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Home", "href": reverse("home:home")},
         {"text": "Organisation structure", "href": reverse("org:tree")},
     ]
     for ancestor in ancestors:
@@ -458,7 +458,7 @@ def person_page(user, person) -> dict:
     posts = person.posts.select_related("unit").order_by("unit__path", "title")
     changes = PersonChange.objects.filter(person=person).select_related("import_run")[:100]
     crumbs = [
-        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Home", "href": reverse("home:home")},
         {"text": "Organisation structure", "href": reverse("org:tree")},
     ]
     if has_permission(user, Permission.ORG_VIEW, person.primary_unit):

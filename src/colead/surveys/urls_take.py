@@ -6,15 +6,15 @@ The fixed paths come first so that no page name is mistaken for a token.
 
 from django.urls import path
 
-from colead.surveys import views_take
+from colead.surveys.views import take
 
 app_name = "take"
 urlpatterns = [
-    path("", views_take.form_start, name="form"),
-    path("section/<int:number>/", views_take.section, name="section"),
-    path("check/", views_take.check, name="check"),
-    path("saved/", views_take.saved, name="saved"),
-    path("done/", views_take.done, name="done"),
-    path("device/<slug:slug>/", views_take.device, name="device"),
-    path("<str:token>/", views_take.start, name="start"),
+    path("", take.form_start, name="form"),
+    path("section/<int:number>/", take.section, name="section"),
+    path("check/", take.check, name="check"),
+    path("saved/", take.saved, name="saved"),
+    path("done/", take.done, name="done"),
+    path("device/<slug:slug>/", take.device, name="device"),
+    path("<str:token>/", take.start, name="start"),
 ]

@@ -9,15 +9,21 @@ objectives with ``colead import objectives FILE --org CODE``.
 ``colead objectives snapshot --org CODE`` (or ``--all``) records today's coverage figures for
 the dashboard's trend (one snapshot a day; running it again the same day replaces it). Run
 it once a day from cron; ``--queue`` hands the work to the background worker instead.
+
+``colead objectives export --org CODE --format csv|xlsx [--output FILE]``: every objective
+of the organisation in the objectives import's columns, so that the file imports back with
+``colead import objectives`` (colead.direction.exports).
 """
 
 import json
+import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from colead.direction import facts
+from colead.direction import exports, facts
 from colead.direction.services import quality_settings
 from colead.org.models import Organisation
 
@@ -32,7 +38,7 @@ def _date(text: str) -> date:
 class Command(BaseCommand):
     help = (
         "Objectives: `coverage` prints how far the golden thread reaches; `snapshot` records "
-        "it for the trend."
+        "it for the trend; `export` writes every objective in the import's columns."
     )
     requires_system_checks = []
 
@@ -88,10 +94,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Queue it for the background worker (colead db_worker) instead.",
         )
+        export = actions.add_parser(
+            "export",
+            help="Every objective of an organisation, in the objectives import's columns.",
+            description="Every objective of the organisation at every level, in the objectives "
+            "import's columns and formats: the file imports back unchanged.",
+        )
+        export.add_argument("--org", required=True, metavar="CODE", help="Organisation code.")
+        export.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        export.add_argument(
+            "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
+        )
 
     def handle(self, *args, action, org, **options):
         if action == "snapshot":
             return self.snapshot(org, **options)
+        if action == "export":
+            return self.export(org, **options)
         organisation = _organisation(org)
         thicket_limit, stale_days = options["thicket_limit"], options["stale_days"]
         if (thicket_limit is not None and thicket_limit < 1) or (
@@ -143,6 +162,24 @@ class Command(BaseCommand):
                 f"staff {_percent(share(snapshot.staff_covered, snapshot.staff)).strip()} "
                 f"({snapshot.staff_covered:,} of {snapshot.staff:,})."
             )
+
+    def export(self, org, *, output, **options):
+        organisation = _organisation(org)
+        fmt = options["format"]
+        if fmt == "xlsx" and not output:
+            raise CommandError(
+                "An XLSX file cannot go to standard output: give --output FILE.xlsx "
+                "(or use --format csv)."
+            )
+        export = exports.objectives_export(
+            organisation=organisation, fmt=fmt, actor=None, source="cli"
+        )
+        if output:
+            Path(output).write_bytes(export.content)
+            self.stderr.write(f"Wrote {export.rows:,} objectives to {output}.")
+        else:
+            sys.stdout.flush()
+            self.stdout.write(export.content.decode("utf-8"), ending="")
 
 
 def _organisation(code: str) -> Organisation:

@@ -6,27 +6,22 @@ band, length_of_service...); any other is refused with the list of those it carr
 CSV goes to standard output when no file is given; XLSX needs ``--output``. The command
 line sees the whole organisation (like the other operators' commands), always through
 disclosure control, and every export is audited. Columns: docs/data-formats.md.
-
-``colead export objectives --org CODE --format csv|xlsx [--output FILE]``: every objective
-of the organisation in the objectives import's columns, so that the file imports back with
-``colead import objectives`` (colead.direction.exports)."""
+Objectives are exported by their own app: ``colead objectives export``."""
 
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from colead.direction import exports as objective_exports
 from colead.insights import exports
 from colead.insights import results as rs
-from colead.org.models import Organisation
 from colead.surveys.models import Wave
 
 
 class Command(BaseCommand):
     help = (
-        "Export survey results or objectives: colead export heatmap --wave WAVE --level "
-        "LEVEL ...; colead export objectives --org CODE --format csv|xlsx"
+        "Export survey results: colead export heatmap --wave WAVE --level LEVEL ... "
+        "(objectives: colead objectives export --org CODE)"
     )
     requires_system_checks = []
 
@@ -62,23 +57,8 @@ class Command(BaseCommand):
         heatmap.add_argument(
             "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
         )
-        objectives = kinds.add_parser(
-            "objectives",
-            help="Every objective of an organisation, in the objectives import's columns.",
-            description="Every objective of the organisation at every level, in the objectives "
-            "import's columns and formats: the file imports back unchanged.",
-        )
-        objectives.add_argument("--org", required=True, metavar="CODE", help="Organisation code.")
-        objectives.add_argument(
-            "--format", required=True, choices=sorted(objective_exports.FORMATS)
-        )
-        objectives.add_argument(
-            "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
-        )
 
     def handle(self, *args, kind, **options):
-        if kind == "objectives":
-            return self._objectives(**options)
         wave_id = options["wave"]
         wave = Wave.objects.select_related("organisation").filter(pk=wave_id).first()
         if wave is None:
@@ -107,28 +87,6 @@ class Command(BaseCommand):
         if output:
             Path(output).write_bytes(export.content)
             self.stderr.write(f"Wrote {export.rows:,} rows to {output}.")
-        else:
-            sys.stdout.flush()
-            self.stdout.write(export.content.decode("utf-8"), ending="")
-
-    def _objectives(self, *, org, output, **options):
-        organisation = Organisation.objects.filter(code=org.strip().upper()).first()
-        if organisation is None:
-            codes = list(Organisation.objects.order_by("code").values_list("code", flat=True)[:20])
-            known = f" Known codes: {', '.join(codes)}." if codes else " There are none yet."
-            raise CommandError(f'There is no organisation with the code "{org}".{known}')
-        fmt = options["format"]
-        if fmt == "xlsx" and not output:
-            raise CommandError(
-                "An XLSX file cannot go to standard output: give --output FILE.xlsx "
-                "(or use --format csv)."
-            )
-        export = objective_exports.objectives_export(
-            organisation=organisation, fmt=fmt, actor=None, source="cli"
-        )
-        if output:
-            Path(output).write_bytes(export.content)
-            self.stderr.write(f"Wrote {export.rows:,} objectives to {output}.")
         else:
             sys.stdout.flush()
             self.stdout.write(export.content.decode("utf-8"), ending="")

@@ -11,26 +11,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from colead.accounts.permissions import has_permission, own_person_ids, require_permission
 from colead.accounts.roles import Permission
 from colead.direction import access, presenters, services
-from colead.direction.models import Act, Confidence, Objective, ObjectiveStatus
+from colead.direction.models import Act, Confidence, ObjectiveStatus
 from colead.direction.services import DirectionError, NotAllowed
+from colead.direction.views.common import crumbs, thread_crumb, visible_objective
 from colead.org.models import Unit
-
-
-def _crumbs(*extra):
-    crumbs = [{"text": "Home", "href": reverse("core:home")}]
-    crumbs.extend(extra)
-    return crumbs
-
-
-def _thread_crumb():
-    return {"text": "Objectives", "href": reverse("direction:thread")}
 
 
 @login_required
@@ -41,7 +31,7 @@ def thread(request):
     that serves them, as far as the user may see; ``?q=`` finds objectives."""
     query = request.GET.get("q", "").strip()[:100]
     context = presenters.golden_thread(request.user, request.organisation, query=query)
-    context.update({"query": query, "breadcrumbs": _crumbs()})
+    context.update({"query": query, "breadcrumbs": crumbs()})
     # The coverage dashboard is for those who see every objective (coverage_views).
     context["can_see_coverage"] = has_permission(
         request.user, Permission.OBJECTIVES_VIEW, organisation=request.organisation
@@ -55,7 +45,7 @@ def thread(request):
 def mine(request):
     """My objectives and how they connect to the vision."""
     context = presenters.my_objectives(request.user, request.organisation)
-    context["breadcrumbs"] = _crumbs(_thread_crumb())
+    context["breadcrumbs"] = crumbs(thread_crumb())
     return TemplateResponse(request, "direction/mine.jinja", context)
 
 
@@ -74,28 +64,9 @@ def unit_objectives(request, code):
     if not (in_thread or has_permission(request.user, Permission.OBJECTIVES_VIEW, unit)):
         raise PermissionDenied
     context = presenters.unit_page(request.user, unit)
-    context["breadcrumbs"] = _crumbs(_thread_crumb())
+    context["breadcrumbs"] = crumbs(thread_crumb())
     context["can_add_objective"] = access.can_manage_unit(request.user, unit)  # edit_views
     return TemplateResponse(request, "direction/unit.jinja", context)
-
-
-def _visible_objective(request, code) -> Objective:
-    organisation = request.organisation
-    objective = (
-        Objective.objects.for_org(organisation)
-        .select_related("unit", "owner", "organisation")
-        .filter(code=code)
-        .first()
-    )
-    if objective is None:
-        raise Http404("No such objective.")
-    if not (
-        Objective.objects.for_org(organisation)
-        .filter(access.visible_q(request.user, organisation), pk=objective.pk)
-        .exists()
-    ):
-        raise PermissionDenied
-    return objective
 
 
 # Where each form's fields are, for the error summary's links.
@@ -116,7 +87,7 @@ def _render_objective(request, objective, *, errors=None, posted=None, status=20
     user = request.user
     context.update(
         {
-            "breadcrumbs": _crumbs(_thread_crumb()),
+            "breadcrumbs": crumbs(thread_crumb()),
             "can_propose": objective.status == ObjectiveStatus.DRAFT
             and access.can_edit(user, objective),
             "can_agree": objective.status == ObjectiveStatus.PROPOSED
@@ -145,7 +116,7 @@ def objective_detail(request, code):
     """One objective: its measure, quality checks, thread, parents and children, progress,
     check-ins and the acts of agreement, with the forms to propose, agree, ask for changes
     and check in for those who may."""
-    return _render_objective(request, _visible_objective(request, code))
+    return _render_objective(request, visible_objective(request, code))
 
 
 @login_required
@@ -155,12 +126,12 @@ def objective_branch(request, code):
     """Everything below one objective. The golden thread loads the individual objectives it
     folds away from here (``?folded=1``, as a fragment for htmx); without script the link
     opens the whole branch as a page."""
-    objective = _visible_objective(request, code)
+    objective = visible_objective(request, code)
     folded = request.GET.get("folded") == "1"
     context = presenters.branch(request.user, objective, folded_only=folded)
     if request.headers.get("HX-Request") == "true":
         return TemplateResponse(request, "direction/_branch.jinja", context)
-    context["breadcrumbs"] = _crumbs(_thread_crumb())
+    context["breadcrumbs"] = crumbs(thread_crumb())
     return TemplateResponse(request, "direction/branch.jinja", context)
 
 
@@ -169,7 +140,7 @@ def objective_branch(request, code):
 @require_permission(Permission.ORG_VIEW)
 def objective_act(request, code):
     """Propose, agree or ask for changes (colead.direction.services.record_act)."""
-    objective = _visible_objective(request, code)
+    objective = visible_objective(request, code)
     act = request.POST.get("act", "")
     comment = request.POST.get("comment", "")
     errors = {}
@@ -208,7 +179,7 @@ def _posted_date(post) -> date | None:
 @require_permission(Permission.ORG_VIEW)
 def objective_check_in(request, code):
     """Record progress (colead.direction.services.check_in)."""
-    objective = _visible_objective(request, code)
+    objective = visible_objective(request, code)
     post = request.POST
     posted = {
         "day": post.get("day", ""),

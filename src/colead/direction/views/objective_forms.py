@@ -27,7 +27,14 @@ from colead.direction import access, forms, services
 from colead.direction.models import Objective, ObjectiveStatus
 from colead.direction.reference import ELEMENTS, OPEN_STATUSES, STATUSES
 from colead.direction.services import DirectionError, NotAllowed
-from colead.direction.views import _crumbs, _thread_crumb, _visible_objective
+from colead.direction.views.common import (
+    crumbs,
+    error_list,
+    placed,
+    service_errors,
+    thread_crumb,
+    visible_objective,
+)
 from colead.org.models import Person, TeamMembership, Unit
 
 # Up to this many people in a unit's subtree are offered as a list; beyond it, the
@@ -38,37 +45,6 @@ MATERIAL_LABELS = "title, measure, unit of measure, baseline, target, direction 
 
 
 # --- Helpers ---------------------------------------------------------------------------------
-
-
-def _service_errors(error: DirectionError, fallback: str) -> dict[str, str]:
-    """A service's refusal as messages by field. With one field to blame, the whole
-    message (the field's own is sometimes terse); with none, the fallback field's."""
-    if not error.errors:
-        return {fallback: str(error)}
-    if len(error.errors) == 1:
-        (name,) = error.errors
-        return {name: str(error)}
-    return dict(error.errors)
-
-
-def _placed(errors: dict[str, str], present, fallback: str) -> dict[str, str]:
-    """Errors moved onto fields the page has: one about a field it does not show is put
-    on ``fallback``."""
-    placed: dict[str, str] = {}
-    for name, message in errors.items():
-        name = name if name in present else fallback
-        placed[name] = f"{placed[name]} {message}" if name in placed else message
-    return placed
-
-
-def _error_list(errors: dict[str, str], ids: dict[str, str]) -> list[dict]:
-    """The error summary's entries in page order, each linking to its field."""
-    order = list(ids)
-    first = next(iter(ids.values()))
-    ordered = sorted(
-        errors.items(), key=lambda item: order.index(item[0]) if item[0] in ids else len(order)
-    )
-    return [{"text": message, "href": f"#{ids.get(name, first)}"} for name, message in ordered]
 
 
 def _path_ids(path: str) -> list[int]:
@@ -147,12 +123,12 @@ def _form_context(request, *, posted, errors, present, parents: ParentChoices, *
     context = {
         "posted": posted,
         "errors": errors,
-        "error_list": _error_list(errors, ids),
+        "error_list": error_list(errors, ids),
         "page_has_errors": bool(errors),
         "parent_groups": parents.groups,
         "hidden_parents": len(parents.hidden),
         "element_items": _element_items(),
-        "breadcrumbs": _crumbs(_thread_crumb()),
+        "breadcrumbs": crumbs(thread_crumb()),
     }
     context.update(extra)
     return context
@@ -345,8 +321,8 @@ def objective_new(request):
             except DirectionError as error:
                 if not given_code and "code" in error.errors:
                     continue
-                errors = _placed(
-                    _service_errors(error, "title"),
+                errors = placed(
+                    service_errors(error, "title"),
                     place.fields(),
                     "owner" if "owner" in place.fields() else "title",
                 )
@@ -366,7 +342,7 @@ def objective_new(request):
 
 
 def _editable_objective(request, code) -> Objective:
-    objective = _visible_objective(request, code[:40])
+    objective = visible_objective(request, code[:40])
     if not access.can_edit(request.user, objective):
         raise PermissionDenied
     return objective
@@ -466,7 +442,7 @@ def objective_edit(request, code):
         except NotAllowed:
             raise PermissionDenied from None
         except DirectionError as error:
-            errors = _placed(_service_errors(error, "title"), EDIT_FIELDS, "title")
+            errors = placed(service_errors(error, "title"), EDIT_FIELDS, "title")
         else:
             message = "Changes saved."
             if objective.status == ObjectiveStatus.DRAFT and was != ObjectiveStatus.DRAFT:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from colead.audit import views
+from colead.accounts.audit_log import views
 
 app_name = "audit"
 urlpatterns = [

@@ -30,7 +30,7 @@ def _require_whole_organisation(request) -> None:
 
 def _crumbs(*extra) -> list[dict]:
     return [
-        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Home", "href": reverse("home:home")},
         {"text": "Objectives", "href": reverse("direction:thread")},
         *extra,
     ]

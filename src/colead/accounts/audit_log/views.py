@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from colead.accounts.audit_log import presenters
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
-from colead.audit import presenters
 from colead.audit.services import record
 from colead.core.pagination import paginate, pagination_params
 
@@ -47,7 +47,7 @@ def _list_response(request, form, status=200):
         "export_href": reverse("audit:export")
         + ("?" + export_query.urlencode() if export_query else ""),
         "is_filtered": bool(presenters.active_filters(form)),
-        "breadcrumbs": [{"text": "Home", "href": reverse("core:home")}],
+        "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
     }
     return TemplateResponse(request, "audit/list.jinja", context, status=status)
 

@@ -8,7 +8,7 @@ from colead.accounts.roles import Permission
 
 # (label, url name, permission needed; None = any signed-in user)
 NAVIGATION = [
-    ("Home", "core:home", None),
+    ("Home", "home:home", None),
     ("Organisation", "org:tree", Permission.ORG_VIEW),
     ("Objectives", "direction:thread", Permission.ORG_VIEW),
     ("Surveys", "surveys:wave_list", Permission.SURVEY_RATES_VIEW),
@@ -56,7 +56,7 @@ def layout(request) -> dict:
     ]
     if len(getattr(request, "organisations", [])) > 1:
         account_items.append(
-            {"href": reverse("core:choose_organisation"), "text": "Switch organisation"}
+            {"href": reverse("home:choose_organisation"), "text": "Switch organisation"}
         )
     account_items.append({"href": reverse("accounts:logout"), "text": "Sign out"})
     return {

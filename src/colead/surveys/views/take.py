@@ -27,9 +27,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from colead.core import ratelimit
 from colead.surveys import services, take_pages
 from colead.surveys.answers import DONT_KNOW, format_number
+from colead.surveys.device_starts import allow_device_start
 from colead.surveys.logging import SURVEY_COOKIE
 from colead.surveys.models import DeviceLink, Draft, Wave
 from colead.surveys.services import SurveyError, TokenRefused
@@ -47,18 +47,6 @@ DEVICE_COOKIE_WAVES = 20  # remember the latest few
 ACTION_FIELD = "_action"  # item codes start with a letter, so they never clash with this
 
 REFUSED_STATUS = {"invalid": 404, "used": 410, "closed": 410, "not_open": 403}
-
-
-def allow_device_start(request, link: DeviceLink) -> tuple[bool, int]:
-    """(allowed, seconds until the window ends) for one more start through a shared link from
-    this client: ``COLEAD_DEVICE_START_LIMIT`` (30) per ``COLEAD_DEVICE_START_WINDOW`` (600 s).
-    The page and the API count in the same entries, so they share one allowance."""
-    return ratelimit.allow(
-        request,
-        scope=f"take:device-start:{link.pk}",
-        limit=getattr(settings, "COLEAD_DEVICE_START_LIMIT", 30),
-        window=getattr(settings, "COLEAD_DEVICE_START_WINDOW", 10 * 60),
-    )
 
 
 # -- cookies ----------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.direction import services
-from colead.direction.edit_views import _error_list
 from colead.direction.quality import DEFAULT_SETTINGS
 from colead.direction.services import DirectionError, NotAllowed
+from colead.direction.views.common import error_list
 
 FIELD_IDS = {
     "challenge_margin": "challenge-margin",
@@ -102,10 +102,10 @@ def quality_settings(request):
         "posted": posted,
         "defaults": defaults,
         "errors": errors,
-        "error_list": _error_list(errors, FIELD_IDS),
+        "error_list": error_list(errors, FIELD_IDS),
         "page_has_errors": bool(errors),
         "breadcrumbs": [
-            {"text": "Home", "href": reverse("core:home")},
+            {"text": "Home", "href": reverse("home:home")},
             {"text": "Objectives", "href": reverse("direction:thread")},
             {"text": "Coverage", "href": reverse("direction:coverage")},
         ],

@@ -7,11 +7,24 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from colead.accounts.middleware import SESSION_ORG_KEY
 from colead.accounts.permissions import permitted_scopes, roles_in
 from colead.accounts.roles import ROLE_DESCRIPTIONS, Permission, Role
-from colead.core.middleware import SESSION_ORG_KEY
 from colead.direction.presenters import vision_context
 from colead.org.summary import home_summary
+
+# Migrations, once applied, stay applied for the life of the process: the health check
+# builds the migration graph until it first finds none pending, then only pings the database
+# (building the graph costs milliseconds and a load balancer probes every few seconds).
+_migrations_confirmed = False
+
+
+def _migrations_applied() -> bool:
+    global _migrations_confirmed
+    if not _migrations_confirmed:
+        executor = MigrationExecutor(connection)
+        _migrations_confirmed = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return _migrations_confirmed
 
 
 def healthz(request):
@@ -20,8 +33,9 @@ def healthz(request):
     migrations_applied = False
     try:
         connection.ensure_connection()
-        executor = MigrationExecutor(connection)
-        migrations_applied = not executor.migration_plan(executor.loader.graph.leaf_nodes())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        migrations_applied = _migrations_applied()
     except DatabaseError:
         database_ok = False
     healthy = database_ok and migrations_applied
@@ -39,7 +53,7 @@ def healthz(request):
 def home(request):
     organisation = request.organisation
     if organisation is None:
-        return TemplateResponse(request, "core/no_organisation.jinja", {}, status=403)
+        return TemplateResponse(request, "home/no_organisation.jinja", {}, status=403)
     roles = roles_in(request.user, organisation)
     own_person = next(
         (
@@ -60,7 +74,7 @@ def home(request):
         # The board's approved vision, on every member of staff's home page (issue 5).
         "vision": vision_context(organisation),
     }
-    return TemplateResponse(request, "core/home.jinja", context)
+    return TemplateResponse(request, "home/home.jinja", context)
 
 
 @login_required
@@ -71,21 +85,21 @@ def choose_organisation(request):
         for organisation in request.organisations:
             if str(organisation.pk) == wanted:
                 request.session[SESSION_ORG_KEY] = organisation.pk
-                return redirect("core:home")
+                return redirect("home:home")
         raise PermissionDenied
-    return TemplateResponse(request, "core/choose_organisation.jinja", {})
+    return TemplateResponse(request, "home/choose_organisation.jinja", {})
 
 
 def accessibility(request):
-    return TemplateResponse(request, "core/accessibility.jinja", {})
+    return TemplateResponse(request, "home/accessibility.jinja", {})
 
 
 def privacy(request):
-    return TemplateResponse(request, "core/privacy.jinja", {})
+    return TemplateResponse(request, "home/privacy.jinja", {})
 
 
 def permission_denied(request, exception=None):
-    return TemplateResponse(request, "core/403.jinja", {}, status=403).render()
+    return TemplateResponse(request, "home/403.jinja", {}, status=403).render()
 
 
 def page_not_found(request, exception=None):
@@ -94,4 +108,4 @@ def page_not_found(request, exception=None):
         return JsonResponse(
             {"detail": "Not found. See /api/v1/docs for the paths this API has."}, status=404
         )
-    return TemplateResponse(request, "core/404.jinja", {}, status=404).render()
+    return TemplateResponse(request, "home/404.jinja", {}, status=404).render()

@@ -50,7 +50,7 @@ def _wave_or_404(request, wave_id: int) -> Wave:
 
 def _crumbs(wave: Wave | None = None, *, manage: bool = True) -> list[dict]:
     crumbs = [
-        {"text": "Home", "href": reverse("core:home")},
+        {"text": "Home", "href": reverse("home:home")},
         {"text": "Surveys", "href": reverse("surveys:wave_list")},
     ]
     if wave is not None and manage:
@@ -87,7 +87,7 @@ def wave_list(request):
         "rows": presenters.wave_rows(organisation, roots, can_manage=can_manage),
         "can_manage": can_manage,
         "scope_names": [unit.name for unit in roots] if roots else [],
-        "breadcrumbs": [{"text": "Home", "href": reverse("core:home")}],
+        "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
     }
     return TemplateResponse(request, "surveys/list.jinja", context)
 

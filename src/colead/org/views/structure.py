@@ -42,7 +42,7 @@ def tree(request):
     context.update(
         {
             "query": query,
-            "breadcrumbs": [{"text": "Home", "href": reverse("core:home")}],
+            "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
         }
     )
     return TemplateResponse(request, "org/tree.jinja", context)

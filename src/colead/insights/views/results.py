@@ -9,7 +9,7 @@ looked up in the current organisation only (another organisation's is a 404); a 
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -20,9 +20,10 @@ from colead.audit.services import record
 from colead.insights import analysis, exports, presenters
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
+from colead.insights.views.common import closed_wave, crumbs
 from colead.lib.charts import svg_data_uri
 from colead.lib.formatting import uk_date
-from colead.surveys.models import Wave, WaveStatus
+from colead.surveys.models import Wave
 from colead.surveys.services import wave_instruments
 
 RESULTS = Permission.RESULTS_VIEW
@@ -30,29 +31,6 @@ RESULTS = Permission.RESULTS_VIEW
 
 def _scopes(request) -> list:
     return permitted_scopes(request.user, RESULTS, request.organisation)
-
-
-def _closed_wave(request, wave_id: int, scopes) -> Wave:
-    wave = (
-        Wave.objects.for_org(request.organisation)
-        .select_related("organisation")
-        .filter(pk=wave_id, status=WaveStatus.CLOSED)
-        .first()
-    )
-    if wave is None:
-        raise Http404("No closed wave with that id.")
-    if None not in scopes:
-        targets = wave.target_units.values_list("path", flat=True)
-        if not rs.overlaps(targets, scopes):
-            raise PermissionDenied
-    return wave
-
-
-def _crumbs() -> list[dict]:
-    return [
-        {"text": "Home", "href": reverse("core:home")},
-        {"text": "Results", "href": reverse("insights:index")},
-    ]
 
 
 @login_required
@@ -81,7 +59,7 @@ def index(request):
     context = {
         "rows": rows,
         "scope_names": [] if None in scopes else [unit.name for unit in scopes],
-        "breadcrumbs": [{"text": "Home", "href": reverse("core:home")}],
+        "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
         "sees_drivers": analysis.sees_drivers(scopes),
         "can_analyse": permitted_scopes(
             request.user, Permission.RESULTS_ANALYSE, request.organisation
@@ -99,7 +77,7 @@ def heatmap(request, wave_id):
     cells marked and explained; sortable by any column with plain links. Each view that
     shows figures is audited (``insights.heatmap_view``)."""
     scopes = _scopes(request)
-    wave = _closed_wave(request, wave_id, scopes)
+    wave = closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave)
     levels = rs.allowed_levels(results, scopes)
     params = presenters.parse_params(
@@ -132,7 +110,7 @@ def heatmap(request, wave_id):
         "page_has_errors": bool(params.errors),
         "scope_names": [] if None in scopes else [unit.name for unit in scopes],
         "threshold": results.threshold,
-        "breadcrumbs": _crumbs(),
+        "breadcrumbs": crumbs(),
     }
     if not params.errors:
         table = results.table(level=params.level, breakdown=params.by)
@@ -207,7 +185,7 @@ def _level_names(results: rs.WaveResults, levels: list[int]) -> dict[int, str]:
 def heatmap_export(request, wave_id):
     """The heatmap's rows as CSV or XLSX (``?format=``), audited."""
     scopes = _scopes(request)
-    wave = _closed_wave(request, wave_id, scopes)
+    wave = closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave)
     levels = rs.allowed_levels(results, scopes)
     params = presenters.parse_params(
@@ -253,7 +231,7 @@ def unit(request, wave_id, code):
     units in their subtree only (403 otherwise); an unknown code is a 404 that says so.
     Each view is audited (``insights.unit_view``): the page can show sample comments."""
     scopes = _scopes(request)
-    wave = _closed_wave(request, wave_id, scopes)
+    wave = closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave)
     ref = next((r for r in results.units.refs.values() if r.code == code), None)
     if ref is None:
@@ -261,7 +239,7 @@ def unit(request, wave_id, code):
             "wave": wave,
             "code": code[:60],
             "heatmap_href": reverse("insights:heatmap", args=[wave.pk]),
-            "breadcrumbs": _crumbs(),
+            "breadcrumbs": crumbs(),
         }
         return TemplateResponse(request, "insights/unit_not_found.jinja", context, status=404)
     if not ur.in_scope(ref, scopes):
@@ -279,8 +257,8 @@ def unit(request, wave_id, code):
     trend = ur.trend(waves, ref, wave.pk)
     comments = ur.comments_section(wave, results, ref, wave_instruments(wave))
     heatmap_href = reverse("insights:heatmap", args=[wave.pk]) + f"?level={ref.depth}"
-    crumbs = _crumbs() + [{"text": wave.title, "href": heatmap_href}]
-    crumbs += [
+    trail = crumbs() + [{"text": wave.title, "href": heatmap_href}]
+    trail += [
         {"text": up.name, "href": ur.unit_url(wave.pk, up)}
         for up in ur.ancestors_of(results, ref)
         if ur.in_scope(up, scopes)
@@ -315,7 +293,7 @@ def unit(request, wave_id, code):
         "earlier": _wave_link(earlier, ref),
         "later": _wave_link(later, ref),
         "heatmap_href": heatmap_href,
-        "breadcrumbs": crumbs,
+        "breadcrumbs": trail,
     }
     return TemplateResponse(request, "insights/unit.jinja", context)
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from colead.core import views
+from colead.home import views
 
-app_name = "core"
+app_name = "home"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

@@ -15,10 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.direction import forms, services
-from colead.direction.edit_views import _error_list, _placed, _service_errors
 from colead.direction.models import Vision, VisionStatus
 from colead.direction.services import DirectionError, NotAllowed
-from colead.direction.views import _crumbs, _thread_crumb
+from colead.direction.views.common import crumbs, error_list, placed, service_errors, thread_crumb
 
 # --- The vision ------------------------------------------------------------------------------
 
@@ -64,10 +63,10 @@ def _vision_context(request, *, approval=None, approval_errors=None) -> dict:
         "approval": approval
         or {"approved": forms.stored_date_parts(today), "note": "", "confirm": False},
         "errors": approval_errors,
-        "error_list": _error_list(approval_errors, APPROVAL_FIELD_IDS),
+        "error_list": error_list(approval_errors, APPROVAL_FIELD_IDS),
         "page_has_errors": bool(approval_errors),
         "today": today,
-        "breadcrumbs": _crumbs(_thread_crumb()),
+        "breadcrumbs": crumbs(thread_crumb()),
     }
 
 
@@ -130,7 +129,7 @@ def vision_edit(request):
             except NotAllowed:
                 raise PermissionDenied from None
             except DirectionError as error:
-                errors = _service_errors(error, "vision")
+                errors = service_errors(error, "vision")
                 if "values" in errors:
                     errors["core_values"] = errors.pop("values")
             else:
@@ -143,7 +142,7 @@ def vision_edit(request):
         posted = forms.vision_posted(draft or services.current_vision(organisation))
     rows = forms.value_rows(posted["rows"], add=adding)
     ids = _vision_field_ids(rows)
-    errors = _placed(errors, set(ids), "vision")
+    errors = placed(errors, set(ids), "vision")
     current = services.current_vision(organisation)
     context = {
         "posted": posted,
@@ -151,12 +150,12 @@ def vision_edit(request):
         "focus_row": len(posted["rows"]) + 1 if adding else None,
         "can_add": len(rows) < forms.MAX_VALUES,
         "errors": errors,
-        "error_list": _error_list(errors, ids),
+        "error_list": error_list(errors, ids),
         "page_has_errors": bool(errors),
         "draft_version": draft.version if draft else None,
         "current_version": current.version if current else None,
-        "breadcrumbs": _crumbs(
-            _thread_crumb(), {"text": "Vision", "href": reverse("direction:vision")}
+        "breadcrumbs": crumbs(
+            thread_crumb(), {"text": "Vision", "href": reverse("direction:vision")}
         ),
     }
     return TemplateResponse(request, "direction/vision_form.jinja", context)
@@ -192,7 +191,7 @@ def vision_approve(request):
         except NotAllowed:
             raise PermissionDenied from None
         except DirectionError as error:
-            errors = _placed(_service_errors(error, "confirm"), set(APPROVAL_FIELD_IDS), "confirm")
+            errors = placed(service_errors(error, "confirm"), set(APPROVAL_FIELD_IDS), "confirm")
         else:
             messages.success(
                 request,

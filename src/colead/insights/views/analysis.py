@@ -27,7 +27,7 @@ from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.insights import analysis
 from colead.insights import results as rs
-from colead.insights.views import _closed_wave, _crumbs
+from colead.insights.views.common import closed_wave, crumbs
 from colead.lib import charts
 from colead.surveys.models import Wave
 
@@ -38,7 +38,7 @@ PREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability pag
 
 def _wave_crumbs(wave) -> list[dict]:
     return [
-        *_crumbs(),
+        *crumbs(),
         {"text": wave.title, "href": reverse("insights:heatmap", args=[wave.pk])},
     ]
 
@@ -76,7 +76,7 @@ def drivers(request, wave_id):
     organisation or one division (``?unit=CODE``), with a chart, a table and a reading.
     Audited (``insights.drivers_view``) when figures are shown."""
     scopes = permitted_scopes(request.user, RESULTS, request.organisation)
-    wave = _closed_wave(request, wave_id, scopes)
+    wave = closed_wave(request, wave_id, scopes)
     results = rs.load_results(wave, with_previous=False)
     units = driver_units(results, scopes)
     data = _wave_drivers(results)
@@ -136,7 +136,7 @@ def reliability(request, wave_id):
     (``insights.reliability_view``)."""
     if permitted_scopes(request.user, ANALYSE, request.organisation) != [None]:
         raise PermissionDenied  # the figures are the whole organisation's
-    wave = _closed_wave(request, wave_id, [None])
+    wave = closed_wave(request, wave_id, [None])
     results = rs.load_results(wave, with_previous=False)
     core = results.core
     earlier = list(
