@@ -1,9 +1,17 @@
-"""factory_boy factories, one per model. Prefer .build() when nothing needs saving."""
+"""factory_boy factories, one per model tests build often. Prefer .build() when nothing needs
+saving. Waves and objectives are made through their services (as colead makes them, with
+their audit events), so a test cannot build one the application never would."""
+
+from datetime import date
 
 import factory
 
 from colead.accounts.models import RoleAssignment, User
+from colead.direction import services as direction_services
+from colead.direction.models import Objective
 from colead.org.models import LeadershipPost, Organisation, Person, Unit
+from colead.surveys import services as survey_services
+from colead.surveys.models import Ballot, ResponseSource, Wave
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -70,3 +78,115 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     role = "staff"
+
+
+class WaveFactory(factory.Factory):
+    """A wave over ``units`` (unit codes) with the built-in ``instruments``, created from
+    WaveSettings and, unless ``launch=False``, launched: its instrument versions linked, its
+    WaveUnits frozen and its invitations written. ``close=True`` closes it too (which scores
+    it). Other keywords are WaveSettings fields. Launching needs at least 5 people invited."""
+
+    class Meta:
+        model = Wave
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Spring pulse {n}")
+    instruments = ("culture-pulse", "team-working")
+    units = ("MED",)
+    launch = True
+    close = False
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise TypeError("A wave is made by the survey services: use WaveFactory(), not .build().")
+
+    @classmethod
+    def _create(cls, model_class, *, organisation, instruments, units, launch, close, **fields):
+        survey_services.ensure_builtin_instruments(organisation=organisation, actor=None)
+        wave = survey_services.create_wave(
+            organisation=organisation,
+            settings=survey_services.WaveSettings(
+                instruments=list(instruments), unit_codes=list(units), **fields
+            ),
+            actor=None,
+        )
+        if launch or close:
+            wave = survey_services.launch_wave(wave=wave, actor=None)
+        if close:
+            wave = survey_services.close_wave(wave=wave, actor=None)
+        return wave
+
+
+class BallotFactory(factory.django.DjangoModelFactory):
+    """A submitted response of an open wave, in its first reporting unit unless given. Its
+    ``answers``, ``demographics`` and ``comments`` are sealed on save by the ballot's
+    SealedJSONField (colead.surveys.sealing), as the services store them."""
+
+    class Meta:
+        model = Ballot
+        exclude = ["answers", "demographics", "comments"]
+
+    wave = factory.SubFactory(WaveFactory)
+    reporting_unit = factory.LazyAttribute(
+        lambda ballot: ballot.wave.wave_units.order_by("pk").first().unit
+    )
+    submitted_on = factory.LazyFunction(date.today)
+    source = ResponseSource.ONLINE
+    answers = factory.Dict({})
+    demographics = factory.Dict({})
+    comments = factory.Dict({})
+    sealed = factory.LazyAttribute(
+        lambda ballot: {
+            "answers": ballot.answers,
+            "demographics": ballot.demographics,
+            "comments": ballot.comments,
+        }
+    )
+
+
+# The agreement acts that take a draft objective to each status, in order.
+_TO_STATUS = {
+    "draft": [],
+    "proposed": ["propose"],
+    "agreed": ["propose", "agree"],
+    "active": ["propose", "agree", "active"],
+    "achieved": ["propose", "agree", "active", "achieved"],
+    "dropped": ["dropped"],
+}
+
+
+class ObjectiveFactory(factory.Factory):
+    """An objective of ``unit`` (or, with ``owner``, of a person) created by the direction
+    services and taken to ``status`` through the acts that lead there (propose, agree, start,
+    achieve or drop), each with its audit event. Other keywords are create_objective's."""
+
+    class Meta:
+        model = Objective
+
+    unit = factory.SubFactory(UnitFactory)
+    organisation = factory.LazyAttribute(lambda objective: objective.unit.organisation)
+    code = factory.Sequence(lambda n: f"OBJ{n}")
+    title = factory.LazyAttribute(lambda o: f"Objective {o.code}: cut waits from 10 to 5 days")
+    measure = "Median wait (days)"
+    baseline = 10.0
+    target = 5.0
+    direction = "down"
+    due_date = date(2027, 3, 31)
+    status = "draft"
+
+    @classmethod
+    def _build(cls, model_class, *args, **kwargs):
+        raise TypeError(
+            "An objective is made by the direction services: use ObjectiveFactory(), not .build()."
+        )
+
+    @classmethod
+    def _create(cls, model_class, *, status, **fields):
+        objective = direction_services.create_objective(actor=None, **fields)
+        for act in _TO_STATUS[status]:
+            if act in ("propose", "agree"):
+                getattr(direction_services, act)(objective=objective, actor=None)
+            else:
+                direction_services.set_status(objective=objective, status=act, actor=None)
+        objective.refresh_from_db()
+        return objective

@@ -10,44 +10,21 @@ ORG1   organisation objective (TST1-ROOT), active, agreed
 T1-X   Theatres (T1), active but an orphan (no parents)
 """
 
-from datetime import date
-
-from colead.direction import services
 from colead.direction.models import Objective
+from tests.factories import ObjectiveFactory
 
 
 def make(trust, code, unit, *, parents=(), owner=None, status="draft", **fields):
     """An objective made by the system (actor=None), taken to ``status`` through the acts."""
-    values = dict(
-        title=f"Objective {code}: cut waits from 10 to 5 days",
-        measure="Median wait (days)",
-        baseline=10.0,
-        target=5.0,
-        direction="down",
-        due_date=date(2027, 3, 31),
-    )
-    values.update(fields)
-    objective = services.create_objective(
+    return ObjectiveFactory(
         organisation=trust["org"],
         code=code,
         unit=trust["units"][unit],
         owner=owner,
         parents=[Objective.objects.get(organisation=trust["org"], code=p) for p in parents],
-        actor=None,
-        **values,
+        status=status,
+        **fields,
     )
-    if status in ("proposed", "agreed", "active", "achieved"):
-        services.propose(objective=objective, actor=None)
-    if status in ("agreed", "active", "achieved"):
-        services.agree(objective=objective, actor=None)
-    if status in ("active", "achieved"):
-        services.set_status(objective=objective, status="active", actor=None)
-    if status == "achieved":
-        services.set_status(objective=objective, status="achieved", actor=None)
-    if status == "dropped":
-        services.set_status(objective=objective, status="dropped", actor=None)
-    objective.refresh_from_db()
-    return objective
 
 
 def golden_thread(trust) -> dict[str, Objective]:

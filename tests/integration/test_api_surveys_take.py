@@ -14,7 +14,7 @@ from django.test import Client
 from colead.audit.models import AuditEvent
 from colead.surveys import definitions, sealing, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response
-from colead.surveys.services import WaveSettings
+from tests.factories import WaveFactory
 from tests.integration.waves_fixtures import make_wave, staff_surgery
 
 pytestmark = pytest.mark.django_db
@@ -73,12 +73,9 @@ def token(wave):
 def checks_wave(trust):
     instrument = definitions.parse_instrument(CHECKS_YAML)
     services.import_instrument(organisation=trust["org"], instrument=instrument, actor=None)
-    wave = services.create_wave(
-        organisation=trust["org"],
-        settings=WaveSettings(title="Checks", instruments=["api-checks"], unit_codes=["W1"]),
-        actor=None,
+    return WaveFactory(
+        organisation=trust["org"], title="Checks", instruments=["api-checks"], units=["W1"]
     )
-    return services.launch_wave(wave=wave, actor=None)
 
 
 def submit(client, token, body, **extra):

@@ -8,7 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from colead.surveys import services
 from colead.surveys.models import Wave, WaveStatus
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, WaveFactory
 from tests.integration.waves_fixtures import make_wave
 
 pytestmark = pytest.mark.django_db
@@ -150,15 +150,12 @@ def test_a_wave_of_another_organisation_is_not_found(client_for, trust):
             primary_unit=trust["units"]["OTH-ROOT"],
             employee_number=f"X{number}",
         )
-    services.ensure_builtin_instruments(organisation=trust["other"], actor=None)
-    theirs = services.create_wave(
+    theirs = WaveFactory(
         organisation=trust["other"],
-        settings=services.WaveSettings(
-            title="Theirs", instruments=["culture-pulse"], unit_codes=["OTH-ROOT"]
-        ),
-        actor=None,
+        title="Theirs",
+        instruments=["culture-pulse"],
+        units=["OTH-ROOT"],
     )
-    services.launch_wave(wave=theirs, actor=None)
     for name in ["surveys:wave", "surveys:preview", "surveys:rates", "surveys:close"]:
         assert client_for("admin").get(reverse(name, args=[theirs.pk])).status_code == 404
     assert client_for("admin").post(reverse("surveys:close", args=[theirs.pk])).status_code == 404

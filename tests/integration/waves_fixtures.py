@@ -3,27 +3,19 @@ through the respondent's pages (ballots are written as the services would write 
 
 from datetime import date
 
-from colead.surveys import services
 from colead.surveys.models import Ballot, Invitation, Response, ResponseSource
-from colead.surveys.services import WaveSettings
+from tests.factories import BallotFactory, WaveFactory
 
 
 def make_wave(trust, *, units=("MED",), threshold=11, title="Spring pulse", launch=False, **extra):
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
-    wave = services.create_wave(
+    return WaveFactory(
         organisation=trust["org"],
-        settings=WaveSettings(
-            title=title,
-            instruments=extra.pop("instruments", ["culture-pulse", "team-working"]),
-            unit_codes=list(units),
-            reporting_threshold=threshold,
-            **extra,
-        ),
-        actor=None,
+        units=units,
+        reporting_threshold=threshold,
+        title=title,
+        launch=launch,
+        **extra,
     )
-    if launch:
-        wave = services.launch_wave(wave=wave, actor=None)
-    return wave
 
 
 def staff_surgery(trust):
@@ -49,16 +41,15 @@ def respond(wave, unit_code, count, *, on=None, staff_group=None):
     )
     if staff_group:
         invitations = invitations.filter(staff_group=staff_group)
-    chosen = list(invitations.order_by("pk")[:count])
+    chosen = list(invitations.select_related("reporting_unit").order_by("pk")[:count])
     assert len(chosen) == count, f"only {len(chosen)} unanswered invitations in {unit_code}"
     for invitation in chosen:
         invitation.responded = True
         invitation.save(update_fields=["responded"])
-        Ballot.objects.create(
+        BallotFactory(
             wave=wave,
-            reporting_unit_id=invitation.reporting_unit_id,
+            reporting_unit=invitation.reporting_unit,
             submitted_on=on or date.today(),
-            source=ResponseSource.ONLINE,
         )
     return chosen
 
