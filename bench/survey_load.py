@@ -136,19 +136,21 @@ def prepare(people: int, tmp: Path) -> dict:
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
+    from colead.core.actor import Actor
     from colead.org import services as org_services
     from colead.surveys import services, tokens
     from colead.surveys.models import Invitation
 
+    bench = Actor.system("bench")
     organisation = org_services.create_organisation(
-        code="LOAD1", name="Load Test Trust", sector="acute", actor=None
+        code="LOAD1", name="Load Test Trust", sector="acute", actor=bench
     )
     units_csv, staff_csv = workforce_csv(people)
     org_services.import_units(
-        organisation=organisation, content=units_csv, filename="units.csv", actor=None
+        organisation=organisation, content=units_csv, filename="units.csv", actor=bench
     )
     org_services.import_workforce(
-        organisation=organisation, content=staff_csv, filename="staff.csv", actor=None
+        organisation=organisation, content=staff_csv, filename="staff.csv", actor=bench
     )
     services.ensure_builtin_instruments(organisation=organisation, actor=None)
     wave = services.create_wave(

@@ -37,7 +37,7 @@ def test_create_is_audited_without_the_secret(persona_users):
     token = ApiToken.objects.get()
     assert event.object_id == str(token.pk)
     assert event.detail["user"] == "manager@test.test"
-    assert event.actor_label == "system"
+    assert event.actor_label == "system (cli)"
     assert raw not in str(event.detail) and raw not in event.object_repr
 
 
@@ -90,7 +90,8 @@ def test_revoke_stops_the_token_working_and_is_audited(client, persona_users):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client.get("/api/v1/me", headers=headers).status_code == 401
-    assert AuditEvent.objects.filter(action="api_token.revoke", object_id=str(token.pk)).exists()
+    event = AuditEvent.objects.get(action="api_token.revoke", object_id=str(token.pk))
+    assert event.actor_label == "system (cli)"
     assert "revoked" in run("list", "--user", "admin@test.test")
     assert "already revoked" in run("revoke", str(token.pk))
 

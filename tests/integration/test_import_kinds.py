@@ -36,8 +36,8 @@ def test_a_kind_registered_by_another_app_is_dispatched_with_its_own_arguments(t
     def add_arguments(parser):
         parser.add_argument("--period", required=True)
 
-    def handle(command, path, content, options):
-        seen.update(path=path.name, content=content, period=options["period"])
+    def handle(command, path, content, options, actor):
+        seen.update(path=path.name, content=content, period=options["period"], actor=actor)
         command.stdout.write("Imported 2 incidents.")
 
     import_registry.register(
@@ -54,7 +54,10 @@ def test_a_kind_registered_by_another_app_is_dispatched_with_its_own_arguments(t
         path.write_bytes(b"unit_code,month\nW1,2026-01\n")
         out = io.StringIO()
         call_command("import", "incidents", str(path), "--period", "2026", stdout=out)
+        actor = seen.pop("actor")
         assert seen == {"path": "incidents.csv", "content": path.read_bytes(), "period": "2026"}
+        # The command acts as colead itself, so the kind's writes are audited "system (cli)".
+        assert (actor.is_system, actor.label, actor.source) == (True, "system (cli)", "cli")
         assert out.getvalue() == "Imported 2 incidents.\n"
     finally:
         import_registry.unregister("incidents")
@@ -63,7 +66,7 @@ def test_a_kind_registered_by_another_app_is_dispatched_with_its_own_arguments(t
 
 
 def test_a_rejected_file_of_any_kind_prints_its_problems_and_exits_1(tmp_path):
-    def handle(command, path, content, options):
+    def handle(command, path, content, options, actor):
         raise ImportRejected(
             [ImportProblem(path.name, 2, "month", "2026-13", '"2026-13" is not a month.')]
         )
@@ -87,7 +90,7 @@ def test_a_rejected_file_of_any_kind_prints_its_problems_and_exits_1(tmp_path):
 
 
 def test_two_apps_cannot_register_one_kind_name():
-    def other(command, path, content, options):  # pragma: no cover - never dispatched
+    def other(command, path, content, options, actor):  # pragma: no cover - never dispatched
         raise AssertionError
 
     with pytest.raises(ValueError, match="'units' is already registered by colead.org"):

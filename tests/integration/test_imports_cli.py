@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from colead.audit.models import AuditEvent
 from colead.org.models import ImportRun, Organisation, Person, Unit
 from tests.integration.imports_files import new_person, workforce_csv, workforce_rows
 
@@ -70,6 +71,16 @@ def test_create_an_organisation_and_import_the_examples(db):
     assert out[-1] == "Added 0, updated 0, deactivated 0, unchanged 10."
     assert Organisation.objects.get(code="RXX").name == "Example NHS Foundation Trust"
     assert ImportRun.objects.filter(organisation__code="RXX").count() == 4
+    # Every write of the command is colead's own, from the command line.
+    events = AuditEvent.objects.filter(organisation__code="RXX")
+    assert set(events.values_list("action", "actor_label")) == {
+        ("organisation.create", "system (cli)"),
+        ("import.units", "system (cli)"),
+        ("import.workforce", "system (cli)"),
+    }
+    assert {event.detail["source"] for event in events.filter(action__startswith="import.")} == {
+        "cli"
+    }
 
 
 def test_problems_are_printed_one_per_line_and_exit_1(trust, tmp_path):

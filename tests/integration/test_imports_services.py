@@ -11,6 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.core.errors import Conflict, Invalid
 from colead.org import services
 from colead.org.imports.workforce import REQUIRED_COLUMNS
 from colead.org.models import (
@@ -35,17 +37,18 @@ from tests.integration.imports_files import (
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 pytestmark = pytest.mark.django_db
+CLI = Actor.system("cli")
 
 
 def import_workforce(org, content, **kwargs):
     return services.import_workforce(
-        organisation=org, content=content, filename="workforce.csv", actor=None, **kwargs
+        organisation=org, content=content, filename="workforce.csv", actor=CLI, **kwargs
     )
 
 
 def import_units(org, content, **kwargs):
     return services.import_units(
-        organisation=org, content=content, filename="units.csv", actor=None, **kwargs
+        organisation=org, content=content, filename="units.csv", actor=CLI, **kwargs
     )
 
 
@@ -81,7 +84,8 @@ class TestWorkforce:
         run = ImportRun.objects.for_org(org).get()
         assert (run.kind, run.unchanged, run.added) == ("workforce", 12, 0)
         event = AuditEvent.objects.get(action="import.workforce")
-        assert event.organisation == org and event.actor_label == "system"
+        assert event.organisation == org and event.actor_label == "system (cli)"
+        assert event.detail["source"] == "cli"
         assert event.detail["unchanged"] == 12 and event.detail["filename"] == "workforce.csv"
         assert len(event.detail["sha256"]) == 64
 
@@ -257,7 +261,7 @@ class TestWorkforce:
         rows["S1"]["band"] = "6"
         content = to_xlsx(list(rows.values()), list(REQUIRED_COLUMNS))
         result = services.import_workforce(
-            organisation=org, content=content, filename="staff.xlsx", actor=None
+            organisation=org, content=content, filename="staff.xlsx", actor=CLI
         )
         assert (result.updated, result.unchanged) == (1, 11)
         assert person(org, "S1").band == "band_6"
@@ -358,7 +362,7 @@ class TestAllOrNothing:
 class TestUnits:
     def test_a_new_organisation_from_the_documented_examples(self, db):
         org = services.create_organisation(
-            code="RXX", name="Example NHS Foundation Trust", sector="Acute", actor=None
+            code="RXX", name="Example NHS Foundation Trust", sector="Acute", actor=CLI
         )
         assert org.sector == "acute" and not org.units.exists()
         units = import_units(org, (EXAMPLES / "units.csv").read_bytes())
@@ -376,7 +380,7 @@ class TestUnits:
             organisation=org,
             content=(EXAMPLES / "workforce.csv").read_bytes(),
             filename="workforce.csv",
-            actor=None,
+            actor=CLI,
         )
         assert people.added == 13
         assert Person.objects.for_org(org).filter(is_leader=True).count() == 6
@@ -456,24 +460,25 @@ class TestUnits:
 
 class TestCreateOrganisation:
     @pytest.mark.parametrize(
-        ("code", "name", "sector", "message"),
+        ("code", "name", "sector", "kind", "message"),
         [
-            ("rx1", "Trust", "acute", "not a valid organisation code"),
-            ("RX", "Trust", "acute", "not a valid organisation code"),
-            ("RX1", "", "acute", "Give the organisation a name"),
-            ("RX1", "Trust", "hospital", '"hospital" is not a sector'),
-            ("TST1", "Trust", "acute", "already exists"),
+            ("rx1", "Trust", "acute", Invalid, "code: .* not a valid organisation code"),
+            ("RX", "Trust", "acute", Invalid, "code: .* not a valid organisation code"),
+            ("RX1", "", "acute", Invalid, "name: Give the organisation a name"),
+            ("RX1", "Trust", "hospital", Invalid, 'sector: "hospital" is not a sector'),
+            ("TST1", "Trust", "acute", Conflict, "already exists"),
         ],
     )
-    def test_bad_values_are_refused_clearly(self, trust, code, name, sector, message):
-        with pytest.raises(ValueError, match=message):
-            services.create_organisation(code=code, name=name, sector=sector, actor=None)
+    def test_bad_values_are_refused_clearly(self, trust, code, name, sector, kind, message):
+        with pytest.raises(kind, match=message):
+            services.create_organisation(code=code, name=name, sector=sector, actor=CLI)
         assert not Organisation.objects.filter(name="Trust").exists()
 
     def test_creation_is_audited(self, db):
         org = services.create_organisation(
-            code="RYY", name="Why Trust", sector="mental health", actor=None
+            code="RYY", name="Why Trust", sector="mental health", actor=CLI
         )
         assert org.sector == "mental_health"
         event = AuditEvent.objects.get(action="organisation.create")
         assert event.organisation == org and event.detail["code"] == "RYY"
+        assert event.actor_label == "system (cli)"

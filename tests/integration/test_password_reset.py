@@ -10,6 +10,7 @@ from django.urls import reverse
 from colead.accounts import services
 from colead.accounts.models import User
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 
 pytestmark = pytest.mark.django_db
 RESET = reverse("accounts:password_reset")
@@ -37,7 +38,7 @@ def test_a_newcomer_sets_their_first_password_and_signs_in(client, trust, person
         email="newcomer@test.test",
         organisation=trust["org"],
         role="board",
-        actor=persona_users["admin"],
+        actor=Actor.of_user(persona_users["admin"], source="web"),
     )
     assert created and not assignment.user.has_usable_password()
 

@@ -5,6 +5,7 @@ from django.contrib.admin.options import ModelAdmin
 from colead.accounts import services
 from colead.accounts.admin_site import OrgScopedAdmin, admin_organisation_ids, admin_site
 from colead.accounts.models import RoleAssignment, User
+from colead.core.actor import Actor
 
 
 class GrantRoleForm(forms.ModelForm):
@@ -86,8 +87,7 @@ class RoleAssignmentAdmin(OrgScopedAdmin):
             role=data["role"],
             unit=data.get("unit"),
             person=data.get("person"),
-            actor=request.user,
-            request=request,
+            actor=Actor.from_request(request),
         )
         # The admin goes on with ``obj`` (its history entry, the redirect): make it the row.
         obj.pk, obj.user, obj.created_at = assignment.pk, assignment.user, assignment.created_at

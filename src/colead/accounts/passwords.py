@@ -20,8 +20,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 
 from colead.accounts.models import User
-from colead.audit.services import record
+from colead.audit.services import client_ip, record
 from colead.core import ratelimit
+from colead.core.actor import Actor
 
 REQUESTS_PER_WINDOW = 5
 WINDOW_SECONDS = 15 * 60
@@ -52,6 +53,12 @@ class ResetRequestForm(PasswordResetForm):
         EmailMessage(subject="Set your colead password", body=body, to=[context["email"]]).send()
 
 
+def _as(user, request) -> Actor:
+    """The account's owner as the actor, from the request's address: asking for a link or
+    choosing a password happens before (and without) signing in."""
+    return Actor.of_user(user, source="web", address=client_ip(request))
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.jinja"
     form_class = ResetRequestForm
@@ -71,7 +78,7 @@ class PasswordResetView(auth_views.PasswordResetView):
             request=self.request,
         )
         for user in form.get_users(form.cleaned_data["email"]):
-            record(action="auth.password_reset_requested", actor=user, request=self.request)
+            record(action="auth.password_reset_requested", actor=_as(user, self.request))
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -98,7 +105,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record(action="auth.password_set", actor=form.user, request=self.request)
+        record(action="auth.password_set", actor=_as(form.user, self.request))
         return response
 
 

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from colead.accounts.models import RoleAssignment, User
 from colead.audit.services import record
+from colead.core.actor import Actor
 
 
 def normalise_email(email: str) -> str:
@@ -19,8 +20,7 @@ def grant_role(
     unit=None,
     person=None,
     full_name: str = "",
-    actor,
-    request=None,
+    actor: Actor,
 ) -> tuple[RoleAssignment, bool]:
     """Give the person who signs in as ``email`` a role in ``organisation`` (over ``unit``'s
     subtree, or the whole organisation), creating their account when there is none yet.
@@ -39,7 +39,6 @@ def grant_role(
             actor=actor,
             organisation=organisation,
             obj=user,
-            request=request,
             detail={"reason": "role granted"},
         )
     assignment = RoleAssignment.objects.create(
@@ -50,7 +49,6 @@ def grant_role(
         actor=actor,
         organisation=organisation,
         obj=assignment,
-        request=request,
         detail={
             "user": user.email,
             "role": role,

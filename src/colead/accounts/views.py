@@ -5,7 +5,8 @@ from django.template.response import TemplateResponse
 
 from colead.accounts import throttle
 from colead.accounts.permissions import roles_in
-from colead.audit.services import record
+from colead.audit.services import client_ip, record
+from colead.core.actor import Actor
 
 
 class SignInView(auth_views.LoginView):
@@ -24,7 +25,8 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        record(action="auth.sign_in", actor=form.get_user(), request=self.request)
+        actor = Actor.of_user(form.get_user(), source="web", address=client_ip(self.request))
+        record(action="auth.sign_in", actor=actor)
         return response
 
 
@@ -62,10 +64,9 @@ def profile(request):
             protected[person.pk] = characteristics.as_dict()
             record(
                 action="person.view_protected",
-                actor=request.user,
+                actor=Actor.from_request(request),
                 organisation=person.organisation,
                 obj=person,
-                request=request,
                 detail={"own_record": True},
             )
     context = {

@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError
 from colead.org import import_registry, reference
 from colead.org.models import Organisation
 from colead.org.services import (
@@ -44,19 +46,19 @@ def _add_units_arguments(sub) -> None:
     )
 
 
-def _import_units(command, path: Path, content: bytes, options) -> None:
-    _import_org_file(command, "units", path, content, options)
+def _import_units(command, path: Path, content: bytes, options, actor: Actor) -> None:
+    _import_org_file(command, "units", path, content, options, actor)
 
 
-def _import_workforce(command, path: Path, content: bytes, options) -> None:
-    _import_org_file(command, "workforce", path, content, options)
+def _import_workforce(command, path: Path, content: bytes, options, actor: Actor) -> None:
+    _import_org_file(command, "workforce", path, content, options, actor)
 
 
-def _import_org_file(command, kind: str, path: Path, content: bytes, options) -> None:
+def _import_org_file(command, kind: str, path: Path, content: bytes, options, actor) -> None:
     dry_run = options["dry_run"]
     service = import_units if kind == "units" else import_workforce
     with transaction.atomic():
-        organisation, created = _organisation(command, kind, options["org"], options)
+        organisation, created = _organisation(command, kind, options, actor)
         command.stdout.write(
             f"{'Checking' if dry_run else 'Importing'} {kind} from {path.name} "
             f"into {organisation.name} ({organisation.code})."
@@ -66,7 +68,7 @@ def _import_org_file(command, kind: str, path: Path, content: bytes, options) ->
             organisation=organisation,
             content=content,
             filename=path.name,
-            actor=None,
+            actor=actor,
             dry_run=dry_run,
         )
         if dry_run and created:
@@ -74,7 +76,8 @@ def _import_org_file(command, kind: str, path: Path, content: bytes, options) ->
     _report(command, result, list_changes=options["list"] or options.get("verbosity", 1) >= 2)
 
 
-def _organisation(command, kind, code, options) -> tuple[Organisation, bool]:
+def _organisation(command, kind, options, actor: Actor) -> tuple[Organisation, bool]:
+    code = options["org"]
     organisation = Organisation.objects.filter(code=code).first()
     if organisation is not None:
         return organisation, False
@@ -87,9 +90,9 @@ def _organisation(command, kind, code, options) -> tuple[Organisation, bool]:
             )
         try:
             organisation = create_organisation(
-                code=code, name=options["name"], sector=options["sector"], actor=None
+                code=code, name=options["name"], sector=options["sector"], actor=actor
             )
-        except ValueError as error:
+        except ColeadError as error:
             raise CommandError(str(error)) from None
         command.stdout.write(f"Created the organisation {organisation.name} ({code}).")
         return organisation, True

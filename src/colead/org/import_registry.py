@@ -13,11 +13,12 @@ only lists and dispatches what is registered::
             help="Objectives: objective_code,title,... (one line for `colead import -h`).",
             description="What the import does, for `colead import objectives -h`.",
             add_arguments=add_objectives_arguments,  # (parser) -> None; FILE is added for you
-            handle=import_objectives_file,  # (command, path, content, options) -> None
+            handle=import_objectives_file,  # (command, path, content, options, actor) -> None
         )
     )
 
-A handler writes to ``command.stdout``/``command.stderr``, raises ``CommandError`` for a
+The command passes the ``actor`` to write as (``Actor.system("cli")``), for the handler to
+hand to its service. A handler writes to ``command.stdout``/``command.stderr``, raises ``CommandError`` for a
 usage problem, and raises ``colead.org.services.ImportRejected`` for problems in the file:
 the command prints each problem on stderr and exits with status 1, whatever the kind.
 Plain Python (argparse only), so that registering a kind costs nothing at start-up.
@@ -41,7 +42,7 @@ class ImportKind:
     help: str
     description: str
     add_arguments: Callable[[Any], None]
-    handle: Callable[[Any, Path, bytes, Mapping[str, Any]], None]
+    handle: Callable[[Any, Path, bytes, Mapping[str, Any], Any], None]
     order: int = 100
     """Where the kind comes in ``colead import -h`` (then by name), so the list does not
     depend on the order the apps happen to be loaded in."""

@@ -21,8 +21,10 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.core.actor import Actor
 from colead.core.bulk import bulk_insert as _bulk_insert
 from colead.core.bulk import bulk_set as _bulk_set
+from colead.core.errors import Conflict, Invalid, Refused
 from colead.lib.problems import ImportProblem, ImportRejected
 from colead.lib.table import read_table, report_progress_to
 from colead.org import reference
@@ -75,32 +77,37 @@ def _batched(items: Iterable, size: int = BATCH) -> Iterator[list]:
 # --- Organisations ---------------------------------------------------------------------
 
 
-def create_organisation(*, code: str, name: str, sector: str, actor, request=None) -> Organisation:
-    """A new organisation, with no units or people yet (import a units file next)."""
+def create_organisation(*, code: str, name: str, sector: str, actor: Actor) -> Organisation:
+    """A new organisation, with no units or people yet (import a units file next).
+    Raises Invalid naming each wrong field, Conflict if the code is taken."""
     code = (code or "").strip()
     name = (name or "").strip()
+    errors = {}
     if not ORG_CODE_RE.match(code):
-        raise ValueError(
+        errors["code"] = (
             f'"{code}" is not a valid organisation code: use 3 to 10 capital letters or '
             "digits, like an ODS code (for example RXX)."
         )
     if not name:
-        raise ValueError("Give the organisation a name.")
-    if len(name) > 200:
-        raise ValueError("The organisation's name can be at most 200 characters.")
+        errors["name"] = "Give the organisation a name."
+    elif len(name) > 200:
+        errors["name"] = "The organisation's name can be at most 200 characters."
     sector_code = reference.find_sector(sector or "")
     if sector_code is None:
-        raise ValueError(f'"{sector}" is not a sector. Use one of: {", ".join(reference.SECTORS)}.')
+        errors["sector"] = (
+            f'"{sector}" is not a sector. Use one of: {", ".join(reference.SECTORS)}.'
+        )
+    if errors:
+        raise Invalid(errors)
     with transaction.atomic():
         if Organisation.objects.filter(code=code).exists():
-            raise ValueError(f"An organisation with the code {code} already exists.")
+            raise Conflict(f"An organisation with the code {code} already exists.")
         organisation = Organisation.objects.create(code=code, name=name, sector=sector_code)
         record(
             action="organisation.create",
             actor=actor,
             organisation=organisation,
             obj=organisation,
-            request=request,
             detail={"code": code, "name": name, "sector": sector_code},
         )
     return organisation
@@ -166,13 +173,13 @@ def _lock(organisation: Organisation) -> None:
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
 
 
-def _create_run(result: ImportResult, *, organisation, actor, kind) -> ImportRun:
+def _create_run(result: ImportResult, *, organisation, actor: Actor, kind) -> ImportRun:
     run = ImportRun.objects.create(
         organisation=organisation,
         kind=kind,
         filename=result.filename[:255],
         sha256=result.sha256,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor.user,
         added=result.added,
         updated=result.updated + result.returned,
         leavers=result.leavers,
@@ -182,12 +189,12 @@ def _create_run(result: ImportResult, *, organisation, actor, kind) -> ImportRun
     return run
 
 
-def _audit(result: ImportResult, *, organisation, actor, request, kind) -> None:
+def _audit(result: ImportResult, *, organisation, actor: Actor, kind) -> None:
     detail = {
         "filename": result.filename,
         "sha256": result.sha256,
         **result.counts(),
-        "source": "web" if request is not None else "cli",
+        "source": actor.source,
     }
     if kind == ImportKind.WORKFORCE:
         detail["posts_vacated"] = result.posts_vacated
@@ -197,7 +204,6 @@ def _audit(result: ImportResult, *, organisation, actor, request, kind) -> None:
         organisation=organisation,
         obj=result.import_run,
         object_repr=f"{kind} import of {result.filename}",
-        request=request,
         detail=detail,
     )
 
@@ -229,9 +235,8 @@ def import_units(
     organisation: Organisation,
     content: bytes,
     filename: str,
-    actor,
+    actor: Actor,
     dry_run: bool = False,
-    request=None,
 ) -> ImportResult:
     """Import the whole unit structure from a CSV/XLSX file. Units missing from the file
     are deactivated; if people still work in one, that is a problem and nothing changes.
@@ -272,7 +277,7 @@ def import_units(
         _create_run(result, organisation=organisation, actor=actor, kind=ImportKind.UNITS)
         if not plan.no_changes:
             _apply_units(organisation, plan, units)
-        _audit(result, organisation=organisation, actor=actor, request=request, kind="units")
+        _audit(result, organisation=organisation, actor=actor, kind="units")
     return result
 
 
@@ -473,9 +478,8 @@ def import_workforce(
     organisation: Organisation,
     content: bytes,
     filename: str,
-    actor,
+    actor: Actor,
     dry_run: bool = False,
-    request=None,
 ) -> ImportResult:
     """Import the whole workforce from a CSV/XLSX file: adds, updates, returners, and
     leavers (current people missing from the file). History is kept as PersonChange rows.
@@ -505,7 +509,7 @@ def import_workforce(
         if not plan.no_changes:
             _apply_workforce(organisation, plan, snapshot, result, run)
             recompute_leaders(organisation=organisation)
-        _audit(result, organisation=organisation, actor=actor, request=request, kind="workforce")
+        _audit(result, organisation=organisation, actor=actor, kind="workforce")
     return result
 
 
@@ -753,24 +757,26 @@ PENDING_UPLOAD_DAYS = 1
 IMPORTERS = {}  # kind -> service, filled in below
 
 
-def _hold(organisation, kind, filename, content, actor, **fields) -> PendingUpload:
+def _hold(organisation, kind, filename, content, actor: Actor, **fields) -> PendingUpload:
     """Keep a file as the actor's one held upload (replacing theirs, and dropping anyone's
     older than PENDING_UPLOAD_DAYS), inside the caller's transaction."""
+    if actor.user is None:
+        raise Refused("Only a signed-in user can hold an upload: it waits for them to confirm it.")
     held = PendingUpload.objects.for_org(organisation)
-    held.filter(uploaded_by=actor).delete()
+    held.filter(uploaded_by=actor.user).delete()
     held.filter(created_at__lt=timezone.now() - timedelta(days=PENDING_UPLOAD_DAYS)).delete()
     return PendingUpload.objects.create(
         organisation=organisation,
         kind=kind,
         filename=filename[:255],
         content=content,
-        uploaded_by=actor,
+        uploaded_by=actor.user,
         **fields,
     )
 
 
 def hold_upload(
-    *, organisation: Organisation, kind: str, filename: str, content: bytes, actor, request=None
+    *, organisation: Organisation, kind: str, filename: str, content: bytes, actor: Actor
 ) -> tuple[PendingUpload, ImportResult]:
     """Check an uploaded file (raising ImportRejected with every problem) and keep it for
     the admin to preview and confirm. A user holds one upload at a time per organisation;
@@ -781,7 +787,6 @@ def hold_upload(
         filename=filename,
         actor=actor,
         dry_run=True,
-        request=request,
     )
     with transaction.atomic():
         pending = _hold(organisation, kind, filename, content, actor)
@@ -791,7 +796,6 @@ def hold_upload(
             organisation=organisation,
             obj=pending,
             object_repr=f"{kind} file {filename}",
-            request=request,
             detail={"kind": kind, "filename": filename, "sha256": result.sha256, **result.counts()},
         )
     return pending, result
@@ -822,7 +826,7 @@ def stored_problems(pending: PendingUpload) -> tuple[list[ImportProblem], int]:
 
 
 def queue_upload_check(
-    *, organisation: Organisation, kind: str, filename: str, content: bytes, actor, request=None
+    *, organisation: Organisation, kind: str, filename: str, content: bytes, actor: Actor
 ) -> PendingUpload:
     """Hold a large file unchecked and queue its check (org.tasks.check_upload), so that
     the web request returns at once; the page then shows the check's progress."""
@@ -838,14 +842,13 @@ def queue_upload_check(
             organisation=organisation,
             obj=pending,
             object_repr=f"{kind} file {filename}",
-            request=request,
             detail={"kind": kind, "filename": filename, "sha256": _sha256(content)},
         )
         transaction.on_commit(lambda: check_upload.enqueue(pending.pk))
     return pending
 
 
-def check_held_upload(*, pending: PendingUpload) -> None:
+def check_held_upload(*, pending: PendingUpload, actor: Actor) -> None:
     """Check a held file in the background as hold_upload would, recording the rows read
     as it goes; keep the preview's figures, or the problems (dropping the file's bytes)."""
     pk = pending.pk
@@ -853,7 +856,6 @@ def check_held_upload(*, pending: PendingUpload) -> None:
     def progress(rows_read: int, rows_expected: int | None) -> None:
         PendingUpload.objects.filter(pk=pk).update(rows_read=rows_read, rows_expected=rows_expected)
 
-    actor = pending.uploaded_by
     what = f"{pending.kind} file {pending.filename}"
     detail = {"kind": pending.kind, "filename": pending.filename}
     try:
@@ -896,7 +898,7 @@ def check_held_upload(*, pending: PendingUpload) -> None:
         )
 
 
-def preview_upload(*, pending: PendingUpload, actor, request=None) -> ImportResult:
+def preview_upload(*, pending: PendingUpload, actor: Actor) -> ImportResult:
     """What confirming the upload would change now (raises ImportRejected if the records
     have changed so that the file no longer fits). Audited as import.preview. A file
     checked in the background shows the figures of that check (confirming checks again)."""
@@ -906,7 +908,6 @@ def preview_upload(*, pending: PendingUpload, actor, request=None) -> ImportResu
         filename=pending.filename,
         actor=actor,
         dry_run=True,
-        request=request,
     )
     record(
         action="import.preview",
@@ -914,13 +915,12 @@ def preview_upload(*, pending: PendingUpload, actor, request=None) -> ImportResu
         organisation=pending.organisation,
         obj=pending,
         object_repr=f"{pending.kind} file {pending.filename}",
-        request=request,
         detail={"kind": pending.kind, "filename": pending.filename, **result.counts()},
     )
     return result
 
 
-def confirm_upload(*, pending: PendingUpload, actor, request=None) -> ImportResult:
+def confirm_upload(*, pending: PendingUpload, actor: Actor) -> ImportResult:
     """Apply a held upload (checked again against the current records) and drop it.
     Raises ImportRejected, writing nothing, if it no longer fits."""
     with transaction.atomic():
@@ -929,13 +929,12 @@ def confirm_upload(*, pending: PendingUpload, actor, request=None) -> ImportResu
             content=bytes(pending.content),
             filename=pending.filename,
             actor=actor,
-            request=request,
         )
         pending.delete()
     return result
 
 
-def discard_upload(*, pending: PendingUpload, actor, request=None) -> None:
+def discard_upload(*, pending: PendingUpload, actor: Actor) -> None:
     with transaction.atomic():
         record(
             action="import.cancel",
@@ -943,7 +942,6 @@ def discard_upload(*, pending: PendingUpload, actor, request=None) -> None:
             organisation=pending.organisation,
             obj=pending,
             object_repr=f"{pending.kind} file {pending.filename}",
-            request=request,
             detail={"kind": pending.kind, "filename": pending.filename},
         )
         pending.delete()

@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from colead.core.actor import Actor
 from colead.org import services
 from colead.org.models import PendingUpload
 
@@ -16,5 +17,7 @@ def check_upload(pending_id: int) -> str:
     )
     if pending is None:  # cancelled, or replaced by a newer upload, before the job ran
         return "gone"
-    services.check_held_upload(pending=pending)
+    # The check is the uploader's own step, run later: their events, from the task queue.
+    actor = Actor.of_user(pending.uploaded_by, source="task")
+    services.check_held_upload(pending=pending, actor=actor)
     return PendingUpload.objects.filter(pk=pending_id).values_list("state", flat=True).first()

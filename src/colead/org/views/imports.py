@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
+from colead.core.actor import Actor
 from colead.lib.formatting import uk_datetime
 from colead.lib.table import work_size
 from colead.org import services
@@ -156,8 +157,7 @@ def import_index(request):
             kind=kind,
             filename=filename,
             content=content,
-            actor=request.user,
-            request=request,
+            actor=Actor.from_request(request),
         )
         return redirect("org:import_check", pk=pending.pk)
     try:
@@ -166,17 +166,15 @@ def import_index(request):
             kind=kind,
             filename=filename,
             content=content,
-            actor=request.user,
-            request=request,
+            actor=Actor.from_request(request),
         )
     except services.ImportRejected as rejected:
         record(
             action="import.upload_rejected",
-            actor=request.user,
+            actor=Actor.from_request(request),
             organisation=organisation,
             object_type="org.pendingupload",
             object_repr=f"{kind} file {filename}",
-            request=request,
             detail={"kind": kind, "filename": filename, "problems": len(rejected.problems)},
         )
         return _index(request, **_problem_context(rejected.problems, kind=kind, filename=filename))
@@ -328,9 +326,9 @@ def import_preview(request, pk: int):
     if _still_checking(pending):
         return redirect("org:import_check", pk=pending.pk)
     try:
-        result = services.preview_upload(pending=pending, actor=request.user, request=request)
+        result = services.preview_upload(pending=pending, actor=Actor.from_request(request))
     except services.ImportRejected as rejected:
-        services.discard_upload(pending=pending, actor=request.user, request=request)
+        services.discard_upload(pending=pending, actor=Actor.from_request(request))
         return _index(
             request,
             stale=True,
@@ -359,9 +357,9 @@ def import_confirm(request, pk: int):
         return redirect("org:import_check", pk=pending.pk)
     filename, kind = pending.filename, pending.kind
     try:
-        result = services.confirm_upload(pending=pending, actor=request.user, request=request)
+        result = services.confirm_upload(pending=pending, actor=Actor.from_request(request))
     except services.ImportRejected as rejected:
-        services.discard_upload(pending=pending, actor=request.user, request=request)
+        services.discard_upload(pending=pending, actor=Actor.from_request(request))
         return _index(
             request, stale=True, **_problem_context(rejected.problems, kind=kind, filename=filename)
         )
@@ -381,6 +379,6 @@ def import_cancel(request, pk: int):
     _organisation_wide(request)
     pending = _pending(request, pk)
     filename = pending.filename
-    services.discard_upload(pending=pending, actor=request.user, request=request)
+    services.discard_upload(pending=pending, actor=Actor.from_request(request))
     messages.info(request, f"Cancelled: {filename} was not imported.")
     return redirect("org:import_index")

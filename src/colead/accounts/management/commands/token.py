@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from colead.accounts.models import ApiToken, User
 from colead.audit.services import record
+from colead.core.actor import Actor
 
 
 class Command(BaseCommand):
@@ -47,6 +48,7 @@ class Command(BaseCommand):
             token, raw = ApiToken.generate(user=owner, name=name)
             record(
                 action="api_token.create",
+                actor=Actor.system("cli"),
                 obj=token,
                 object_repr=f"{token.name} ({owner.email})",
                 detail={"user": owner.email, "name": token.name, "via": "cli"},
@@ -82,6 +84,7 @@ class Command(BaseCommand):
             token.save(update_fields=["revoked_at"])
             record(
                 action="api_token.revoke",
+                actor=Actor.system("cli"),
                 obj=token,
                 object_repr=f"{token.name} ({token.user.email})",
                 detail={"user": token.user.email, "name": token.name, "via": "cli"},

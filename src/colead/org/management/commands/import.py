@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from colead.core.actor import Actor
 from colead.org import import_registry
 from colead.org.services import ImportRejected
 
@@ -44,7 +45,7 @@ class Command(BaseCommand):
             raise CommandError(f"There is no file {file}.")
         content = path.read_bytes()
         try:
-            import_registry.get(kind).handle(self, path, content, options)
+            import_registry.get(kind).handle(self, path, content, options, Actor.system("cli"))
         except ImportRejected as rejected:
             for problem in rejected.problems:
                 self.stderr.write(str(problem))
