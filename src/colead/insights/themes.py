@@ -43,12 +43,12 @@ import warnings
 import zlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
 import numpy as np
 
+from colead.lib import memory
 from colead.privacy import disclosure
 from colead.surveys.masking import EMAIL_RE, NAME_MASK, PHONE_RE
 
@@ -143,7 +143,7 @@ class Sentiment(NamedTuple):
     label: str  # "positive", "neutral" or "negative"
 
 
-@lru_cache(maxsize=1)
+@memory.cached(maxsize=1)
 def lexicon() -> dict[str, float]:
     """The word list shipped in ``colead/insights/data/sentiment_lexicon.txt``:
     {word: weight from -3 to 3}."""

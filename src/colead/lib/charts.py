@@ -5,10 +5,11 @@ also in a table beside it, so nothing is only in the picture."""
 
 import base64
 import json
-from functools import lru_cache
+
+from colead.lib import memory
 
 
-@lru_cache(maxsize=128)
+@memory.cached(maxsize=128)
 def _render(spec_json: str) -> str:
     import vl_convert
 

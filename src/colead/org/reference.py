@@ -6,8 +6,9 @@ Lookups are case-insensitive and accept the display name, the code, or an alias
 
 import csv
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+
+from colead.lib import memory
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -48,13 +49,13 @@ def _normalise(text: str) -> str:
     return " ".join(text.strip().lower().replace("_", " ").split())
 
 
-@cache
+@memory.cached
 def staff_groups() -> tuple[StaffGroup, ...]:
     with open(DATA_DIR / "staff_groups.csv", newline="", encoding="utf-8") as handle:
         return tuple(StaffGroup(row["code"], row["name"]) for row in csv.DictReader(handle))
 
 
-@cache
+@memory.cached
 def bands() -> tuple[Band, ...]:
     with open(DATA_DIR / "bands.csv", newline="", encoding="utf-8") as handle:
         return tuple(
@@ -63,7 +64,7 @@ def bands() -> tuple[Band, ...]:
         )
 
 
-@cache
+@memory.cached
 def _staff_group_lookup() -> dict[str, StaffGroup]:
     lookup = {}
     for group in staff_groups():
@@ -72,7 +73,7 @@ def _staff_group_lookup() -> dict[str, StaffGroup]:
     return lookup
 
 
-@cache
+@memory.cached
 def _band_lookup() -> dict[str, Band]:
     lookup = {}
     with open(DATA_DIR / "bands.csv", newline="", encoding="utf-8") as handle:

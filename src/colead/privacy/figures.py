@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
+from colead.lib import memory
 from colead.privacy.disclosure import percent_band
 
 # Widths of a mean band on the 0–10 scale, finest first. Each divides 10, so the bands are
@@ -126,7 +126,7 @@ def _band_sums(low: float, high: float, top: bool, answers: int, points: int) ->
     return first, last
 
 
-@lru_cache(maxsize=4096)
+@memory.cached(maxsize=4096)
 def mean_band_width(n: int, pct_band: str | None, scale: AnswerScale) -> float | None:
     """The finest width in ``MEAN_BAND_WIDTHS`` at which no mean band narrows the positive
     counts that ``pct_band`` leaves open, for a group of ``n`` on ``scale``; None when none

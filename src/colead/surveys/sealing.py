@@ -13,13 +13,14 @@ little about which questions were answered.
 
 import json
 import os
-from functools import cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
+
+from colead.lib import memory
 
 VERSION = b"\x01"
 NONCE_BYTES = 12
@@ -31,7 +32,7 @@ class SealError(ValueError):
     """A sealed ballot that cannot be opened: the server key changed, or the row was altered."""
 
 
-@cache
+@memory.cached
 def _cipher(server_key: str) -> AESGCM:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_LABEL).derive(
         server_key.encode()
