@@ -143,26 +143,16 @@ def client_for(client, persona_users):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Per-process caches (comment maskers) must not carry one test's staff into another,
-    nor Django's cache one test's request counts (sign-in failures per address, device
-    links) into the next."""
+    """Per-process caches (comment maskers, scored waves...) must not carry one test's staff
+    into another, nor Django's cache one test's request counts (sign-in failures per
+    address, device links) into the next. Every process-level cache is declared in
+    colead.lib.memory (tests/unit/test_process_caches.py checks it), so one call empties them."""
     from django.core.cache import cache
 
-    from colead.surveys import services as survey_services
+    from colead.lib import memory
 
     cache.clear()
-
-    survey_services._MASKERS.clear()
-    survey_services._WAVE_INSTRUMENTS.clear()
-    results = sys.modules.get("colead.insights.results")  # loaded only by tests that need it
-    if results is not None:
-        results.clear_caches()
-    unit_results = sys.modules.get("colead.insights.unit_results")
-    if unit_results is not None:
-        unit_results.clear_caches()
-    direction_facts = sys.modules.get("colead.direction.facts")
-    if direction_facts is not None:
-        direction_facts.clear_caches()
+    memory.clear_all()
     yield
 
 

@@ -20,6 +20,7 @@ from colead.demo.services import build_demo
 from colead.direction import facts
 from colead.direction.models import AgreementAct, CheckIn, CoverageSnapshot, Objective
 from colead.direction.services import current_vision
+from colead.lib import memory
 from colead.org.models import Organisation
 
 SEED, STAFF = 2026, 3000
@@ -114,7 +115,7 @@ def _persona_pages_and_acts(organisation, plan) -> dict:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Build the demo once, read what the tests need into memory, then roll back."""
-    facts.clear_caches()
+    memory.clear_all()
     with django_db_blocker.unblock(), transaction.atomic():
         build_demo(seed=SEED, staff=STAFF, password="demo-password")
         read = {}
@@ -131,7 +132,7 @@ def demo(django_db_setup, django_db_blocker):
         acute = Organisation.objects.get(code="DEMO1")
         read["persona"] = _persona_pages_and_acts(acute, plans["DEMO1"])
         transaction.set_rollback(True)
-    facts.clear_caches()
+    memory.clear_all()
     read["plans"] = plans
     return read
 

@@ -24,7 +24,8 @@ from colead.insights import (
     themes,
     unit_statistics,
 )
-from colead.insights.results import clear_caches, load_results
+from colead.insights.results import load_results
+from colead.lib import memory
 from colead.org.models import Organisation, Person, Unit
 from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
@@ -52,8 +53,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """Build the demo once, read what the tests need into memory, then roll back."""
-    survey_services._MASKERS.clear()
-    survey_services._WAVE_INSTRUMENTS.clear()
+    memory.clear_all()
     with django_db_blocker.unblock(), transaction.atomic():
         build_demo(seed=SEED, staff=STAFF, password="demo-password")
         organisation = Organisation.objects.get(code="DEMO1")
@@ -116,7 +116,7 @@ def demo(django_db_setup, django_db_blocker):
                 }
             )
         transaction.set_rollback(True)
-    clear_caches()
+    memory.clear_all()
     tree = UnitTree([u["id"] for u in units], [u["parent_id"] for u in units])
     code_of = {u["id"]: u["code"] for u in units}
     id_of = {u["code"]: u["id"] for u in units}

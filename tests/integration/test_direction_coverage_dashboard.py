@@ -15,6 +15,7 @@ from colead.audit.models import AuditEvent
 from colead.direction import facts, services
 from colead.direction.models import CoverageSnapshot, Objective
 from colead.insights import results as rs
+from colead.lib import memory
 from tests.factories import PersonFactory, UnitFactory
 from tests.integration.direction_fixtures import golden_thread, make
 
@@ -486,8 +487,7 @@ def test_no_comparison_without_a_closed_wave(client_for, thread):
 
 def _cold_queries(client, params=None) -> int:
     """Queries of one request with the process caches emptied (as a fresh worker)."""
-    facts.clear_caches()
-    rs.clear_caches()
+    memory.clear_all()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(URL, params or {})
     assert response.status_code == 200

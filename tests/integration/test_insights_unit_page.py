@@ -15,6 +15,7 @@ from django.urls import reverse
 from colead.audit.models import AuditEvent
 from colead.insights import results as rs
 from colead.insights import themes, unit_results
+from colead.lib import memory
 from colead.surveys import services
 from colead.surveys.models import Ballot
 from tests.integration.insights_fixtures import add_ballots, closed_wave, staff_roster
@@ -315,8 +316,8 @@ def test_comments_below_the_comment_threshold_are_hidden(client_for, spring, tru
 
 
 def test_themes_are_fitted_once_per_wave(client_for, spring, monkeypatch):
-    cache.clear()
-    unit_results.clear_caches()
+    cache.clear()  # after the fixtures, which may have fitted themes
+    memory.clear_all()
     calls = []
     real_fit = themes.fit_themes
 
@@ -330,7 +331,7 @@ def test_themes_are_fitted_once_per_wave(client_for, spring, monkeypatch):
         assert client.get(unit_url(spring, code)).status_code == 200
     assert calls == [25]
     # another process (an empty process cache) reads the shared cache, without the text
-    unit_results.clear_caches()
+    memory.clear_all()
     again = client.get(unit_url(spring, "MED")).context_data["comments"]
     assert calls == [25]
     assert again["groups"][0]["themes"]
@@ -345,8 +346,8 @@ def test_closing_a_wave_fits_its_themes_in_the_background(
 ):
     from colead.insights.tasks import fit_wave_themes
 
-    cache.clear()
-    unit_results.clear_caches()
+    cache.clear()  # after the fixtures, which may have fitted themes
+    memory.clear_all()
     calls = []
     real_fit = themes.fit_themes
 
@@ -359,7 +360,7 @@ def test_closing_a_wave_fits_its_themes_in_the_background(
         spring = wave_with_comments(trust, SPRING, SPRING_COMMENTERS, title="Spring")
     assert len(callbacks) == 1
     assert calls == [25]  # fitted once the close committed (at once with this task backend)
-    unit_results.clear_caches()  # a web process that has fitted nothing
+    memory.clear_all()  # a web process that has fitted nothing
     page = client_for("od").get(unit_url(spring, "MED"))
     assert page.context_data["comments"]["groups"][0]["themes"]
     assert calls == [25]  # read from the cache, not fitted again

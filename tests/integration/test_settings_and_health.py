@@ -83,9 +83,7 @@ def test_healthz_reports_database_and_migrations(client):
 def test_healthz_is_unavailable_when_migrations_are_pending(client, monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
-    from colead.home import views
-
-    monkeypatch.setattr(views, "_migrations_confirmed", False)
+    # A fresh process: the tests' fixture has emptied the memory of migrations confirmed.
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("x", False)])
     response = client.get("/healthz")
     assert response.status_code == 503
@@ -96,9 +94,6 @@ def test_healthz_is_unavailable_when_migrations_are_pending(client, monkeypatch)
 def test_healthz_builds_the_migration_graph_only_until_it_finds_none_pending(client, monkeypatch):
     from django.db.migrations.executor import MigrationExecutor
 
-    from colead.home import views
-
-    monkeypatch.setattr(views, "_migrations_confirmed", False)
     plans = []
     real_plan = MigrationExecutor.migration_plan
 

@@ -6,8 +6,8 @@ thousands of check-ins in a large trust) and change far less often than they are
 they are kept in process memory, with their alignment paths and quality assessments, for
 as long as the organisation's direction revision (:func:`fingerprint`), which every write
 in ``direction.services`` raises in its own transaction, stands still. Units and staff are
-read fresh each time (a few hundred units, a few thousand people). ``clear_caches`` empties
-the memory (the tests call it).
+read fresh each time (a few hundred units, a few thousand people). The memory is declared
+in ``colead.lib.memory``, so ``memory.clear_all()`` empties it (the tests call it).
 """
 
 import gc
@@ -30,7 +30,7 @@ from colead.direction.quality import (
     alignment_paths,
     assess,
 )
-from colead.lib.memory import Recent
+from colead.lib import memory
 from colead.org.models import Person, Unit
 
 OBJECTIVE_FIELDS = (
@@ -155,11 +155,8 @@ class DirectionFacts:
         )
 
 
-_STATES = Recent(CACHED_ORGANISATIONS)  # organisation id -> ObjectiveState
-
-
-def clear_caches() -> None:
-    _STATES.clear()
+# organisation id -> ObjectiveState
+_STATES = memory.recent(CACHED_ORGANISATIONS, f"{__name__}._STATES")
 
 
 def fingerprint(organisation) -> tuple:

@@ -20,6 +20,7 @@ from colead.direction.quality import (
 )
 from colead.direction.reference import CONFIDENCE, ELEMENTS, STATUSES
 from colead.direction.services import current_vision, quality_settings
+from colead.lib import memory
 from colead.lib.formatting import uk_date
 from colead.org.models import Person, UnitLevel
 
@@ -59,7 +60,7 @@ def branch_href(code: str) -> str:
 
 
 _CODE_SLOT = "objective-code-slot"
-_templates: dict[str, str] = {}
+_templates: dict[str, str] = memory.register({}, f"{__name__}._templates")
 
 
 def _href_template(name: str) -> str:
@@ -124,7 +125,9 @@ class Node:
 # where it can be (the markers of each combination of failed checks are made once; tuples
 # of strings are left alone by the garbage collector), so that a request leaves little for
 # full collections to walk (docs/adr/0007).
-_MARKER_SETS: dict[tuple[str, ...], tuple[dict, ...]] = {}
+_MARKER_SETS: dict[tuple[str, ...], tuple[dict, ...]] = memory.register(
+    {}, f"{__name__}._MARKER_SETS"
+)
 
 
 def _markers(quality: ObjectiveQuality) -> tuple[dict, ...]:

@@ -27,6 +27,7 @@ from datetime import date
 from typing import NamedTuple
 
 from colead.direction.reference import LIVE_STATUSES
+from colead.lib import memory
 
 CHECKS = ("clear", "aligned", "agreed", "challenging", "recent")
 # What a failed check is called where objectives are listed.
@@ -198,7 +199,9 @@ class ObjectiveQuality:
         return self.recent.passed is False
 
 
-_PLAIN_CHECKS: dict[tuple[str, bool | None], Check] = {}
+_PLAIN_CHECKS: dict[tuple[str, bool | None], Check] = memory.register(
+    {}, f"{__name__}._PLAIN_CHECKS"
+)
 _NEEDS_BASELINE = Check("challenging", None, ("It needs a baseline and a target to judge.",))
 
 

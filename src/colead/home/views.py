@@ -11,20 +11,21 @@ from colead.accounts.middleware import SESSION_ORG_KEY
 from colead.accounts.permissions import permitted_scopes, roles_in
 from colead.accounts.roles import ROLE_DESCRIPTIONS, Permission, Role
 from colead.direction.presenters import vision_context
+from colead.lib import memory
 from colead.org.summary import home_summary
 
 # Migrations, once applied, stay applied for the life of the process: the health check
 # builds the migration graph until it first finds none pending, then only pings the database
 # (building the graph costs milliseconds and a load balancer probes every few seconds).
-_migrations_confirmed = False
+_CONFIRMED: set[str] = memory.register(set(), f"{__name__}._CONFIRMED")  # {"migrations"}
 
 
 def _migrations_applied() -> bool:
-    global _migrations_confirmed
-    if not _migrations_confirmed:
+    if "migrations" not in _CONFIRMED:
         executor = MigrationExecutor(connection)
-        _migrations_confirmed = not executor.migration_plan(executor.loader.graph.leaf_nodes())
-    return _migrations_confirmed
+        if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            _CONFIRMED.add("migrations")
+    return "migrations" in _CONFIRMED
 
 
 def healthz(request):

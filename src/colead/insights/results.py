@@ -41,7 +41,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 
 import numpy as np
 from django.db.models import Q
@@ -49,7 +49,8 @@ from django.db.models import Q
 from colead.insights import engine as eng
 from colead.insights import storage
 from colead.insights.models import WaveScores
-from colead.lib.memory import Recent
+from colead.lib import memory
+from colead.lib import tree as unit_tree
 from colead.org import reference
 from colead.org.models import Unit
 from colead.privacy import disclosure, figures
@@ -81,20 +82,16 @@ _STATUSES = (
 )
 NOT_RECORDED_LABEL = "Not recorded"
 
-_SCORED = Recent(8)  # (wave id, scored_at) -> ScoredWave
-_TREES = Recent(8)  # digest -> UnitTree
-_CORES = Recent(8)  # (wave id, scored_at, k, units) -> WaveCore
-_TABLES = Recent(64)  # (core key, previous key, level, breakdown, measures) -> ResultsTable
+_SCORED = memory.recent(8, f"{__name__}._SCORED")  # (wave id, scored_at) -> ScoredWave
+_TREES = memory.recent(8, f"{__name__}._TREES")  # digest -> UnitTree
+_CORES = memory.recent(8, f"{__name__}._CORES")  # (wave id, scored_at, k, units) -> WaveCore
+# (core key, previous key, level, breakdown, measures) -> ResultsTable
+_TABLES = memory.recent(64, f"{__name__}._TABLES")
 
 
 class ResultsError(ValueError):
     """A request for results that cannot be met, with a message that names the value and the
     fix (shown on pages, in the API's ``detail`` and by the command)."""
-
-
-def clear_caches() -> None:
-    for memory in (_SCORED, _TREES, _CORES, _TABLES):
-        memory.clear()
 
 
 # -- the organisation's units ----------------------------------------------------------------
@@ -196,7 +193,7 @@ def _previous_wave(wave: Wave) -> Wave | None:
     )
     for candidate in candidates:
         covered = targets.get(candidate.pk, [])
-        if all(any(path.startswith(c) for c in covered) for path in own):
+        if all(unit_tree.within_any(path, covered) for path in own):
             return candidate
     return None
 
@@ -275,7 +272,7 @@ def _category_names(instruments) -> dict[str, dict[str, str]]:
     return names
 
 
-@cache
+@memory.cached
 def _builtin_category_names() -> dict[str, dict[str, str]]:
     from colead.surveys.definitions import BUILTIN_DIR, load_instrument
 
@@ -455,9 +452,7 @@ class WaveCore:
             unit = refs[int(tree.ids[position])]
             if respondents[position] > 0 or (
                 unit.is_active
-                and any(
-                    unit.path.startswith(p) or p.startswith(unit.path) for p in self.target_paths
-                )
+                and unit_tree.overlap([unit.path], self.target_paths)
             ):
                 keep.append(position)
         keep.sort(key=lambda p: refs[int(tree.ids[p])].path)
@@ -1035,4 +1030,4 @@ def closed_wave_queryset(organisation):
 def overlaps(target_paths: Iterable[str], scopes: Sequence) -> bool:
     if None in scopes:
         return True
-    return any(t.startswith(s.path) or s.path.startswith(t) for t in target_paths for s in scopes)
+    return unit_tree.overlap(target_paths, [scope.path for scope in scopes])

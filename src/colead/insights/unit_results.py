@@ -33,8 +33,9 @@ from django.urls import reverse
 from colead.insights import engine as eng
 from colead.insights import presenters, themes, unit_figures
 from colead.insights import results as rs
+from colead.lib import memory
+from colead.lib import tree as unit_tree
 from colead.lib.formatting import uk_date
-from colead.lib.memory import Recent
 from colead.surveys.models import Response
 
 THEME_SEED = 0
@@ -44,13 +45,8 @@ THEMES_CACHE_SECONDS = 90 * 24 * 3600
 REAL_TEAM = eng.REAL_TEAM_MEASURE
 TEAM_DIMENSION = "psychological_safety"
 
-_FITTED = Recent(8)  # comments digest -> FittedThemes
-_AGREEMENT = Recent(8)  # wave core key -> {unit id: rwg(J)}
-
-
-def clear_caches() -> None:
-    _FITTED.clear()
-    _AGREEMENT.clear()
+_FITTED = memory.recent(8, f"{__name__}._FITTED")  # comments digest -> FittedThemes
+_AGREEMENT = memory.recent(8, f"{__name__}._AGREEMENT")  # wave core key -> {unit id: rwg(J)}
 
 
 # -- the unit and the viewer ------------------------------------------------------------------
@@ -58,12 +54,12 @@ def clear_caches() -> None:
 
 def in_scope(unit: rs.UnitRef, scopes) -> bool:
     """Whether the viewer's scopes (``[None]``: the organisation) hold the unit."""
-    return None in scopes or any(unit.path.startswith(scope.path) for scope in scopes)
+    return None in scopes or unit_tree.within_any(unit.path, [scope.path for scope in scopes])
 
 
 def includes(target_paths, unit: rs.UnitRef) -> bool:
     """Whether a wave sent to ``target_paths`` surveyed anyone in the unit's subtree."""
-    return any(unit.path.startswith(t) or t.startswith(unit.path) for t in target_paths)
+    return unit_tree.overlap([unit.path], target_paths)
 
 
 def unit_row(

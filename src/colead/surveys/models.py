@@ -13,11 +13,16 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from colead.core.models import OrgScopedManager, OrgScopedQuerySet
+from colead.lib import memory
 from colead.surveys import definitions
 from colead.surveys.sealing import SealedJSONField
 
 MIN_REPORTING_THRESHOLD = 5
-_PARSED_INSTRUMENTS: dict[str, definitions.Instrument] = {}
+# digest -> Instrument: the one place a stored definition is parsed (wave_instruments and the
+# form pages build on it).
+_PARSED_INSTRUMENTS: dict[str, definitions.Instrument] = memory.register(
+    {}, f"{__name__}._PARSED_INSTRUMENTS"
+)
 
 
 class InstrumentVersion(models.Model):

@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.lib import memory
 from colead.org import reference
 from colead.org.models import Person, ProtectedCharacteristics, Unit
 from colead.privacy import roster
@@ -570,7 +571,9 @@ class TokenRefused(SurveyError):
         self.reason = reason
 
 
-_WAVE_INSTRUMENTS: dict[int, list[definitions.Instrument]] = {}
+_WAVE_INSTRUMENTS: dict[int, list[definitions.Instrument]] = memory.register(
+    {}, f"{__name__}._WAVE_INSTRUMENTS"
+)
 
 
 def wave_instruments(wave: Wave) -> list[definitions.Instrument]:
@@ -913,7 +916,7 @@ def _store_ballot(
         cursor.execute(insert, insert_params)
 
 
-_MASKERS: dict[int, tuple[float, object]] = {}
+_MASKERS: dict[int, tuple[float, object]] = memory.register({}, f"{__name__}._MASKERS")
 _MASKER_LOCK = threading.Lock()
 MASKER_MAX_AGE = 300  # seconds: staff names change with imports, not by the minute
 

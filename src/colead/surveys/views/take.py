@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from colead.lib import memory
 from colead.surveys import services, take_pages
 from colead.surveys.answers import DONT_KNOW, format_number
 from colead.surveys.device_starts import allow_device_start
@@ -108,19 +109,17 @@ def _no_form(request):
     return _page(request, "no_form.jinja", status=403)
 
 
-_FORMS: dict[tuple, take_pages.Form] = {}
+# wave id -> the pages of its form. Only an open wave's form is taken, and a launched wave's
+# instruments never change.
+_FORMS = memory.recent(64, f"{__name__}._FORMS")
 
 
 def _form_for(wave: Wave) -> take_pages.Form:
-    """The wave's form, parsed once per process: instrument versions are immutable once a
-    wave uses them, so their ids and digests are a safe key."""
-    versions = wave.ordered_instruments()
-    key = tuple((version.pk, version.digest) for version in versions)
-    form = _FORMS.get(key)
+    """The wave's form, built once per process from its instruments (parsed once, by
+    ``services.wave_instruments``)."""
+    form = _FORMS.get(wave.pk)
     if form is None:
-        if len(_FORMS) >= 64:
-            _FORMS.clear()
-        form = _FORMS[key] = take_pages.Form([version.parsed() for version in versions])
+        form = _FORMS.put(wave.pk, take_pages.Form(services.wave_instruments(wave)))
     return form
 
 
