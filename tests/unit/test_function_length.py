@@ -20,7 +20,6 @@ LONG_FUNCTIONS = {
     "src/colead/org/imports/workforce.py::_RowChecker.row",
     "src/colead/org/services.py::_apply_workforce",
     "src/colead/privacy/disclosure.py::_audit",
-    "src/colead/surveys/definitions.py::_validate_items",
     "src/colead/surveys/response_import.py::_columns",
     "src/colead/surveys/response_import.py::validate_responses",
 }

@@ -251,3 +251,44 @@ def test_a_raw_control_character_in_the_file_is_a_problem_not_a_crash():
 def test_a_very_long_list_is_refused_while_reading_with_its_line():
     [problem] = problems_of(many_items(1001))
     assert problem.line == 9 and "more than 500 entries" in problem.message
+
+
+# -- the declared schema's problems read as the hand-written ones did ------------------------
+
+
+def test_a_wrong_scale_is_reported_once_not_again_at_each_item_using_it():
+    problems = problems_of(VALID.replace("points: 5", "points: 12"))
+    assert [(p.key, p.message) for p in problems] == [
+        ("scales.agree5.points", "must be a whole number from 2 to 11")
+    ]
+
+
+def test_problems_are_listed_in_the_order_of_the_file():
+    text = VALID.replace('text: "Second"', 'text: ""') + "colour: blue\n"
+    problems = problems_of(text)
+    assert [(p.line, p.key) for p in problems] == [(10, "items.a2.text"), (11, "colour")]
+    assert problems[1].message.startswith("is not a known key; use one of code, description")
+
+
+def test_a_wrong_type_for_a_field_says_what_the_field_takes():
+    text = VALID + (
+        '  - {code: n1, text: "N", type: number, min: "0", max: true}\n'
+        '  - {code: f1, text: "F", type: free_text, max_length: 10001}\n'
+        '  - {code: c1, text: "C", type: single_choice, options: [{code: 1, label: A}, B]}\n'
+        '  - {code: d1, text: "D", type: yes_no, demographic: shoe_size, dimension: [alpha, 3]}\n'
+    )
+    messages = {p.key: p.message for p in problems_of(text)}
+    assert messages == {
+        "items.n1.min": "must be a number",
+        "items.n1.max": "must be a number",
+        "items.f1.max_length": "must be a whole number from 1 to 10000",
+        "items.c1.options[0]": (
+            "must be a label, or a mapping with a text code and a label "
+            '(put quotes round codes that look like numbers, e.g. "1_5")'
+        ),
+        "items.d1.demographic": (
+            "must be one of staff_group, band, length_of_service, ethnicity, sex, disability, "
+            "age_band"
+        ),
+        "items.d1.dimension": "must be a dimension code or a list of them",
+    }

@@ -29,10 +29,24 @@ Schema (see docs/instruments.md):
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    TypeAdapter,
+    ValidationError,
+)
 
 from colead.lib.text import describe_character, find_control_character
 
@@ -220,14 +234,6 @@ class _Collector:
         self.problems.append(Problem(self.filename, _line(node, field_name), key, message))
 
 
-def _as_int(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return None
-
-
 def load_instrument(path: str | Path) -> Instrument:
     path = Path(path)
     try:
@@ -399,241 +405,6 @@ def parse_instrument(text: str, *, filename: str = "instrument.yaml") -> Instrum
     return _validate(data, _Collector(filename))
 
 
-def _validate(data: dict, c: _Collector) -> Instrument:
-    known_top = {
-        "code",
-        "version",
-        "title",
-        "description",
-        "scales",
-        "dimensions",
-        "sections",
-        "items",
-    }
-    for key in data:
-        if key not in known_top:
-            c.add(
-                data,
-                str(key),
-                f"is not a known key; use one of {', '.join(sorted(known_top))}",
-                key,
-            )
-
-    code = data.get("code")
-    if not isinstance(code, str) or not INSTRUMENT_CODE_RE.match(code):
-        c.add(
-            data,
-            "code",
-            "is required: lowercase letters, digits and hyphens, e.g. culture-pulse",
-            "code",
-        )
-    version = _as_int(data.get("version"))
-    if version is None or version < 1:
-        c.add(data, "version", "is required and must be a whole number of 1 or more", "version")
-    title = data.get("title")
-    if not isinstance(title, str) or not title.strip():
-        c.add(data, "title", "is required", "title")
-
-    scales = _validate_scales(data.get("scales") or {}, data, c)
-    dimensions = _validate_dimensions(data.get("dimensions") or [], data, c)
-    sections = _validate_sections(data.get("sections") or [], data, c)
-    items = _validate_items(data.get("items"), data, scales, dimensions, sections, c)
-
-    # Dimensions must be fed by items or made of subdimensions.
-    fed = {d for item in items for d in item.dimensions}
-    for dim in dimensions.values():
-        if dim.subdimensions:
-            for sub in dim.subdimensions:
-                if sub not in dimensions:
-                    c.add(
-                        data,
-                        f"dimensions.{dim.code}.subdimensions",
-                        f"names unknown dimension {sub!r}",
-                        "dimensions",
-                    )
-                elif dimensions[sub].subdimensions:
-                    c.add(
-                        data,
-                        f"dimensions.{dim.code}.subdimensions",
-                        f"{sub!r} has subdimensions itself; only one level is allowed",
-                        "dimensions",
-                    )
-            if dim.code in fed:
-                c.add(
-                    data,
-                    f"dimensions.{dim.code}",
-                    "has subdimensions, so items cannot feed it directly",
-                    "dimensions",
-                )
-        elif dim.code not in fed:
-            c.add(
-                data,
-                f"dimensions.{dim.code}",
-                "has no items; give items `dimension: " + dim.code + "`",
-                "dimensions",
-            )
-        elif dim.min_answered is not None and dim.min_answered > len(
-            [i for i in items if dim.code in i.dimensions]
-        ):
-            c.add(
-                data,
-                f"dimensions.{dim.code}.min_answered",
-                f"is {dim.min_answered} but the dimension has only {len([i for i in items if dim.code in i.dimensions])} items",
-                "dimensions",
-            )
-
-    if c.problems:
-        raise InstrumentInvalid(c.problems)
-    return Instrument(
-        code=code,
-        version=version,
-        title=title.strip(),
-        description=str(data.get("description") or "").strip(),
-        scales=scales,
-        dimensions=dimensions,
-        sections=tuple(sections.values()),
-        items=tuple(items),
-        source=data,
-    )
-
-
-def _validate_scales(raw, parent, c: _Collector) -> dict[str, Scale]:
-    scales: dict[str, Scale] = {}
-    if not isinstance(raw, dict):
-        c.add(parent, "scales", "must be a mapping of scale codes to scales", "scales")
-        return scales
-    for code, spec in raw.items():
-        key = f"scales.{code}"
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            c.add(raw, key, "scale codes use lowercase letters, digits and underscores", str(code))
-            continue
-        if not isinstance(spec, dict):
-            c.add(raw, key, "must be a mapping with points and labels", code)
-            continue
-        points = _as_int(spec.get("points"))
-        labels = spec.get("labels")
-        ok = True
-        if points is None or not 2 <= points <= 11:
-            c.add(spec, f"{key}.points", "must be a whole number from 2 to 11", "points")
-            ok = False
-        if not isinstance(labels, list) or not all(
-            isinstance(x, str) and x.strip() for x in labels
-        ):
-            c.add(spec, f"{key}.labels", "must be a list of option labels", "labels")
-            ok = False
-        elif points is not None and len(labels) != points:
-            c.add(
-                spec,
-                f"{key}.labels",
-                f"has {len(labels)} labels but points is {points}; give one label per point",
-                "labels",
-            )
-            ok = False
-        positive = spec.get("positive")
-        if positive is None and points is not None:
-            # Top two options of a 5-point scale by default, or the top third more generally.
-            top = 2 if points == 5 else max(1, round(points / 3))
-            positive = list(range(points - top + 1, points + 1))
-        if not isinstance(positive, list) or not all(
-            _as_int(p) is not None and points is not None and 1 <= p <= points for p in positive
-        ):
-            c.add(
-                spec,
-                f"{key}.positive",
-                f"must list option numbers between 1 and {points}",
-                "positive",
-            )
-            ok = False
-        for extra in set(spec) - {"points", "labels", "dont_know", "positive"}:
-            c.add(
-                spec,
-                f"{key}.{extra}",
-                "is not a known scale key (points, labels, dont_know, positive)",
-                extra,
-            )
-        if ok:
-            scales[code] = Scale(
-                code,
-                points,
-                tuple(x.strip() for x in labels),
-                bool(spec.get("dont_know")),
-                tuple(positive),
-            )
-    return scales
-
-
-def _validate_dimensions(raw, parent, c: _Collector) -> dict[str, Dimension]:
-    dimensions: dict[str, Dimension] = {}
-    if not isinstance(raw, list):
-        c.add(parent, "dimensions", "must be a list", "dimensions")
-        return dimensions
-    for index, spec in enumerate(raw):
-        key = f"dimensions[{index}]"
-        if not isinstance(spec, dict):
-            c.add(parent, key, "must be a mapping with code and title", "dimensions")
-            continue
-        code = spec.get("code")
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            c.add(
-                spec,
-                f"{key}.code",
-                "is required: lowercase letters, digits and underscores",
-                "code",
-            )
-            continue
-        key = f"dimensions.{code}"
-        if code in dimensions:
-            c.add(spec, key, "is a duplicate dimension code", "code")
-            continue
-        if not isinstance(spec.get("title"), str) or not spec["title"].strip():
-            c.add(spec, f"{key}.title", "is required", "title")
-        min_answered = spec.get("min_answered")
-        if min_answered is not None and (_as_int(min_answered) is None or min_answered < 1):
-            c.add(
-                spec, f"{key}.min_answered", "must be a whole number of 1 or more", "min_answered"
-            )
-            min_answered = None
-        subs = spec.get("subdimensions") or []
-        if not isinstance(subs, list) or not all(isinstance(s, str) for s in subs):
-            c.add(
-                spec, f"{key}.subdimensions", "must be a list of dimension codes", "subdimensions"
-            )
-            subs = []
-        for extra in set(spec) - {"code", "title", "min_answered", "subdimensions", "description"}:
-            c.add(spec, f"{key}.{extra}", "is not a known dimension key", extra)
-        dimensions[code] = Dimension(
-            code, str(spec.get("title") or code).strip(), min_answered, tuple(subs)
-        )
-    return dimensions
-
-
-def _validate_sections(raw, parent, c: _Collector) -> dict[str, Section]:
-    sections: dict[str, Section] = {}
-    if not isinstance(raw, list):
-        c.add(parent, "sections", "must be a list", "sections")
-        return sections
-    for index, spec in enumerate(raw):
-        if (
-            not isinstance(spec, dict)
-            or not isinstance(spec.get("code"), str)
-            or not CODE_RE.match(spec["code"])
-        ):
-            c.add(
-                spec if isinstance(spec, dict) else parent,
-                f"sections[{index}].code",
-                "is required: lowercase letters, digits and underscores",
-                "code",
-            )
-            continue
-        if spec["code"] in sections:
-            c.add(spec, f"sections.{spec['code']}", "is a duplicate section code", "code")
-            continue
-        if not isinstance(spec.get("title"), str) or not spec["title"].strip():
-            c.add(spec, f"sections.{spec['code']}.title", "is required", "title")
-        sections[spec["code"]] = Section(spec["code"], str(spec.get("title") or "").strip())
-    return sections
-
-
 ITEM_KEYS = {
     "code",
     "text",
@@ -655,254 +426,585 @@ ITEM_KEYS = {
 }
 
 
-def _validate_items(raw, parent, scales, dimensions, sections, c: _Collector) -> list[Item]:
-    if not isinstance(raw, list) or not raw:
-        c.add(parent, "items", "is required: a list of at least one item", "items")
-        return []
-    default_section = "main"
-    items: list[Item] = []
-    seen: dict[str, dict] = {}
-    pending_show_if: list[tuple[dict, str, object]] = []
-    for index, spec in enumerate(raw):
-        if not isinstance(spec, dict):
-            c.add(parent, f"items[{index}]", "must be a mapping with code and text", "items")
-            continue
-        code = spec.get("code")
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            c.add(
-                spec,
-                f"items[{index}].code",
-                "is required: lowercase letters, digits and underscores",
-                "code",
+# -- the declared shape ----------------------------------------------------------------
+# Each field's type, bounds and pattern are declared below (pydantic, strict: "5" is not 5 and
+# true is not 1); `Fix` says what to tell the author when the field is wrong, in the words of
+# the YAML rather than pydantic's. The rules between fields and entries follow as small named
+# functions. Fields typed Any are taken as written (text, true/false) as they always were:
+# stored definitions validated before must still load.
+
+
+@dataclass(frozen=True)
+class Fix:
+    message: str
+    each: str | None = None  # for an entry of a list or mapping that is not right in itself
+    key: str | None = None  # for a key of a mapping
+
+
+Code = Annotated[str, StringConstraints(pattern=CODE_RE.pattern)]
+NonBlank = Annotated[str, StringConstraints(pattern=r"\S")]
+WholeFromOne = Annotated[int, Field(ge=1)]
+# An empty value (blank, [], {}) in scales, dimensions or sections has always meant none.
+NoneIfEmpty = BeforeValidator(lambda value: value or None)
+CODE_FIX = Fix("is required: lowercase letters, digits and underscores")
+REQUIRED = Fix("is required")
+OPTION_FIX = (
+    "must be a label, or a mapping with a text code and a label "
+    '(put quotes round codes that look like numbers, e.g. "1_5")'
+)
+SHOW_IF_FIX = Fix(
+    "must be a mapping like {item: CODE, equals: VALUE} or {item: CODE, in: [VALUES]}"
+)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    unknown_key: ClassVar[str] = "is not a known key"
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        """(field, message) for each rule between this entry's fields that it breaks."""
+        return iter(())
+
+
+class ScaleSpec(_Spec):
+    unknown_key: ClassVar[str] = "is not a known scale key (points, labels, dont_know, positive)"
+    points: Annotated[int, Field(ge=2, le=11), Fix("must be a whole number from 2 to 11")]
+    labels: Annotated[list[NonBlank], Fix("must be a list of option labels")]
+    dont_know: Any = False
+    positive: Annotated[list[int] | None, Fix("must be a list of option numbers, like [4, 5]")] = (
+        None
+    )
+
+    def problems(self):
+        if len(self.labels) != self.points:
+            yield (
+                "labels",
+                f"has {len(self.labels)} labels but points is {self.points}; give one label "
+                "per point",
             )
-            continue
-        key = f"items.{code}"
-        if code in seen:
-            c.add(
-                spec,
-                key,
-                f"is a duplicate item code (first used on line {_line(seen[code])})",
-                "code",
-            )
-            continue
-        seen[code] = spec
-        for extra in set(spec) - ITEM_KEYS:
-            c.add(
-                spec,
-                f"{key}.{extra}",
-                f"is not a known item key; use one of {', '.join(sorted(ITEM_KEYS))}",
-                extra,
-            )
-        text = spec.get("text")
-        if not isinstance(text, str) or not text.strip():
-            c.add(spec, f"{key}.text", "is required", "text")
-        item_type = spec.get("type") or ("scale" if "scale" in spec else None)
-        if item_type not in ITEM_TYPES:
-            c.add(
-                spec,
-                f"{key}.type",
-                f"must be one of {', '.join(ITEM_TYPES)} (or give a scale)",
-                "type",
-            )
-            continue
-        scale = None
-        options: tuple[Option, ...] = ()
-        if item_type == "scale":
-            scale_code = spec.get("scale")
-            scale = scales.get(scale_code) if isinstance(scale_code, str) else None
-            if scale is None:
-                known = ", ".join(scales) or "none defined"
-                c.add(
-                    spec,
-                    f"{key}.scale",
-                    f"names unknown scale {scale_code!r} (known: {known})",
-                    "scale",
-                )
-        elif item_type in ("single_choice", "multiple_choice"):
-            options = _validate_options(spec, key, c)
-        dims = spec.get("dimensions", spec.get("dimension", []))
-        if isinstance(dims, str):
-            dims = [dims]
-        if not isinstance(dims, list):
-            c.add(
-                spec,
-                f"{key}.dimensions",
-                "must be a dimension code or a list of them",
-                "dimensions",
-            )
-            dims = []
-        for dim in dims:
-            if dim not in dimensions:
-                c.add(
-                    spec,
-                    f"{key}.dimension",
-                    f"names unknown dimension {dim!r}",
-                    "dimension" if "dimension" in spec else "dimensions",
-                )
-        if dims and item_type not in ("scale", "yes_no"):
-            c.add(
-                spec,
-                f"{key}.dimension",
-                "only scale and yes/no items can feed a dimension",
-                "dimension" if "dimension" in spec else "dimensions",
-            )
-        section = spec.get("section", sections and next(iter(sections)) or default_section)
-        if sections and section not in sections:
-            c.add(spec, f"{key}.section", f"names unknown section {section!r}", "section")
-        minimum, maximum = spec.get("min"), spec.get("max")
-        if item_type == "number":
-            for bound_name, bound in (("min", minimum), ("max", maximum)):
-                if bound is not None and (
-                    isinstance(bound, bool) or not isinstance(bound, int | float)
-                ):
-                    c.add(spec, f"{key}.{bound_name}", "must be a number", bound_name)
-            if (
-                isinstance(minimum, int | float)
-                and isinstance(maximum, int | float)
-                and minimum > maximum
-            ):
-                c.add(spec, f"{key}.min", "is greater than max", "min")
-        max_length = spec.get("max_length")
-        if item_type == "free_text":
-            if max_length is None:
-                max_length = 2000
-            elif _as_int(max_length) is None or not 1 <= max_length <= MAX_TEXT_LENGTH:
-                c.add(
-                    spec,
-                    f"{key}.max_length",
-                    f"must be a whole number from 1 to {MAX_TEXT_LENGTH}",
-                    "max_length",
-                )
-                max_length = 2000
-        demographic = spec.get("demographic")
-        if demographic is not None and demographic not in DEMOGRAPHIC_FIELDS:
-            c.add(
-                spec,
-                f"{key}.demographic",
-                f"must be one of {', '.join(DEMOGRAPHIC_FIELDS)}",
-                "demographic",
-            )
-        if "show_if" in spec:
-            pending_show_if.append((spec, code, spec["show_if"]))
-        items.append(
-            Item(
-                code=code,
-                text=str(text or "").strip(),
-                type=item_type,
-                section=section if isinstance(section, str) else default_section,
-                hint=str(spec.get("hint") or "").strip(),
-                scale=scale,
-                options=options,
-                dimensions=tuple(d for d in dims if isinstance(d, str)),
-                reverse=bool(spec.get("reverse", False)),
-                required=bool(spec.get("required", False)),
-                minimum=minimum if isinstance(minimum, int | float) else None,
-                maximum=maximum if isinstance(maximum, int | float) else None,
-                max_length=max_length if item_type == "free_text" else None,
-                demographic=demographic,
-                dont_know=bool(scale.dont_know) if scale else bool(spec.get("dont_know", False)),
-            )
-        )
-    by_code = {item.code: item for item in items}
-    resolved: dict[str, ShowIf] = {}
-    for spec, code, condition in pending_show_if:
-        show_if = _validate_show_if(spec, code, condition, by_code, c)
-        if show_if:
-            resolved[code] = show_if
-    if resolved:
-        items = [
-            Item(**{**item.__dict__, "show_if": resolved[item.code]})
-            if item.code in resolved
-            else item
-            for item in items
+        if self.positive is not None and not all(1 <= p <= self.points for p in self.positive):
+            yield "positive", f"must list option numbers between 1 and {self.points}"
+
+    def positive_options(self) -> tuple[int, ...]:
+        if self.positive is not None:
+            return tuple(self.positive)
+        # Top two options of a 5-point scale by default, or the top third more generally.
+        top = 2 if self.points == 5 else max(1, round(self.points / 3))
+        return tuple(range(self.points - top + 1, self.points + 1))
+
+
+class DimensionSpec(_Spec):
+    unknown_key: ClassVar[str] = "is not a known dimension key"
+    code: Annotated[Code, CODE_FIX]
+    title: Annotated[NonBlank, REQUIRED]
+    min_answered: Annotated[WholeFromOne | None, Fix("must be a whole number of 1 or more")] = None
+    subdimensions: Annotated[list[str] | None, Fix("must be a list of dimension codes")] = None
+    description: Any = None
+
+
+class SectionSpec(_Spec):
+    model_config = ConfigDict(extra="ignore")  # other keys were always passed over
+    code: Annotated[Code, CODE_FIX]
+    title: Annotated[NonBlank, REQUIRED]
+
+
+class OptionSpec(_Spec):
+    model_config = ConfigDict(extra="ignore")
+    code: str
+    label: str
+
+
+class ShowIfSpec(_Spec):
+    model_config = ConfigDict(extra="ignore")
+    item: str
+    equals: Any = None  # given or not: see model_fields_set
+    in_: list | None = Field(None, alias="in")
+
+    def values(self) -> list[str] | None:
+        if "equals" in self.model_fields_set:
+            values = [self.equals]
+        elif self.in_ is not None:
+            values = self.in_
+        else:
+            return None
+        # YAML reads yes and no as true and false.
+        return ["yes" if v is True else "no" if v is False else str(v) for v in values]
+
+
+class _ItemSpec(_Spec):
+    unknown_key: ClassVar[str] = (
+        f"is not a known item key; use one of {', '.join(sorted(ITEM_KEYS))}"
+    )
+    code: Annotated[Code, CODE_FIX]
+    text: Annotated[NonBlank, REQUIRED]
+    type: Any = None  # chosen by _item_type, which says when it is wrong
+    hint: Any = None
+    scale: Any = None  # a scale of the instrument: _scale_is_known
+    options: Any = None
+    dimension: Annotated[str | list[str], Fix("must be a dimension code or a list of them")] = ()
+    dimensions: Annotated[str | list[str], Fix("must be a dimension code or a list of them")] = ()
+    reverse: Any = False
+    required: Any = False
+    show_if: Annotated[ShowIfSpec, SHOW_IF_FIX] = None
+    min: Any = None
+    max: Any = None
+    max_length: Any = None
+    demographic: Annotated[
+        Literal[DEMOGRAPHIC_FIELDS] | None, Fix(f"must be one of {', '.join(DEMOGRAPHIC_FIELDS)}")
+    ] = None
+    section: Any = None
+    dont_know: Any = False
+
+    def dimension_field(self) -> str:
+        return "dimension" if "dimension" in self.model_fields_set else "dimensions"
+
+    def dimension_codes(self) -> list[str]:
+        dims = self.dimensions if "dimensions" in self.model_fields_set else self.dimension
+        return [dims] if isinstance(dims, str) else list(dims)
+
+
+class ScaleItemSpec(_ItemSpec):
+    pass
+
+
+class YesNoItemSpec(_ItemSpec):
+    pass
+
+
+class ChoiceItemSpec(_ItemSpec):
+    options: Annotated[
+        list[str | OptionSpec],
+        Field(min_length=2),
+        Fix("must list at least two options", each=OPTION_FIX),
+    ]
+
+    def option_list(self) -> list[Option]:
+        return [
+            Option(re.sub(r"[^a-z0-9]+", "_", o.lower()).strip("_"), o)
+            if isinstance(o, str)
+            else Option(o.code, o.label.strip())
+            for o in self.options
         ]
-    return items
+
+    def problems(self):
+        seen = set()
+        for index, option in enumerate(self.option_list()):
+            if option.code in seen:
+                yield f"options[{index}]", f"repeats option code {option.code!r}"
+            seen.add(option.code)
 
 
-def _validate_options(spec, key, c) -> tuple[Option, ...]:
-    raw = spec.get("options")
-    if not isinstance(raw, list) or len(raw) < 2:
-        c.add(spec, f"{key}.options", "must list at least two options", "options")
-        return ()
-    options = []
-    seen = set()
-    for index, option in enumerate(raw):
-        if isinstance(option, str):
-            option = {
-                "code": re.sub(r"[^a-z0-9]+", "_", option.lower()).strip("_"),
-                "label": option,
-            }
-        if (
-            not isinstance(option, dict)
-            or not isinstance(option.get("code"), str)
-            or not isinstance(option.get("label"), str)
-        ):
-            c.add(
-                spec,
-                f"{key}.options[{index}]",
-                "must be a label, or a mapping with a text code and a label "
-                '(put quotes round codes that look like numbers, e.g. "1_5")',
-                "options",
-            )
-            continue
-        if option["code"] in seen:
-            c.add(
-                spec,
-                f"{key}.options[{index}]",
-                f"repeats option code {option['code']!r}",
-                "options",
-            )
-            continue
-        seen.add(option["code"])
-        options.append(Option(option["code"], option["label"].strip()))
-    return tuple(options)
+class NumberItemSpec(_ItemSpec):
+    min: Annotated[float | None, Fix("must be a number")] = None
+    max: Annotated[float | None, Fix("must be a number")] = None
+
+    def problems(self):
+        if self.min is not None and self.max is not None and self.min > self.max:
+            yield "min", "is greater than max"
 
 
-def _validate_show_if(spec, code, condition, by_code, c) -> ShowIf | None:
-    key = f"items.{code}.show_if"
-    if not isinstance(condition, dict) or not isinstance(condition.get("item"), str):
-        c.add(
-            spec,
-            key,
-            "must be a mapping like {item: CODE, equals: VALUE} or {item: CODE, in: [VALUES]}",
-            "show_if",
-        )
+class FreeTextItemSpec(_ItemSpec):
+    max_length: Annotated[
+        Annotated[int, Field(ge=1, le=MAX_TEXT_LENGTH)] | None,
+        Fix(f"must be a whole number from 1 to {MAX_TEXT_LENGTH}"),
+    ] = None
+
+
+ITEM_SPECS = {
+    "scale": ScaleItemSpec,
+    "yes_no": YesNoItemSpec,
+    "single_choice": ChoiceItemSpec,
+    "multiple_choice": ChoiceItemSpec,
+    "number": NumberItemSpec,
+    "free_text": FreeTextItemSpec,
+}
+TYPE_FIX = Fix(f"must be one of {', '.join(ITEM_TYPES)} (or give a scale)")
+
+
+def _item_type(raw) -> str | None:
+    if isinstance(raw, _ItemSpec):  # when a spec is written out again
+        return raw.type or "scale"
+    if not isinstance(raw, dict):
         return None
-    target = by_code.get(condition["item"])
-    if target is None:
-        c.add(spec, key, f"names unknown item {condition['item']!r}", "show_if")
-        return None
-    if target.code == code:
-        c.add(spec, key, "cannot depend on the item itself", "show_if")
-        return None
-    order = list(by_code)
-    if order.index(target.code) > order.index(code):
-        c.add(
-            spec,
-            key,
-            f"depends on {target.code!r}, which comes later; conditions look back only",
-            "show_if",
-        )
-        return None
-    if "equals" in condition:
-        values = [condition["equals"]]
-    elif isinstance(condition.get("in"), list):
-        values = condition["in"]
+    given = raw.get("type") or ("scale" if "scale" in raw else None)
+    return given if isinstance(given, str) else None
+
+
+ItemSpec = Annotated[
+    Annotated[ScaleItemSpec, Tag("scale")]
+    | Annotated[YesNoItemSpec, Tag("yes_no")]
+    | Annotated[ChoiceItemSpec, Tag("single_choice")]
+    | Annotated[ChoiceItemSpec, Tag("multiple_choice")]
+    | Annotated[NumberItemSpec, Tag("number")]
+    | Annotated[FreeTextItemSpec, Tag("free_text")],
+    Discriminator(
+        _item_type, custom_error_type="item_type", custom_error_message="no known item type"
+    ),
+]
+
+
+class InstrumentSpec(_Spec):
+    unknown_key: ClassVar[str] = (
+        "is not a known key; use one of code, description, dimensions, items, scales, "
+        "sections, title, version"
+    )
+    code: Annotated[
+        Annotated[str, StringConstraints(pattern=INSTRUMENT_CODE_RE.pattern)],
+        Fix("is required: lowercase letters, digits and hyphens, e.g. culture-pulse"),
+    ]
+    version: Annotated[WholeFromOne, Fix("is required and must be a whole number of 1 or more")]
+    title: Annotated[NonBlank, REQUIRED]
+    description: Any = None
+    scales: Annotated[
+        dict[Code, ScaleSpec] | None,
+        NoneIfEmpty,
+        Fix(
+            "must be a mapping of scale codes to scales",
+            each="must be a mapping with points and labels",
+            key="scale codes use lowercase letters, digits and underscores",
+        ),
+    ] = None
+    dimensions: Annotated[
+        list[DimensionSpec] | None,
+        NoneIfEmpty,
+        Fix("must be a list", each="must be a mapping with code and title"),
+    ] = None
+    sections: Annotated[
+        list[SectionSpec] | None,
+        NoneIfEmpty,
+        Fix("must be a list", each="must be a mapping with code and title"),
+    ] = None
+    items: Annotated[
+        list[ItemSpec],
+        Field(min_length=1),
+        Fix(
+            "is required: a list of at least one item", each="must be a mapping with code and text"
+        ),
+    ]
+
+
+ENTRY_SPECS = {"scales": ScaleSpec, "dimensions": DimensionSpec, "sections": SectionSpec}
+ENTRY_ADAPTERS = {
+    "scales": TypeAdapter(ScaleSpec),
+    "dimensions": TypeAdapter(DimensionSpec),
+    "sections": TypeAdapter(SectionSpec),
+    "items": TypeAdapter(ItemSpec),
+}
+
+
+# -- from pydantic's errors to the author's problems -------------------------------------
+
+
+def _fix(model: type[BaseModel], field_name: str) -> Fix:
+    info = model.model_fields.get(field_name)
+    found = [m for m in info.metadata if isinstance(m, Fix)] if info else []
+    return found[0] if found else Fix("is not valid")
+
+
+def _label(name: str, key, raw) -> str:
+    """How an entry is named in a problem: by its code when it has a usable one."""
+    if name == "scales":
+        return f"scales.{key}"
+    code = raw.get("code") if isinstance(raw, dict) else None
+    if isinstance(code, str) and CODE_RE.match(code):
+        return f"{name}.{code}"
+    return f"{name}[{key}]"
+
+
+def _field_problem(model, error, field_name, node, key, rest) -> tuple:
+    if error["type"] == "extra_forbidden":
+        return key, node, field_name, model.unknown_key
+    fix = _fix(model, field_name)
+    if rest and isinstance(rest[0], int) and fix.each:  # one entry of a list field
+        return f"{key}[{rest[0]}]", node, field_name, fix.each
+    return key, node, field_name, fix.message
+
+
+def _place(error, data: dict) -> tuple:
+    """(key, mapping holding the line, field on that line, message) for one pydantic error."""
+    loc = error["loc"]
+    name = loc[0]
+    if len(loc) == 1:
+        return _field_problem(InstrumentSpec, error, str(name), data, str(name), ())
+    entry, raw = loc[1], data[name][loc[1]]
+    label = _label(name, entry, raw)
+    outer = _fix(InstrumentSpec, name)
+    if len(loc) == 2:  # the entry itself is not a mapping (or, for an item, has no known type)
+        if name == "items" and isinstance(raw, dict):
+            return f"{label}.type", raw, "type", TYPE_FIX.message
+        if name == "scales":
+            return label, data[name], str(entry), outer.each
+        return f"{name}[{entry}]", data, name, outer.each
+    rest = loc[2:]
+    if rest == ("[key]",):
+        return label, data[name], str(entry), outer.key
+    if name == "items":
+        model, rest = ITEM_SPECS[rest[0]], rest[1:]
     else:
-        c.add(spec, key, "needs `equals: VALUE` or `in: [VALUES]`", "show_if")
-        return None
+        model = ENTRY_SPECS[name]
+    field_name = str(rest[0])
+    return _field_problem(model, error, field_name, raw, f"{label}.{field_name}", rest[1:])
+
+
+def _declared_problems(error: ValidationError, data: dict, c: _Collector) -> None:
+    seen = set()
+    for one in error.errors():
+        key, node, field_name, message = _place(one, data)
+        if (key, message) not in seen:  # a union reports each of its types
+            seen.add((key, message))
+            c.add(node, key, message, field_name)
+
+
+def _right_entries(data: dict, name: str, validated) -> list[tuple]:
+    """(key or index, the entry as written, its spec) for each entry right in itself."""
+    raw = data.get(name)
+    if isinstance(raw, dict):
+        written = [(k, v) for k, v in raw.items() if isinstance(k, str) and CODE_RE.match(k)]
+    else:
+        written = list(enumerate(raw)) if isinstance(raw, list) else []
+    if validated is not None:
+        specs = list(validated.values()) if isinstance(validated, dict) else validated
+        return [(k, v, spec) for (k, v), spec in zip(written, specs, strict=True)]
+    right = []
+    for key, value in written:
+        try:
+            right.append((key, value, ENTRY_ADAPTERS[name].validate_python(value)))
+        except ValidationError:
+            pass  # its problems are listed already
+    return right
+
+
+def _codes_written(data: dict, name: str) -> list[str]:
+    """Every entry's code as written, valid or not, first use only, in order."""
+    raw = data.get(name)
+    if isinstance(raw, dict):
+        return [k for k in raw if isinstance(k, str)]
+    entries = raw if isinstance(raw, list) else []
+    codes = (e.get("code") for e in entries if isinstance(e, dict))
+    return list(dict.fromkeys(code for code in codes if isinstance(code, str)))
+
+
+# -- rules between entries ---------------------------------------------------------------
+
+
+def _first_of_each_code(entries: list[tuple], name: str, c: _Collector) -> list[tuple]:
+    """The entries, without those repeating an earlier entry's code (each a problem)."""
+    first: dict[str, dict] = {}
+    kept = []
+    for key, raw, spec in entries:
+        if spec.code in first:
+            line = _line(first[spec.code], "code")
+            earlier = f" (first used on line {line})" if line else ""
+            c.add(raw, f"{name}.{spec.code}", f"is a duplicate {name[:-1]} code{earlier}", "code")
+            continue
+        first[spec.code] = raw
+        kept.append((key, raw, spec))
+    return kept
+
+
+def _scale_is_known(spec, scales: dict[str, Scale], named: list[str]):
+    if isinstance(spec, ScaleItemSpec) and not (
+        isinstance(spec.scale, str) and spec.scale in scales
+    ):
+        if isinstance(spec.scale, str) and spec.scale in named:
+            return  # the scale is there but wrong, and said so
+        known = ", ".join(named) or "none defined"
+        yield "scale", "scale", f"names unknown scale {spec.scale!r} (known: {known})"
+
+
+def _dimensions_are_known(spec, named: list[str]):
+    for dim in spec.dimension_codes():
+        if dim not in named:
+            yield "dimension", spec.dimension_field(), f"names unknown dimension {dim!r}"
+
+
+def _only_scored_items_feed_dimensions(spec):
+    if spec.dimension_codes() and not isinstance(spec, ScaleItemSpec | YesNoItemSpec):
+        message = "only scale and yes/no items can feed a dimension"
+        yield "dimension", spec.dimension_field(), message
+
+
+def _section_is_known(spec, named: list[str]):
+    if named and "section" in spec.model_fields_set and spec.section not in named:
+        yield "section", "section", f"names unknown section {spec.section!r}"
+
+
+def _show_if_looks_back(spec, order: list[str], built: dict[str, Item]):
+    """A condition names an earlier item, and answers that item can have."""
+    if spec.show_if is None:
+        return
+    target, here = spec.show_if.item, spec.code
+    if target not in order:
+        problem = f"names unknown item {target!r}"
+    elif target == here:
+        problem = "cannot depend on the item itself"
+    elif order.index(target) > order.index(here):
+        problem = f"depends on {target!r}, which comes later; conditions look back only"
+    elif spec.show_if.values() is None:
+        problem = "needs `equals: VALUE` or `in: [VALUES]`"
+    else:
+        problem = _answer_not_offered(spec.show_if.values(), built.get(target))
+    if problem:
+        yield "show_if", "show_if", problem
+
+
+def _answer_not_offered(values: list[str], target: Item | None) -> str | None:
+    if target is None or (target.type == "scale" and target.scale is None):
+        return None  # the item it depends on is wrong itself, and said so
     allowed = target.option_codes()
-    values = ["yes" if v is True else "no" if v is False else str(v) for v in values]
     for value in values:
         if allowed and value not in allowed:
-            c.add(
-                spec,
-                key,
-                f"names option {value!r}, which {target.code!r} does not have (options: {', '.join(allowed)})",
-                "show_if",
+            return (
+                f"names option {value!r}, which {target.code!r} does not have "
+                f"(options: {', '.join(allowed)})"
             )
-            return None
-    return ShowIf(target.code, tuple(values))
+    return None
+
+
+def _feeders_written(data: dict) -> Counter:
+    """How many items, as written (right or not), name each dimension."""
+    feeders = Counter()
+    for raw in data.get("items") if isinstance(data.get("items"), list) else []:
+        if isinstance(raw, dict):
+            dims = raw.get("dimensions", raw.get("dimension", []))
+            dims = [dims] if isinstance(dims, str) else dims if isinstance(dims, list) else []
+            feeders.update({dim for dim in dims if isinstance(dim, str)})
+    return feeders
+
+
+def _dimensions_are_fed(dimensions: dict[str, Dimension], data, c) -> None:
+    """Dimensions are fed by items or made of subdimensions (one level)."""
+    named = _codes_written(data, "dimensions")
+    feeders = _feeders_written(data)
+    for dim in dimensions.values():
+        fed_by = feeders[dim.code]
+        key = f"dimensions.{dim.code}"
+        for sub in dim.subdimensions:
+            if sub not in named:
+                message = f"names unknown dimension {sub!r}"
+            elif sub in dimensions and dimensions[sub].subdimensions:
+                message = f"{sub!r} has subdimensions itself; only one level is allowed"
+            else:
+                continue
+            c.add(data, f"{key}.subdimensions", message, "dimensions")
+        if dim.subdimensions and fed_by:
+            message = "has subdimensions, so items cannot feed it directly"
+            c.add(data, key, message, "dimensions")
+        elif not dim.subdimensions and not fed_by:
+            c.add(data, key, f"has no items; give items `dimension: {dim.code}`", "dimensions")
+        elif dim.min_answered is not None and dim.min_answered > fed_by:
+            c.add(
+                data,
+                f"{key}.min_answered",
+                f"is {dim.min_answered} but the dimension has only {fed_by} items",
+                "dimensions",
+            )
+
+
+# -- building the instrument ---------------------------------------------------------------
+
+
+def _validate(data: dict, c: _Collector) -> Instrument:
+    try:
+        spec = InstrumentSpec.model_validate(data)
+    except ValidationError as error:
+        _declared_problems(error, data, c)
+        spec = None
+    parts = {
+        name: _right_entries(data, name, getattr(spec, name) if spec else None)
+        for name in ("scales", "dimensions", "sections", "items")
+    }
+    for name, entries in parts.items():
+        for key, raw, entry in entries:
+            for field_name, message in entry.problems():
+                label = f"{_label(name, key, raw)}.{field_name}"
+                c.add(raw, label, message, field_name.split("[")[0])
+    scales = {code: _scale(code, entry) for code, _raw, entry in parts["scales"]}
+    dimensions = {
+        entry.code: _dimension(entry)
+        for _i, _raw, entry in _first_of_each_code(parts["dimensions"], "dimensions", c)
+    }
+    sections = {
+        entry.code: Section(entry.code, entry.title.strip())
+        for _i, _raw, entry in _first_of_each_code(parts["sections"], "sections", c)
+    }
+    items = _items(_first_of_each_code(parts["items"], "items", c), data, scales, sections, c)
+    _dimensions_are_fed(dimensions, data, c)
+    if c.problems or spec is None:
+        raise InstrumentInvalid(sorted(c.problems, key=lambda p: p.line or 0))
+    return Instrument(
+        code=spec.code,
+        version=spec.version,
+        title=spec.title.strip(),
+        description=str(spec.description or "").strip(),
+        scales=scales,
+        dimensions=dimensions,
+        sections=tuple(sections.values()),
+        items=tuple(items),
+        source=data,
+    )
+
+
+def _items(entries: list[tuple], data, scales, sections, c: _Collector) -> list[Item]:
+    named = {name: _codes_written(data, name) for name in ("scales", "dimensions", "sections")}
+    first_section = next(iter(sections), "main")
+    built: dict[str, Item] = {}
+    for _index, raw, spec in entries:
+        for key, field_name, message in [
+            *_scale_is_known(spec, scales, named["scales"]),
+            *_dimensions_are_known(spec, named["dimensions"]),
+            *_only_scored_items_feed_dimensions(spec),
+            *_section_is_known(spec, named["sections"]),
+        ]:
+            c.add(raw, f"items.{spec.code}.{key}", message, field_name)
+        scale = scales.get(spec.scale) if isinstance(spec.scale, str) else None
+        scale = scale if isinstance(spec, ScaleItemSpec) else None
+        built[spec.code] = _item(spec, scale, first_section)
+    order = _codes_written(data, "items")
+    for _index, raw, spec in entries:
+        for key, field_name, message in _show_if_looks_back(spec, order, built):
+            c.add(raw, f"items.{spec.code}.{key}", message, field_name)
+        if spec.show_if is not None:
+            values = spec.show_if.values() or []
+            show_if = ShowIf(spec.show_if.item, tuple(values))
+            built[spec.code] = replace(built[spec.code], show_if=show_if)
+    return list(built.values())
+
+
+def _scale(code: str, spec: ScaleSpec) -> Scale:
+    labels = tuple(label.strip() for label in spec.labels)
+    return Scale(code, spec.points, labels, bool(spec.dont_know), spec.positive_options())
+
+
+def _dimension(spec: DimensionSpec) -> Dimension:
+    subdimensions = tuple(spec.subdimensions or ())
+    return Dimension(spec.code, spec.title.strip(), spec.min_answered, subdimensions)
+
+
+def _number(value) -> float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _item(spec: _ItemSpec, scale: Scale | None, first_section: str) -> Item:
+    item_type = spec.type or "scale"
+    section = spec.section if "section" in spec.model_fields_set else first_section
+    return Item(
+        code=spec.code,
+        text=spec.text.strip(),
+        type=item_type,
+        section=section if isinstance(section, str) else "main",
+        hint=str(spec.hint or "").strip(),
+        scale=scale if item_type == "scale" else None,
+        options=tuple(spec.option_list()) if isinstance(spec, ChoiceItemSpec) else (),
+        dimensions=tuple(spec.dimension_codes()),
+        reverse=bool(spec.reverse),
+        required=bool(spec.required),
+        minimum=_number(spec.min),
+        maximum=_number(spec.max),
+        max_length=(spec.max_length or 2000) if item_type == "free_text" else None,
+        demographic=spec.demographic,
+        dont_know=bool(scale.dont_know) if scale else bool(spec.dont_know),
+    )
 
 
 BUILTIN_DIR = Path(__file__).parent / "instruments"
