@@ -202,7 +202,7 @@ def test_own_record_in_another_organisation_does_not_open_this_one(api, trust):
 
 def test_listing_people_is_audited_with_actor_ip_and_filters(api, persona_users):
     api("manager", PEOPLE, band="band_7", limit=10)
-    event = AuditEvent.objects.get(action="api.people.list")
+    event = AuditEvent.objects.get(action="people.list")
     assert event.actor == persona_users["manager"]
     assert event.organisation.code == "TST1"
     assert event.ip_address == "10.1.2.3"
@@ -210,11 +210,12 @@ def test_listing_people_is_audited_with_actor_ip_and_filters(api, persona_users)
     assert event.detail["returned"] == ["M1"]
     assert event.detail["count"] == 1
     assert event.detail["via"].startswith("token:")
+    assert event.detail["source"] == "api"
 
 
 def test_viewing_a_person_is_audited(api, persona_users, trust):
     api("staff", f"{PEOPLE}/S1")
-    event = AuditEvent.objects.get(action="api.person.view")
+    event = AuditEvent.objects.get(action="person.view")
     assert event.actor == persona_users["staff"]
     assert event.object_id == str(trust["nurse_person"].pk)
     assert event.ip_address == "10.1.2.3"
@@ -227,10 +228,9 @@ def test_refused_reads_are_not_recorded_as_reads(api):
     api("outsider", PEOPLE)
     # Refusals are audited as refusals (the outsider's is a 404: no organisation of theirs),
     # never as reads of people.
-    actions = set(
-        AuditEvent.objects.filter(action__startswith="api.").values_list("action", flat=True)
-    )
-    assert actions == {"api.refused"}
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert "api.refused" in actions
+    assert not actions & {"people.list", "person.view"}
 
 
 def test_a_refused_read_is_audited(api, persona_users):

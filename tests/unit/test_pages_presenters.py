@@ -1,5 +1,6 @@
 """The presenters of the organisation and audit pages, without a database."""
 
+from collections import Counter
 from datetime import UTC, date, datetime
 
 from django.core.paginator import Paginator
@@ -14,16 +15,19 @@ from colead.org.models import PersonChange, ProtectedCharacteristics, Unit
 from colead.org.presenters import (
     change_rows,
     ordered_counts,
-    outermost,
     path_ids,
     protected_rows,
-    rolled_up_headcounts,
 )
+from colead.org.queries import UnitListing
 
 
 def test_path_ids_reads_the_materialised_path_root_first():
     assert path_ids("/00000001/00000007/00000012/") == [1, 7, 12]
     assert path_ids("/") == []
+
+
+def _units(paths: dict[int, str]) -> list[Unit]:
+    return [Unit(pk=pk, path=path) for pk, path in sorted(paths.items(), key=lambda i: i[1])]
 
 
 def test_headcounts_roll_up_to_every_ancestor_in_view():
@@ -33,20 +37,13 @@ def test_headcounts_roll_up_to_every_ancestor_in_view():
         3: "/00000001/00000002/00000003/",
         4: "/00000001/00000004/",
     }
-    direct = {3: 5, 2: 1, 4: 4, 99: 100}  # 99: a unit not shown (another scope)
-    assert rolled_up_headcounts(paths, direct) == {1: 10, 2: 6, 3: 5, 4: 4}
+    direct = Counter({3: 5, 2: 1, 4: 4, 99: 100})  # 99: a unit not shown (another scope)
+    assert UnitListing(_units(paths), direct).totals == {1: 10, 2: 6, 3: 5, 4: 4}
 
 
 def test_headcounts_of_a_scoped_subtree_ignore_ancestors_out_of_view():
     paths = {2: "/00000001/00000002/", 3: "/00000001/00000002/00000003/"}
-    assert rolled_up_headcounts(paths, {3: 2}) == {2: 2, 3: 2}
-
-
-def test_outermost_drops_scopes_nested_in_another():
-    card = Unit(pk=3, path="/00000001/00000002/00000003/")
-    ward = Unit(pk=4, path="/00000001/00000002/00000003/00000004/")
-    surgery = Unit(pk=6, path="/00000001/00000006/")
-    assert outermost([ward, card, surgery, card]) == [card, surgery]
+    assert UnitListing(_units(paths), Counter({3: 2})).totals == {2: 2, 3: 2}
 
 
 def test_counts_follow_reference_order_with_unknown_codes_last_and_zeros_dropped():

@@ -3,12 +3,11 @@
 from ninja import Router
 
 from colead.accounts.models import RoleAssignment
-from colead.accounts.permissions import permitted_scopes
 from colead.accounts.roles import Permission, Role
 from colead.api.access import SIGNED_IN, access, requires
 from colead.api.schemas import ERRORS, MeOut, OrganisationOut, OrganisationRolesOut, OrgCode
-from colead.org import reference
-from colead.org.summary import organisation_summary
+from colead.core.actor import Actor
+from colead.org import queries, reference
 
 router = Router(tags=["Organisations"])
 
@@ -90,14 +89,8 @@ def get_organisation(request, org_code: OrgCode):
     granted = access(request)
     organisation = granted.organisation
     (entry,) = _roles_by_organisation(granted.user, organisation)
-    summary = None
-    if granted.org_wide:
-        summary = organisation_summary(organisation)
-        posts_scopes = permitted_scopes(granted.user, Permission.LEADERSHIP_POST_VIEW, organisation)
-        if posts_scopes != [None]:
-            summary["leadership_posts"] = None
     return {
         **entry,
         "sector_name": reference.SECTORS.get(organisation.sector, organisation.sector),
-        "summary": summary,
+        "summary": queries.summary(Actor.from_request(request, source="api"), organisation),
     }

@@ -5,13 +5,10 @@ endpoint runs a fixed number of queries whatever the size of the structure: one 
 units, one for the headcounts, and the tree is assembled in Python.
 """
 
-from collections import Counter
-
-from django.db.models import Count, Q
 from ninja import Query, Router
 
 from colead.accounts.roles import Permission
-from colead.api.access import access, clean_code, requires
+from colead.api.access import access, requires
 from colead.api.schemas import (
     ERRORS,
     ERRORS_AND_VALIDATION,
@@ -21,41 +18,18 @@ from colead.api.schemas import (
     UnitNodeOut,
     UnitOut,
 )
-from colead.core.errors import NotFound, Refused
-from colead.org.models import Person, Unit
+from colead.core.actor import Actor
+from colead.org import queries
 
 router = Router(tags=["Units"])
 
-UNIT_FIELDS = ("id", "code", "name", "level", "site", "parent_id", "path", "depth", "is_active")
 
-
-def _headcounts(organisation, people_filter) -> Counter:
-    """Current staff per primary unit id, for people matching ``people_filter``."""
-    rows = (
-        Person.objects.for_org(organisation)
-        .current()
-        .filter(people_filter)
-        .values("primary_unit_id")
-        .annotate(n=Count("id"))
-        .values_list("primary_unit_id", "n")
-    )
-    return Counter(dict(rows))
-
-
-def _unit_rows(units, direct: Counter) -> list[dict]:
-    """Units (ordered by path) as dicts, with headcounts rolled up the visible tree and
-    parent codes only where the parent is itself among ``units``."""
-    by_id = {unit.pk: unit for unit in units}
-    totals = Counter()
-    for unit_id, n in direct.items():
-        unit = by_id.get(unit_id)
-        if unit is None:
-            continue
-        for ancestor_id in unit.ancestor_ids():
-            if ancestor_id in by_id:
-                totals[ancestor_id] += n
+def _unit_rows(listing: queries.UnitListing) -> list[dict]:
+    """The listing's units as dicts, with parent codes only where the parent is itself in
+    the listing."""
+    by_id = {unit.pk: unit for unit in listing.units}
     rows = []
-    for unit in units:
+    for unit in listing.units:
         parent = by_id.get(unit.parent_id)
         rows.append(
             {
@@ -68,34 +42,15 @@ def _unit_rows(units, direct: Counter) -> list[dict]:
                 "parent_code": parent.code if parent is not None else None,
                 "depth": unit.depth,
                 "is_active": unit.is_active,
-                "headcount": totals[unit.pk],
-                "headcount_direct": direct[unit.pk],
+                "headcount": listing.totals[unit.pk],
+                "headcount_direct": listing.direct[unit.pk],
             }
         )
     return rows
 
 
-def _visible_units(granted):
-    return list(
-        Unit.objects.for_org(granted.organisation)
-        .filter(granted.unit_q())
-        .only(*UNIT_FIELDS)
-        .order_by("path")
-    )
-
-
-def _find_unit(granted, unit_code: UnitCode) -> Unit:
-    unit = (
-        Unit.objects.for_org(granted.organisation)
-        .filter(code=clean_code(unit_code, 40))
-        .select_related("parent")
-        .first()
-    )
-    if unit is None:
-        raise NotFound(f"No unit {unit_code!r} in {granted.organisation.code}.")
-    if not granted.allows(unit):
-        raise Refused(f"You may not see unit {unit_code!r}: your roles cover other units.")
-    return unit
+def _actor(request) -> Actor:
+    return Actor.from_request(request, source="api")
 
 
 @router.get(
@@ -110,9 +65,7 @@ def list_units(request, org_code: OrgCode, filters: Query[UnitListQuery]):
 
     Headcounts count current staff in the unit and below it, within what the caller may
     see. `parent_code` is null at the top of the caller's view."""
-    granted = access(request)
-    units = _visible_units(granted)
-    rows = _unit_rows(units, _headcounts(granted.organisation, granted.unit_q("primary_unit__")))
+    rows = _unit_rows(queries.units(_actor(request), access(request).organisation))
     if filters.level:
         rows = [row for row in rows if row["level"] == filters.level]
     return rows
@@ -130,9 +83,7 @@ def unit_tree(request, org_code: OrgCode):
 
     A caller who may see the whole organisation gets one root; a caller who may see
     several separate subtrees gets one root for each."""
-    granted = access(request)
-    units = _visible_units(granted)
-    rows = _unit_rows(units, _headcounts(granted.organisation, granted.unit_q("primary_unit__")))
+    rows = _unit_rows(queries.units(_actor(request), access(request).organisation))
     nodes = {row["id"]: {**row, "children": []} for row in rows}
     roots = []
     for row in rows:  # ordered by path, so parents come before children
@@ -153,20 +104,16 @@ def unit_tree(request, org_code: OrgCode):
 @requires(Permission.ORG_VIEW)
 def get_unit(request, org_code: OrgCode, unit_code: UnitCode):
     """One unit, with headcounts for it and everything below it."""
-    granted = access(request)
-    unit = _find_unit(granted, unit_code)
-    counts = (
-        Person.objects.for_org(granted.organisation)
-        .current()
-        .filter(_people_under(unit))
-        .aggregate(total=Count("id"), direct=Count("id", filter=Q(primary_unit=unit)))
-    )
+    actor, organisation = _actor(request), access(request).organisation
+    unit = queries.unit(actor, organisation, unit_code)
+    counts = queries.unit_headcount(unit)
+    parent = queries.visible_parent(actor, organisation, unit)
     return {
         "code": unit.code,
         "name": unit.name,
         "level": unit.level,
         "site": unit.site,
-        "parent_code": _visible_parent_code(granted, unit),
+        "parent_code": parent.code if parent is not None else None,
         "depth": unit.depth,
         "is_active": unit.is_active,
         "headcount": counts["total"],
@@ -183,19 +130,9 @@ def get_unit(request, org_code: OrgCode, unit_code: UnitCode):
 @requires(Permission.ORG_VIEW)
 def unit_subtree(request, org_code: OrgCode, unit_code: UnitCode):
     """The unit and every unit below it, flat, in tree order, with headcounts."""
-    granted = access(request)
-    unit = _find_unit(granted, unit_code)
-    units = list(Unit.objects.subtree(unit).only(*UNIT_FIELDS).order_by("path"))
-    rows = _unit_rows(units, _headcounts(granted.organisation, _people_under(unit)))
-    rows[0]["parent_code"] = _visible_parent_code(granted, unit)
+    actor, organisation = _actor(request), access(request).organisation
+    listing = queries.subtree(actor, organisation, unit_code)
+    rows = _unit_rows(listing)
+    parent = queries.visible_parent(actor, organisation, listing.units[0])
+    rows[0]["parent_code"] = parent.code if parent is not None else None
     return rows
-
-
-def _people_under(unit) -> Q:
-    return Q(primary_unit__path__startswith=unit.path)
-
-
-def _visible_parent_code(granted, unit) -> str | None:
-    if unit.parent_id and granted.allows(unit.parent):
-        return unit.parent.code
-    return None

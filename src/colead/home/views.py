@@ -8,11 +8,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from colead.accounts.middleware import SESSION_ORG_KEY
-from colead.accounts.permissions import permitted_scopes, roles_in
-from colead.accounts.roles import ROLE_DESCRIPTIONS, Permission, Role
+from colead.accounts.roles import ROLE_DESCRIPTIONS, Role
+from colead.core.actor import Actor
 from colead.direction.presenters import vision_context
 from colead.lib import memory
-from colead.org.summary import home_summary
+from colead.org import queries
 
 # Migrations, once applied, stay applied for the life of the process: the health check
 # builds the migration graph until it first finds none pending, then only pings the database
@@ -55,23 +55,14 @@ def home(request):
     organisation = request.organisation
     if organisation is None:
         return TemplateResponse(request, "home/no_organisation.jinja", {}, status=403)
-    roles = roles_in(request.user, organisation)
-    own_person = next(
-        (
-            a.person
-            for a in request.user.role_assignments.select_related("person__primary_unit")
-            if a.organisation_id == organisation.pk and a.person_id
-        ),
-        None,
-    )
-    org_scopes = permitted_scopes(request.user, Permission.PERSON_VIEW, organisation)
+    seen = queries.home(Actor.from_request(request), organisation)
     context = {
-        "roles": sorted((role.label, ROLE_DESCRIPTIONS[role]) for role in roles),
-        "own_person": own_person,
-        "is_admin": Role.ORG_ADMIN in roles,
-        "sees_whole_org": org_scopes == [None],
-        "managed_units": [scope for scope in org_scopes if scope is not None],
-        "summary": home_summary(organisation) if org_scopes == [None] else None,
+        "roles": sorted((role.label, ROLE_DESCRIPTIONS[role]) for role in seen.roles),
+        "own_person": seen.own_person,
+        "is_admin": Role.ORG_ADMIN in seen.roles,
+        "sees_whole_org": seen.sees_whole_org,
+        "managed_units": seen.managed_units,
+        "summary": seen.summary,
         # The board's approved vision, on every member of staff's home page (issue 5).
         "vision": vision_context(organisation),
     }

@@ -1,20 +1,19 @@
-"""What the organisation pages show, shaped from organisation-scoped querysets.
+"""What the organisation pages show, shaped for the templates from what ``queries`` read.
 
-Each page is built in a fixed number of queries whatever the size of the trust: counts are
-grouped in the database and rolled up the tree in Python using the materialised path."""
+No queries and no access decisions here: ``queries`` looks up, decides what the actor may
+see (a ``Sight``) and audits; these functions only arrange the result and draw a link
+where the sight allows one."""
 
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.accounts.permissions import has_permission
-from colead.accounts.roles import Permission
 from colead.lib.formatting import uk_date
 from colead.org import reference
-from colead.org.models import LeadershipPost, Person, PersonChange, Unit, UnitLevel
+from colead.org.models import Unit, UnitLevel
+from colead.org.queries import PersonPage, Sight, UnitListing, UnitPage
 
 PATH_SEGMENT_LENGTH = len(Unit.path_segment(1))
 TREE_OPEN_DEPTH = 2  # the top unit and the level below it start expanded
@@ -28,36 +27,19 @@ def path_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def rolled_up_headcounts(paths: dict[int, str], direct: dict[int, int]) -> dict[int, int]:
-    """Headcount of each unit's subtree: ``direct`` counts people by primary unit; each count
-    is added to every ancestor on the unit's path that is in ``paths``."""
-    totals = dict.fromkeys(paths, 0)
-    for unit_id, count in direct.items():
-        path = paths.get(unit_id)
-        if path is None:
-            continue
-        for ancestor_id in path_ids(path):
-            if ancestor_id in totals:
-                totals[ancestor_id] += count
-    return totals
-
-
-def outermost(units) -> list[Unit]:
-    """Drop units that lie inside another unit of the list."""
-    units = sorted({unit.pk: unit for unit in units}.values(), key=lambda unit: unit.path)
-    kept: list[Unit] = []
-    for unit in units:
-        if not any(unit.path.startswith(other.path) for other in kept):
-            kept.append(unit)
-    return kept
-
-
 def unit_href(code: str) -> str:
     return reverse("org:unit", args=[code])
 
 
 def person_href(employee_number: str) -> str:
     return reverse("org:person", args=[employee_number])
+
+
+def _structure_crumbs() -> list[dict]:
+    return [
+        {"text": "Home", "href": reverse("home:home")},
+        {"text": "Organisation structure", "href": reverse("org:tree")},
+    ]
 
 
 # The structure tree -------------------------------------------------------------------
@@ -86,78 +68,29 @@ class TreeNode:
         return unit_href(self.code)
 
 
-def structure_tree(organisation, scopes, query: str = "") -> dict:
-    """The units a user may see (``scopes`` from ``permitted_scopes``; ``[None]`` for the
-    whole organisation) as a nested tree with subtree headcounts, in two queries. With a
+def structure_tree(listing: UnitListing, query: str = "") -> dict:
+    """The units the actor may see as a nested tree with subtree headcounts; with a
     ``query``, also the units whose name or code contains it, each with its trail."""
-    units = Unit.objects.for_org(organisation)
-    if scopes != [None]:
-        roots = outermost(scope for scope in scopes if scope is not None)
-        if not roots:
-            return {"roots": [], "unit_count": 0, "matches": None, "match_count": 0}
-        within = Q()
-        for root in roots:
-            within |= Q(path__startswith=root.path)
-        units = units.filter(within)
-    rows = units.order_by("path").values_list(
-        "id", "code", "name", "level", "parent_id", "path", "depth", "is_active"
-    )
-    direct = dict(
-        Person.objects.for_org(organisation)
-        .current()
-        .order_by()
-        .values_list("primary_unit_id")
-        .annotate(n=Count("id"))
-        .values_list("primary_unit_id", "n")
-    )
-
     nodes: dict[int, TreeNode] = {}
-    roots_: list[TreeNode] = []
-    parents: dict[int, int | None] = {}
-    for unit_id, code, name, level, parent_id, path, depth, is_active in rows:
-        node = TreeNode(unit_id, code, name, level, path, depth, is_active)
-        nodes[unit_id] = node
-        parents[unit_id] = parent_id
-        parent = nodes.get(parent_id)
+    roots: list[TreeNode] = []
+    for unit in listing.units:
+        node = TreeNode(
+            unit.pk, unit.code, unit.name, unit.level, unit.path, unit.depth, unit.is_active
+        )
+        node.headcount = listing.totals[unit.pk]
+        nodes[unit.pk] = node
+        parent = nodes.get(unit.parent_id)
         if parent is None:
-            roots_.append(node)
+            roots.append(node)
         else:
             parent.children.append(node)
-
-    totals = rolled_up_headcounts({n.id: n.path for n in nodes.values()}, direct)
     for node in nodes.values():
-        node.headcount = totals[node.id]
         node.children.sort(key=lambda child: (child.name.lower(), child.code))
-
-    def mark_open(node: TreeNode, relative_depth: int) -> None:
-        node.open = relative_depth < TREE_OPEN_DEPTH
-        for child in node.children:
-            mark_open(child, relative_depth + 1)
-
-    for root in roots_:
-        mark_open(root, 0)
-
-    matches = None
-    match_count = 0
-    needle = query.strip().lower()
-    if needle:
-        found = [
-            node
-            for node in nodes.values()
-            if needle in node.name.lower() or needle in node.code.lower()
-        ]
-        found.sort(key=lambda node: (node.depth, node.name.lower(), node.code))
-        match_count = len(found)
-        matches = found[:SEARCH_LIMIT]
-        for node in matches:
-            node.trail = [
-                nodes[ancestor_id].name
-                for ancestor_id in path_ids(node.path)[:-1]
-                if ancestor_id in nodes
-            ]
-
+    for root in roots:
+        _mark_open(root, 0)
+    matches, match_count = _matches(nodes, query)
     return {
-        "roots": roots_,
+        "roots": roots,
         "unit_count": len(nodes),
         "matches": matches,
         "match_count": match_count,
@@ -165,19 +98,32 @@ def structure_tree(organisation, scopes, query: str = "") -> dict:
     }
 
 
-# A unit's page ------------------------------------------------------------------------
+def _mark_open(node: TreeNode, relative_depth: int) -> None:
+    node.open = relative_depth < TREE_OPEN_DEPTH
+    for child in node.children:
+        _mark_open(child, relative_depth + 1)
 
 
-def breadcrumbs_for(user, ancestors) -> list[dict]:
-    """Home, the structure, then each ancestor the user may open (root first)."""
-    crumbs = [
-        {"text": "Home", "href": reverse("home:home")},
-        {"text": "Organisation structure", "href": reverse("org:tree")},
+def _matches(nodes: dict[int, TreeNode], query: str) -> tuple[list[TreeNode] | None, int]:
+    needle = query.strip().lower()
+    if not needle:
+        return None, 0
+    found = [
+        node
+        for node in nodes.values()
+        if needle in node.name.lower() or needle in node.code.lower()
     ]
-    for ancestor in ancestors:
-        if has_permission(user, Permission.ORG_VIEW, ancestor):
-            crumbs.append({"text": ancestor.name, "href": unit_href(ancestor.code)})
-    return crumbs
+    found.sort(key=lambda node: (node.depth, node.name.lower(), node.code))
+    for node in found[:SEARCH_LIMIT]:
+        node.trail = [
+            nodes[ancestor_id].name
+            for ancestor_id in path_ids(node.path)[:-1]
+            if ancestor_id in nodes
+        ]
+    return found[:SEARCH_LIMIT], len(found)
+
+
+# A unit's page ------------------------------------------------------------------------
 
 
 def ordered_counts(counts: Counter, reference_items) -> list[dict]:
@@ -194,18 +140,11 @@ def ordered_counts(counts: Counter, reference_items) -> list[dict]:
     return rows
 
 
-def headcount_breakdown(unit) -> dict:
-    """Current headcount of the unit's subtree by staff group and by band (one query)."""
+def headcount_breakdown(staff_by_group_and_band) -> dict:
+    """The subtree's headcount by staff group and by band."""
     by_group: Counter = Counter()
     by_band: Counter = Counter()
-    for staff_group, band, count in (
-        Person.objects.in_subtree(unit)
-        .current()
-        .order_by()
-        .values_list("staff_group", "band")
-        .annotate(n=Count("id"))
-        .values_list("staff_group", "band", "n")
-    ):
+    for staff_group, band, count in staff_by_group_and_band:
         by_group[staff_group] += count
         by_band[band] += count
     return {
@@ -215,20 +154,13 @@ def headcount_breakdown(unit) -> dict:
     }
 
 
-def subunits_with_headcounts(unit, children) -> tuple[list[dict], int]:
+def subunits_with_headcounts(unit, children, staff_by_path) -> tuple[list[dict], int]:
     """Each direct child with the headcount of its subtree, and the number of people whose
-    primary unit is the unit itself (one query)."""
+    primary unit is the unit itself."""
     start = len(unit.path)
     per_child: Counter = Counter()
     direct = 0
-    for path, count in (
-        Person.objects.in_subtree(unit)
-        .current()
-        .order_by()
-        .values_list("primary_unit__path")
-        .annotate(n=Count("id"))
-        .values_list("primary_unit__path", "n")
-    ):
+    for path, count in staff_by_path:
         if path == unit.path:
             direct += count
         else:
@@ -247,26 +179,22 @@ def subunits_with_headcounts(unit, children) -> tuple[list[dict], int]:
     return rows, direct
 
 
-def person_link(user, person) -> str | None:
-    """The person page's address if the user may open it, else None."""
-    if person is not None and has_permission(user, Permission.PERSON_VIEW, person.primary_unit):
+def person_link(sight: Sight, person) -> str | None:
+    """The person page's address if the actor may open it, else None."""
+    if sight.sees_person(person):
         return person_href(person.employee_number)
     return None
 
 
-def unit_leaders(user, unit) -> list[dict]:
-    leaders = (
-        Person.objects.for_org(unit.organisation_id)
-        .current()
-        .filter(is_leader=True)
-        .filter(Q(primary_unit=unit) | Q(primary_unit__parent=unit))
-        .select_related("primary_unit")
-        .order_by("last_name", "first_name", "pk")
-    )
+def unit_link(sight: Sight, unit) -> str | None:
+    return unit_href(unit.code) if sight.sees_unit(unit) else None
+
+
+def leader_rows(sight: Sight, leaders) -> list[dict]:
     return [
         {
             "name": leader.full_name,
-            "href": person_link(user, leader),
+            "href": person_link(sight, leader),
             "job_title": leader.job_title,
             "band": leader.band_name,
             "unit": leader.primary_unit.name,
@@ -276,13 +204,7 @@ def unit_leaders(user, unit) -> list[dict]:
     ]
 
 
-def unit_posts(user, unit) -> list[dict]:
-    posts = (
-        LeadershipPost.objects.for_org(unit.organisation_id)
-        .filter(Q(unit=unit) | Q(unit__parent=unit))
-        .select_related("unit", "holder__primary_unit")
-        .order_by("unit__path", "title", "pk")
-    )
+def post_rows(sight: Sight, posts) -> list[dict]:
     rows = []
     for post in posts:
         holder = post.holder
@@ -293,7 +215,7 @@ def unit_posts(user, unit) -> list[dict]:
                 "unit": post.unit.name,
                 "unit_href": unit_href(post.unit.code),
                 "holder": holder.full_name if holder else None,
-                "holder_href": person_link(user, holder),
+                "holder_href": person_link(sight, holder),
                 "holder_left": bool(holder and not holder.is_current),
                 "is_vacant": holder is None,
                 "is_interim": post.is_interim,
@@ -301,16 +223,6 @@ def unit_posts(user, unit) -> list[dict]:
             }
         )
     return rows
-
-
-def unit_people(unit):
-    """People whose primary unit is this unit, for paging."""
-    return (
-        Person.objects.for_org(unit.organisation_id)
-        .current()
-        .filter(primary_unit=unit)
-        .order_by("last_name", "first_name", "pk")
-    )
 
 
 def person_rows(people) -> list[dict]:
@@ -327,7 +239,7 @@ def person_rows(people) -> list[dict]:
 
 
 def unit_summary_rows(unit, parent, direct_headcount: int, total: int) -> list[dict]:
-    rows = [
+    return [
         {"key": "Level", "value": unit.get_level_display()},
         {"key": "Code", "value": unit.code},
         {"key": "Site", "value": unit.site or "Not recorded"},
@@ -340,23 +252,27 @@ def unit_summary_rows(unit, parent, direct_headcount: int, total: int) -> list[d
         {"key": "Staff in post (this unit and below)", "value": f"{total:,}"},
         {"key": "Staff whose primary unit is this unit", "value": f"{direct_headcount:,}"},
     ]
-    return rows
 
 
-def unit_page(user, unit, ancestors, children) -> dict:
-    """Everything on a unit page but the paged people list; ``ancestors`` root first,
-    excluding the unit; ``children`` the unit's direct children."""
-    breakdown = headcount_breakdown(unit)
-    subunits, direct = subunits_with_headcounts(unit, children)
-    parent = ancestors[-1] if ancestors else None
+def unit_page(page: UnitPage) -> dict:
+    """Everything on a unit page but the paged people list."""
+    unit, sight = page.unit, page.sight
+    breakdown = headcount_breakdown(page.staff_by_group_and_band)
+    subunits, direct = subunits_with_headcounts(unit, page.children, page.staff_by_path)
+    parent = page.ancestors[-1] if page.ancestors else None
+    crumbs = _structure_crumbs() + [
+        {"text": ancestor.name, "href": unit_href(ancestor.code)}
+        for ancestor in page.ancestors
+        if sight.sees_unit(ancestor)
+    ]
     return {
         "unit": unit,
-        "breadcrumbs": breadcrumbs_for(user, ancestors),
+        "breadcrumbs": crumbs,
         "summary_rows": unit_summary_rows(unit, parent, direct, breakdown["total"]),
         "headcount": breakdown,
         "subunits": subunits,
-        "leaders": unit_leaders(user, unit),
-        "posts": unit_posts(user, unit),
+        "leaders": leader_rows(sight, page.leaders),
+        "posts": post_rows(sight, page.posts),
     }
 
 
@@ -417,7 +333,7 @@ def change_rows(changes) -> list[dict]:
     return rows
 
 
-def person_summary_rows(user, person) -> list[dict]:
+def person_summary_rows(sight: Sight, person) -> list[dict]:
     manager = person.line_manager
     return [
         {"key": "Employee number", "value": person.employee_number},
@@ -425,16 +341,14 @@ def person_summary_rows(user, person) -> list[dict]:
         {
             "key": "Primary unit",
             "value": person.primary_unit.name,
-            "href": unit_href(person.primary_unit.code)
-            if has_permission(user, Permission.ORG_VIEW, person.primary_unit)
-            else None,
+            "href": unit_link(sight, person.primary_unit),
         },
         {"key": "Staff group", "value": person.staff_group_name},
         {"key": "Band", "value": person.band_name},
         {
             "key": "Line manager",
             "value": manager.full_name if manager else "None recorded",
-            "href": person_link(user, manager),
+            "href": person_link(sight, manager),
         },
         {"key": "Email", "value": person.email or "Not recorded"},
         {"key": "Start date", "value": uk_date(person.start_date) or "Not recorded"},
@@ -448,61 +362,52 @@ def person_summary_rows(user, person) -> list[dict]:
     ]
 
 
-def person_page(user, person) -> dict:
-    reports = (
-        person.reports.current()
-        .select_related("primary_unit")
-        .order_by("last_name", "first_name", "pk")
-    )
-    memberships = person.memberships.select_related("unit").order_by("unit__name", "unit__code")
-    posts = person.posts.select_related("unit").order_by("unit__path", "title")
-    changes = PersonChange.objects.filter(person=person).select_related("import_run")[:100]
-    crumbs = [
-        {"text": "Home", "href": reverse("home:home")},
-        {"text": "Organisation structure", "href": reverse("org:tree")},
-    ]
-    if has_permission(user, Permission.ORG_VIEW, person.primary_unit):
+def person_page(page: PersonPage) -> dict:
+    person, sight = page.person, page.sight
+    crumbs = _structure_crumbs()
+    if sight.sees_unit(person.primary_unit):
         crumbs.append(
             {"text": person.primary_unit.name, "href": unit_href(person.primary_unit.code)}
         )
-    return {
+    context = {
         "person": person,
+        "is_self": page.is_self,
+        "shows_protected": page.shows_protected,
         "breadcrumbs": crumbs,
-        "summary_rows": person_summary_rows(user, person),
+        "summary_rows": person_summary_rows(sight, person),
         "reports": [
             {
                 "name": report.full_name,
-                "href": person_link(user, report),
+                "href": person_link(sight, report),
                 "job_title": report.job_title,
                 "unit": report.primary_unit.name,
             }
-            for report in reports
+            for report in page.reports
         ],
         "memberships": [
             {
                 "name": membership.unit.name,
                 "code": membership.unit.code,
-                "href": unit_href(membership.unit.code)
-                if has_permission(user, Permission.ORG_VIEW, membership.unit)
-                else None,
+                "href": unit_link(sight, membership.unit),
             }
-            for membership in memberships
+            for membership in page.memberships
         ],
         "posts": [
             {
                 "title": post.title,
                 "level": post.get_level_display(),
                 "unit": post.unit.name,
-                "unit_href": unit_href(post.unit.code)
-                if has_permission(user, Permission.ORG_VIEW, post.unit)
-                else None,
+                "unit_href": unit_link(sight, post.unit),
                 "is_interim": post.is_interim,
                 "is_critical": post.is_critical,
             }
-            for post in posts
+            for post in page.posts
         ],
-        "history": change_rows(changes),
+        "history": change_rows(page.history),
     }
+    if page.shows_protected:
+        context["protected_rows"] = protected_rows(page.protected)
+    return context
 
 
 PROTECTED_LABELS = {
