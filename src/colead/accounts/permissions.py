@@ -11,6 +11,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 
 from colead.accounts.roles import ROLE_PERMISSIONS, Permission, Role
+from colead.lib import tree
 
 
 def _assignments(user):
@@ -40,7 +41,7 @@ def has_permission(user, permission: Permission, unit=None, *, organisation=None
             continue
         if assignment.unit_id is None:
             return True
-        if unit is not None and unit.path.startswith(assignment.unit.path):
+        if unit is not None and tree.is_within(unit.path, assignment.unit.path):
             return True
     return False
 

@@ -42,6 +42,7 @@ from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
 from colead.core.errors import Refused
+from colead.lib import tree
 
 SIGNED_IN = "signed_in"
 SURVEY_TOKEN = "survey_token"
@@ -93,11 +94,9 @@ def scope_q(scopes: Iterable, prefix: str = "") -> Q:
         return Q()
     if not scopes:
         return Q(pk__in=[])
-    # Drop scopes nested inside another scope: the outer one already covers them.
-    paths = sorted({unit.path for unit in scopes})
-    outermost = [p for p in paths if not any(p != o and p.startswith(o) for o in paths)]
     query = Q()
-    for path in outermost:
+    # Scopes nested inside another scope are left out: the outer one already covers them.
+    for path in tree.outermost(unit.path for unit in scopes):
         query |= Q(**{f"{prefix}path__startswith": path})
     return query
 

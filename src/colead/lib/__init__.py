@@ -7,4 +7,5 @@
 - ``text``: control characters found and described;
 - ``spreadsheet``: cells made safe for spreadsheets (formula injection) and read back;
 - ``memory``: small bounded in-process caches, cleared together through one registry.
+- ``tree``: unit trees by their materialised paths (inside, overlapping, outermost).
 """

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from colead.core.models import OrgScopedManager, OrgScopedQuerySet
+from colead.lib import tree
 from colead.org import reference
 
 ORG_CODE_RE = re.compile(r"^[A-Z0-9]{3,10}$")
@@ -116,7 +117,8 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
 
     def is_within(self, other: "Unit") -> bool:
-        return self.organisation_id == other.organisation_id and self.path.startswith(other.path)
+        same_organisation = self.organisation_id == other.organisation_id
+        return same_organisation and tree.is_within(self.path, other.path)
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part]

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.lib import tree
 from colead.lib.formatting import uk_date
 from colead.lib.problems import ImportRejected
 from colead.lib.table import read_table
@@ -81,7 +82,7 @@ def _units(wave: Wave) -> tuple[dict[str, int], dict[str, str], list[str]]:
     others: dict[str, str] = {}
     rows = Unit.objects.for_org(wave.organisation).values_list("id", "code", "path", "is_active")
     for unit_id, code, path, is_active in rows:
-        inside = any(path.startswith(root.path) for root in roots)
+        inside = tree.within_any(path, (root.path for root in roots))
         if inside and (is_active or unit_id in launched_with):
             allowed[code] = unit_id
         else:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from colead.lib import tree as unit_tree
 from colead.lib.formatting import uk_date
 from colead.privacy import disclosure
 
@@ -160,7 +161,7 @@ def unit_rows(
     rows = []
     for root in sorted(roots, key=lambda unit: unit.path):
         for unit in units:
-            if not unit.path.startswith(root.path):
+            if not unit_tree.is_within(unit.path, root.path):
                 continue
             if unit.id != root.id and unit.id not in totals:
                 continue
@@ -220,7 +221,7 @@ def in_subtrees(units: Iterable[UnitNode], root_ids: Iterable[int] | None) -> se
         return {unit.id for unit in units}
     wanted = set(root_ids)
     paths = [unit.path for unit in units if unit.id in wanted]
-    return {unit.id for unit in units if any(unit.path.startswith(p) for p in paths)}
+    return {unit.id for unit in units if unit_tree.within_any(unit.path, paths)}
 
 
 def staff_group_rows(
