@@ -4,8 +4,8 @@ Builds, in a throwaway SQLite database, a trust of about 380 units (5 divisions,
 directorates, 350 teams) and three closed waves of 15,000 respondents each on 120 scored
 items (the five built-in instruments plus a synthetic one to make up the number), with staff
 groups, "don't know" and skipped answers; each wave is scored as closing it would
-(``insights.services.score_wave``). Then it renders ``/insights/waves/<id>/heatmap/`` of the
-latest wave through Django's test client as a board member, after a warm-up, for several
+(``insights.services.store_wave_scores``). Then it renders ``/insights/waves/<id>/heatmap/``
+of the latest wave through Django's test client as a board member, after a warm-up, for several
 views (each level, by score, comparison and change, by staff group, sorted by a theme), and
 prints the median and 95th percentile per view and overall, and the number of queries, as
 JSON (also written to bench/results/heatmap_page_<vendor>.json).
@@ -69,7 +69,8 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
     from django.utils import timezone
 
     from colead.accounts.models import RoleAssignment, User
-    from colead.insights.services import score_wave
+    from colead.core.actor import Actor
+    from colead.insights.services import store_wave_scores
     from colead.org.models import Organisation, Unit
     from colead.surveys import definitions, services
     from colead.surveys.models import Response, ResponseSource, Wave, WaveInstrument, WaveStatus
@@ -170,7 +171,7 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
             )
         Response.objects.bulk_create(rows, batch_size=2000)
         started = time.perf_counter()
-        scores = score_wave(wave=wave, actor=None)
+        scores = store_wave_scores(wave=wave, actor=Actor.system("bench"))
         created.append(
             {
                 "wave": wave.pk,

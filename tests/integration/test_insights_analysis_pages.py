@@ -164,7 +164,7 @@ def test_drivers_access(client_for, trust, wave):
     assert client_for("change").get(drivers_url(wave)).status_code == 403
     assert client_for("outsider").get(drivers_url(wave)).status_code == 404
     open_wave = make_wave(trust, title="Open", launch=True)
-    assert client_for("board").get(drivers_url(open_wave)).status_code == 404
+    assert client_for("board").get(drivers_url(open_wave)).status_code == 409  # not closed
     surgery_only = mood_wave(trust, {"T1": 12}, threshold=K, title="Surgery only")
     surgery_only.target_units.set([Unit.objects.get(code="SURG")])
     assert client_for("manager").get(drivers_url(surgery_only)).status_code == 403
@@ -295,7 +295,7 @@ def test_reliability_is_for_analysts_over_the_whole_organisation(client, client_
     assert client_for("outsider").get(reliability_url(wave)).status_code == 404
     assert client_for("admin").get(reliability_url(wave)).status_code == 200
     open_wave = make_wave(trust, title="Open", launch=True)
-    assert client_for("od").get(reliability_url(open_wave)).status_code == 404
+    assert client_for("od").get(reliability_url(open_wave)).status_code == 409  # not closed
     division_lead = UserFactory(email="od-med@test.test")
     RoleAssignment.objects.create(
         user=division_lead, organisation=trust["org"], role="od_lead", unit=trust["units"]["MED"]

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.insights import exports
 from colead.surveys import services
 from tests.integration.analysis_fixtures import add_mood_ballots, invite_people_like
@@ -61,10 +62,10 @@ def wave(trust):
     wave = make_wave(
         trust, units=("TST1-ROOT",), threshold=K, title="Spring", instruments=INSTRUMENTS
     )
-    wave = services.launch_wave(wave=wave, actor=None)
+    wave = services.launch_wave(wave=wave, actor=Actor.system("tests"))
     for code, size, demographics in units:
         add_mood_ballots(wave, code, size, demographics=demographics)
-    return services.close_wave(wave=wave, actor=None)
+    return services.close_wave(wave=wave, actor=Actor.system("tests"))
 
 
 def heatmap(client, wave, query=""):
@@ -221,8 +222,8 @@ def test_export_refuses_an_unknown_breakdown_listing_the_allowed_ones(wave):
             "export", "heatmap", "--wave", str(wave.pk), "--level", "1", "--by", "grade",
             "--format", "csv",
         )  # fmt: skip
-    assert str(error.value) == (
-        "There is no breakdown 'grade'. Use staff_group, band or sex (the breakdowns this "
+    assert str(error.value) == (  # the option to put right, then what is wrong
+        "--by: There is no breakdown 'grade'. Use staff_group, band or sex (the breakdowns this "
         "wave's responses carry), or leave it out for whole units."
     )
 

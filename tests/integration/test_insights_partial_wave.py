@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from colead.accounts.models import ApiToken
+from colead.core.actor import Actor
 from colead.insights import exports
 from colead.insights import results as rs
 from colead.surveys import services
@@ -37,7 +38,7 @@ def ward_wave(trust):
         launch=True,
     )
     add_ballots(wave, "W1", 14)
-    return services.close_wave(wave=wave, actor=None)
+    return services.close_wave(wave=wave, actor=Actor.system("tests"))
 
 
 @pytest.fixture
@@ -117,7 +118,7 @@ def test_a_partial_wave_sits_in_the_trend_of_the_units_it_surveyed_only(client_f
         launch=True,
     )
     add_ballots(ward, "W1", 14)
-    ward = services.close_wave(wave=ward, actor=None)
+    ward = services.close_wave(wave=ward, actor=Actor.system("tests"))
     client = client_for("board")
     # Surgery's page in the ward's wave: not surveyed, but its trend still has Autumn
     response = client.get(reverse("insights:unit", args=[ward.pk, "SURG"]))
@@ -249,7 +250,7 @@ def test_a_partial_wave_is_never_the_previous_wave_of_a_wider_one(client_for, tr
         launch=True,
     )
     add_ballots(ward, "W1", 14)
-    ward = services.close_wave(wave=ward, actor=None)
+    ward = services.close_wave(wave=ward, actor=Actor.system("tests"))
     spring = closed_wave(trust, counts, threshold=K, title="Spring")
     assert rs.load_results(ward).previous.wave_id == autumn.pk
     assert rs.load_results(spring).previous.wave_id == autumn.pk

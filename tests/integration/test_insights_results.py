@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from colead.core.errors import Invalid
 from colead.insights import engine, scoring
 from colead.insights import results as rs
 from colead.insights.models import WaveScores
@@ -35,7 +36,9 @@ def independent(wave):
         {"unit": r.reporting_unit_id, "answers": r.answers, "demographics": r.demographics}
         for r in Response.objects.filter(wave=wave)
     ]
-    scored = engine.score_wave(scheme, engine.responses_frame(rows), breakdowns=["staff_group"])
+    scored = engine.compute_wave_scores(
+        scheme, engine.responses_frame(rows), breakdowns=["staff_group"]
+    )
     units = list(Unit.objects.for_org(wave.organisation).order_by("path"))
     tree = engine.UnitTree([u.pk for u in units], [u.parent_id for u in units])
     return scored, tree, {u.pk: u for u in units}
@@ -182,21 +185,27 @@ def test_change_since_the_previous_wave_only_with_twice_the_threshold(trust):
 
 def test_bad_levels_and_breakdowns_say_what_to_do(wave):
     results = rs.load_results(wave)
-    with pytest.raises(rs.ResultsError, match=r"no level 7 .* from 0 to 3"):
-        results.table(level=7)
-    with pytest.raises(rs.ResultsError, match=r"no breakdown 'shoe_size'\. Use staff_group"):
-        results.table(level=1, breakdown="shoe_size")
-    with pytest.raises(rs.ResultsError, match=r"has no sex recorded .* Use staff_group"):
-        results.table(level=1, breakdown="sex")
-    with pytest.raises(rs.ResultsError, match=r"measure set 'some'"):
-        results.table(level=1, measures="some")
+    cases = (
+        ({"level": 7}, "level", r"no level 7 .* from 0 to 3"),
+        (
+            {"level": 1, "breakdown": "shoe_size"},
+            "by",
+            r"no breakdown 'shoe_size'\. Use staff_group",
+        ),
+        ({"level": 1, "breakdown": "sex"}, "by", r"has no sex recorded .* Use staff_group"),
+        ({"level": 1, "measures": "some"}, "measures", r"measure set 'some'"),
+    )
+    for asked, field, message in cases:
+        with pytest.raises(Invalid, match=message) as raised:
+            results.table(**asked)
+        assert list(raised.value.errors) == [field] and raised.value.source == "query"
 
 
 def test_an_open_wave_has_no_results(trust):
     from tests.integration.waves_fixtures import make_wave
 
     wave = make_wave(trust, launch=True)
-    with pytest.raises(rs.ResultsError, match="still open: results are shown only once"):
+    with pytest.raises(rs.ResultsNotReady, match="still open: results are shown only once"):
         rs.load_results(wave)
     assert not WaveScores.objects.filter(wave=wave).exists()
 
@@ -210,13 +219,13 @@ def test_tables_are_cached_per_wave_level_and_breakdown(wave, django_assert_num_
     assert not np.isnan(scores).any() and math.isfinite(scores.sum())
 
 
-def test_an_earlier_wave_without_stored_scores_is_still_the_previous_wave(trust):
+def test_an_earlier_wave_without_stored_scores_gives_no_change_and_is_not_scored(trust):
     first = closed_wave(trust, {"W1": 14, "T1": 12}, threshold=K, title="Autumn")
     second = closed_wave(trust, {"W1": 14, "T1": 12}, threshold=K, title="Spring")
     WaveScores.objects.filter(wave=first).delete()  # closed before scores were stored
     results = rs.load_results(second)
-    assert results.previous.wave_id == first.pk
-    assert WaveScores.objects.filter(wave=first).exists()
+    assert results.previous is None  # a read never scores a wave
+    assert not WaveScores.objects.filter(wave=first).exists()
 
 
 def test_deactivated_units_nobody_answered_in_are_left_out(trust):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.insights import engine, scoring, storage
 from colead.insights import results as rs
 from colead.insights.models import WaveScores
@@ -37,7 +38,7 @@ def reference_scored(wave):
         for r in Response.objects.filter(wave=wave)
     ]
     frame = engine.responses_frame(rows)
-    return engine.score_wave(scheme, frame, breakdowns=["staff_group"])
+    return engine.compute_wave_scores(scheme, frame, breakdowns=["staff_group"])
 
 
 def test_closing_a_wave_scores_every_response_in_the_same_transaction(trust):
@@ -83,7 +84,7 @@ def test_the_stored_form_is_compact_and_says_nothing_but_codes_units_and_groups(
 
 def test_an_empty_wave_is_scored_too(trust):
     wave = make_wave(trust, units=("TST1-ROOT",), launch=True)
-    wave = services.close_wave(wave=wave, actor=None)
+    wave = services.close_wave(wave=wave, actor=Actor.system("tests"))
     scores, scored = stored(wave)
     assert scores.respondents == 0 and scored.codes.shape == (0, len(scored.scheme.items))
     table = rs.load_results(wave).table(level=1)
@@ -103,7 +104,7 @@ def test_importing_into_a_closed_wave_scores_it_again(trust):
     wave = closed_wave(trust, {"W1": 12, "T1": 12})
     first, _ = stored(wave)
     content = responses_file([["T1", "Medical and Dental", "4", "4", "5", "3", "4"]] * 6)
-    import_responses(wave=wave, content=content, filename="paper.csv", actor=None)
+    import_responses(wave=wave, content=content, filename="paper.csv", actor=Actor.system("tests"))
     second, scored = stored(wave)
     assert second.respondents == 30
     assert second.scored_at > first.scored_at
@@ -116,10 +117,10 @@ def test_importing_into_a_closed_wave_scores_it_again(trust):
 def test_importing_into_an_open_wave_leaves_scoring_to_the_close(trust):
     wave = make_wave(trust, units=("TST1-ROOT",), launch=True, instruments=["staff-engagement"])
     content = responses_file([["W1", "Students", "4", "4", "5", "3", "4"]] * 3)
-    import_responses(wave=wave, content=content, filename="paper.csv", actor=None)
+    import_responses(wave=wave, content=content, filename="paper.csv", actor=Actor.system("tests"))
     assert not WaveScores.objects.filter(wave=wave).exists()
     add_ballots(wave, "W1", 2)
-    wave = services.close_wave(wave=wave, actor=None)
+    wave = services.close_wave(wave=wave, actor=Actor.system("tests"))
     assert WaveScores.objects.get(wave=wave).respondents == 5
 
 
@@ -127,7 +128,9 @@ def test_a_dry_run_import_scores_nothing(trust):
     wave = closed_wave(trust, {"W1": 12})
     before = WaveScores.objects.get(wave=wave).scored_at
     content = responses_file([["W1", "", "4", "4", "5", "3", "4"]])
-    import_responses(wave=wave, content=content, filename="p.csv", actor=None, dry_run=True)
+    import_responses(
+        wave=wave, content=content, filename="p.csv", actor=Actor.system("tests"), dry_run=True
+    )
     assert WaveScores.objects.get(wave=wave).scored_at == before
 
 
@@ -168,12 +171,17 @@ def test_rescore_command(trust):
         call_command("waves", "rescore", "999999")
 
 
-def test_a_wave_closed_before_scoring_existed_is_scored_on_first_view(trust):
+def test_a_wave_closed_before_scoring_existed_is_not_ready_until_rescored(trust):
     # every unit with people answers, so none is a silent small group that hides Ward 1
     wave = closed_wave(trust, {"W1": 12, "W2": 12, "T1": 12})
     WaveScores.objects.filter(wave=wave).delete()
+    with pytest.raises(
+        rs.ResultsNotReady, match=rf"being prepared.*colead waves rescore {wave.pk}"
+    ):
+        rs.load_results(wave)
+    assert not WaveScores.objects.filter(wave=wave).exists()  # reading stored nothing
+    call_command("waves", "rescore", str(wave.pk), stdout=io.StringIO())
     table = rs.load_results(wave).table(level=3)
-    assert WaveScores.objects.filter(wave=wave).exists()
     assert next(r for r in table.rows if r.unit_code == "W1").respondents == 12
 
 

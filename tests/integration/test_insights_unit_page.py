@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.insights import results as rs
 from colead.insights import themes, unit_results
 from colead.lib import memory
@@ -71,7 +72,7 @@ def wave_with_comments(trust, counts, commenters: dict[str, int], *, title):
             ballot.comments = {"comment": comment_text(written)}
             ballot.save(update_fields=["sealed"])
             written += 1
-    return services.close_wave(wave=wave, actor=None)
+    return services.close_wave(wave=wave, actor=Actor.system("tests"))
 
 
 @pytest.fixture
@@ -424,7 +425,7 @@ def test_unknown_units_and_waves_are_404s_that_say_why(client_for, spring, trust
     assert "<script>" not in forged.content.decode().split("<main", 1)[1].split("</main>")[0]
     assert client.get(unit_url(spring, "OTH-ROOT")).status_code == 404  # another organisation
     open_wave = make_wave(trust, title="Open", launch=True)
-    assert client.get(unit_url(open_wave, "MED")).status_code == 404
+    assert client.get(unit_url(open_wave, "MED")).status_code == 409  # not closed: says so
     assert client.get(reverse("insights:unit", args=[999999, "MED"])).status_code == 404
     assert not AuditEvent.objects.filter(action="insights.unit_view").exists()
 

@@ -17,10 +17,10 @@ from colead.demo.generator import generate
 from colead.insights import (
     UnitTree,
     compare_waves,
+    compute_wave_scores,
     key_drivers,
     reliability,
     responses_frame,
-    score_wave,
     unit_statistics,
 )
 from colead.lib.table import read_table
@@ -59,7 +59,7 @@ def acute(trusts, surveys):
 def score(responses):
     instruments = [i for i in S.wave_instruments() if i.code != "demographics"]
     frame = responses_frame([{"unit": r.unit_code, "answers": r.answers} for r in responses])
-    return score_wave(instruments, frame, breakdowns=["staff_group"])
+    return compute_wave_scores(instruments, frame, breakdowns=["staff_group"])
 
 
 def dimension_codes(scored):

@@ -316,7 +316,7 @@ def fixed_wave():
         )
     ]
     frame = engine.responses_frame(rows)
-    return engine.score_wave(BUILTIN, frame, breakdowns=["staff_group"], wave="2026")
+    return engine.compute_wave_scores(BUILTIN, frame, breakdowns=["staff_group"], wave="2026")
 
 
 def test_the_table_has_one_row_per_unit_with_respondents_and_measure():

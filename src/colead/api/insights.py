@@ -4,21 +4,23 @@ The same rows as the heatmap page's download and ``colead export heatmap``: unit
 level (× group with ``by=staff_group``, ``band`` or another breakdown) × themes, with every figure that could identify a
 small group empty and ``suppressed`` saying why (docs/privacy.md, "Disclosure control of
 results"). Needs RESULTS_VIEW: board members, OD leads and admins see the organisation,
-managers only the units inside their subtree. Every call is audited.
+managers only the units inside their subtree. Every call is audited. The read is
+``insights.queries.heatmap_export``, as for the page and the command; its errors become
+answers in the API's one handler (colead/api/api.py).
 """
 
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja import Field, Query, Router, Schema
 
 from colead.accounts.roles import Permission
-from colead.api.access import Forbidden, NotFound, access, requires
+from colead.api.access import access, requires
 from colead.api.schemas import ERRORS_AND_VALIDATION, ErrorOut, WaveId
-from colead.audit.services import record
-from colead.insights import exports
+from colead.core.actor import Actor
+from colead.insights import exports, queries
 from colead.insights import results as rs
+from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave
 
 router = Router(tags=["Insights"])
@@ -106,7 +108,7 @@ def _wave_organisation(params: dict):
 
 FILE_CONTENT = {
     "text/csv": {"schema": {"type": "string"}},
-    exports.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+    FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
 }
 
 
@@ -124,77 +126,26 @@ def wave_heatmap(request, wave_id: WaveId, query: Query[HeatmapQuery]):
     disclosure control. `format=csv` or `xlsx` gives the export file instead of JSON. A wave
     not yet closed is 409; a manager sees only their units, and a wave that surveyed none of
     them is 403."""
-    granted = access(request)
-    wave = (
-        Wave.objects.for_org(granted.organisation)
-        .select_related("organisation")
-        .filter(pk=wave_id)
-        .first()
+    export = queries.heatmap_export(
+        Actor.from_request(request, source="api"),
+        organisation=access(request).organisation,  # the wave's, judged by @requires
+        wave_id=wave_id,
+        fmt=query.format,
+        level=query.level,
+        by=query.by,
     )
-    if wave is None:
-        raise NotFound("No such wave.")
-    scopes = granted.scopes
-    if not granted.org_wide and not rs.overlaps(
-        wave.target_units.values_list("path", flat=True), scopes
-    ):
-        raise Forbidden("This wave did not survey any of the units you may see.")
-    try:
-        results = rs.load_results(wave)
-    except rs.ResultsError as error:
-        return Status(409, {"detail": str(error)})
-    levels = rs.allowed_levels(results, scopes)
-    level = query.level if query.level is not None else rs.default_level(results, scopes)
-    problems = []
-    try:
-        results.require_level(level, levels)
-    except rs.ResultsError as error:
-        problems.append({"type": "value_error", "loc": ["query", "level"], "msg": str(error)})
-    try:
-        results.require_breakdown(query.by)
-    except rs.ResultsError as error:
-        problems.append({"type": "value_error", "loc": ["query", "by"], "msg": str(error)})
-    if problems:
-        raise ValidationError(problems)
     if query.format != "json":
-        export = exports.heatmap_export(
-            wave=wave,
-            level=level,
-            breakdown=query.by,
-            fmt=query.format,
-            scopes=scopes,
-            actor=granted.user,
-            request=request,
-            source="api",
-            results=results,
-        )
         response = HttpResponse(export.content, content_type=export.content_type)
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
         response["Cache-Control"] = "no-store"
         return response
-    table = results.table(level=level, breakdown=query.by)
-    # the export's rows, field for field: one function makes the figures of both
-    lines = exports.export_rows(table, rs.scoped_rows(table, scopes))
-    record(
-        action="insights.heatmap_export",
-        actor=granted.user,
-        organisation=wave.organisation,
-        obj=wave,
-        request=request,
-        detail={
-            "level": level,
-            "breakdown": query.by,
-            "format": "json",
-            "rows": len(lines),
-            "source": "api",
-            "scope": "organisation" if granted.org_wide else sorted(u.code for u in scopes),
-        },
-    )
+    read = export.heatmap
     return {
-        "wave_id": wave.pk,
-        "wave_title": wave.title,
-        "level": level,
-        "breakdown": query.by,
-        "reporting_threshold": results.threshold,
+        "wave_id": read.wave.pk,
+        "wave_title": read.wave.title,
+        "level": read.level,
+        "breakdown": read.by,
+        "reporting_threshold": read.results.threshold,
         "columns": list(exports.COLUMNS),
-        "rows": lines,
+        "rows": export.lines,
     }

@@ -2,16 +2,19 @@
 
 The notebook-facing API (see README.md in this package)::
 
-    from colead.insights import UnitTree, score_wave, unit_statistics, compare_with_rest
+    from colead.insights import UnitTree, compute_wave_scores, unit_statistics, compare_with_rest
 
 ``scoring`` turns instruments into a scoring scheme and answers into scores, ``statistics``
 holds the formulas (intervals, tests, reliability, agreement, key drivers) and ``engine``
 aggregates a wave for every unit at every level. Disclosure control (suppression) lives in
 ``colead.privacy.disclosure`` and is applied to the engine's tables afterwards.
 
+``compute_wave_scores`` computes (codes answers, stores nothing); the Django app's
+``services.store_wave_scores`` stores a wave's scores.
+
 This package is also a Django app (``apps.py``, ``models.py``, ``services.py``,
-``results.py``, ``views.py``, ``exports.py``): the stored scores, the results service and
-the pages. Those modules use Django; the four pure modules above never do. The names below
+``results.py``, ``queries.py``, ``views/``, ``exports.py``): the stored scores, the
+results, the published reads and the pages. Those modules use Django; the four pure modules above never do. The names below
 are loaded on first use, so that Django loading the app does not import polars and scipy
 before anything needs them.
 """
@@ -27,11 +30,11 @@ _ENGINE = (
     "aggregate",
     "compare_waves",
     "compare_with_rest",
+    "compute_wave_scores",
     "key_drivers",
     "measures_of",
     "reliability",
     "responses_frame",
-    "score_wave",
     "team_agreement",
     "unit_statistics",
     "wave_statistics",
@@ -65,11 +68,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         aggregate,
         compare_waves,
         compare_with_rest,
+        compute_wave_scores,
         key_drivers,
         measures_of,
         reliability,
         responses_frame,
-        score_wave,
         team_agreement,
         unit_statistics,
         wave_statistics,

@@ -333,7 +333,7 @@ def _labels_of(index: np.ndarray, labels: tuple[str, ...]) -> list[str | None]:
     return table[np.where(index < 0, len(labels), index)].tolist()
 
 
-def score_wave(
+def compute_wave_scores(
     instruments: Iterable[Instrument] | ScoringScheme,
     responses: pl.DataFrame,
     *,

@@ -1,5 +1,6 @@
-"""Exports of the heatmap: CSV and XLSX, the same rows from the command line, the page's
-download link and the API. Every export is audited.
+"""The heatmap's rows as export lines, CSV and XLSX: the formats of
+``queries.heatmap_export``, which the command line, the page's download link and the API
+all call (and which audits every export).
 
 Columns (docs/data-formats.md, "Results exports"):
 ``unit_code,unit_name,level,breakdown,measure,n,score,score_band,ci_low,ci_high,pct_positive,
@@ -16,11 +17,9 @@ from __future__ import annotations
 import csv
 import io
 
-from django.utils import timezone
-
-from colead.audit.services import record
 from colead.insights import results as rs
-from colead.lib.spreadsheet import FORMATS, Export, csv_safe
+from colead.lib.spreadsheet import FORMATS as FORMATS  # the file formats, for callers
+from colead.lib.spreadsheet import csv_safe
 
 NAME_COLUMNS = ("unit_code", "unit_name", "level", "breakdown", "measure")
 COLUMNS = NAME_COLUMNS + rs.FIGURE_FIELDS
@@ -78,55 +77,3 @@ def to_xlsx(rows: list[dict], title: str = "Heatmap") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def heatmap_export(
-    *,
-    wave,
-    level: int,
-    breakdown: str | None,
-    fmt: str,
-    scopes,
-    actor,
-    source: str,
-    request=None,
-    group: str | None = None,
-    measures: str = "dimensions",
-    results: rs.WaveResults | None = None,
-) -> Export:
-    """The heatmap rows the viewer may see (``scopes``: their units, or ``[None]`` for the
-    organisation) as CSV or XLSX, with an audit event. Raises ResultsError for a bad level,
-    breakdown, format or measure set."""
-    if fmt not in FORMATS:
-        raise rs.ResultsError(f"There is no format {fmt!r}. Use csv or xlsx.")
-    results = results or rs.load_results(wave)
-    results.require_level(level, rs.allowed_levels(results, scopes))
-    table = results.table(level=level, breakdown=breakdown, measures=measures)
-    rows = rs.scoped_rows(table, scopes)
-    if group is not None:
-        rows = [row for row in rows if row.category == group]
-    lines = export_rows(table, rows)
-    content = to_csv(lines).encode("utf-8") if fmt == "csv" else to_xlsx(lines)
-    suffix = f"-{breakdown}" if breakdown else ""
-    filename = (
-        f"heatmap-{wave.organisation.code}-wave{wave.pk}-level{level}{suffix}"
-        f"-{timezone.localdate():%Y%m%d}.{fmt}"
-    )
-    record(
-        action="insights.heatmap_export",
-        actor=actor,
-        organisation=wave.organisation,
-        obj=wave,
-        request=request,
-        detail={
-            "level": level,
-            "breakdown": breakdown,
-            "group": group,
-            "measures": measures,
-            "format": fmt,
-            "rows": len(lines),
-            "source": source,
-            "scope": "organisation" if None in scopes else sorted(unit.code for unit in scopes),
-        },
-    )
-    return Export(content, FORMATS[fmt], filename, len(lines))

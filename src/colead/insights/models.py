@@ -2,7 +2,7 @@
 
 A wave's answers are scored when it closes (``surveys.services.close_wave``) or when
 responses are imported into a closed wave (``surveys.imports.import_responses``), in the
-same transaction, by ``insights.services.score_wave``. The results pages, exports and API
+same transaction, by ``insights.services.store_wave_scores``. The results pages, exports and API
 read these rows, never the responses' JSON: see ``insights.results``.
 
 ``data`` is a NumPy ``.npz`` archive (``insights.storage``): the respondents × items matrix

@@ -9,13 +9,15 @@ cell also says its value, and in comparison or change mode its label, in words.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.template import engines
 from django.urls import reverse
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from colead.insights import results as rs
+from colead.lib import memory
 
 COLOURS = {
     "score": "Score",
@@ -61,7 +63,6 @@ class HeatmapParams:
     colour: str = "score"
     sort: str = "unit"
     order: str = "asc"
-    errors: list[dict] = field(default_factory=list)
 
     def query(self, **changes) -> str:
         values = {
@@ -76,74 +77,58 @@ class HeatmapParams:
         return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
 
 
-def parse_params(get, results: rs.WaveResults, levels: list[int], default_level: int):
-    """The heatmap's query parameters, checked; problems go to ``errors`` (each naming the
-    value and the fix) and the default is used instead."""
-    params = HeatmapParams(level=default_level)
+def parse_params(get) -> tuple[HeatmapParams, dict[str, str]]:
+    """The heatmap page's query string as parameters, and the problems of those the page
+    itself owns (a level that is not a number, the colouring) by field. Whether the level,
+    breakdown and group exist in the wave is the read's to say (``queries.heatmap``)."""
+    params, errors = HeatmapParams(), {}
     raw_level = get.get("level", "").strip()
     if raw_level:
         try:
-            level = int(raw_level)
-            results.require_level(level, levels)
-        except ValueError as error:
-            message = (
-                str(error)
-                if isinstance(error, rs.ResultsError)
-                else f"Level {raw_level[:20]!r} is not a number. Choose a level from the list."
+            params.level = int(raw_level)
+        except ValueError:
+            errors["level"] = (
+                f"Level {raw_level[:20]!r} is not a number. Choose a level from the list."
             )
-            params.errors.append({"text": message, "href": "#level"})
-        else:
-            params.level = level
     by = get.get("by", "").strip() or None
-    if by is not None:
-        try:
-            results.require_breakdown(by)
-        except rs.ResultsError as error:
-            params.errors.append({"text": str(error), "href": "#by"})
-            by = None
     group = get.get("group", "").strip() or None
     # The form lists the groups of one breakdown (``group_of``); when the breakdown was
     # changed on the same submission, the group chosen belonged to the old one: drop it.
     group_of = get.get("group_of", None)
     if group is not None and group_of is not None and group_of.strip() != (by or ""):
         group = None
-    offered = results.breakdowns()
-    # Without ``by``, a group is a staff group (the heatmap's first filter, kept for links).
-    listed = by or ("staff_group" if "staff_group" in offered else None)
     if group == EACH_GROUP:  # "each staff group": the breakdown, every category
-        group = None
-        by = listed
-    if group is not None:
-        known = dict(results.category_labels(listed)) if listed else {}
-        if group not in known:
-            kind = rs.BREAKDOWNS[listed].lower() if listed else "group"
-            params.errors.append(
-                {
-                    "text": f"There is no {kind} {group[:60]!r} in this wave's results. "
-                    "Choose one from the list.",
-                    "href": "#group",
-                }
-            )
-            group = None
-        else:
-            by = listed
-    params.by = by
-    params.group = group
+        group, by = None, by or "staff_group"
+    params.by, params.group = by, group
     colour = get.get("colour", "score")
-    if colour not in COLOURS:
-        params.errors.append(
-            {
-                "text": f"There is no colouring {colour[:20]!r}: use score, comparison or change.",
-                "href": "#colour",
-            }
+    if colour in COLOURS:
+        params.colour = colour
+    else:
+        errors["colour"] = (
+            f"There is no colouring {colour[:20]!r}: use score, comparison or change."
         )
-        colour = "score"
-    params.colour = colour
+    params.sort = get.get("sort", "unit")
+    params.order = get.get("order", "")
+    return params, errors
+
+
+def settle_params(params: HeatmapParams, read) -> HeatmapParams:
+    """The parameters the page shows for a read (``queries.WaveRead``): the level, breakdown
+    and group it used (or, after a problem, the defaults in place of those it refused), and a
+    sort column the table has."""
+    results = read.results
+    level = getattr(read, "level", params.level)
+    by = getattr(read, "by", params.by)
+    group = getattr(read, "group", params.group)
+    params.level = level if level in read.levels else read.default_level
+    params.by = by if by in results.breakdowns() else None
+    params.group = (
+        group if params.by and group in dict(results.category_labels(params.by)) else None
+    )
     measures = {m.code for m in results.measures}
-    sort = get.get("sort", "unit")
-    params.sort = sort if sort in measures | {"unit", "responses"} else "unit"
-    order = get.get("order", "")
-    params.order = order if order in ORDERS else ("asc" if params.sort == "unit" else "desc")
+    params.sort = params.sort if params.sort in measures | {"unit", "responses"} else "unit"
+    if params.order not in ORDERS:
+        params.order = "asc" if params.sort == "unit" else "desc"
     return params
 
 
@@ -276,22 +261,22 @@ def _row_view(table: rs.ResultsTable, row: rs.Row, colour: str) -> RowView:
     else:
         responses, responses_hidden = f"{row.respondents:,}", ""
     cells = tuple(cell_view(row.cells.get(m.code), colour, threshold) for m in table.measures)
-    # the unit's name links to its unit page (a breakdown's row, to the whole unit's)
-    href = reverse("insights:unit", args=[table.wave_id, row.unit_code])
-    name = Markup('<a href="{}">{}</a>').format(href, row.unit_name)
-    if row.category_label:
-        name += f": {row.category_label}"
-    parts = [f'<tr><th scope="row">{name}</th><td>{escape(responses)}']
-    if responses_hidden:
-        parts.append(f'<span class="nhsuk-u-visually-hidden">: {escape(responses_hidden)}</span>')
-    parts.append("</td>")
-    for css, text, hidden in cells:
-        parts.append(f'<td class="{css}">{escape(text)}')
-        if hidden:
-            parts.append(f'<span class="nhsuk-u-visually-hidden"> {escape(hidden)}</span>')
-        parts.append("</td>")
-    parts.append("</tr>")
-    return RowView(label, responses, responses_hidden, cells, Markup("".join(parts)))
+    html = _row_macro()(
+        reverse("insights:unit", args=[table.wave_id, row.unit_code]),
+        row.unit_name,
+        row.category_label,
+        responses,
+        responses_hidden,
+        cells,
+    )
+    return RowView(label, responses, responses_hidden, cells, Markup(html))
+
+
+@memory.cached
+def _row_macro():
+    """The ``heatmap_row`` macro of insights/_heatmap_row.jinja (the row's HTML lives in
+    the template; it is rendered here once per row and colouring, for the cache)."""
+    return engines["jinja2"].env.get_template("insights/_heatmap_row.jinja").module.heatmap_row
 
 
 def heatmap_rows(table: rs.ResultsTable, rows: list[rs.Row], params: HeatmapParams) -> list:

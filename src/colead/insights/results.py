@@ -46,6 +46,7 @@ from functools import cached_property
 import numpy as np
 from django.db.models import Q
 
+from colead.core.errors import Conflict, Invalid
 from colead.insights import engine as eng
 from colead.insights import storage
 from colead.insights.models import WaveScores
@@ -89,9 +90,9 @@ _CORES = memory.recent(8, f"{__name__}._CORES")  # (wave id, scored_at, k, units
 _TABLES = memory.recent(64, f"{__name__}._TABLES")
 
 
-class ResultsError(ValueError):
-    """A request for results that cannot be met, with a message that names the value and the
-    fix (shown on pages, in the API's ``detail`` and by the command)."""
+class ResultsNotReady(Conflict):
+    """A wave with no results to show yet: not closed, or closed and its scores not stored
+    (a wave closed before scores were stored: ``colead waves rescore WAVE`` stores them)."""
 
 
 # -- the organisation's units ----------------------------------------------------------------
@@ -149,7 +150,7 @@ def organisation_units(organisation) -> OrgUnits:
 def check_wave(wave: Wave) -> None:
     if not wave.is_closed:
         state = "a draft" if wave.is_draft else "still open"
-        raise ResultsError(
+        raise ResultsNotReady(
             f"Wave {wave.pk} ({wave.title}) is {state}: results are shown only once a wave "
             "has closed. Close it first (colead waves close WAVE)."
         )
@@ -199,10 +200,17 @@ def _previous_wave(wave: Wave) -> Wave | None:
 
 
 def load_results(wave: Wave, *, with_previous: bool = True) -> WaveResults:
-    """The results of a closed wave, with the previous wave's for change. A wave closed
-    before scoring existed is scored now. Raises ResultsError for a wave not closed."""
+    """The results of a closed wave, with the previous wave's for change. Reads only: a wave
+    whose scores are not stored is ResultsNotReady (as is a wave not closed), and a previous
+    wave without stored scores gives no change rather than being scored here."""
     check_wave(wave)
-    scored_at = _ensure_scored(wave, _scored_at(wave))
+    scored_at = _scored_at(wave)
+    if scored_at is None:
+        raise ResultsNotReady(
+            f"Results of {wave.title} are being prepared: its responses have not been scored "
+            f"yet. Try again in a few minutes, or ask an administrator to run "
+            f"colead waves rescore {wave.pk}."
+        )
     units = organisation_units(wave.organisation_id)
     previous = _previous_wave(wave) if with_previous else None
     before = None
@@ -211,18 +219,9 @@ def load_results(wave: Wave, *, with_previous: bool = True) -> WaveResults:
             stored = previous.scores.scored_at  # loaded by select_related
         except WaveScores.DoesNotExist:
             stored = None
-        before = _core(previous, _ensure_scored(previous, stored), units)
+        if stored is not None:
+            before = _core(previous, stored, units)
     return WaveResults(_core(wave, scored_at, units), before)
-
-
-def _ensure_scored(wave: Wave, scored_at):
-    """The wave's scores' timestamp, scoring it first if it never was (a wave closed before
-    scores were stored)."""
-    if scored_at is None:
-        from colead.insights.services import score_wave
-
-        scored_at = score_wave(wave=wave, actor=None).scored_at
-    return scored_at
 
 
 def _core(wave: Wave, scored_at, units: OrgUnits) -> WaveCore:
@@ -451,8 +450,7 @@ class WaveCore:
         for position in range(lo, hi):
             unit = refs[int(tree.ids[position])]
             if respondents[position] > 0 or (
-                unit.is_active
-                and unit_tree.overlap([unit.path], self.target_paths)
+                unit.is_active and unit_tree.overlap([unit.path], self.target_paths)
             ):
                 keep.append(position)
         keep.sort(key=lambda p: refs[int(tree.ids[p])].path)
@@ -540,27 +538,36 @@ class WaveResults:
         else:
             use = "This wave's responses carry no breakdown: leave it out for whole units."
         if breakdown not in BREAKDOWNS:
-            raise ResultsError(f"There is no breakdown {breakdown!r}. {use}")
+            raise Invalid({"by": f"There is no breakdown {breakdown!r}. {use}"}, source="query")
         if breakdown not in self.categories:
-            raise ResultsError(
-                f"Wave {self.wave_id} ({self.title}) has no {BREAKDOWNS[breakdown].lower()} "
-                f"recorded with its responses, so it cannot be broken down by {breakdown}. {use}"
+            raise Invalid(
+                {
+                    "by": f"Wave {self.wave_id} ({self.title}) has no "
+                    f"{BREAKDOWNS[breakdown].lower()} recorded with its responses, so it cannot "
+                    f"be broken down by {breakdown}. {use}"
+                },
+                source="query",
             )
 
     def require_level(self, level: int, allowed: Sequence[int] | None = None) -> None:
         allowed = list(range(self.max_level + 1)) if allowed is None else list(allowed)
         if level not in allowed:
             if not allowed:
-                raise ResultsError(f"There is no level {level} you may see in this wave.")
-            span = str(allowed[0]) if len(allowed) == 1 else f"{allowed[0]} to {allowed[-1]}"
-            raise ResultsError(
-                f"There is no level {level} to show. Choose a level from {span} "
-                "(0 is the organisation, 1 its divisions, and so on down)."
-            )
+                message = f"There is no level {level} you may see in this wave."
+            else:
+                span = str(allowed[0]) if len(allowed) == 1 else f"{allowed[0]} to {allowed[-1]}"
+                message = (
+                    f"There is no level {level} to show. Choose a level from {span} "
+                    "(0 is the organisation, 1 its divisions, and so on down)."
+                )
+            raise Invalid({"level": message}, source="query")
 
     def measure_codes(self, measures: str = "dimensions") -> list[str]:
         if measures not in MEASURE_SETS:
-            raise ResultsError(f"There is no measure set {measures!r}. Use dimensions or all.")
+            raise Invalid(
+                {"measures": f"There is no measure set {measures!r}. Use dimensions or all."},
+                source="query",
+            )
         if measures == "dimensions":
             return [m.code for m in self.measures if m.kind == eng.DIMENSION]
         return [m.code for m in self.measures]

@@ -1,9 +1,9 @@
 """Writes for insights: scoring a wave's responses once and storing them compactly.
 
-``score_wave`` runs inside the transaction that makes a wave's responses final or changes
+``store_wave_scores`` runs inside the transaction that makes a wave's responses final or changes
 them (closing the wave, importing responses into a closed wave, ``colead waves rescore
 WAVE``), on surveys' ``responses_final`` signal (``receivers.py``). It reads the
-wave's responses, codes them with the pure engine (``colead.insights.engine.score_wave``),
+wave's responses, codes them with the pure engine (``engine.compute_wave_scores``),
 and replaces the wave's ``WaveScores`` row. Results (``insights.results``) are computed from
 that row only.
 """
@@ -15,11 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Conflict
 from colead.insights import storage
 from colead.insights.models import WaveScores
 from colead.surveys.definitions import DEMOGRAPHIC_FIELDS
 from colead.surveys.models import Response, Wave
-from colead.surveys.services import SurveyError, wave_instruments
+from colead.surveys.services import wave_instruments
 
 
 def scheme_of(wave: Wave):
@@ -59,14 +61,15 @@ def scored_from_responses(wave: Wave, scheme=None):
         )
     frame = engine.responses_frame(records)
     breakdowns = [name for name in DEMOGRAPHIC_FIELDS if name in frame.columns]
-    return engine.score_wave(scheme, frame, breakdowns=breakdowns, wave=label)
+    return engine.compute_wave_scores(scheme, frame, breakdowns=breakdowns, wave=label)
 
 
-def score_wave(*, wave: Wave, actor, request=None) -> WaveScores:
+def store_wave_scores(*, wave: Wave, actor: Actor) -> WaveScores:
     """Score a launched wave's responses and store them (replacing any earlier scores), in
-    one transaction with an audit event. Returns the stored row."""
+    one transaction with an audit event. Returns the stored row. Reads never call this:
+    a wave is scored when its responses become final (``receivers.py``)."""
     if wave.is_draft:
-        raise SurveyError(f"{wave.title} is a draft: it has no responses to score.")
+        raise Conflict(f"{wave.title} is a draft: it has no responses to score.")
     with transaction.atomic():
         scheme = scheme_of(wave)
         scored = scored_from_responses(wave, scheme)
@@ -87,7 +90,6 @@ def score_wave(*, wave: Wave, actor, request=None) -> WaveScores:
             actor=actor,
             organisation=wave.organisation,
             obj=wave,
-            request=request,
             detail={
                 "respondents": scored.respondents,
                 "items": len(scheme.items),

@@ -2,7 +2,7 @@
 once in development).
 
 Fitting a wave's comment themes takes a few tenths of a second, and about 2 s more the first
-time a process loads scikit-learn. ``score_wave`` queues ``fit_wave_themes`` once a closed
+time a process loads scikit-learn. ``store_wave_scores`` queues ``fit_wave_themes`` once a closed
 wave's scores are committed, so the first person to open a unit page does not wait for it.
 The fitted themes go into Django's cache without the comments' text
 (``unit_results.wave_themes``); for web processes to share them, set

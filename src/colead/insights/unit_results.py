@@ -368,9 +368,11 @@ def child_links(results: rs.WaveResults, children: list[rs.UnitRef]) -> list[dic
 
 
 def waves_including(organisation, unit: rs.UnitRef) -> list:
-    """The organisation's closed waves that surveyed anyone in the unit, oldest first."""
+    """The organisation's closed waves with stored scores that surveyed anyone in the unit,
+    oldest first."""
     waves = (
         rs.closed_wave_queryset(organisation)
+        .filter(scores__isnull=False)
         .prefetch_related("target_units")
         .order_by("closed_at", "pk")
     )

@@ -1,4 +1,6 @@
 """Results pages: the list of closed waves, the heatmap, with its download, and the unit page.
+Each page builds the ``Actor``, calls its read in ``insights.queries`` and shapes the
+answer for its template.
 
 Everything needs RESULTS_VIEW: organisation-wide for board members, OD leads and
 organisation admins; a subtree for managers, who see only the units inside it (the figures
@@ -8,29 +10,28 @@ looked up in the current organisation only (another organisation's is a 404); a 
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from colead.accounts.permissions import permitted_scopes, require_permission
+from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
-from colead.audit.services import record
-from colead.insights import analysis, exports, presenters
+from colead.core import pages
+from colead.core.actor import Actor
+from colead.core.errors import Invalid, NotFound
+from colead.insights import analysis, presenters, queries
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
-from colead.insights.views.common import closed_wave, crumbs
+from colead.insights.views.common import answers_read_errors, crumbs
 from colead.lib.charts import svg_data_uri
 from colead.lib.formatting import uk_date
+from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave
-from colead.surveys.services import wave_instruments
 
 RESULTS = Permission.RESULTS_VIEW
-
-
-def _scopes(request) -> list:
-    return permitted_scopes(request.user, RESULTS, request.organisation)
+# the heatmap form's fields, in page order, with their HTML ids
+HEATMAP_FIELDS = {"level": "level", "by": "by", "group": "group", "colour": "colour"}
 
 
 @login_required
@@ -38,33 +39,23 @@ def _scopes(request) -> list:
 @require_permission(RESULTS)
 def index(request):
     """Closed waves whose results the viewer may see, newest first."""
-    scopes = _scopes(request)
-    waves = (
-        rs.closed_wave_queryset(request.organisation)
-        .prefetch_related("target_units")
-        .order_by("-closed_at", "-pk")
-    )
-    rows = []
-    for wave in waves:
-        if not rs.overlaps([unit.path for unit in wave.target_units.all()], scopes):
-            continue
-        rows.append(
-            {
-                "wave": wave,
-                "href": reverse("insights:heatmap", args=[wave.pk]),
-                "closed": uk_date(wave.closed_at),
-                "threshold": wave.reporting_threshold,
-            }
-        )
+    actor = Actor.from_request(request)
+    scopes = queries.scopes_of(actor, request.organisation)
+    rows = [
+        {
+            "wave": wave,
+            "href": reverse("insights:heatmap", args=[wave.pk]),
+            "closed": uk_date(wave.closed_at),
+            "threshold": wave.reporting_threshold,
+        }
+        for wave in queries.waves(actor, organisation=request.organisation)
+    ]
     context = {
         "rows": rows,
         "scope_names": [] if None in scopes else [unit.name for unit in scopes],
         "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
         "sees_drivers": analysis.sees_drivers(scopes),
-        "can_analyse": permitted_scopes(
-            request.user, Permission.RESULTS_ANALYSE, request.organisation
-        )
-        == [None],
+        "can_analyse": queries.may_analyse(actor, request.organisation),
     }
     return TemplateResponse(request, "insights/index.jinja", context)
 
@@ -72,21 +63,49 @@ def index(request):
 @login_required
 @require_GET
 @require_permission(RESULTS)
+@answers_read_errors
 def heatmap(request, wave_id):
     """Units at one level × dimensions, coloured by score, comparison or change; hidden
-    cells marked and explained; sortable by any column with plain links. Each view that
-    shows figures is audited (``insights.heatmap_view``)."""
-    scopes = _scopes(request)
-    wave = closed_wave(request, wave_id, scopes)
-    results = rs.load_results(wave)
-    levels = rs.allowed_levels(results, scopes)
-    params = presenters.parse_params(
-        request.GET, results, levels, rs.default_level(results, scopes)
+    cells marked and explained; sortable by any column with plain links. The figures are
+    ``queries.heatmap``'s (audited there); a level, breakdown or group the wave does not
+    have is a 400 that names it."""
+    actor = Actor.from_request(request)
+    params, errors = presenters.parse_params(request.GET)
+    asked = {
+        "organisation": request.organisation,
+        "wave_id": wave_id,
+        "level": params.level,
+        "by": params.by,
+        "group": params.group,
+    }
+    read = None
+    try:
+        if errors:  # the page's own problems: check the rest too, and show no figures
+            queries.heatmap_choices(actor, **asked)
+        else:
+            read = queries.heatmap(actor, **asked)
+    except Invalid as error:
+        errors |= pages.form_errors(error, fallback="level", shown=HEATMAP_FIELDS)
+    shown = read or queries.heatmap_choices(
+        actor, organisation=request.organisation, wave_id=wave_id
     )
+    params = presenters.settle_params(params, shown)
+    context = _heatmap_context(actor, request, shown, params)
+    context.update(pages.error_context(errors, HEATMAP_FIELDS))
+    if read is not None:
+        context.update(_heatmap_figures(read, params))
+    return TemplateResponse(
+        request, "insights/heatmap.jinja", context, status=400 if errors else 200
+    )
+
+
+def _heatmap_context(actor, request, read: queries.WaveRead, params) -> dict:
+    """The heatmap page's form and text, with or without figures."""
+    results, levels = read.results, read.levels
     offered = results.breakdowns()
     groups = results.category_labels(params.by) if params.by else []
-    context = {
-        "wave": wave,
+    return {
+        "wave": read.wave,
         "params": params,
         "levels": levels,
         "level_names": _level_names(results, levels),
@@ -99,60 +118,37 @@ def heatmap(request, wave_id):
         "by_label": rs.BREAKDOWNS[params.by] if params.by else None,
         "groups": groups,
         "group_label": dict(groups).get(params.group),
-        "sees_drivers": analysis.sees_drivers(scopes),
-        "can_analyse": permitted_scopes(
-            request.user, Permission.RESULTS_ANALYSE, request.organisation
-        )
-        == [None],
+        "sees_drivers": analysis.sees_drivers(read.scopes),
+        "can_analyse": queries.may_analyse(actor, request.organisation),
         "colours": presenters.COLOURS,
         "coloured_by": presenters.COLOURED_BY,
-        "error_list": params.errors,
-        "page_has_errors": bool(params.errors),
-        "scope_names": [] if None in scopes else [unit.name for unit in scopes],
+        "scope_names": read.scope_names,
         "threshold": results.threshold,
         "breadcrumbs": crumbs(),
     }
-    if not params.errors:
-        table = results.table(level=params.level, breakdown=params.by)
-        rows = rs.scoped_rows(table, scopes)
-        if params.group:
-            rows = [row for row in rows if row.category == params.group]
-        rows = presenters.sort_rows(rows, params)
+
+
+def _heatmap_figures(read: queries.Heatmap, params) -> dict:
+    table = read.table
+    rows = presenters.sort_rows(read.rows, params)
+    return {
         # units whose breakdown is refused (R3 remainder, R4 protected characteristics)
-        refused = list(dict.fromkeys(r.unit_name for r in rows if r.suppressed == "refused"))
-        record(
-            action="insights.heatmap_view",
-            actor=request.user,
-            organisation=request.organisation,
-            obj=wave,
-            request=request,
-            detail={
-                "level": params.level,
-                "breakdown": params.by,
-                "group": params.group,
-                "rows": len(rows),
-            },
-        )
-        context.update(
-            {
-                "refused_units": refused,
-                "table": table,
-                "heads": presenters.header_cells(table.measures, params),
-                "rows": presenters.heatmap_rows(table, rows, params),
-                "legend": presenters.legend(params, results.threshold),
-                "downloads": [
-                    (
-                        label,
-                        reverse("insights:heatmap_export", args=[wave.pk])
-                        + params.query(format=fmt, sort=None, order=None, colour=None),
-                    )
-                    for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
-                ],
-            }
-        )
-    return TemplateResponse(
-        request, "insights/heatmap.jinja", context, status=400 if params.errors else 200
-    )
+        "refused_units": list(
+            dict.fromkeys(row.unit_name for row in rows if row.suppressed == "refused")
+        ),
+        "table": table,
+        "heads": presenters.header_cells(table.measures, params),
+        "rows": presenters.heatmap_rows(table, rows, params),
+        "legend": presenters.legend(params, table.threshold),
+        "downloads": [
+            (
+                label,
+                reverse("insights:heatmap_export", args=[read.wave.pk])
+                + params.query(format=fmt, sort=None, order=None, colour=None),
+            )
+            for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
+        ],
+    }
 
 
 PLURALS = {
@@ -182,36 +178,33 @@ def _level_names(results: rs.WaveResults, levels: list[int]) -> dict[int, str]:
 @login_required
 @require_GET
 @require_permission(RESULTS)
+@answers_read_errors
 def heatmap_export(request, wave_id):
-    """The heatmap's rows as CSV or XLSX (``?format=``), audited."""
-    scopes = _scopes(request)
-    wave = closed_wave(request, wave_id, scopes)
-    results = rs.load_results(wave)
-    levels = rs.allowed_levels(results, scopes)
-    params = presenters.parse_params(
-        request.GET, results, levels, rs.default_level(results, scopes)
-    )
+    """The heatmap's rows as CSV or XLSX (``?format=``): ``queries.heatmap_export``, as the
+    API and ``colead export heatmap`` give them; a bad parameter is a 400 in plain text."""
+    params, errors = presenters.parse_params(request.GET)
     fmt = request.GET.get("format", "csv")
-    if fmt not in exports.FORMATS:
-        params.errors.append({"text": f"There is no format {fmt[:20]!r}. Use csv or xlsx."})
-    if params.errors:
+    if fmt not in FORMATS:  # the API's json is not a download
+        errors["format"] = f"There is no format {fmt[:20]!r}. Use csv or xlsx."
+    if not errors:
+        try:
+            export = queries.heatmap_export(
+                Actor.from_request(request),
+                organisation=request.organisation,
+                wave_id=wave_id,
+                fmt=fmt,
+                level=params.level,
+                by=params.by,
+                group=params.group,
+            )
+        except Invalid as error:
+            errors = error.errors
+    if errors:
         return HttpResponse(
-            "\n".join(error["text"] for error in params.errors) + "\n",
+            "\n".join(errors.values()) + "\n",
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    export = exports.heatmap_export(
-        wave=wave,
-        level=params.level,
-        breakdown=params.by,
-        group=params.group,
-        fmt=fmt,
-        scopes=scopes,
-        actor=request.user,
-        request=request,
-        source="web",
-        results=results,
-    )
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "no-store"
@@ -224,53 +217,29 @@ def heatmap_export(request, wave_id):
 @login_required
 @require_GET
 @require_permission(RESULTS)
+@answers_read_errors
 def unit(request, wave_id, code):
     """One unit in one closed wave: its dimensions with intervals, comparisons and change,
-    the trend across waves, item detail, real teams and team agreement, and comment themes.
-    Every figure is the results service's (see ``insights.unit_results``). A manager may open
-    units in their subtree only (403 otherwise); an unknown code is a 404 that says so.
-    Each view is audited (``insights.unit_view``): the page can show sample comments."""
-    scopes = _scopes(request)
-    wave = closed_wave(request, wave_id, scopes)
-    results = rs.load_results(wave)
-    ref = next((r for r in results.units.refs.values() if r.code == code), None)
-    if ref is None:
-        context = {
-            "wave": wave,
-            "code": code[:60],
-            "heatmap_href": reverse("insights:heatmap", args=[wave.pk]),
-            "breadcrumbs": crumbs(),
-        }
-        return TemplateResponse(request, "insights/unit_not_found.jinja", context, status=404)
-    if not ur.in_scope(ref, scopes):
-        raise PermissionDenied
-
-    row = ur.unit_row(results, ref)
-    responses, responses_hidden = ur.responses_text(row, results.threshold)
-    children = ur.children_of(results, ref)
-    waves = ur.waves_including(request.organisation, ref)
-    if wave.pk not in {w.pk for w in waves}:
-        waves = sorted([*waves, wave], key=lambda w: (w.closed_at, w.pk))
-    position = next(i for i, w in enumerate(waves) if w.pk == wave.pk)
-    earlier = waves[position - 1] if position > 0 else None
-    later = waves[position + 1] if position + 1 < len(waves) else None
-    trend = ur.trend(waves, ref, wave.pk)
-    comments = ur.comments_section(wave, results, ref, wave_instruments(wave))
+    the trend across waves, item detail, real teams and team agreement, and comment themes
+    (``queries.unit_page``, audited there). A manager may open units in their subtree only
+    (403 otherwise); an unknown code is a 404 that says so."""
+    try:
+        read = queries.unit_page(
+            Actor.from_request(request),
+            organisation=request.organisation,
+            wave_id=wave_id,
+            code=code,
+        )
+    except NotFound as error:
+        return _unit_not_found(request, wave_id, code, error)
+    wave, results, ref = read.wave, read.results, read.unit
+    responses, responses_hidden = ur.responses_text(read.row, results.threshold)
+    position = next(i for i, w in enumerate(read.waves) if w.pk == wave.pk)
+    earlier = read.waves[position - 1] if position > 0 else None
+    later = read.waves[position + 1] if position + 1 < len(read.waves) else None
     heatmap_href = reverse("insights:heatmap", args=[wave.pk]) + f"?level={ref.depth}"
     trail = crumbs() + [{"text": wave.title, "href": heatmap_href}]
-    trail += [
-        {"text": up.name, "href": ur.unit_url(wave.pk, up)}
-        for up in ur.ancestors_of(results, ref)
-        if ur.in_scope(up, scopes)
-    ]
-    record(
-        action="insights.unit_view",
-        actor=request.user,
-        organisation=request.organisation,
-        obj=wave,
-        request=request,
-        detail={"unit": ref.code, "comments_shown": comments.get("shown", False)},
-    )
+    trail += [{"text": up.name, "href": ur.unit_url(wave.pk, up)} for up in read.ancestors]
     context = {
         "wave": wave,
         "unit": ref,
@@ -278,17 +247,17 @@ def unit(request, wave_id, code):
         "threshold": results.threshold,
         "comment_threshold": wave.comment_threshold,
         # a unit outside a partial wave has no row: the page says it was not surveyed
-        "included": row is not None and ur.includes(results.core.target_paths, ref),
-        "row": row,
+        "included": read.included,
+        "row": read.row,
         "responses": responses,
         "responses_hidden": responses_hidden,
         "dimensions": ur.dimension_lines(results, ref),
         "items": ur.item_groups(results, ref),
-        "teams": ur.teams_section(results, ref, children),
-        "children": ur.child_links(results, children),
-        "trend": trend,
-        "chart_src": svg_data_uri(trend.spec) if trend.spec else None,
-        "comments": comments,
+        "teams": ur.teams_section(results, ref, read.children),
+        "children": ur.child_links(results, read.children),
+        "trend": read.trend,
+        "chart_src": svg_data_uri(read.trend.spec) if read.trend.spec else None,
+        "comments": read.comments,
         "previous_title": results.previous.title if results.previous else None,
         "earlier": _wave_link(earlier, ref),
         "later": _wave_link(later, ref),
@@ -296,6 +265,21 @@ def unit(request, wave_id, code):
         "breadcrumbs": trail,
     }
     return TemplateResponse(request, "insights/unit.jinja", context)
+
+
+def _unit_not_found(request, wave_id, code, error: NotFound):
+    """The 404 of a unit code the organisation does not have, linking to the wave's
+    heatmap; the site's 404 when the wave itself was not found."""
+    wave = Wave.objects.for_org(request.organisation).filter(pk=wave_id).first()
+    if wave is None:
+        raise Http404(str(error)) from error
+    context = {
+        "wave": wave,
+        "code": code[:60],
+        "heatmap_href": reverse("insights:heatmap", args=[wave.pk]),
+        "breadcrumbs": crumbs(),
+    }
+    return TemplateResponse(request, "insights/unit_not_found.jinja", context, status=404)
 
 
 def _wave_link(wave: Wave | None, unit: rs.UnitRef) -> dict | None:

@@ -5,7 +5,8 @@ band, length_of_service...); any other is refused with the list of those it carr
 
 CSV goes to standard output when no file is given; XLSX needs ``--output``. The command
 line sees the whole organisation (like the other operators' commands), always through
-disclosure control, and every export is audited. Columns: docs/data-formats.md.
+disclosure control, and every export is audited (by ``system (cli)``): the read is
+``insights.queries.heatmap_export``, as for the page's download and the API. Columns: docs/data-formats.md.
 Objectives are exported by their own app: ``colead objectives export``."""
 
 import sys
@@ -13,9 +14,11 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from colead.insights import exports
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Invalid, NotFound
+from colead.insights import queries
 from colead.insights import results as rs
-from colead.surveys.models import Wave
+from colead.lib.spreadsheet import FORMATS
 
 
 class Command(BaseCommand):
@@ -47,7 +50,7 @@ class Command(BaseCommand):
             help="Break each unit down by one of the breakdowns the wave's responses carry: "
             f"{', '.join(rs.BREAKDOWNS)}.",
         )
-        heatmap.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        heatmap.add_argument("--format", required=True, choices=sorted(FORMATS))
         heatmap.add_argument(
             "--measures",
             choices=rs.MEASURE_SETS,
@@ -59,12 +62,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, kind, **options):
-        wave_id = options["wave"]
-        wave = Wave.objects.select_related("organisation").filter(pk=wave_id).first()
-        if wave is None:
-            raise CommandError(
-                f"There is no wave {wave_id}. See colead waves list --org CODE for wave ids."
-            )
         fmt, output = options["format"], options["output"]
         if fmt == "xlsx" and not output:
             raise CommandError(
@@ -72,21 +69,26 @@ class Command(BaseCommand):
                 "(or use --format csv)."
             )
         try:
-            export = exports.heatmap_export(
-                wave=wave,
-                level=options["level"],
-                breakdown=options["by"],
+            export = queries.heatmap_export(
+                Actor.system("cli"),
+                organisation=None,  # the wave's own: the command line sees every organisation
+                wave_id=options["wave"],
                 fmt=fmt,
+                level=options["level"],
+                by=options["by"],
                 measures=options["measures"],
-                scopes=[None],
-                actor=None,
-                source="cli",
             )
-        except rs.ResultsError as error:
+        except NotFound as error:
+            raise CommandError(f"{error} See colead waves list --org CODE for wave ids.") from None
+        except Invalid as error:
+            raise CommandError(
+                " ".join(f"--{name}: {message}" for name, message in error.errors.items())
+            ) from None
+        except ColeadError as error:
             raise CommandError(str(error)) from None
         if output:
             Path(output).write_bytes(export.content)
-            self.stderr.write(f"Wrote {export.rows:,} rows to {output}.")
+            self.stderr.write(f"Wrote {len(export.lines):,} rows to {output}.")
         else:
             sys.stdout.flush()
             self.stdout.write(export.content.decode("utf-8"), ending="")

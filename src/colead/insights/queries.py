@@ -1,0 +1,495 @@
+"""Published reads of survey results: one function per read, used alike by the pages, the
+API, the exports and ``colead export``.
+
+Each read does, in this order and nowhere else:
+
+1. lookup: the wave, in the organisation the actor is working in (any organisation for
+   the system); none is ``NotFound``;
+2. scope: the units under which the actor holds RESULTS_VIEW (or RESULTS_ANALYSE), a wave
+   that surveyed none of them is ``Refused``;
+3. state: only a closed wave whose scores are stored has results; otherwise
+   ``results.ResultsNotReady`` (a ``Conflict``) says which and what to do. A read never
+   scores a wave: scores are stored when its responses become final;
+4. validation: a bad level, breakdown, group, measure set or format is ``Invalid``, naming
+   each parameter with what is wrong and how to put it right;
+5. disclosure: every figure comes from ``insights.results`` (the organisation's protected
+   tables, then filtered to the actor's scope);
+6. the audit event, once, when figures are shown.
+
+Callers build the ``Actor`` (``Actor.from_request(request)``, ``source="api"``,
+``Actor.system("cli")``) and shape what they get for a template, JSON or a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from colead.accounts.permissions import permitted_scopes
+from colead.accounts.roles import Permission
+from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Invalid, NotFound, Refused
+from colead.insights import analysis, exports
+from colead.insights import results as rs
+from colead.insights import unit_results as ur
+from colead.lib.spreadsheet import FORMATS
+from colead.surveys.models import Wave
+from colead.surveys.services import wave_instruments
+
+RESULTS = Permission.RESULTS_VIEW
+ANALYSE = Permission.RESULTS_ANALYSE
+PREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability page
+EXPORT_FORMATS = ("json", *FORMATS)
+
+
+# -- who may see what ----------------------------------------------------------------------------
+
+
+def scopes_of(actor: Actor, organisation, permission: Permission = RESULTS) -> list:
+    """The units under which the actor holds ``permission`` (``[None]``: the whole
+    organisation; the system sees it all). None at all is Refused."""
+    if actor.is_system:
+        return [None]
+    scopes = (
+        permitted_scopes(actor.user, permission, organisation) if actor.user is not None else []
+    )
+    if not scopes:
+        raise Refused(f"You may not see survey results in {organisation.name}.")
+    return scopes
+
+
+def may_analyse(actor: Actor, organisation) -> bool:
+    """Whether the actor sees the analysts' pages (RESULTS_ANALYSE organisation-wide)."""
+    if actor.is_system:
+        return True
+    return actor.user is not None and permitted_scopes(actor.user, ANALYSE, organisation) == [None]
+
+
+@dataclass(kw_only=True)
+class WaveRead:
+    """A closed, scored wave the actor may see, with the organisation's results for it."""
+
+    wave: Wave
+    results: rs.WaveResults
+    scopes: list
+
+    @property
+    def org_wide(self) -> bool:
+        return None in self.scopes
+
+    @property
+    def scope_names(self) -> list[str]:
+        return [] if self.org_wide else [unit.name for unit in self.scopes]
+
+    @property
+    def levels(self) -> list[int]:
+        return rs.allowed_levels(self.results, self.scopes)
+
+    @property
+    def default_level(self) -> int:
+        return rs.default_level(self.results, self.scopes)
+
+
+def _wave(actor: Actor, organisation, wave_id: int) -> Wave:
+    waves = Wave.objects.select_related("organisation")
+    if organisation is not None:
+        waves = Wave.objects.for_org(organisation).select_related("organisation")
+    elif not actor.is_system:
+        raise TypeError("Only the system reads results without naming an organisation.")
+    wave = waves.filter(pk=wave_id).first()
+    if wave is None:
+        where = f" in {organisation.name}" if organisation is not None else ""
+        raise NotFound(f"There is no wave {wave_id}{where}.")
+    return wave
+
+
+def _open(
+    actor: Actor,
+    organisation,
+    wave_id: int,
+    *,
+    permission: Permission = RESULTS,
+    org_wide: bool = False,
+    with_previous: bool = True,
+) -> WaveRead:
+    """Lookup, scope and state of a read (``org_wide``: the figures are the whole
+    organisation's, so a unit's scope is not enough)."""
+    wave = _wave(actor, organisation, wave_id)
+    scopes = scopes_of(actor, wave.organisation, permission)
+    if org_wide and None not in scopes:
+        raise Refused(
+            "These figures are computed across the whole organisation: they need "
+            "organisation-wide access to the results."
+        )
+    if None not in scopes and not rs.overlaps(
+        wave.target_units.values_list("path", flat=True), scopes
+    ):
+        raise Refused(f"{wave.title} did not survey any of the units you may see.")
+    results = rs.load_results(wave, with_previous=with_previous)
+    return WaveRead(wave=wave, results=results, scopes=scopes)
+
+
+# -- the list of waves ---------------------------------------------------------------------------
+
+
+def waves(actor: Actor, *, organisation) -> list[Wave]:
+    """The organisation's closed waves that surveyed units the actor may see, newest first.
+    Not audited: it shows titles and dates, no figures."""
+    scopes = scopes_of(actor, organisation)
+    closed = (
+        rs.closed_wave_queryset(organisation)
+        .prefetch_related("target_units")
+        .order_by("-closed_at", "-pk")
+    )
+    return [
+        wave
+        for wave in closed
+        if rs.overlaps([unit.path for unit in wave.target_units.all()], scopes)
+    ]
+
+
+# -- the heatmap ---------------------------------------------------------------------------------
+
+
+def heatmap_choices(
+    actor: Actor,
+    *,
+    organisation,
+    wave_id: int,
+    level: int | None = None,
+    by: str | None = None,
+    group: str | None = None,
+) -> WaveRead:
+    """What the heatmap's form offers (levels, breakdowns), without figures, after checking
+    what was asked as ``heatmap`` does: for a page that shows problems instead of figures.
+    Not audited."""
+    read = _open(actor, organisation, wave_id)
+    _checked(read, level, by, group, "dimensions")
+    return read
+
+
+@dataclass(kw_only=True)
+class Heatmap(WaveRead):
+    level: int
+    by: str | None
+    group: str | None
+    measures: str
+    table: rs.ResultsTable
+    rows: list[rs.Row] = field(default_factory=list)  # the actor's rows, in unit order
+
+
+def _checked(read: WaveRead, level, by, group, measures) -> tuple[int, str | None, str | None]:
+    """The level, breakdown and group asked for, checked together so that every problem is
+    named at once. A group without a breakdown is a staff group (the page's links)."""
+    results = read.results
+    level = read.default_level if level is None else level
+    if group is not None and by is None:
+        by = "staff_group"
+    errors: dict[str, str] = {}
+    for name, check in (
+        ("level", lambda: results.require_level(level, read.levels)),
+        ("by", lambda: results.require_breakdown(by)),
+        ("measures", lambda: results.measure_codes(measures)),
+    ):
+        try:
+            check()
+        except Invalid as error:
+            errors[name] = error.errors.get(name, str(error))
+    if group is not None and "by" not in errors and group not in dict(results.category_labels(by)):
+        errors["group"] = (
+            f"There is no {rs.BREAKDOWNS[by].lower()} {group[:60]!r} in this wave's results. "
+            "Choose one from the list."
+        )
+    if errors:
+        raise Invalid(errors, source="query")
+    return level, by, group
+
+
+def _heatmap(actor, organisation, wave_id, level, by, group, measures) -> Heatmap:
+    read = _open(actor, organisation, wave_id)
+    level, by, group = _checked(read, level, by, group, measures)
+    table = read.results.table(level=level, breakdown=by, measures=measures)
+    rows = rs.scoped_rows(table, read.scopes)
+    if group is not None:
+        rows = [row for row in rows if row.category == group]
+    return Heatmap(
+        wave=read.wave,
+        results=read.results,
+        scopes=read.scopes,
+        level=level,
+        by=by,
+        group=group,
+        measures=measures,
+        table=table,
+        rows=rows,
+    )
+
+
+def heatmap(
+    actor: Actor,
+    *,
+    organisation,
+    wave_id: int,
+    level: int | None = None,
+    by: str | None = None,
+    group: str | None = None,
+    measures: str = "dimensions",
+) -> Heatmap:
+    """The heatmap of a closed wave: the actor's units at ``level`` (their default level when
+    None), optionally broken down ``by`` a breakdown the responses carry, or one ``group`` of
+    it. Audited as ``insights.heatmap_view``."""
+    read = _heatmap(actor, organisation, wave_id, level, by, group, measures)
+    record(
+        action="insights.heatmap_view",
+        actor=actor,
+        organisation=read.wave.organisation,
+        obj=read.wave,
+        detail={
+            "level": read.level,
+            "breakdown": read.by,
+            "group": read.group,
+            "rows": len(read.rows),
+        },
+    )
+    return read
+
+
+@dataclass(kw_only=True)
+class HeatmapExport:
+    """The heatmap's rows as the export's lines (``exports.COLUMNS``), and for csv or xlsx
+    the file."""
+
+    heatmap: Heatmap
+    fmt: str
+    lines: list[dict]
+    content: bytes = b""
+    content_type: str = ""
+    filename: str = ""
+
+
+def heatmap_export(
+    actor: Actor,
+    *,
+    organisation,
+    wave_id: int,
+    fmt: str,
+    level: int | None = None,
+    by: str | None = None,
+    group: str | None = None,
+    measures: str = "dimensions",
+) -> HeatmapExport:
+    """The same rows as ``heatmap`` with every published figure (``results.published_figures``),
+    as JSON lines (``fmt="json"``), CSV or XLSX. Audited as ``insights.heatmap_export``,
+    with the format, the source (web, API, CLI) and the actor's scope."""
+    if fmt not in EXPORT_FORMATS:
+        raise Invalid(
+            {"format": f"There is no format {fmt[:20]!r}. Use {', '.join(EXPORT_FORMATS)}."},
+            source="query",
+        )
+    read = _heatmap(actor, organisation, wave_id, level, by, group, measures)
+    lines = exports.export_rows(read.table, read.rows)
+    export = HeatmapExport(heatmap=read, fmt=fmt, lines=lines)
+    if fmt != "json":
+        wave = read.wave
+        export.content = (
+            exports.to_csv(lines).encode("utf-8") if fmt == "csv" else exports.to_xlsx(lines)
+        )
+        export.content_type = FORMATS[fmt]
+        suffix = f"-{read.by}" if read.by else ""
+        export.filename = (
+            f"heatmap-{wave.organisation.code}-wave{wave.pk}-level{read.level}{suffix}"
+            f"-{timezone.localdate():%Y%m%d}.{fmt}"
+        )
+    record(
+        action="insights.heatmap_export",
+        actor=actor,
+        organisation=read.wave.organisation,
+        obj=read.wave,
+        detail={
+            "level": read.level,
+            "breakdown": read.by,
+            "group": read.group,
+            "measures": measures,
+            "format": fmt,
+            "rows": len(lines),
+            "source": actor.source,
+            "scope": "organisation" if read.org_wide else sorted(u.code for u in read.scopes),
+        },
+    )
+    return export
+
+
+# -- a unit's page -------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class UnitPage(WaveRead):
+    unit: rs.UnitRef
+    row: rs.Row | None
+    included: bool  # whether the wave surveyed anyone in the unit
+    children: list[rs.UnitRef]
+    ancestors: list[rs.UnitRef]  # those the actor may open, from the top
+    waves: list[Wave]  # the closed, scored waves that surveyed the unit, oldest first
+    trend: ur.Trend
+    comments: dict
+
+
+def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPage:
+    """One unit in a closed wave: its row, its children, the trend across the waves that
+    surveyed it and its comment themes. An unknown code is NotFound, a unit outside the
+    actor's scope Refused. Audited as ``insights.unit_view`` (the page can show comments)."""
+    read = _open(actor, organisation, wave_id)
+    wave, results = read.wave, read.results
+    unit = next((ref for ref in results.units.refs.values() if ref.code == code), None)
+    if unit is None:
+        raise NotFound(f"There is no unit with the code {code[:60]!r} in {wave.organisation.name}.")
+    if not ur.in_scope(unit, read.scopes):
+        raise Refused(f"{unit.name} is outside the units whose results you may see.")
+    row = ur.unit_row(results, unit)
+    waves = ur.waves_including(wave.organisation, unit)
+    if wave.pk not in {w.pk for w in waves}:
+        waves = sorted([*waves, wave], key=lambda w: (w.closed_at, w.pk))
+    comments = ur.comments_section(wave, results, unit, wave_instruments(wave))
+    record(
+        action="insights.unit_view",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={"unit": unit.code, "comments_shown": comments.get("shown", False)},
+    )
+    return UnitPage(
+        wave=wave,
+        results=results,
+        scopes=read.scopes,
+        unit=unit,
+        row=row,
+        included=row is not None and ur.includes(results.core.target_paths, unit),
+        children=ur.children_of(results, unit),
+        ancestors=[up for up in ur.ancestors_of(results, unit) if ur.in_scope(up, read.scopes)],
+        waves=waves,
+        trend=ur.trend(waves, unit, wave.pk),
+        comments=comments,
+    )
+
+
+# -- key drivers and reliability ----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Drivers(WaveRead):
+    data: analysis.WaveDrivers
+    units: list[rs.UnitRef]  # the organisation and divisions the actor may see
+    chosen: analysis.UnitDrivers | None = None
+    overview: list[analysis.UnitDrivers] = field(default_factory=list)
+
+
+def driver_units(results: rs.WaveResults, scopes) -> list[rs.UnitRef]:
+    """The organisation and its divisions the wave surveyed, that the viewer may see: all of
+    them organisation-wide, else those inside the viewer's subtrees."""
+    refs, tree = results.units.refs, results.tree
+    positions = [*results.core.level_positions(0), *results.core.level_positions(1)]
+    units = [refs[int(tree.ids[p])] for p in positions]
+    if None in scopes:
+        return units
+    paths = tuple(unit.path for unit in scopes)
+    return [unit for unit in units if unit.path.startswith(paths)]
+
+
+def _wave_drivers(results: rs.WaveResults) -> analysis.WaveDrivers:
+    core = results.core
+    everyone = [
+        core.units.refs[int(core.tree.ids[p])]
+        for p in (*core.level_positions(0), *core.level_positions(1))
+    ]
+    return analysis.cached(
+        core,
+        "drivers",
+        lambda: analysis.wave_drivers(core.scored, core.tree, everyone, core.threshold),
+    )
+
+
+def drivers(actor: Actor, *, organisation, wave_id: int, unit: str | None = None) -> Drivers:
+    """The key drivers of engagement for the organisation or one division (``unit``, a
+    code; the first the actor may see when None). Drivers stop at division level: a
+    manager below it gets no units and no figures. A code not offered is Invalid. Audited
+    as ``insights.drivers_view`` when figures are shown."""
+    read = _open(actor, organisation, wave_id, with_previous=False)
+    units = driver_units(read.results, read.scopes)
+    data = _wave_drivers(read.results)
+    found = Drivers(
+        wave=read.wave, results=read.results, scopes=read.scopes, data=data, units=units
+    )
+    if not units or data.missing:
+        return found
+    visible = {ref.code: data.unit(ref.code) for ref in units}
+    code = unit or units[0].code
+    if code not in visible:
+        raise Invalid(
+            {
+                "unit": f"There is no unit {code[:40]!r} to show drivers for. Choose the "
+                "organisation or a division from the list."
+            },
+            source="query",
+        )
+    found.chosen = visible[code]
+    found.overview = [visible[ref.code] for ref in units]
+    record(
+        action="insights.drivers_view",
+        actor=actor,
+        organisation=read.wave.organisation,
+        obj=read.wave,
+        detail={"unit": code},
+    )
+    return found
+
+
+@dataclass(kw_only=True)
+class Reliability(WaveRead):
+    waves: list[Wave]  # this wave, then up to PREVIOUS_WAVES earlier scored ones
+    alpha_rows: list[analysis.AlphaRow]
+    teams: list[analysis.TeamReliability]
+    agreement: list[analysis.AgreementDistribution]
+
+
+def reliability(actor: Actor, *, organisation, wave_id: int) -> Reliability:
+    """Cronbach's alpha per dimension (this wave and the ones before), ICC(1)/ICC(2) across
+    teams and within-team agreement: computed across the whole organisation, so for
+    RESULTS_ANALYSE organisation-wide only. Audited as ``insights.reliability_view``."""
+    read = _open(
+        actor, organisation, wave_id, permission=ANALYSE, org_wide=True, with_previous=False
+    )
+    wave, core = read.wave, read.results.core
+    earlier = list(
+        rs.closed_wave_queryset(wave.organisation)
+        .filter(closed_at__lt=wave.closed_at, scores__isnull=False)
+        .exclude(pk=wave.pk)
+        .order_by("-closed_at", "-pk")[:PREVIOUS_WAVES]
+    )
+    cores = [core, *(rs.load_results(w, with_previous=False).core for w in earlier)]
+    alphas = [
+        analysis.cached(c, "alphas", lambda c=c: analysis.dimension_alphas(c.scored, c.threshold))
+        for c in cores
+    ]
+    found = Reliability(
+        wave=wave,
+        results=read.results,
+        scopes=read.scopes,
+        waves=[wave, *earlier],
+        alpha_rows=analysis.alpha_rows(core.scored.scheme, alphas),
+        teams=analysis.cached(
+            core, "teams", lambda: analysis.team_reliability(core.scored, core.threshold)
+        ),
+        agreement=analysis.cached(
+            core, "agreement", lambda: analysis.team_agreement(core.scored, core.threshold)
+        ),
+    )
+    record(
+        action="insights.reliability_view",
+        actor=actor,
+        organisation=wave.organisation,
+        obj=wave,
+        detail={"waves": [w.pk for w in found.waves]},
+    )
+    return found
