@@ -47,6 +47,7 @@ def responses_csv(rows: int) -> bytes:
 
 
 def launched_wave():
+    from colead.core.actor import Actor
     from colead.org.models import Organisation, Person, Unit
     from colead.surveys import services
     from colead.surveys.services import WaveSettings
@@ -74,7 +75,7 @@ def launched_wave():
                 last_name=f"Person {i}",
                 staff_group="nursing_midwifery_registered",
             )
-    services.ensure_builtin_instruments(organisation=organisation, actor=None)
+    services.ensure_builtin_instruments(organisation=organisation, actor=Actor.system("bench"))
     wave = services.create_wave(
         organisation=organisation,
         settings=WaveSettings(
@@ -82,9 +83,9 @@ def launched_wave():
             instruments=["team-working", "staff-engagement"],
             unit_codes=["MED"],
         ),
-        actor=None,
+        actor=Actor.system("bench"),
     )
-    return services.launch_wave(wave=wave, actor=None)
+    return services.launch_wave(wave=wave, actor=Actor.system("bench"))
 
 
 def main(argv=None) -> None:
@@ -109,6 +110,7 @@ def main(argv=None) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from colead.core.actor import Actor
     from colead.surveys.imports import import_responses
     from colead.surveys.models import Response
 
@@ -117,8 +119,9 @@ def main(argv=None) -> None:
         call_command("migrate", verbosity=0)
     wave = launched_wave()
     content = responses_csv(args.rows)
+    bench = Actor.system("bench")
     started = time.perf_counter()
-    result = import_responses(wave=wave, content=content, filename="paper.csv", actor=None)
+    result = import_responses(wave=wave, content=content, filename="paper.csv", actor=bench)
     seconds = time.perf_counter() - started
     stored = Response.objects.filter(wave=wave).count()
     if result.responses != args.rows or stored != args.rows:

@@ -152,7 +152,7 @@ def prepare(people: int, tmp: Path) -> dict:
     org_services.import_workforce(
         organisation=organisation, content=staff_csv, filename="staff.csv", actor=bench
     )
-    services.ensure_builtin_instruments(organisation=organisation, actor=None)
+    services.ensure_builtin_instruments(organisation=organisation, actor=bench)
     wave = services.create_wave(
         organisation=organisation,
         settings=services.WaveSettings(
@@ -160,9 +160,9 @@ def prepare(people: int, tmp: Path) -> dict:
             instruments=["culture-pulse", "staff-engagement", "team-working"],
             unit_codes=["ROOT"],
         ),
-        actor=None,
+        actor=bench,
     )
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=bench)
     all_tokens = [
         tokens.invitation_token(pk, nonce)
         for pk, nonce in Invitation.objects.filter(wave=wave).values_list("pk", "nonce")

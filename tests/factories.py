@@ -7,6 +7,7 @@ from datetime import date
 import factory
 
 from colead.accounts.models import RoleAssignment, User
+from colead.core.actor import Actor
 from colead.direction import services as direction_services
 from colead.direction.models import Objective
 from colead.org.models import LeadershipPost, Organisation, Person, Unit
@@ -102,18 +103,19 @@ class WaveFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, organisation, instruments, units, launch, close, **fields):
-        survey_services.ensure_builtin_instruments(organisation=organisation, actor=None)
+        system = Actor.system("tests")
+        survey_services.ensure_builtin_instruments(organisation=organisation, actor=system)
         wave = survey_services.create_wave(
             organisation=organisation,
             settings=survey_services.WaveSettings(
                 instruments=list(instruments), unit_codes=list(units), **fields
             ),
-            actor=None,
+            actor=system,
         )
         if launch or close:
-            wave = survey_services.launch_wave(wave=wave, actor=None)
+            wave = survey_services.launch_wave(wave=wave, actor=system)
         if close:
-            wave = survey_services.close_wave(wave=wave, actor=None)
+            wave = survey_services.close_wave(wave=wave, actor=system)
         return wave
 
 

@@ -6,10 +6,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from colead.core.actor import Actor
 from colead.surveys import services, tokens
 from colead.surveys.models import Ballot, Invitation
 from colead.surveys.services import WaveSettings
 from tests.functional.conftest import assert_accessible
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +21,7 @@ HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> Thanks"
 
 @pytest.fixture
 def wave(trust):
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
     wave = services.create_wave(
         organisation=trust["org"],
         settings=WaveSettings(
@@ -26,9 +29,9 @@ def wave(trust):
             instruments=["culture-pulse", "team-working", "demographics"],
             unit_codes=["MED"],
         ),
-        actor=None,
+        actor=SYSTEM,
     )
-    return services.launch_wave(wave=wave, actor=None)
+    return services.launch_wave(wave=wave, actor=SYSTEM)
 
 
 @pytest.fixture
@@ -177,7 +180,7 @@ def test_save_and_come_back_later(page, live_server, token):
 
 
 def test_shared_device_journey(page, live_server, wave, trust):
-    link = services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=None)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=SYSTEM)
     device_url = f"{live_server.url}/take/device/{link.slug}/"
     page.goto(device_url)
     assert page.url == f"{live_server.url}/take/"

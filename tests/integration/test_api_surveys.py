@@ -9,9 +9,11 @@ import json
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.surveys import services
 from colead.surveys.models import (
     InstrumentVersion,
@@ -21,6 +23,8 @@ from colead.surveys.models import (
 )
 from colead.surveys.services import WaveSettings
 from tests.integration.waves_fixtures import device_responses, make_wave, respond, staff_surgery
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -292,13 +296,13 @@ def test_who_gets_which_wave(api, waves, trust):
 
 
 def test_another_organisations_wave_is_404_even_to_its_admin_elsewhere(api, trust):
-    services.ensure_builtin_instruments(organisation=trust["other"], actor=None)
+    services.ensure_builtin_instruments(organisation=trust["other"], actor=SYSTEM)
     other = services.create_wave(
         organisation=trust["other"],
         settings=WaveSettings(
             title="Theirs", instruments=["culture-pulse"], unit_codes=["OTH-ROOT"]
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     for path in ("", "/form", "/rates"):
         assert api("admin", "get", f"/waves/{other.pk}{path}").status_code == 404
@@ -369,6 +373,21 @@ def test_wave_managers_launch_a_draft(api, waves, persona_users, persona):
     assert again.status_code == 409
     assert "already been launched" in again.json()["detail"]
     assert Invitation.objects.filter(wave=wave).count() == 8
+
+
+def test_the_api_and_the_page_refuse_a_second_launch_alike(api, client_for, waves):
+    wave = waves["med"]
+    launches = AuditEvent.objects.filter(action="survey.wave_launch").count()
+    from_api = api("od", "post", f"/waves/{wave.pk}/launch")
+    from_page = client_for("od").post(reverse("surveys:launch", args=[wave.pk]))
+    assert from_api.status_code == 409
+    assert from_api.json() == {"detail": "Open on MED has already been launched."}
+    assert from_page.status_code == 400
+    assert from_page.context_data["error_list"] == [
+        {"text": "Open on MED has already been launched.", "href": "#launch"}
+    ]
+    assert "nhsuk-error-summary" in from_page.content.decode()
+    assert AuditEvent.objects.filter(action="survey.wave_launch").count() == launches
 
 
 def test_a_wave_that_would_invite_nobody_is_not_launched(api, trust):
@@ -515,7 +534,7 @@ def test_rates_refusals(api, waves, whole_trust_wave):
 
 
 def test_rates_of_a_closed_wave_count_its_responses(api, whole_trust_wave):
-    services.close_wave(wave=whole_trust_wave, actor=None)
+    services.close_wave(wave=whole_trust_wave, actor=SYSTEM)
     body = api("board", "get", f"/waves/{whole_trust_wave.pk}/rates").json()
     assert body["status"] == "closed"
     root = body["units"][0]

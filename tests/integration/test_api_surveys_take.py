@@ -12,10 +12,13 @@ from django.db import connection
 from django.test import Client
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.surveys import definitions, sealing, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response
 from tests.factories import WaveFactory
 from tests.integration.waves_fixtures import make_wave, staff_surgery
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +75,7 @@ def token(wave):
 @pytest.fixture
 def checks_wave(trust):
     instrument = definitions.parse_instrument(CHECKS_YAML)
-    services.import_instrument(organisation=trust["org"], instrument=instrument, actor=None)
+    services.import_instrument(organisation=trust["org"], instrument=instrument, actor=SYSTEM)
     return WaveFactory(
         organisation=trust["org"], title="Checks", instruments=["api-checks"], units=["W1"]
     )
@@ -171,7 +174,7 @@ def test_forged_and_garbled_tokens_are_404(client, wave, forged):
 
 
 def test_a_closed_wave_is_410(client, wave, token):
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     response = client.get(FORM, headers={"X-Survey-Token": token})
     assert response.status_code == 410
     assert response.json()["reason"] == "closed"
@@ -438,7 +441,7 @@ def test_the_token_is_never_logged_or_audited(client, wave, token, caplog, perso
     submit(client, token, {"answers": full_answers(wave)})
     submit(client, token, {"answers": full_answers(wave)})
     client.get(FORM, headers={"X-Survey-Token": token})
-    services.close_wave(wave=wave, actor=persona_users["od"])
+    services.close_wave(wave=wave, actor=Actor.of_user(persona_users["od"], source="web"))
     assert caplog.records  # the refusals were logged (as paths only)
     assert token not in caplog.text
     digests = {tokens.lookup_digest(token), tokens.draft_digest(token)}
@@ -455,7 +458,7 @@ def test_the_token_is_never_logged_or_audited(client, wave, token, caplog, perso
 
 @pytest.fixture
 def device_link(wave, trust):
-    return services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=None)
+    return services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=SYSTEM)
 
 
 def device_start(client, slug, address="10.0.0.1"):
@@ -495,7 +498,7 @@ def test_unknown_device_links_are_404(client, wave):
 
 
 def test_a_closed_waves_device_link_is_410(client, wave, device_link):
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     response = device_start(client, device_link.slug)
     assert response.status_code == 410
     assert response.json()["reason"] == "closed"
@@ -514,7 +517,7 @@ def test_device_starts_are_rate_limited_per_link_and_address(
     assert Draft.objects.count() == 3
     # Another address, or another ward's link, has its own allowance.
     assert device_start(client, device_link.slug, address="10.0.0.2").status_code == 201
-    other = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
+    other = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
     assert device_start(client, other.slug).status_code == 201
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from colead.audit.models import AuditEvent
+from colead.core.errors import Conflict, Invalid
 from colead.demo import survey_responses as S
 from colead.demo.generator import generate
 from colead.demo.services import build_demo
@@ -39,7 +40,7 @@ from colead.surveys.models import (
     WaveStatus,
 )
 from colead.surveys.response_import import BAND_GROUPS
-from colead.surveys.services import CompletedForm, SurveyError, record_completed_forms
+from colead.surveys.services import CompletedForm, record_completed_forms
 from tests.integration.waves_fixtures import make_wave
 
 SEED, STAFF = 2026, 3000
@@ -461,7 +462,7 @@ def test_recording_refuses_a_bad_form_and_writes_nothing(trust, open_wave, chang
             change.get("submitted_on", date.today()),
         )
     )
-    with pytest.raises(SurveyError, match=message):
+    with pytest.raises(Invalid, match=message):
         record_completed_forms(wave=open_wave, forms=forms, actor=None)
     assert not Ballot.objects.filter(wave=open_wave).exists()
     assert not Invitation.objects.filter(wave=open_wave, responded=True).exists()
@@ -469,7 +470,7 @@ def test_recording_refuses_a_bad_form_and_writes_nothing(trust, open_wave, chang
 
 def test_recording_needs_an_open_wave(trust, open_wave):
     survey_services.close_wave(wave=open_wave, actor=None)
-    with pytest.raises(SurveyError, match="only while the wave is open"):
+    with pytest.raises(Conflict, match="only while the wave is open"):
         record_completed_forms(
             wave=open_wave,
             forms=[CompletedForm(trust["nurse_person"].pk, {"vv1": "3"}, date.today())],

@@ -14,14 +14,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.core.errors import Conflict
 from colead.org.models import Unit
 from colead.surveys import services
-from colead.surveys.imports import ImportRejected, SurveyError, import_responses
+from colead.surveys.imports import ImportRejected, import_responses
 from colead.surveys.models import Ballot, Response, ResponseImport, Wave
 from colead.surveys.services import WaveSettings
 from tests.factories import UserFactory
 from tests.integration.imports_files import to_xlsx
 from tests.unit.test_response_import import EXTRAS
+
+SYSTEM = Actor.system("tests")
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 pytestmark = pytest.mark.django_db
@@ -35,17 +39,17 @@ def make_wave(
     units=("MED",),
 ):
     organisation = trust["org"]
-    services.ensure_builtin_instruments(organisation=organisation, actor=None)
-    services.import_instrument(organisation=organisation, instrument=EXTRAS, actor=None)
+    services.ensure_builtin_instruments(organisation=organisation, actor=SYSTEM)
+    services.import_instrument(organisation=organisation, instrument=EXTRAS, actor=SYSTEM)
     wave = services.create_wave(
         organisation=organisation,
         settings=WaveSettings(
             title="Paper pulse", instruments=list(instruments), unit_codes=list(units)
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     if launch:
-        wave = services.launch_wave(wave=wave, actor=None)
+        wave = services.launch_wave(wave=wave, actor=SYSTEM)
     return wave
 
 
@@ -81,7 +85,7 @@ GOOD = [
 
 def run_import(wave, rows=GOOD, **kwargs):
     return import_responses(
-        wave=wave, content=csv_bytes(rows), filename="paper.csv", actor=None, **kwargs
+        wave=wave, content=csv_bytes(rows), filename="paper.csv", actor=SYSTEM, **kwargs
     )
 
 
@@ -99,7 +103,12 @@ def stored(wave):
 
 def test_an_import_stores_every_row_as_an_anonymous_response(trust, wave):
     admin = UserFactory(email="od@test.test")
-    result = import_responses(wave=wave, content=csv_bytes(GOOD), filename="paper.csv", actor=admin)
+    result = import_responses(
+        wave=wave,
+        content=csv_bytes(GOOD),
+        filename="paper.csv",
+        actor=Actor.of_user(admin, source="web"),
+    )
     assert (result.responses, result.hidden_dropped, result.rows_with_hidden) == (3, 1, 1)
     assert (result.dont_know, result.comments) == (2, 1)
     assert result.summary_line() == f"Imported 3 responses into wave {wave.pk} (Paper pulse)."
@@ -161,7 +170,7 @@ def test_one_bad_cell_means_nothing_is_written(wave):
 
 def test_the_same_file_is_refused_a_second_time(wave):
     run_import(wave)
-    with pytest.raises(SurveyError) as caught:
+    with pytest.raises(Conflict) as caught:
         run_import(wave)
     today = timezone.localdate()
     assert str(caught.value) == (
@@ -178,13 +187,13 @@ def test_the_same_file_is_refused_a_second_time(wave):
 
 def test_a_draft_wave_is_refused(trust):
     draft = make_wave(trust, launch=False)
-    with pytest.raises(SurveyError, match="Paper pulse is still a draft"):
+    with pytest.raises(Conflict, match="Paper pulse is still a draft"):
         run_import(draft)
     assert not Response.objects.exists() and not ResponseImport.objects.exists()
 
 
 def test_a_closed_wave_takes_imports_dated_the_day_it_closed(wave):
-    wave = services.close_wave(wave=wave, actor=None)
+    wave = services.close_wave(wave=wave, actor=SYSTEM)
     closed_on = timezone.localdate(wave.closed_at)
     Wave.objects.filter(pk=wave.pk).update(closed_at=wave.closed_at - timedelta(days=3))
     wave.refresh_from_db()
@@ -261,7 +270,7 @@ def test_a_mapping_file_renames_columns(wave):
         filename="nss.csv",
         mapping_content=csv_bytes(mapping),
         mapping_filename="nss-map.csv",
-        actor=None,
+        actor=SYSTEM,
     )
     assert result.responses == 2
     assert sorted(r.answers["mo1"] for r in Response.objects.filter(wave=wave)) == ["4", "5"]
@@ -274,7 +283,7 @@ def test_an_xlsx_file_is_read_like_a_csv(wave):
     columns = ["unit_code", "mo1", "in1", "shifts"]
     rows = [{"unit_code": "W1", "mo1": 4, "in1": "DK", "shifts": "1;2"}]
     result = import_responses(
-        wave=wave, content=to_xlsx(rows, columns), filename="paper.xlsx", actor=None
+        wave=wave, content=to_xlsx(rows, columns), filename="paper.xlsx", actor=SYSTEM
     )
     assert result.responses == 1
     assert Response.objects.get(wave=wave).answers == {
@@ -315,7 +324,7 @@ def test_a_randomly_corrupted_file_is_imported_whole_or_not_at_all(wave, data):
             assert problem.row is None or 1 <= problem.row <= len(rows)
             assert problem.column is None or problem.column in HEADER
         return
-    except SurveyError:  # the same content as an earlier example: refused, nothing written
+    except Conflict:  # the same content as an earlier example: refused, nothing written
         assert (Response.objects.count(), ResponseImport.objects.count()) == before
         return
     assert Response.objects.count() == before[0] + result.responses == before[0] + len(rows) - 1

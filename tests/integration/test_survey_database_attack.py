@@ -14,13 +14,17 @@ import pytest
 from django.core import mail
 from django.db import connection
 
+from colead.core.actor import Actor
+from colead.core.errors import Conflict
 from colead.org.models import ProtectedCharacteristics, Unit
 from colead.surveys import services, tasks, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response, WaveResponseCount
-from colead.surveys.presenters import rate_tables
+from colead.surveys.queries import rate_tables
 from tests.factories import OrganisationFactory, PersonFactory, UnitFactory
 from tests.integration.waves_fixtures import make_wave
 from tests.unit.test_privacy_roster import plain_folds
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +172,7 @@ def test_a_database_holder_cannot_join_responses_to_people(attack_trust, setting
         p.staff_group for p in responding
     )
 
-    wave = services.close_wave(wave=wave, actor=None)
+    wave = services.close_wave(wave=wave, actor=SYSTEM)
 
     # After close: nothing per person about the fieldwork.
     after = list(Invitation.objects.filter(wave=wave))
@@ -254,7 +258,7 @@ def test_an_unfinished_form_is_unreadable_and_unordered_in_the_database(attack_t
 
 def test_a_wave_of_fewer_than_5_people_is_not_launched(attack_trust):
     tiny = Unit.objects.get(code="TINY")
-    with pytest.raises(services.SurveyError, match="Only 3 people match .* at least 5 people"):
+    with pytest.raises(Conflict, match="Only 3 people match .* at least 5 people"):
         make_wave({"org": attack_trust["org"]}, units=(tiny.code,), launch=True)
 
 
@@ -273,7 +277,7 @@ def test_a_wave_closed_before_generalisation_is_protected_by_colead_waves_genera
     people = attack_trust["people"]
     for person in people:
         submit(wave, invitations[person.pk], true_answers(person))
-    wave = services.close_wave(wave=wave, actor=None)
+    wave = services.close_wave(wave=wave, actor=SYSTEM)
     # As a wave closed before this protection existed: every response at its person's own
     # unit with every true answer, and counts kept per staff group however small.
     units = {i.person_id: i.reporting_unit_id for i in Invitation.objects.filter(wave=wave)}

@@ -5,6 +5,8 @@ from datetime import date
 import pytest
 from django.db import models
 
+from colead.core.actor import Actor
+from colead.core.errors import Conflict, Invalid
 from colead.org.models import Person
 from colead.surveys import services, tokens
 from colead.surveys.models import (
@@ -15,14 +17,16 @@ from colead.surveys.models import (
     Wave,
     WaveUnit,
 )
-from colead.surveys.services import SurveyError, TokenRefused, WaveSettings
+from colead.surveys.services import TokenRefused, WaveSettings
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def wave(trust):
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
     return services.create_wave(
         organisation=trust["org"],
         settings=WaveSettings(
@@ -30,7 +34,7 @@ def wave(trust):
             instruments=["culture-pulse", "team-working"],
             unit_codes=["MED"],
         ),
-        actor=None,
+        actor=SYSTEM,
     )
 
 
@@ -48,8 +52,8 @@ def answer_everything(draft, wave):
 
 
 def test_wave_settings_are_checked_with_clear_messages(trust):
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
-    with pytest.raises(SurveyError) as caught:
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
+    with pytest.raises(Invalid) as caught:
         services.create_wave(
             organisation=trust["org"],
             settings=WaveSettings(
@@ -58,8 +62,9 @@ def test_wave_settings_are_checked_with_clear_messages(trust):
                 unit_codes=["MED", "NOPE"],
                 reporting_threshold=3,
             ),
-            actor=None,
+            actor=SYSTEM,
         )
+    assert set(caught.value.errors) == {"reporting_threshold", "instruments", "units"}
     message = str(caught.value)
     assert "reporting threshold must be 5 or more (it is 3)" in message
     assert "There is no instrument 'no-such'" in message
@@ -67,19 +72,19 @@ def test_wave_settings_are_checked_with_clear_messages(trust):
 
 
 def test_other_organisations_units_cannot_be_targeted(trust):
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
-    with pytest.raises(SurveyError, match="OTH-ROOT"):
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
+    with pytest.raises(Invalid, match="OTH-ROOT"):
         services.create_wave(
             organisation=trust["org"],
             settings=WaveSettings(
                 title="x", instruments=["culture-pulse"], unit_codes=["OTH-ROOT"]
             ),
-            actor=None,
+            actor=SYSTEM,
         )
 
 
 def test_launch_invites_everyone_in_the_subtrees_and_freezes_their_units(wave, trust):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     wave.refresh_from_db()
     assert wave.is_open
     people = Person.objects.in_subtree(trust["units"]["MED"]).current()
@@ -91,12 +96,12 @@ def test_launch_invites_everyone_in_the_subtrees_and_freezes_their_units(wave, t
     }
     for invitation in invitations:
         assert invitation.token_digest == tokens.lookup_digest(token_for(invitation))
-    with pytest.raises(SurveyError, match="already been launched"):
-        services.launch_wave(wave=wave, actor=None)
+    with pytest.raises(Conflict, match="already been launched"):
+        services.launch_wave(wave=wave, actor=SYSTEM)
 
 
 def test_a_submission_is_stored_once_and_marks_the_invitation(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     invitation = Invitation.objects.filter(wave=wave).first()
     token = token_for(invitation)
     _, draft = services.start_with_invitation_token(token)
@@ -114,7 +119,7 @@ def test_a_submission_is_stored_once_and_marks_the_invitation(wave):
 
 
 def test_saved_answers_resume_with_the_same_token(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     token = token_for(Invitation.objects.filter(wave=wave).first())
     _, draft = services.start_with_invitation_token(token)
     item = services.wave_instruments(wave)[0].items[0]
@@ -128,7 +133,7 @@ def test_saved_answers_resume_with_the_same_token(wave):
     ["", "x" * 30, "i" + "A" * 31, "i../../etc/passwd-aaaaaaaaaaaaaaaaaa", "d" + "b" * 40],
 )
 def test_forged_tokens_are_refused(wave, forged):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     with pytest.raises(TokenRefused):
         services.resume(forged)
     with pytest.raises(TokenRefused):
@@ -136,29 +141,29 @@ def test_forged_tokens_are_refused(wave, forged):
 
 
 def test_closing_moves_ballots_to_responses_and_freezes_the_wave(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     for invitation in Invitation.objects.filter(wave=wave)[:3]:
         token = token_for(invitation)
         _, draft = services.start_with_invitation_token(token)
         answer_everything(draft, wave)
         services.submit(token=token)
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     assert Ballot.objects.count() == 0
     assert Response.objects.filter(wave=wave).count() == 3
     response = Response.objects.filter(wave=wave).first()
     assert response.answers["vv1"] == "4"
     assert response.comments["comment"] == "[name removed] is brilliant"
-    with pytest.raises(SurveyError):
-        services.close_wave(wave=wave, actor=None)
-    with pytest.raises(SurveyError):
-        services.extend_wave(wave=wave, closes_on=date(2099, 1, 1), actor=None)
+    with pytest.raises(Conflict):
+        services.close_wave(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict):
+        services.extend_wave(wave=wave, closes_on=date(2099, 1, 1), actor=SYSTEM)
     remaining = Invitation.objects.filter(wave=wave, responded=False).first()
     with pytest.raises(TokenRefused, match="closed"):
         services.start_with_invitation_token(token_for(remaining))
 
 
 def test_hidden_answers_are_dropped(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     token = token_for(Invitation.objects.filter(wave=wave).first())
     _, draft = services.start_with_invitation_token(token)
     team = next(i for i in services.wave_instruments(wave) if i.code == "team-working")
@@ -200,7 +205,7 @@ def test_invitations_hold_no_answers_and_no_path_to_them():
 
 
 def test_the_stored_digests_of_one_token_are_unrelated(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     invitation = Invitation.objects.filter(wave=wave).first()
     token = token_for(invitation)
     _, draft = services.start_with_invitation_token(token)
@@ -209,12 +214,12 @@ def test_the_stored_digests_of_one_token_are_unrelated(wave):
 
 
 def test_responses_get_random_ids_not_a_sequence(wave):
-    services.launch_wave(wave=wave, actor=None)
+    services.launch_wave(wave=wave, actor=SYSTEM)
     for invitation in Invitation.objects.filter(wave=wave)[:2]:
         token = token_for(invitation)
         services.start_with_invitation_token(token)
         services.submit(token=token)
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     ids = list(Response.objects.values_list("id", flat=True))
     assert all(i.version == 4 for i in ids)
 

@@ -6,10 +6,13 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from colead.core.actor import Actor
 from colead.surveys import services
 from colead.surveys.models import Ballot, Draft
 from colead.surveys.views.take import DEVICE_COOKIE, TOKEN_COOKIE
 from tests.integration.test_take_pages import make_wave, section_url
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +31,7 @@ def wave(trust):
 
 @pytest.fixture
 def link(wave, trust):
-    return services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
+    return services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
 
 
 def device_url(link):
@@ -105,7 +108,7 @@ def test_the_same_device_is_told_it_has_responded_and_can_start_for_someone_else
 def test_the_guard_is_per_wave(client, link, trust):
     complete(client, link)
     other_wave = make_wave(trust, instruments=["psychological-safety"])
-    other_link = services.device_link_for(wave=other_wave, unit=trust["units"]["W1"], actor=None)
+    other_link = services.device_link_for(wave=other_wave, unit=trust["units"]["W1"], actor=SYSTEM)
     assert client.get(device_url(other_link))["Location"] == reverse("take:form")
 
 
@@ -128,7 +131,7 @@ def test_starts_are_rate_limited_per_link_and_address(link, wave, trust):
     # Another address, or another ward's link, has its own allowance.
     other = Client(REMOTE_ADDR="203.0.113.9")
     assert other.get(device_url(link)).status_code == 302
-    other_link = services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=None)
+    other_link = services.device_link_for(wave=wave, unit=trust["units"]["W2"], actor=SYSTEM)
     assert Client().get(device_url(other_link)).status_code == 302
 
 
@@ -150,7 +153,7 @@ def test_an_unknown_link_is_not_found(client, wave):
 
 
 def test_a_closed_wave_starts_nothing(client, link, wave):
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     response = client.get(device_url(link))
     assert response.status_code == 410
     assert "This survey has closed" in response.text

@@ -10,11 +10,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from colead.core.actor import Actor
 from colead.surveys import definitions, services, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Wave
 from colead.surveys.services import WaveSettings
 from colead.surveys.take_pages import Form
 from colead.surveys.views.take import SENT_COOKIE, TOKEN_COOKIE
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -22,16 +25,16 @@ INSTRUMENTS = ["culture-pulse", "team-working", "demographics"]
 
 
 def make_wave(trust, *, instruments=INSTRUMENTS, launch=True, **settings) -> Wave:
-    services.ensure_builtin_instruments(organisation=trust["org"], actor=None)
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
     wave = services.create_wave(
         organisation=trust["org"],
         settings=WaveSettings(
             title="Spring pulse", instruments=instruments, unit_codes=["MED"], **settings
         ),
-        actor=None,
+        actor=SYSTEM,
     )
     if launch:
-        services.launch_wave(wave=wave, actor=None)
+        services.launch_wave(wave=wave, actor=SYSTEM)
         wave.refresh_from_db()
     return wave
 
@@ -138,7 +141,7 @@ class TestOpeningALink:
         assert not Draft.objects.exists()
 
     def test_a_device_token_cannot_be_used_as_a_personal_link(self, client, wave, trust):
-        link = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
+        link = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
         device_token, _draft = services.start_on_device(link=link)
         response = client.get(reverse("take:start", args=[device_token]))
         assert response.status_code == 404
@@ -152,7 +155,7 @@ class TestOpeningALink:
         assert Ballot.objects.count() == 1
 
     def test_a_closed_wave_refuses_the_link(self, client, wave, token):
-        services.close_wave(wave=wave, actor=None)
+        services.close_wave(wave=wave, actor=SYSTEM)
         response = client.get(reverse("take:start", args=[token]))
         assert response.status_code == 410
         assert "This survey has closed" in response.text
@@ -164,7 +167,7 @@ class TestOpeningALink:
         assert "This survey has closed" in response.text
 
     def test_a_form_open_when_the_wave_closes_is_refused_and_forgotten(self, respondent, wave):
-        services.close_wave(wave=wave, actor=None)
+        services.close_wave(wave=wave, actor=SYSTEM)
         response = respondent.get(section_url(1))
         assert response.status_code == 410
         assert "This survey has closed" in response.text
@@ -548,7 +551,7 @@ class TestOtherQuestionTypes:
     @pytest.fixture
     def wave(self, trust):
         instrument = definitions.parse_instrument(CUSTOM)
-        services.import_instrument(organisation=trust["org"], instrument=instrument, actor=None)
+        services.import_instrument(organisation=trust["org"], instrument=instrument, actor=SYSTEM)
         return make_wave(trust, instruments=["custom-check"])
 
     def test_checkboxes_and_a_numeric_input(self, respondent):

@@ -5,8 +5,11 @@ import re
 import pytest
 from django.test import override_settings
 
+from colead.core.actor import Actor
 from colead.surveys import poster, services
 from tests.integration.test_take_pages import make_wave
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,7 @@ def page_texts(document) -> list[str]:
 @pytest.fixture
 def link(trust):
     wave = make_wave(trust)
-    return services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
+    return services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
 
 
 @override_settings(COLEAD_BASE_URL="https://colead.example.nhs.uk/")

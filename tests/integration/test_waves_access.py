@@ -6,10 +6,13 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from colead.core.actor import Actor
 from colead.surveys import services
 from colead.surveys.models import Wave, WaveStatus
 from tests.factories import PersonFactory, WaveFactory
 from tests.integration.waves_fixtures import make_wave
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +93,8 @@ def waves(trust):
     draft = make_wave(trust, title="Draft wave")
     opened = make_wave(trust, units=["TST1-ROOT"], threshold=5, title="Open wave", launch=True)
     closed = make_wave(trust, title="Closed wave", launch=True)
-    services.close_wave(wave=closed, actor=None)
-    link = services.device_link_for(wave=opened, unit=trust["units"]["W1"], actor=None)
+    services.close_wave(wave=closed, actor=SYSTEM)
+    link = services.device_link_for(wave=opened, unit=trust["units"]["W1"], actor=SYSTEM)
     return {"draft": draft, "open": opened, "closed": closed, "slug": link.slug}
 
 

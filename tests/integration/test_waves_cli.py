@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from colead.audit.models import AuditEvent
 from colead.surveys.models import Invitation, Response, Wave, WaveStatus
 from tests.integration.waves_fixtures import respond
 
@@ -82,6 +83,23 @@ def test_launch_extend_close_and_list(trust, mailoutbox, django_capture_on_commi
         run("launch", str(wave_id))
     with pytest.raises(CommandError, match="Only an open wave can be extended"):
         run("extend", str(wave_id), "--closes", "2099-01-01")
+
+
+def test_the_commands_are_audited_as_the_system_on_the_command_line(trust):
+    wave_id = create()
+    run("launch", str(wave_id))
+    respond(Wave.objects.get(pk=wave_id), "W1", 2)
+    run("close", str(wave_id))
+    events = AuditEvent.objects.filter(object_type="surveys.wave", object_id=str(wave_id))
+    events = events.order_by("pk")
+    assert [(event.action, event.actor_label, event.actor_id) for event in events] == [
+        ("survey.wave_create", "system (cli)", None),
+        ("survey.wave_launch", "system (cli)", None),
+        ("survey.invitations_queue", "system (cli)", None),
+        ("survey.wave_close", "system (cli)", None),
+        ("insights.wave_score", "system (cli)", None),
+    ]
+    assert Wave.objects.get(pk=wave_id).created_by is None
 
 
 def test_an_unknown_wave_is_reported(trust):

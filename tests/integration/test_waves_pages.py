@@ -11,10 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.core.errors import Conflict
 from colead.surveys import services
 from colead.surveys.models import DeviceLink, Invitation, Response, Wave, WaveStatus
-from colead.surveys.services import SurveyError
 from tests.integration.waves_fixtures import device_responses, make_wave, respond, staff_surgery
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +171,11 @@ def test_creating_a_wave_through_the_form(client_for, trust):
             "The closing date must be the same as or after the opening date",
             "#closes-day",
         ),
-        ({"unit_codes": "NOPE, OTH-ROOT"}, "Unknown unit codes in TST1: NOPE, OTH-ROOT", "#title"),
+        (
+            {"unit_codes": "NOPE, OTH-ROOT"},
+            "Unknown unit codes in TST1: NOPE, OTH-ROOT",
+            "#unit_codes",
+        ),
     ],
 )
 def test_form_errors_are_summarised_and_nothing_is_created(
@@ -233,7 +240,7 @@ def test_people_without_email_are_counted(client_for, trust):
 
 def test_a_closed_wave_offers_no_action_at_all(client_for, trust):
     wave = make_wave(trust, launch=True)
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     response = client_for("od").get(reverse("surveys:wave", args=[wave.pk]))
     html = response.content.decode()
     assert [url for url in action_urls(wave) if url in html] == []
@@ -244,12 +251,17 @@ def test_a_closed_wave_offers_no_action_at_all(client_for, trust):
 def test_every_action_on_a_closed_wave_is_refused_and_changes_nothing(client_for, trust):
     wave = make_wave(trust, launch=True)
     respond(wave, "W1", 2)
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     wave.refresh_from_db()
     before = (wave.status, wave.closes_on, wave.closed_at, DeviceLink.objects.count())
     events = AuditEvent.objects.count()
     client = client_for("od")
-    for url in action_urls(wave):
+    launch = client.post(reverse("surveys:launch", args=[wave.pk]))
+    assert launch.status_code == 400
+    assert launch.context_data["error_list"] == [
+        {"text": "Spring pulse has already been launched.", "href": "#launch"}
+    ]
+    for url in action_urls(wave)[1:]:
         response = client.post(
             url,
             {"closes[day]": "1", "closes[month]": "1", "closes[year]": "2099", "unit": "W1"},
@@ -271,20 +283,20 @@ def test_every_action_on_a_closed_wave_is_refused_and_changes_nothing(client_for
 
 def test_the_services_refuse_to_change_a_closed_wave(trust):
     wave = make_wave(trust, launch=True)
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     wave.refresh_from_db()
-    with pytest.raises(SurveyError, match="already been launched"):
-        services.launch_wave(wave=wave, actor=None)
-    with pytest.raises(SurveyError, match="Only an open wave can be extended"):
-        services.extend_wave(wave=wave, closes_on=date.today() + timedelta(days=30), actor=None)
-    with pytest.raises(SurveyError, match="Only an open wave can be closed"):
-        services.close_wave(wave=wave, actor=None)
-    with pytest.raises(SurveyError, match="only while the wave is open"):
-        services.queue_reminders(wave=wave, actor=None)
-    with pytest.raises(SurveyError, match="only while the wave is open"):
-        services.queue_invitations(wave=wave, actor=None)
-    with pytest.raises(SurveyError, match="closed"):
-        services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
+    with pytest.raises(Conflict, match="already been launched"):
+        services.launch_wave(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="Only an open wave can be extended"):
+        services.extend_wave(wave=wave, closes_on=date.today() + timedelta(days=30), actor=SYSTEM)
+    with pytest.raises(Conflict, match="Only an open wave can be closed"):
+        services.close_wave(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="only while the wave is open"):
+        services.queue_reminders(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="only while the wave is open"):
+        services.queue_invitations(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="closed"):
+        services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
 
 
 # -- preview -----------------------------------------------------------------------------
@@ -449,7 +461,7 @@ def test_a_device_link_only_for_a_unit_the_wave_surveys(client_for, trust):
 def test_a_poster_for_an_unknown_link_is_not_found(client_for, trust):
     wave = make_wave(trust, launch=True)
     other = make_wave(trust, launch=True, title="Other")
-    link = services.device_link_for(wave=other, unit=trust["units"]["W1"], actor=None)
+    link = services.device_link_for(wave=other, unit=trust["units"]["W1"], actor=SYSTEM)
     url = reverse("surveys:device_poster", args=[wave.pk, link.slug])
     assert client_for("od").get(url).status_code == 404
 
@@ -476,8 +488,8 @@ def test_an_open_wave_past_its_closing_date_says_so(client_for, trust):
 
 def test_no_poster_once_the_wave_is_closed(client_for, trust):
     wave = make_wave(trust, launch=True)
-    link = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=None)
-    services.close_wave(wave=wave, actor=None)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
+    services.close_wave(wave=wave, actor=SYSTEM)
     response = client_for("od").get(reverse("surveys:device_poster", args=[wave.pk, link.slug]))
     assert response["Location"] == reverse("surveys:wave", args=[wave.pk])
     assert not AuditEvent.objects.filter(action="survey.device_poster_download").exists()

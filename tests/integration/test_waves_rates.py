@@ -11,10 +11,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from colead.core.actor import Actor
 from colead.surveys import services
 from colead.surveys.models import Ballot, Response
 from tests.integration.pages_trees import build_tree
 from tests.integration.waves_fixtures import device_responses, make_wave, respond
+
+SYSTEM = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +130,9 @@ def test_imported_responses_count_for_their_unit_and_day_while_the_wave_is_open(
     surgery_responds(wave, trust)
     respond(wave, "W1", 5)
     rows = ["unit_code,vv1"] + ["W2,4"] * 6
-    import_responses(wave=wave, content="\n".join(rows).encode(), filename="paper.csv", actor=None)
+    import_responses(
+        wave=wave, content="\n".join(rows).encode(), filename="paper.csv", actor=SYSTEM
+    )
     response = client_for("od").get(rates_url(wave, "CARD"))
     assert unit_table(response) == [
         ("CARD", "not shown", "11", "not shown"),
@@ -222,7 +227,7 @@ def test_no_chart_when_the_total_is_below_the_threshold(client_for, wave):
 def test_a_closed_wave_counts_its_responses(client_for, wave, trust):
     respond(wave, "W1", 5, on=date(2030, 3, 2))
     device_responses(wave, trust["units"]["W1"], 1, on=date(2030, 3, 3))
-    services.close_wave(wave=wave, actor=None)
+    services.close_wave(wave=wave, actor=SYSTEM)
     assert not Ballot.objects.exists() and Response.objects.count() == 6
     response = client_for("board").get(rates_url(wave, "W1"))
     # Ward 1's 6 is hidden: nobody of Ward 2's 3 people (or Surgery's 4) responded, a small

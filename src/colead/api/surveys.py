@@ -29,15 +29,8 @@ from ninja import Query, Router, Status
 from ninja.errors import ValidationError
 from ninja.security import APIKeyHeader
 
-from colead.accounts.permissions import has_permission
 from colead.accounts.roles import Permission
-from colead.api.access import (
-    SURVEY_TOKEN,
-    Forbidden,
-    NotFound,
-    access,
-    requires,
-)
+from colead.api.access import SURVEY_TOKEN, access, requires
 from colead.api.schemas import (
     ERRORS,
     ERRORS_AND_VALIDATION,
@@ -57,9 +50,11 @@ from colead.api.schemas import (
     WaveIn,
     WaveOut,
 )
+from colead.core.actor import Actor
+from colead.core.errors import Invalid
 from colead.org import reference
 from colead.org.models import Unit
-from colead.surveys import presenters, rates, services
+from colead.surveys import queries, rates, services
 from colead.surveys.answers import clean_answer, is_visible
 from colead.surveys.definitions import Section
 from colead.surveys.device_starts import allow_device_start
@@ -67,7 +62,7 @@ from colead.surveys.models import (
     DeviceLink,
     Wave,
 )
-from colead.surveys.services import SurveyError, TokenRefused, WaveSettings
+from colead.surveys.services import TokenRefused, WaveSettings
 
 router = Router(tags=["Surveys"])
 
@@ -112,39 +107,17 @@ def _wave_organisation(params: dict):
     )
 
 
-def _can_manage(granted) -> bool:
-    return has_permission(granted.user, MANAGE, organisation=granted.organisation)
+def _actor(request) -> Actor:
+    return Actor.from_request(request, source="api")
 
 
-def _overlaps(wave: Wave, scopes: list) -> bool:
-    return any(
-        target.path.startswith(scope.path) or scope.path.startswith(target.path)
-        for target in wave.target_units.all()
-        for scope in scopes
+def _find_wave(request, wave_id: int, *, manage: bool = False) -> Wave:
+    return queries.find_wave(
+        actor=_actor(request),
+        organisation=access(request).organisation,
+        wave_id=wave_id,
+        manage=manage,
     )
-
-
-def _may_see(granted, wave: Wave, can_manage: bool) -> bool:
-    """Drafts only for those who manage waves; a manager only waves that survey some of
-    their subtree (the same rule as the wave pages)."""
-    if can_manage:
-        return True
-    if wave.is_draft:
-        return False
-    return granted.org_wide or _overlaps(wave, granted.scopes)
-
-
-def _waves(organisation):
-    return Wave.objects.for_org(organisation).prefetch_related(
-        "target_units", "wave_instruments__instrument"
-    )
-
-
-def _find_wave(granted, wave_id: int) -> Wave:
-    wave = _waves(granted.organisation).filter(pk=wave_id).first()
-    if wave is None or not _may_see(granted, wave, _can_manage(granted)):
-        raise NotFound("No such wave.")
-    return wave
 
 
 def _wave_row(wave: Wave, *, show_units: bool) -> dict:
@@ -260,14 +233,9 @@ def list_waves(request, org_code: OrgCode):
     waves; launched waves for others who may see response rates, and for a manager only
     those that survey some of their subtree. `units` is null unless the caller may see
     rates for the whole organisation."""
-    granted = access(request)
-    can_manage = _can_manage(granted)
-    waves = _waves(granted.organisation).order_by("-created_at", "-pk")
-    return [
-        _wave_row(wave, show_units=granted.org_wide)
-        for wave in waves
-        if _may_see(granted, wave, can_manage)
-    ]
+    listing = queries.wave_list(actor=_actor(request), organisation=access(request).organisation)
+    show_units = listing.reach.whole_organisation
+    return [_wave_row(summary.wave, show_units=show_units) for summary in listing.waves]
 
 
 def _wave_problems(organisation, data: WaveIn) -> list[dict]:
@@ -289,18 +257,13 @@ def _wave_problems(organisation, data: WaveIn) -> list[dict]:
             continue
         try:
             found.append(services.find_instrument(organisation, ref))
-        except SurveyError as error:
-            problems.append(_error(_body("instruments", index), str(error)))
+        except Invalid as error:  # reported at its position in the list, with the others
+            problems.append(_error(_body("instruments", index), error.errors["instruments"]))
     codes = [version.code for version in found]
     if len(set(codes)) != len(codes):
         problems.append(_error(_body("instruments"), "Choose each instrument once."))
     else:
-        seen, clashes = set(), []
-        for version in found:
-            for item in version.parsed().items:
-                if item.code in seen:
-                    clashes.append(item.code)
-                seen.add(item.code)
+        clashes = services.item_codes_clash(found)
         if clashes:
             problems.append(
                 _error(
@@ -353,10 +316,10 @@ def create_wave(request, org_code: OrgCode, data: WaveIn):
 
     A bad setting is a 422 whose `loc` names the field (and the position in a list, e.g.
     `["body", "data", "units", 1]`); nothing is stored."""
-    granted = access(request)
-    organisation = granted.organisation
+    organisation = access(request).organisation
+    actor = _actor(request)
     with transaction.atomic():
-        services.ensure_builtin_instruments(organisation=organisation, actor=granted.user)
+        services.ensure_builtin_instruments(organisation=organisation, actor=actor)
         problems = _wave_problems(organisation, data)
         if problems:
             raise ValidationError(problems)  # and roll back the instrument imports
@@ -371,12 +334,7 @@ def create_wave(request, org_code: OrgCode, data: WaveIn):
             comment_threshold=data.comment_threshold,
             respondent_chooses_unit=data.respondent_chooses_unit,
         )
-        try:
-            wave = services.create_wave(
-                organisation=organisation, settings=settings_, actor=granted.user
-            )
-        except SurveyError as error:
-            raise ValidationError([_error(_body(), str(error))]) from None
+        wave = services.create_wave(organisation=organisation, settings=settings_, actor=actor)
     return Status(201, _reloaded_row(wave))
 
 
@@ -391,8 +349,7 @@ def get_wave(request, wave_id: WaveId):
     """One wave's settings and status. A wave of an organisation where the caller holds
     no role, a draft for someone who does not manage waves, or (for a manager) a wave
     that surveys none of their subtree, is 404."""
-    granted = access(request)
-    return _wave_row(_find_wave(granted, wave_id), show_units=granted.org_wide)
+    return _wave_row(_find_wave(request, wave_id), show_units=access(request).org_wide)
 
 
 @router.get(
@@ -407,7 +364,7 @@ def get_wave_form(request, wave_id: WaveId):
     sections (pages) and their items, with options, conditions (`show_if`) and limits.
     A kiosk or other front end with only a survey token reads the same form at
     `GET /take/form`."""
-    return _form(_find_wave(access(request), wave_id))
+    return _form(_find_wave(request, wave_id))
 
 
 @router.post(
@@ -422,16 +379,11 @@ def launch_wave(request, wave_id: WaveId):
     the unit each invitation reports under, and queue the invitation emails. Needs
     SURVEY_MANAGE over the whole organisation; audited. A wave already launched, or one
     that would invite nobody, is 409 with the reason."""
-    granted = access(request)
-    wave = _find_wave(granted, wave_id)
-    if not wave.is_draft:
-        return Status(409, {"detail": f"{wave.title} has already been launched."})
-    try:
-        with transaction.atomic():
-            wave = services.launch_wave(wave=wave, actor=granted.user)
-            services.queue_invitations(wave=wave, actor=granted.user)
-    except SurveyError as error:
-        return Status(409, {"detail": str(error)})
+    wave = _find_wave(request, wave_id, manage=True)
+    actor = _actor(request)
+    with transaction.atomic():
+        wave = services.launch_wave(wave=wave, actor=actor)
+        services.queue_invitations(wave=wave, actor=actor)
     return _reloaded_row(wave)
 
 
@@ -446,14 +398,8 @@ def close_wave(request, wave_id: WaveId):
     """Close an open wave for good: its answers become anonymous responses, shuffled, and
     can no longer change. Needs SURVEY_MANAGE over the whole organisation; audited. A wave
     that is not open is 409."""
-    granted = access(request)
-    wave = _find_wave(granted, wave_id)
-    if not wave.is_open:
-        return Status(409, {"detail": "Only an open wave can be closed."})
-    try:
-        wave = services.close_wave(wave=wave, actor=granted.user)
-    except SurveyError as error:
-        return Status(409, {"detail": str(error)})
+    wave = _find_wave(request, wave_id, manage=True)
+    wave = services.close_wave(wave=wave, actor=_actor(request))
     return _reloaded_row(wave)
 
 
@@ -472,11 +418,10 @@ def _counts(row: rates.RateRow) -> dict:
     }
 
 
-def _rates(wave: Wave, roots: list[Unit]) -> dict:
-    """Rates for the subtrees of ``roots``, small counts hidden by the rules in
-    colead.surveys.rates. A fixed number of queries whatever the organisation's size."""
+def _rates(found: queries.ResponseRates) -> dict:
+    """The rates as the API answers them: a hidden count is null, with its text beside it."""
+    wave, roots, tables = found.wave, found.roots, found.tables
     threshold = wave.reporting_threshold
-    tables = presenters.rate_tables(wave, roots, levels_below=99)
     nodes, unit_rows = tables.nodes, tables.unit_rows
     root_ids = {root.pk for root in roots}
     by_id = {node.id: node for node in nodes}
@@ -523,15 +468,6 @@ def _rates(wave: Wave, roots: list[Unit]) -> dict:
     }
 
 
-def _outermost(units: list[Unit]) -> list[Unit]:
-    units = sorted({unit.pk: unit for unit in units}.values(), key=lambda unit: unit.path)
-    kept: list[Unit] = []
-    for unit in units:
-        if not any(unit.path.startswith(outer.path) for outer in kept):
-            kept.append(unit)
-    return kept
-
-
 @router.get(
     "/waves/{wave_id}/rates",
     response={200: RatesOut, **ERRORS_AND_VALIDATION, 409: ErrorOut},
@@ -546,29 +482,14 @@ def wave_rates(request, wave_id: WaveId, filters: Query[RatesQuery]):
     `suppressed: true` and the text `fewer than N`, and the rate beside it is null.
     `?unit=CODE` narrows to a unit inside what the caller may see. A draft wave has no
     rates (409)."""
-    granted = access(request)
-    wave = _find_wave(granted, wave_id)
-    organisation = granted.organisation
-    if filters.unit is not None:
-        unit = None
-        if "\x00" not in filters.unit:
-            unit = Unit.objects.for_org(organisation).filter(code=filters.unit).first()
-        if unit is None:
-            raise ValidationError(
-                [_error(["query", "unit"], f"Unknown unit {_code_for_message(filters.unit)!r}.")]
-            )
-        if not granted.allows(unit):
-            raise Forbidden("You may not see the response rates of that unit.")
-        roots = [unit]
-    elif granted.org_wide:
-        roots = list(Unit.objects.for_org(organisation).filter(parent__isnull=True))
-    else:
-        roots = _outermost(granted.scopes)
-    if wave.is_draft:
-        return Status(
-            409, {"detail": "This wave has not been launched, so it has no response rates."}
-        )
-    return _rates(wave, roots)
+    found = queries.response_rates(
+        actor=_actor(request),
+        organisation=access(request).organisation,
+        wave_id=wave_id,
+        unit_code=filters.unit,
+        levels_below=99,
+    )
+    return _rates(found)
 
 
 # -- respondents --------------------------------------------------------------------------
@@ -734,8 +655,6 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
         return Status(
             409, {"detail": "You have already sent your answers. Thank you.", "reason": "used"}
         )
-    except SurveyError as error:
-        raise ValidationError([_error(_body(), str(error))]) from None
     return Status(201, {"status": "stored"})
 
 

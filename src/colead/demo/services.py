@@ -18,6 +18,7 @@ from django.utils import timezone
 from colead.accounts.models import RoleAssignment, User
 from colead.accounts.roles import Role
 from colead.audit.services import record
+from colead.core.actor import Actor
 from colead.core.bulk import bulk_insert, bulk_set  # the imports' fast writes
 from colead.demo.generator import DemoTrust, digest, generate
 from colead.demo.objectives import (
@@ -114,7 +115,7 @@ def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None
         organisations = [_build_trust(trust, actor=actor) for trust in trusts]
         users = _demo_users(trusts, organisations, password)
         waves = {
-            organisation.code: _survey_waves(surveys[organisation.code], organisation, actor=actor)
+            organisation.code: _survey_waves(surveys[organisation.code], organisation)
             for organisation in organisations
             if organisation.code in surveys
         }
@@ -204,11 +205,12 @@ def _build_trust(trust: DemoTrust, *, actor) -> Organisation:
     return organisation
 
 
-def _survey_waves(survey: TrustSurvey, organisation: Organisation, *, actor) -> list[Wave]:
+def _survey_waves(survey: TrustSurvey, organisation: Organisation) -> list[Wave]:
     """The trust's survey waves, oldest first, each through the real lifecycle: created for
     the whole trust (or, for a pulse, the one directorate it surveys), launched (everyone
     invited), the generated forms recorded against their invitations, closed. The launch and
     close times are then set to the wave's own dates, so that the past waves read as past."""
+    actor = Actor.system("demo")
     ensure_builtin_instruments(organisation=organisation, actor=actor)
     # The waves survey the divisions (see demo.survey_responses: the executives attached to
     # the trust itself are not surveyed).

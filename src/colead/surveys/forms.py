@@ -91,7 +91,7 @@ class WaveForm(forms.Form):
     )
     respondent_chooses_unit = forms.BooleanField(required=False)
 
-    # Where each field's error summary link points (the first input of the field).
+    # The fields whose errors are shown (the dates' by their error codes), in page order.
     ANCHORS = {
         "title": "title",
         "instruments": "instruments",
@@ -151,18 +151,13 @@ class WaveForm(forms.Form):
                 codes.append(code)
         return codes
 
-    def error_list(self) -> list[dict]:
-        """The error summary's entries, in the order of the page, each linking to its field."""
-        order = list(self.ANCHORS)
-        entries = []
-        for field, errors in self.errors.items():
-            for error in errors.as_data():
-                key = error.code if field == "__all__" and error.code in self.ANCHORS else field
-                entries.append((key, error.messages[0]))
-        entries.sort(key=lambda entry: order.index(entry[0]) if entry[0] in order else len(order))
-        return [
-            {"text": text, "href": "#" + self.ANCHORS.get(key, "title")} for key, text in entries
-        ]
+    def field_errors(self) -> dict[str, str]:
+        """The first message for each field that has one (the dates by their codes)."""
+        return {
+            name: message
+            for name in self.ANCHORS
+            if name != "__all__" and (message := self.field_error(name))
+        }
 
     def field_error(self, name: str) -> str | None:
         """The message to show beside a field (including the date fields)."""

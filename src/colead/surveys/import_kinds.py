@@ -21,9 +21,10 @@ def _add_arguments(sub) -> None:
     sub.add_argument("--dry-run", action="store_true", help="Check the files only; write nothing.")
 
 
-def _import_responses(command, path: Path, content: bytes, options) -> None:
+def _import_responses(command, path: Path, content: bytes, options, actor) -> None:
     # Imported when the command runs, so registering the kind at start-up stays cheap.
-    from colead.surveys.imports import SurveyError, import_responses
+    from colead.core.errors import ColeadError
+    from colead.surveys.imports import import_responses
     from colead.surveys.models import Wave
 
     wave, dry_run = options["wave"], options["dry_run"]
@@ -47,10 +48,10 @@ def _import_responses(command, path: Path, content: bytes, options) -> None:
             filename=path.name,
             mapping_content=mapping_content,
             mapping_filename=mapping_name or "mapping.csv",
-            actor=None,
+            actor=actor,
             dry_run=dry_run,
         )
-    except SurveyError as error:
+    except ColeadError as error:
         raise CommandError(str(error)) from None
     hidden = result.hidden_line()
     if hidden:

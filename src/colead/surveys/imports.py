@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Conflict
 from colead.lib import tree
 from colead.lib.formatting import uk_date
 from colead.lib.problems import ImportRejected
@@ -23,15 +25,10 @@ from colead.lib.table import read_table
 from colead.org.models import Unit
 from colead.surveys.models import Response, ResponseImport, ResponseSource, Wave, WaveUnit
 from colead.surveys.response_import import ResponsesPlan, validate_responses
-from colead.surveys.services import (
-    SurveyError,
-    generalise_responses,
-    mask_comment,
-    wave_instruments,
-)
+from colead.surveys.services import generalise_responses, mask_comment, wave_instruments
 from colead.surveys.signals import announce_responses_final
 
-__all__ = ["ImportRejected", "ResponsesImportResult", "SurveyError", "import_responses"]
+__all__ = ["ImportRejected", "ResponsesImportResult", "import_responses"]
 
 BATCH = 2000
 
@@ -109,17 +106,16 @@ def import_responses(
     filename: str,
     mapping_content: bytes | None = None,
     mapping_filename: str = "mapping.csv",
-    actor,
+    actor: Actor,
     dry_run: bool = False,
-    request=None,
 ) -> ResponsesImportResult:
     """Import a CSV/XLSX file of responses into an open or closed wave.
 
-    Raises SurveyError for a draft wave or a file already imported into the wave (the same
+    Raises Conflict for a draft wave or a file already imported into the wave (the same
     content, by SHA-256), and ImportRejected listing every problem in the file and the
     mapping file; in both cases nothing is written."""
     if wave.is_draft:
-        raise SurveyError(
+        raise Conflict(
             f"{wave.title} is still a draft. Responses can be imported only into a wave that "
             "has been launched (open or closed): launch it first."
         )
@@ -132,7 +128,7 @@ def import_responses(
         result.wave = wave
         earlier = ResponseImport.objects.filter(wave=wave, sha256=sha256).first()
         if earlier is not None:
-            raise SurveyError(
+            raise Conflict(
                 f"This file was already imported into {wave.title} on "
                 f"{uk_date(earlier.imported_at)} (as {earlier.filename}, {earlier.rows:,} "
                 "responses). Importing it again would count those responses twice."
@@ -159,7 +155,7 @@ def import_responses(
             filename=filename[:255],
             sha256=sha256,
             rows=plan.count,
-            imported_by=actor if actor is not None and actor.is_authenticated else None,
+            imported_by=actor.user,
         )
         record(
             action="survey.responses_import",
@@ -167,7 +163,6 @@ def import_responses(
             organisation=organisation,
             obj=result.response_import,
             object_repr=f"responses import of {filename} into {wave.title}",
-            request=request,
             detail={
                 "wave": wave.pk,
                 "filename": filename,
@@ -178,13 +173,13 @@ def import_responses(
                 "dont_know": result.dont_know,
                 "comments": result.comments,
                 "wave_status": wave.status,
-                "source": "web" if request is not None else "cli",
+                "source": actor.source,
             },
         )
         # A closed wave's stored scores include the new responses (scored by insights, in
         # this transaction); an open wave's are scored when it closes.
         if wave.is_closed:
-            announce_responses_final(wave=wave, actor=actor, request=request)
+            announce_responses_final(wave=wave, actor=actor)
     return result
 
 

@@ -18,6 +18,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Conflict, Invalid
 from colead.lib import memory
 from colead.org import reference
 from colead.org.models import Person, ProtectedCharacteristics, Unit
@@ -44,16 +46,11 @@ from colead.surveys.models import (
 from colead.surveys.response_import import BAND_GROUPS
 from colead.surveys.signals import announce_responses_final
 
-
-class SurveyError(ValueError):
-    """A request that cannot be carried out, with a message fit to show the user."""
-
-
 # -- instruments -----------------------------------------------------------------------
 
 
 def import_instrument(
-    *, organisation, instrument: definitions.Instrument, actor
+    *, organisation, instrument: definitions.Instrument, actor: Actor
 ) -> tuple[InstrumentVersion, bool]:
     """Store an instrument version. Returns (version, created). Importing the same content
     again is a no-op; different content under an existing version number is refused."""
@@ -66,7 +63,7 @@ def import_instrument(
         )
         if existing is not None:
             if existing.digest != digest:
-                raise SurveyError(
+                raise Conflict(
                     f"Version {instrument.version} of {instrument.code} already exists with "
                     f"different content. Give the changed instrument a new version number."
                 )
@@ -89,7 +86,7 @@ def import_instrument(
         return version, True
 
 
-def ensure_builtin_instruments(*, organisation, actor) -> list[InstrumentVersion]:
+def ensure_builtin_instruments(*, organisation, actor: Actor) -> list[InstrumentVersion]:
     return [
         import_instrument(organisation=organisation, instrument=instrument, actor=actor)[0]
         for instrument in definitions.builtin_instruments()
@@ -97,21 +94,27 @@ def ensure_builtin_instruments(*, organisation, actor) -> list[InstrumentVersion
 
 
 def find_instrument(organisation, reference_text: str) -> InstrumentVersion:
-    """'culture-pulse' (latest version) or 'culture-pulse@2'."""
+    """'culture-pulse' (latest version) or 'culture-pulse@2'; Invalid (on "instruments")
+    when there is no such instrument."""
     code, _, version = reference_text.strip().partition("@")
     versions = InstrumentVersion.objects.for_org(organisation).filter(code=code)
     if version:
         if not version.isdigit():
-            raise SurveyError(f"{reference_text!r}: the version after @ must be a number.")
+            raise Invalid(
+                {"instruments": f"{reference_text!r}: the version after @ must be a number."}
+            )
         versions = versions.filter(version=int(version))
     found = versions.order_by("-version").first()
     if found is None:
         known = sorted(
             set(InstrumentVersion.objects.for_org(organisation).values_list("code", flat=True))
         )
-        raise SurveyError(
-            f"There is no instrument {reference_text!r} in {organisation.code}. "
-            f"Known: {', '.join(known) or 'none (import one with colead instruments import)'}."
+        raise Invalid(
+            {
+                "instruments": f"There is no instrument {reference_text!r} in "
+                f"{organisation.code}. Known: "
+                f"{', '.join(known) or 'none (import one with colead instruments import)'}."
+            }
         )
     return found
 
@@ -133,47 +136,56 @@ class WaveSettings:
 
 
 def _check_settings(organisation, settings: WaveSettings):
-    problems = []
+    """The wave's instruments, units and staff groups, or Invalid naming each field that is
+    wrong (the names of the wave form's fields) and how to put it right."""
+    problems: dict[str, list[str]] = {}
+
+    def problem(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
     if not settings.title.strip():
-        problems.append("Enter a title.")
+        problem("title", "Enter a title.")
     if len(settings.title) > 200:
-        problems.append("The title must be 200 characters or fewer.")
+        problem("title", "The title must be 200 characters or fewer.")
     if not settings.instruments:
-        problems.append("Choose at least one instrument.")
+        problem("instruments", "Choose at least one instrument.")
     if not settings.unit_codes:
-        problems.append("Choose at least one unit to survey.")
-    for name, value in (
-        ("reporting threshold", settings.reporting_threshold),
-        ("comment threshold", settings.comment_threshold),
+        problem("units", "Choose at least one unit to survey.")
+    for field, value in (
+        ("reporting_threshold", settings.reporting_threshold),
+        ("comment_threshold", settings.comment_threshold),
     ):
         if value < MIN_REPORTING_THRESHOLD:
-            problems.append(
-                f"The {name} must be {MIN_REPORTING_THRESHOLD} or more (it is {value})."
+            problem(
+                field,
+                f"The {field.replace('_', ' ')} must be {MIN_REPORTING_THRESHOLD} or more "
+                f"(it is {value}).",
             )
     if settings.opens_on and settings.closes_on and settings.closes_on < settings.opens_on:
-        problems.append("The closing date must be on or after the opening date.")
+        problem("closes_on", "The closing date must be on or after the opening date.")
     instruments = []
     for ref in settings.instruments:
         try:
             instruments.append(find_instrument(organisation, ref))
-        except SurveyError as error:
-            problems.append(str(error))
+        except Invalid as error:
+            problem("instruments", error.errors["instruments"])
     if len({i.code for i in instruments}) != len(instruments):
-        problems.append("Choose each instrument once.")
+        problem("instruments", "Choose each instrument once.")
     units = list(Unit.objects.for_org(organisation).filter(code__in=settings.unit_codes))
     missing = sorted(set(settings.unit_codes) - {u.code for u in units})
     if missing:
-        problems.append(f"Unknown unit codes in {organisation.code}: {', '.join(missing)}.")
+        problem("units", f"Unknown unit codes in {organisation.code}: {', '.join(missing)}.")
     bad_groups = [g for g in settings.staff_groups if reference.find_staff_group(g) is None]
     if bad_groups:
-        problems.append(f"Unknown staff groups: {', '.join(bad_groups)}.")
+        problem("staff_groups", f"Unknown staff groups: {', '.join(bad_groups)}.")
     if problems:
-        raise SurveyError(" ".join(problems))
+        raise Invalid({field: " ".join(messages) for field, messages in problems.items()})
     groups = sorted({reference.find_staff_group(g).code for g in settings.staff_groups})
     return instruments, units, groups
 
 
-def _item_codes_clash(instruments: list[InstrumentVersion]) -> list[str]:
+def item_codes_clash(instruments: list[InstrumentVersion]) -> list[str]:
+    """Item codes that more than one of the instruments uses (a wave needs each once)."""
     seen, clashes = set(), []
     for version in instruments:
         for item in version.parsed().items:
@@ -184,13 +196,15 @@ def _item_codes_clash(instruments: list[InstrumentVersion]) -> list[str]:
 
 
 @transaction.atomic
-def create_wave(*, organisation, settings: WaveSettings, actor) -> Wave:
+def create_wave(*, organisation, settings: WaveSettings, actor: Actor) -> Wave:
     instruments, units, groups = _check_settings(organisation, settings)
-    clashes = _item_codes_clash(instruments)
+    clashes = item_codes_clash(instruments)
     if clashes:
-        raise SurveyError(
-            f"These instruments share item codes ({', '.join(clashes)}); a wave needs "
-            "each item code once."
+        raise Invalid(
+            {
+                "instruments": f"These instruments share item codes ({', '.join(clashes)}); "
+                "a wave needs each item code once."
+            }
         )
     wave = Wave.objects.create(
         organisation=organisation,
@@ -201,7 +215,7 @@ def create_wave(*, organisation, settings: WaveSettings, actor) -> Wave:
         reporting_threshold=settings.reporting_threshold,
         comment_threshold=settings.comment_threshold,
         respondent_chooses_unit=settings.respondent_chooses_unit,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=actor.user,
     )
     WaveInstrument.objects.bulk_create(
         WaveInstrument(wave=wave, instrument=instrument, position=index)
@@ -238,19 +252,19 @@ def eligible_people(wave: Wave):
 
 
 @transaction.atomic
-def launch_wave(*, wave: Wave, actor) -> Wave:
+def launch_wave(*, wave: Wave, actor: Actor) -> Wave:
     """Freeze who is invited and where their answers will be reported, and open the wave.
     Invitation emails go out as a background job (send_invitations)."""
     wave = _lock(wave)
     if not wave.is_draft:
-        raise SurveyError(f"{wave.title} has already been launched.")
+        raise Conflict(f"{wave.title} has already been launched.")
     people = list(eligible_people(wave).values("id", "primary_unit_id", "staff_group"))
     if not people:
-        raise SurveyError("Nobody matches this wave's units and staff groups; nothing to launch.")
+        raise Conflict("Nobody matches this wave's units and staff groups; nothing to launch.")
     if len(people) < MIN_REPORTING_THRESHOLD:
         # Stored responses must each match at least this many invited people once the wave
         # closes (generalise_responses); fewer in all cannot be protected.
-        raise SurveyError(
+        raise Conflict(
             f"Only {len(people)} people match this wave's units and staff groups. A wave "
             f"needs at least {MIN_REPORTING_THRESHOLD} people invited so that no answer can "
             "be traced to one of them: add units or staff groups."
@@ -302,13 +316,16 @@ def launch_wave(*, wave: Wave, actor) -> Wave:
 
 
 @transaction.atomic
-def extend_wave(*, wave: Wave, closes_on: date, actor) -> Wave:
+def extend_wave(*, wave: Wave, closes_on: date, actor: Actor) -> Wave:
     wave = _lock(wave)
     if not wave.is_open:
-        raise SurveyError("Only an open wave can be extended.")
+        raise Conflict("Only an open wave can be extended.")
     if closes_on < timezone.localdate() or (wave.closes_on and closes_on <= wave.closes_on):
-        raise SurveyError(
-            "The new closing date must be later than the current one and not in the past."
+        raise Invalid(
+            {
+                "closes_on": "The new closing date must be later than the current one and "
+                "not in the past."
+            }
         )
     previous = wave.closes_on
     wave.closes_on = closes_on
@@ -324,7 +341,7 @@ def extend_wave(*, wave: Wave, closes_on: date, actor) -> Wave:
 
 
 @transaction.atomic
-def close_wave(*, wave: Wave, actor) -> Wave:
+def close_wave(*, wave: Wave, actor: Actor) -> Wave:
     """Close the wave for good. The ballots are opened, generalised against the invited
     roster (``generalise_responses``) and moved into responses in a random order, so that
     neither row order nor transaction ids tie a response to the invitation it answered; then
@@ -332,7 +349,7 @@ def close_wave(*, wave: Wave, actor) -> Wave:
     emails went) is erased, keeping only counts per reporting unit and staff group."""
     wave = _lock(wave)
     if not wave.is_open:
-        raise SurveyError("Only an open wave can be closed.")
+        raise Conflict("Only an open wave can be closed.")
     ballots = list(Ballot.objects.filter(wave=wave))
     random.SystemRandom().shuffle(ballots)
     responses = [
@@ -416,14 +433,14 @@ def _keep_counts(wave: Wave, by_unit: dict[int, dict[str, tuple[int, int]]]) -> 
 
 
 @transaction.atomic
-def generalise_closed_wave(*, wave: Wave, actor) -> "GeneralisedResponses":
+def generalise_closed_wave(*, wave: Wave, actor: Actor) -> "GeneralisedResponses":
     """Apply close's protection to a wave closed before it existed (or check one closed
     since, which changes nothing): generalise its stored responses against the invited
     roster, pool its kept counts' small staff groups, and score it again. Audited as
     ``survey.wave_generalise``."""
     wave = _lock(wave)
     if not wave.is_closed:
-        raise SurveyError(
+        raise Conflict(
             f"{wave.title} is {wave.status}: closing it generalises its responses "
             "(colead waves close WAVE)."
         )
@@ -529,7 +546,7 @@ def generalise_responses(wave: Wave, responses: list[Response]) -> GeneralisedRe
             k=MIN_REPORTING_THRESHOLD,
         )
     except roster.RosterError as error:
-        raise SurveyError(f"{wave.title}: {error}") from error
+        raise Conflict(f"{wave.title}: {error}") from error
     changed, moved, dropped = set(), 0, 0
     for response, result in zip(responses, results, strict=True):
         if result.unit != response.reporting_unit_id:
@@ -543,9 +560,9 @@ def generalise_responses(wave: Wave, responses: list[Response]) -> GeneralisedRe
     return GeneralisedResponses(changed, moved, dropped)
 
 
-def device_link_for(*, wave: Wave, unit: Unit, actor) -> DeviceLink:
+def device_link_for(*, wave: Wave, unit: Unit, actor: Actor) -> DeviceLink:
     if wave.is_closed:
-        raise SurveyError("This wave is closed.")
+        raise Conflict(f"{wave.title} is closed: device links are for open waves only.")
     link = DeviceLink.objects.filter(wave=wave, unit=unit).first()
     if link is None:
         link = DeviceLink.objects.create(wave=wave, unit=unit, slug=secrets.token_urlsafe(12))
@@ -562,9 +579,12 @@ def device_link_for(*, wave: Wave, unit: Unit, actor) -> DeviceLink:
 # -- taking part -----------------------------------------------------------------------
 
 
-class TokenRefused(SurveyError):
+class TokenRefused(ColeadError):
     """A survey link or form that cannot be used. ``reason`` says why, for the page shown:
-    "invalid" (unknown or garbled), "used" (already sent), "closed" or "not_open"."""
+    "invalid" (unknown or garbled), "used" (already sent), "closed" or "not_open".
+
+    Not one of the four kinds: the respondent's pages and the API's ``/take/`` operations
+    answer each reason with its own status (a closed wave is 410 Gone), so they catch it."""
 
     def __init__(self, message: str, *, reason: str = "invalid"):
         super().__init__(message)
@@ -706,10 +726,10 @@ def reporting_unit_choices(wave: Wave) -> list[Unit]:
 
 def choose_reporting_unit(*, draft: Draft, unit_code: str) -> Draft:
     if not draft.wave.respondent_chooses_unit:
-        raise SurveyError("This survey does not let you choose your team.")
+        raise Invalid({"unit": "This survey does not let you choose your team."})
     unit = next((u for u in reporting_unit_choices(draft.wave) if u.code == unit_code), None)
     if unit is None:
-        raise SurveyError("Select your team from the list.")
+        raise Invalid({"unit": "Select your team from the list."})
     draft.reporting_unit = unit
     draft.save(update_fields=["reporting_unit", "updated_on"])
     return draft
@@ -744,7 +764,7 @@ def submit(*, token: str) -> None:
     wave = draft.wave
     _check_open(wave)
     if draft.reporting_unit_id is None:
-        raise SurveyError("Select your team before sending your answers.")
+        raise Invalid({"reporting_unit": "Select your team before sending your answers."})
     invitation = None
     if token.startswith("i"):
         invitation = (
@@ -806,7 +826,7 @@ def submit_answers(*, token: str, prepare) -> None:
     if reporting_unit is not None:
         unit_id = reporting_unit.pk
     if unit_id is None:
-        raise SurveyError("Select your team before sending your answers.")
+        raise Invalid({"reporting_unit": "Select your team before sending your answers."})
     _store_ballot(wave, unit_id, answers, invitation_id, remove_draft=draft_digest)
 
 
@@ -972,7 +992,7 @@ class CompletedForm:
 
 
 @transaction.atomic
-def record_completed_forms(*, wave: Wave, forms, actor) -> int:
+def record_completed_forms(*, wave: Wave, forms, actor: Actor) -> int:
     """Store many forms completed through personal invitations in one go, as ``submit``
     stores each one: answers cleaned against the wave's items (hidden ones dropped), comments
     masked, a ballot in the reporting unit frozen at launch, the invitation marked responded.
@@ -980,12 +1000,13 @@ def record_completed_forms(*, wave: Wave, forms, actor) -> int:
     (the demo trusts); real respondents submit one form at a time with their token.
 
     Each day must fall within the wave's dates and not in the future. Returns the number of
-    forms stored; raises SurveyError (nothing written) for a wave that is not open, a person
-    without an invitation or who has already responded, or an answer the form would refuse.
+    forms stored. Nothing is written when it raises: Conflict for a wave that is not open,
+    Invalid (on "forms") for a person without an invitation or who has already responded, or
+    an answer the form would refuse.
     """
     wave = _lock(wave)
     if not wave.is_open:
-        raise SurveyError("Forms can be recorded only while the wave is open.")
+        raise Conflict("Forms can be recorded only while the wave is open.")
     forms = list(forms)
     invitations = dict(
         Invitation.objects.filter(wave=wave, responded=False).values_list(
@@ -1003,20 +1024,25 @@ def record_completed_forms(*, wave: Wave, forms, actor) -> int:
     for number, form in enumerate(forms, start=1):
         unit_id = invitations.get(form.person_id)
         if unit_id is None or form.person_id in seen:
-            raise SurveyError(
-                f"Form {number}: person {form.person_id} has no invitation to {wave.title} "
-                "that is still to be answered."
+            raise Invalid(
+                {
+                    "forms": f"Form {number}: person {form.person_id} has no invitation to "
+                    f"{wave.title} that is still to be answered."
+                }
             )
         seen.add(form.person_id)
         if not first <= form.submitted_on <= last:
-            raise SurveyError(
-                f"Form {number}: {form.submitted_on.isoformat()} is outside the wave's dates."
+            raise Invalid(
+                {
+                    "forms": f"Form {number}: {form.submitted_on.isoformat()} is outside the "
+                    "wave's dates."
+                }
             )
         cleaned = {}
         for code, raw in form.answers.items():
             item = by_code.get(code)
             if item is None:
-                raise SurveyError(f"Form {number}: {code} is not a question of this wave.")
+                raise Invalid({"forms": f"Form {number}: {code} is not a question of this wave."})
             if isinstance(raw, str) and item.type != "free_text":
                 key = (code, raw)
                 if key not in checked:
@@ -1025,7 +1051,7 @@ def record_completed_forms(*, wave: Wave, forms, actor) -> int:
             else:
                 value, error = answer_rules.clean_answer(item, raw)
             if error:
-                raise SurveyError(f"Form {number}, {code}: {error}.")
+                raise Invalid({"forms": f"Form {number}, {code}: {error}."})
             cleaned[code] = value
         kept = answer_rules.prune_hidden(items, cleaned)
         demographics, item_answers, texts = answer_rules.split_for_storage(instruments, kept)
@@ -1064,32 +1090,21 @@ def record_completed_forms(*, wave: Wave, forms, actor) -> int:
 # -- invitations and reminders ---------------------------------------------------------
 
 
-def queue_invitations(*, wave: Wave, actor):
+def queue_invitations(*, wave: Wave, actor: Actor):
     from colead.surveys.tasks import send_invitations
 
     if not wave.is_open:
-        raise SurveyError("Invitations can be sent only while the wave is open.")
+        raise Conflict("Invitations can be sent only while the wave is open.")
     record(action="survey.invitations_queue", actor=actor, organisation=wave.organisation, obj=wave)
     transaction.on_commit(lambda: send_invitations.enqueue(wave.pk))
 
 
-def queue_reminders(*, wave: Wave, actor):
+def queue_reminders(*, wave: Wave, actor: Actor):
     from colead.surveys.tasks import send_reminders
 
     if not wave.is_open:
-        raise SurveyError("Reminders can be sent only while the wave is open.")
+        raise Conflict("Reminders can be sent only while the wave is open.")
     # A fresh round of reminders: clear the previous round's marks.
     Invitation.objects.filter(wave=wave, responded=False).update(reminded_at=None)
     record(action="survey.reminders_queue", actor=actor, organisation=wave.organisation, obj=wave)
     transaction.on_commit(lambda: send_reminders.enqueue(wave.pk))
-
-
-def invitation_progress(wave: Wave) -> dict:
-    from django.db.models import Count
-
-    counts = Invitation.objects.filter(wave=wave).aggregate(
-        total=Count("id"),
-        sent=Count("id", filter=Q(sent_at__isnull=False)),
-        no_email=Count("id", filter=Q(person__email="")),
-    )
-    return counts

@@ -6,7 +6,7 @@ changes them once final: closing the wave, importing responses into a closed wav
 transaction (``colead.insights.receivers``), so results never lag behind the responses and a
 failure to score undoes the close or the import.
 
-Arguments: ``wave`` (a closed ``Wave``), ``actor`` (a user or None), ``request`` (or None).
+Arguments: ``wave`` (a closed ``Wave``) and ``actor`` (a ``colead.core.actor.Actor``).
 """
 
 from django.dispatch import Signal
@@ -14,5 +14,5 @@ from django.dispatch import Signal
 responses_final = Signal()
 
 
-def announce_responses_final(*, wave, actor, request=None) -> None:
-    responses_final.send(sender=type(wave), wave=wave, actor=actor, request=request)
+def announce_responses_final(*, wave, actor) -> None:
+    responses_final.send(sender=type(wave), wave=wave, actor=actor)

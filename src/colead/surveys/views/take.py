@@ -27,13 +27,14 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from colead.core.errors import Invalid
 from colead.lib import memory
 from colead.surveys import services, take_pages
 from colead.surveys.answers import DONT_KNOW, format_number
 from colead.surveys.device_starts import allow_device_start
 from colead.surveys.logging import SURVEY_COOKIE
 from colead.surveys.models import DeviceLink, Draft, Wave
-from colead.surveys.services import SurveyError, TokenRefused
+from colead.surveys.services import TokenRefused
 
 COOKIE_PATH = "/take/"
 TOKEN_COOKIE = SURVEY_COOKIE  # the token; its name contains "token", so Django's error
@@ -250,8 +251,8 @@ def form_start(request, taking: Taking):
                 services.choose_reporting_unit(
                     draft=draft, unit_code=request.POST.get("unit", "").strip()
                 )
-            except SurveyError as problem:
-                error = str(problem)
+            except Invalid as problem:
+                error = " ".join(problem.errors.values())
         if error is None:
             if request.GET.get("change"):
                 return HttpResponseRedirect(reverse("take:check"))
@@ -454,8 +455,10 @@ def check(request, taking: Taking):
             response = _refused(request, refused, wave=taking.wave)
             _delete_cookie(response, TOKEN_COOKIE)
             return response
-        except SurveyError as problem:
-            return _page(request, "check.jinja", _check_context(taking, str(problem)))
+        except Invalid as problem:
+            return _page(
+                request, "check.jinja", _check_context(taking, " ".join(problem.errors.values()))
+            )
         response = HttpResponseRedirect(reverse("take:done"))
         _delete_cookie(response, TOKEN_COOKIE)
         _set_cookie(response, SENT_COOKIE, str(taking.wave.pk), max_age=SENT_COOKIE_AGE)

@@ -4,7 +4,13 @@ Managing waves (create, preview, launch, remind, extend, close, device links) ne
 SURVEY_MANAGE over the whole organisation. The list of waves and the response rates need
 SURVEY_RATES_VIEW: organisation-wide for the board, OD and change teams, a subtree for
 managers, whose rates never include anything outside it. Waves are looked up in the current
-organisation only, so another organisation's wave is a 404. The writes are the services'."""
+organisation only, so another organisation's wave is a 404.
+
+The reads are colead.surveys.queries' (the API's too), the writes the services'; a
+refusal from either becomes the 404 or 403 page, the form's error summary, or (for a
+button on the wave's page) a message on that page."""
+
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,35 +23,42 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from colead.accounts.permissions import has_permission, permitted_scopes, require_permission
+from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
-from colead.audit.services import record
+from colead.core import pages
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Conflict, Invalid, NotFound, Refused
 from colead.lib.formatting import uk_date
-from colead.org.models import Unit
-from colead.surveys import forms, presenters, services
-from colead.surveys.models import DeviceLink, Wave
-from colead.surveys.services import SurveyError, WaveSettings
+from colead.surveys import forms, presenters, queries, services
+from colead.surveys.models import Wave
+from colead.surveys.services import WaveSettings
 
 MANAGE = Permission.SURVEY_MANAGE
 RATES = Permission.SURVEY_RATES_VIEW
 
 
-def _manager(request):
-    """SURVEY_MANAGE held over the whole organisation, not just a unit."""
-    if not has_permission(request.user, MANAGE, organisation=request.organisation):
-        raise PermissionDenied
+def answers_refusals(view):
+    """NotFound and Refused, from a query or a service, become the site's 404 and 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except Refused as error:
+            raise PermissionDenied(str(error)) from error
+
+    return wrapper
 
 
-def _wave_or_404(request, wave_id: int) -> Wave:
-    wave = (
-        Wave.objects.for_org(request.organisation)
-        .select_related("organisation", "created_by")
-        .filter(pk=wave_id)
-        .first()
+def _managed_wave(request, wave_id: int) -> Wave:
+    return queries.find_wave(
+        actor=Actor.from_request(request),
+        organisation=request.organisation,
+        wave_id=wave_id,
+        manage=True,
     )
-    if wave is None:
-        raise Http404("No such wave.")
-    return wave
 
 
 def _crumbs(wave: Wave | None = None, *, manage: bool = True) -> list[dict]:
@@ -67,8 +80,15 @@ def _back_to_wave(wave: Wave, anchor: str = ""):
     return redirect(reverse("surveys:wave", args=[wave.pk]) + anchor)
 
 
-def _refuse(request, wave: Wave, error: SurveyError):
+def _refuse(request, wave: Wave, error: ColeadError):
+    """A button on the wave's page that could not be done: say why there."""
     messages.error(request, str(error))
+    return _back_to_wave(wave)
+
+
+def _not_now(request, wave: Wave):
+    """A step's page opened for a wave in the wrong state (a bookmark, the back button)."""
+    messages.error(request, f"{wave.title} is {wave.get_status_display().lower()}.")
     return _back_to_wave(wave)
 
 
@@ -78,33 +98,60 @@ def _refuse(request, wave: Wave, error: SurveyError):
 @login_required
 @require_GET
 @require_permission(RATES)
+@answers_refusals
 def wave_list(request):
-    organisation = request.organisation
-    scopes = permitted_scopes(request.user, RATES, organisation)
-    roots = None if scopes == [None] else presenters.outermost(scopes)
-    can_manage = has_permission(request.user, MANAGE, organisation=organisation)
+    listing = queries.wave_list(
+        actor=Actor.from_request(request), organisation=request.organisation
+    )
+    roots = listing.reach.roots
     context = {
-        "rows": presenters.wave_rows(organisation, roots, can_manage=can_manage),
-        "can_manage": can_manage,
+        "rows": presenters.wave_rows(listing),
+        "can_manage": listing.reach.can_manage,
         "scope_names": [unit.name for unit in roots] if roots else [],
         "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
     }
     return TemplateResponse(request, "surveys/list.jinja", context)
 
 
+# The new wave form's fields, by name, and the id of each one's first input (the error
+# summary links there). The services' field names differ for the dates and the unit codes.
+NEW_WAVE_FIELDS = {
+    "title": "title",
+    "instruments": "instruments",
+    "units": "units",
+    "unit_codes": "unit_codes",
+    "staff_groups": "staff_groups",
+    "opens": "opens-day",
+    "closes": "closes-day",
+    "reporting_threshold": "reporting_threshold",
+    "comment_threshold": "comment_threshold",
+}
+FORM_FIELD_NAMES = {"opens_on": "opens", "closes_on": "closes"}
+# The units the service could not find can only have been typed as codes: the checkboxes
+# offer existing units only.
+SERVICE_FIELD_NAMES = {**FORM_FIELD_NAMES, "units": "unit_codes"}
+
+
+def _renamed(errors: dict[str, str], names: dict[str, str]) -> dict[str, str]:
+    return {names.get(field, field): message for field, message in errors.items()}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
+@answers_refusals
 def wave_new(request):
-    _manager(request)
+    actor = Actor.from_request(request)
     organisation = request.organisation
-    services.ensure_builtin_instruments(organisation=organisation, actor=request.user)
+    if not queries.reach(actor=actor, organisation=organisation).can_manage:
+        raise PermissionDenied
+    services.ensure_builtin_instruments(organisation=organisation, actor=actor)
     form = forms.WaveForm(
         request.POST or None,
         organisation=organisation,
         initial={"reporting_threshold": 11, "comment_threshold": 10},
     )
-    service_error = None
+    errors: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -121,29 +168,30 @@ def wave_new(request):
                     comment_threshold=data["comment_threshold"],
                     respondent_chooses_unit=data["respondent_chooses_unit"],
                 ),
-                actor=request.user,
+                actor=actor,
             )
-        except SurveyError as error:
-            service_error = str(error)
+        except ColeadError as error:
+            errors = _renamed(
+                pages.form_errors(
+                    error, fallback="title", shown=[*NEW_WAVE_FIELDS, *SERVICE_FIELD_NAMES]
+                ),
+                SERVICE_FIELD_NAMES,
+            )
         else:
             messages.success(
                 request, f"Wave created: {wave.title}. It is a draft until you launch it."
             )
             return _back_to_wave(wave)
-    error_list = form.error_list() if form.is_bound else []
-    if service_error:
-        error_list.append({"text": service_error, "href": "#title"})
+    elif form.is_bound:
+        errors = _renamed(form.field_errors(), FORM_FIELD_NAMES)
     context = {
         "form": form,
-        "error_list": error_list,
-        "page_has_errors": bool(error_list),
+        **pages.error_context(errors, NEW_WAVE_FIELDS),
         "opens_values": forms.date_values(None, request.POST, "opens") if form.is_bound else {},
         "closes_values": forms.date_values(None, request.POST, "closes") if form.is_bound else {},
         "breadcrumbs": _crumbs(),
     }
-    return TemplateResponse(
-        request, "surveys/new.jinja", context, status=400 if error_list else 200
-    )
+    return TemplateResponse(request, "surveys/new.jinja", context, status=400 if errors else 200)
 
 
 # -- one wave ----------------------------------------------------------------------------
@@ -152,9 +200,12 @@ def wave_new(request):
 @login_required
 @require_GET
 @require_permission(MANAGE)
+@answers_refusals
 def wave_detail(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
+    page = queries.wave_page(
+        actor=Actor.from_request(request), organisation=request.organisation, wave_id=wave_id
+    )
+    wave = page.wave
     context = {
         "wave": wave,
         "status": presenters.STATUS_TAGS[wave.status],
@@ -165,24 +216,22 @@ def wave_detail(request, wave_id):
         context["past_closing_date"] = bool(
             wave.closes_on and wave.closes_on < timezone.localdate()
         )
-        context["progress"] = presenters.progress(wave)
+        context["progress"] = presenters.progress(page.progress)
         context["device_links"] = [
             {"unit": link.unit, "url": device_url(link.slug), "slug": link.slug}
-            for link in DeviceLink.objects.filter(wave=wave)
-            .select_related("unit")
-            .order_by("unit__name")
+            for link in page.device_links
         ]
-        context["device_units"] = services.reporting_unit_choices(wave)
+        context["device_units"] = page.device_units
     return TemplateResponse(request, "surveys/wave.jinja", context)
 
 
 @login_required
 @require_GET
 @require_permission(MANAGE)
+@answers_refusals
 def wave_preview(request, wave_id):
     """Every section of every instrument, as respondents will see it; nothing is saved."""
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
+    wave = _managed_wave(request, wave_id)
     instruments = services.wave_instruments(wave)
     items_by_code = {item.code: item for instrument in instruments for item in instrument.items}
     parts = []
@@ -207,18 +256,21 @@ def wave_preview(request, wave_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
+@answers_refusals
 def wave_launch(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
-    if not wave.is_draft:
-        return _refuse(request, wave, SurveyError(f"{wave.title} has already been launched."))
-    error = None
+    """The confirmation page, then the launch. A refusal (already launched, nobody to
+    invite) is shown in the page's error summary, as the API answers it with a 409."""
+    wave = _managed_wave(request, wave_id)
+    if request.method == "GET" and not wave.is_draft:
+        return _not_now(request, wave)
+    errors: dict[str, str] = {}
     if request.method == "POST":
+        actor = Actor.from_request(request)
         try:
-            wave = services.launch_wave(wave=wave, actor=request.user)
-            services.queue_invitations(wave=wave, actor=request.user)
-        except SurveyError as refused:
-            error = str(refused)
+            wave = services.launch_wave(wave=wave, actor=actor)
+            services.queue_invitations(wave=wave, actor=actor)
+        except ColeadError as error:
+            errors = pages.form_errors(error, fallback="launch")
         else:
             invited = wave.invitations.count()
             messages.success(
@@ -230,22 +282,21 @@ def wave_launch(request, wave_id):
     context = {
         "wave": wave,
         "eligible": services.eligible_people(wave).count(),
-        "error": error,
-        "page_has_errors": bool(error),
+        **pages.error_context(errors, {"launch": "launch"}),
         "breadcrumbs": _crumbs(wave),
     }
-    return TemplateResponse(request, "surveys/launch.jinja", context, status=400 if error else 200)
+    return TemplateResponse(request, "surveys/launch.jinja", context, status=400 if errors else 200)
 
 
 @login_required
 @require_POST
 @require_permission(MANAGE)
+@answers_refusals
 def wave_reminders(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
+    wave = _managed_wave(request, wave_id)
     try:
-        services.queue_reminders(wave=wave, actor=request.user)
-    except SurveyError as error:
+        services.queue_reminders(wave=wave, actor=Actor.from_request(request))
+    except ColeadError as error:
         return _refuse(request, wave, error)
     messages.success(
         request, "Reminders are being sent to everyone invited who has not responded yet."
@@ -256,51 +307,54 @@ def wave_reminders(request, wave_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
+@answers_refusals
 def wave_extend(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
-    if not wave.is_open:
-        return _refuse(request, wave, SurveyError("Only an open wave can be extended."))
+    wave = _managed_wave(request, wave_id)
+    if request.method == "GET" and not wave.is_open:
+        return _not_now(request, wave)
     form = forms.ExtendForm(request.POST if request.method == "POST" else None)
-    error = None
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        if form.is_valid():
+        if not form.is_valid():
+            errors = {"closes": form.error}
+        else:
             try:
-                services.extend_wave(wave=wave, closes_on=form.closes_on, actor=request.user)
-            except SurveyError as refused:
-                error = str(refused)
+                services.extend_wave(
+                    wave=wave, closes_on=form.closes_on, actor=Actor.from_request(request)
+                )
+            except Invalid as error:
+                errors = _renamed(pages.form_errors(error, fallback="closes"), FORM_FIELD_NAMES)
+            except ColeadError as error:
+                return _refuse(request, wave, error)
             else:
                 messages.success(request, f"{wave.title} now closes on {uk_date(form.closes_on)}.")
                 return _back_to_wave(wave)
-        else:
-            error = form.error
     context = {
         "wave": wave,
-        "error": error,
-        "page_has_errors": bool(error),
+        **pages.error_context(errors, {"closes": "closes-day"}),
         "closes_values": forms.date_values(None, request.POST, "closes")
         if request.method == "POST"
         else {},
         "breadcrumbs": _crumbs(wave),
     }
-    return TemplateResponse(request, "surveys/extend.jinja", context, status=400 if error else 200)
+    return TemplateResponse(request, "surveys/extend.jinja", context, status=400 if errors else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
+@answers_refusals
 def wave_close(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
-    if not wave.is_open:
-        return _refuse(request, wave, SurveyError("Only an open wave can be closed."))
+    wave = _managed_wave(request, wave_id)
     if request.method == "POST":
         try:
-            wave = services.close_wave(wave=wave, actor=request.user)
-        except SurveyError as error:
+            wave = services.close_wave(wave=wave, actor=Actor.from_request(request))
+        except ColeadError as error:
             return _refuse(request, wave, error)
         messages.success(request, f"{wave.title} is closed. Its responses can no longer change.")
         return _back_to_wave(wave)
+    if not wave.is_open:
+        return _not_now(request, wave)
     context = {"wave": wave, "breadcrumbs": _crumbs(wave)}
     return TemplateResponse(request, "surveys/close.jinja", context)
 
@@ -308,19 +362,17 @@ def wave_close(request, wave_id):
 @login_required
 @require_POST
 @require_permission(MANAGE)
+@answers_refusals
 def device_link_create(request, wave_id):
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
-    if not wave.is_open:
-        return _refuse(request, wave, SurveyError("Device links are for open waves only."))
+    wave = _managed_wave(request, wave_id)
     code = request.POST.get("unit", "")
     unit = next((u for u in services.reporting_unit_choices(wave) if u.code == code), None)
     if unit is None:
         messages.error(request, "Select a unit surveyed by this wave for the device link.")
         return _back_to_wave(wave, "#device-links")
     try:
-        link = services.device_link_for(wave=wave, unit=unit, actor=request.user)
-    except SurveyError as error:
+        link = services.device_link_for(wave=wave, unit=unit, actor=Actor.from_request(request))
+    except ColeadError as error:
         return _refuse(request, wave, error)
     messages.success(request, f"Device link for {unit.name}: {device_url(link.slug)}")
     return _back_to_wave(wave, "#device-links")
@@ -329,33 +381,23 @@ def device_link_create(request, wave_id):
 @login_required
 @require_GET
 @require_permission(MANAGE)
+@answers_refusals
 def device_poster(request, wave_id, slug):
     """The QR poster of a device link, as a PDF (the download is audited)."""
-    _manager(request)
-    wave = _wave_or_404(request, wave_id)
-    link = (
-        DeviceLink.objects.filter(wave=wave, slug=slug)
-        .select_related("unit", "wave__organisation")
-        .first()
-    )
-    if link is None:
-        raise Http404("No such device link.")
-    if wave.is_closed:
-        return _refuse(
-            request, wave, SurveyError("This wave is closed; its device links no longer work.")
+    try:
+        link = queries.device_link(
+            actor=Actor.from_request(request),
+            organisation=request.organisation,
+            wave_id=wave_id,
+            slug=slug,
         )
+    except Conflict as error:
+        messages.error(request, str(error))
+        return redirect(reverse("surveys:wave", args=[wave_id]))
+    wave = link.wave
     from colead.surveys.poster import poster_pdf
 
-    pdf = poster_pdf(link)
-    record(
-        action="survey.device_poster_download",
-        actor=request.user,
-        organisation=wave.organisation,
-        obj=wave,
-        request=request,
-        detail={"unit": link.unit.code},
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(poster_pdf(link), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="poster-{wave.pk}-{link.unit.code}.pdf"'
     )
@@ -368,43 +410,32 @@ def device_poster(request, wave_id, slug):
 @login_required
 @require_GET
 @require_permission(RATES)
+@answers_refusals
 def wave_rates(request, wave_id):
     """Response rates by unit, staff group and day, for the viewer's scope; ``?unit=CODE``
     narrows to a unit inside it. Every count below the reporting threshold is hidden."""
-    organisation = request.organisation
-    wave = _wave_or_404(request, wave_id)
-    scopes = permitted_scopes(request.user, RATES, organisation)
-    code = request.GET.get("unit", "").strip()[:40]
-    selected = None
-    if code:
-        selected = (
-            Unit.objects.for_org(organisation).select_related("parent").filter(code=code).first()
+    try:
+        found = queries.response_rates(
+            actor=Actor.from_request(request),
+            organisation=request.organisation,
+            wave_id=wave_id,
+            unit_code=request.GET.get("unit", "").strip() or None,
+            draft_ok=True,
         )
-        if selected is None:
-            raise Http404("No such unit.")
-        if not has_permission(request.user, RATES, selected):
-            raise PermissionDenied
-        roots = [selected]
-    elif scopes == [None]:
-        roots = list(Unit.objects.for_org(organisation).filter(parent__isnull=True))
-    else:
-        roots = presenters.outermost(scopes)
-    can_manage = has_permission(request.user, MANAGE, organisation=organisation)
+    except Invalid as error:  # an unknown unit in the address: as for any other address
+        raise Http404(str(error)) from error
+    wave, seen, selected = found.wave, found.reach, found.selected
     context = {
         "wave": wave,
         "status": presenters.STATUS_TAGS[wave.status],
         "selected": selected,
-        "up": selected.parent
-        if selected is not None
-        and selected.parent is not None
-        and has_permission(request.user, RATES, selected.parent)
-        else None,
-        "scope_wide": scopes == [None] and selected is None,
-        "sees_whole_org": scopes == [None],
-        "scope_names": [root.name for root in roots],
-        "can_manage": can_manage,
-        "breadcrumbs": _crumbs(wave, manage=can_manage),
+        "up": found.up,
+        "scope_wide": seen.whole_organisation and selected is None,
+        "sees_whole_org": seen.whole_organisation,
+        "scope_names": [root.name for root in found.roots],
+        "can_manage": seen.can_manage,
+        "breadcrumbs": _crumbs(wave, manage=seen.can_manage),
     }
-    if not wave.is_draft:
-        context.update(presenters.rates_context(wave, roots))
+    if found.tables is not None:
+        context.update(presenters.rates_context(wave, found.tables))
     return TemplateResponse(request, "surveys/rates.jinja", context)

@@ -4,6 +4,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError
 from colead.org.models import Organisation
 from colead.surveys import definitions, services
 
@@ -63,9 +65,9 @@ class Command(BaseCommand):
         for instrument in instruments:
             try:
                 version, created = services.import_instrument(
-                    organisation=organisation, instrument=instrument, actor=None
+                    organisation=organisation, instrument=instrument, actor=Actor.system("cli")
                 )
-            except services.SurveyError as error:
+            except ColeadError as error:
                 raise CommandError(str(error)) from None
             verb = "Imported" if created else "Already up to date:"
             self.stdout.write(f"{verb} {version.code} version {version.version} ({version.title}).")

@@ -7,10 +7,15 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError
 from colead.org.models import Organisation
-from colead.surveys import services
+from colead.surveys import queries, services
 from colead.surveys.models import Wave
 from colead.surveys.signals import announce_responses_final
+
+# Audited as "system (cli)": the command line is colead's operator, not a signed-in person.
+CLI = Actor.system("cli")
 
 
 def _date(text):
@@ -71,7 +76,7 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         try:
             getattr(self, f"handle_{action}")(**options)
-        except services.SurveyError as error:
+        except ColeadError as error:
             raise CommandError(str(error)) from None
 
     def _wave(self, wave_id):
@@ -84,7 +89,7 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(f"There is no organisation with code {org}.")
-        services.ensure_builtin_instruments(organisation=organisation, actor=None)
+        services.ensure_builtin_instruments(organisation=organisation, actor=CLI)
         wave = services.create_wave(
             organisation=organisation,
             settings=services.WaveSettings(
@@ -98,19 +103,19 @@ class Command(BaseCommand):
                 comment_threshold=options["comment_threshold"],
                 respondent_chooses_unit=options["choose_unit"],
             ),
-            actor=None,
+            actor=CLI,
         )
         self.stdout.write(f"Created draft wave {wave.pk}: {wave.title} ({organisation.code}).")
         self.stdout.write(str(wave.pk))
 
     def handle_launch(self, wave, **options):
-        wave = services.launch_wave(wave=self._wave(wave), actor=None)
+        wave = services.launch_wave(wave=self._wave(wave), actor=CLI)
         invited = wave.invitations.count()
-        services.queue_invitations(wave=wave, actor=None)
+        services.queue_invitations(wave=wave, actor=CLI)
         self.stdout.write(f"Launched wave {wave.pk}: {invited:,} people invited; emails queued.")
 
     def handle_close(self, wave, **options):
-        wave = services.close_wave(wave=self._wave(wave), actor=None)
+        wave = services.close_wave(wave=self._wave(wave), actor=CLI)
         self.stdout.write(f"Closed wave {wave.pk}: {wave.responses.count():,} responses.")
 
     def handle_rescore(self, wave, **options):
@@ -122,26 +127,27 @@ class Command(BaseCommand):
             )
         # Scored by whoever listens (insights), in this transaction.
         with transaction.atomic():
-            announce_responses_final(wave=wave, actor=None)
+            announce_responses_final(wave=wave, actor=CLI)
         self.stdout.write(f"Scored wave {wave.pk}: {wave.responses.count():,} respondents.")
 
     def handle_generalise(self, wave, **options):
         wave = self._wave(wave)
-        done = services.generalise_closed_wave(wave=wave, actor=None)
+        done = services.generalise_closed_wave(wave=wave, actor=CLI)
         self.stdout.write(
             f"Wave {wave.pk}: {done.moved:,} responses moved to a larger unit, "
             f"{done.dropped:,} answers no longer kept."
         )
 
     def handle_extend(self, wave, closes, **options):
-        wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=None)
+        wave = services.extend_wave(wave=self._wave(wave), closes_on=_date(closes), actor=CLI)
         self.stdout.write(f"Wave {wave.pk} now closes on {wave.closes_on.isoformat()}.")
 
     def handle_list(self, org, **options):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(f"There is no organisation with code {org}.")
-        for wave in Wave.objects.for_org(organisation).order_by("-created_at"):
+        for summary in queries.wave_list(actor=CLI, organisation=organisation).waves:
+            wave = summary.wave
             self.stdout.write(
                 f"{wave.pk}\t{wave.status}\t{wave.title}\t"
                 f"{wave.opens_on or ''}\t{wave.closes_on or ''}\tthreshold {wave.reporting_threshold}"
