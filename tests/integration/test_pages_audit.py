@@ -10,8 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from colead.accounts import queries
+from colead.accounts.models import RoleAssignment
 from colead.audit.models import AuditEvent
 from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Refused
+from tests.factories import UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -227,6 +232,22 @@ def test_export_with_invalid_filters_is_a_bad_request(client_for, history):
     assert response.status_code == 400
     assert "There is a problem" in response.content.decode()
     assert not AuditEvent.objects.filter(action="audit.export").exists()
+    # The page it shows instead lists the log, so reading it is audited as a view.
+    event = AuditEvent.objects.get(action="audit.view")
+    assert event.actor_label == "admin@test.test"
+
+
+def test_the_log_is_read_only_with_the_audit_role_over_the_whole_organisation(trust, history):
+    org = trust["org"]
+    manager = UserFactory(email="w1-manager@test.test")
+    RoleAssignment.objects.create(
+        user=manager, organisation=org, role="org_admin", unit=trust["units"]["W1"]
+    )
+    with pytest.raises(Refused, match="needs the audit role over the whole organisation"):
+        queries.audit_log(Actor.of_user(manager, source="web"), org, {})
+    events = queries.audit_export(Actor.system("cli"), org, {"action": "person.view"})
+    assert {event.action for event in events} == {"person.view"}
+    assert AuditEvent.objects.get(action="audit.export").actor_label == "system (cli)"
 
 
 def test_the_outsiders_log_is_their_own_organisations(client_for, history):

@@ -98,10 +98,9 @@ class OrgScopedAdmin(admin.ModelAdmin):
 
     def _audit(self, request, obj, action):
         from colead.audit.services import record
+        from colead.core.actor import Actor
 
         organisation = obj
         for part in self.organisation_field.split("__"):
             organisation = getattr(organisation, part, None)
-        record(
-            action=action, actor=request.user, organisation=organisation, obj=obj, request=request
-        )
+        record(action=action, actor=Actor.from_request(request), organisation=organisation, obj=obj)

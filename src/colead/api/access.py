@@ -35,13 +35,12 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.db.models import Q
-from ninja.errors import HttpError
 
 from colead.accounts.permissions import has_permission, organisations_of, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
+from colead.core import errors
 from colead.core.actor import Actor
-from colead.core.errors import Refused
 from colead.lib import tree
 
 SIGNED_IN = "signed_in"
@@ -49,14 +48,15 @@ SURVEY_TOKEN = "survey_token"
 ORG_CODE_PARAM = "org_code"
 
 
-class NotFound(HttpError):
+# The API's own refusals are the service kinds, answered by the one handler in api/api.py.
+class NotFound(errors.NotFound):
     def __init__(self, message: str = "Not found."):
-        super().__init__(404, message)
+        super().__init__(message)
 
 
-class Forbidden(HttpError):
+class Forbidden(errors.Refused):
     def __init__(self, message: str = "You do not have permission to do that."):
-        super().__init__(403, message)
+        super().__init__(message)
 
 
 def clean_code(value: str, max_length: int) -> str:
@@ -153,7 +153,7 @@ def requires(
                     raise Forbidden()
                 request.colead_access = Access(user, organisation, permission, scopes)
                 return view(request, *args, **kwargs)
-            except (Forbidden, Refused):
+            except errors.Refused:
                 # A refusal inside an organisation where the caller holds a role is worth
                 # knowing about (someone probing what they cannot see): audit it.
                 record(

@@ -34,8 +34,9 @@ class OrganisationAdmin(OrgScopedAdmin):
 
     def _audit(self, request, obj, action):
         from colead.audit.services import record
+        from colead.core.actor import Actor
 
-        record(action=action, actor=request.user, organisation=obj, obj=obj, request=request)
+        record(action=action, actor=Actor.from_request(request), organisation=obj, obj=obj)
 
 
 @admin.register(Unit, site=admin_site)

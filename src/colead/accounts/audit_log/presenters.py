@@ -1,7 +1,8 @@
-"""The audit log pages: the filter form, the filtered events, and rows for CSV export."""
+"""The audit log pages: the filter form, the page's rows and the CSV's (the reads are in
+colead.accounts.queries)."""
 
 import json
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from django import forms
 from django.utils import timezone
@@ -51,43 +52,9 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-def actions_in(organisation) -> list[str]:
-    return list(
-        AuditEvent.objects.for_org(organisation)
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
-
-
-def _start_of(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def filtered_events(organisation, form: AuditFilterForm):
-    """The organisation's events, newest first, narrowed by the form's valid fields only."""
-    events = AuditEvent.objects.for_org(organisation).order_by("-created_at", "-id")
-    data = form.cleaned_data if form.is_bound else {}
-    if data.get("action"):
-        events = events.filter(action=data["action"])
-    if data.get("actor"):
-        events = events.filter(actor_label__icontains=data["actor"].strip())
-    if data.get("date_from"):
-        events = events.filter(created_at__gte=_start_of(data["date_from"]))
-    if data.get("date_to"):
-        events = events.filter(created_at__lt=_start_of(data["date_to"] + timedelta(days=1)))
-    return events
-
-
-def active_filters(form: AuditFilterForm) -> dict[str, str]:
-    """The valid filters in use, for the audit event of a view or export."""
-    if not form.is_bound:
-        return {}
-    return {
-        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
-        for name, value in form.cleaned_data.items()
-        if value
-    }
+def valid_filters(form: AuditFilterForm) -> dict:
+    """The form's fields that are valid (a field in error is left out), for the read."""
+    return dict(form.cleaned_data) if form.is_bound else {}
 
 
 def action_items(form: AuditFilterForm) -> list[dict]:

@@ -1,15 +1,17 @@
 """``colead org summary --org CODE [--json]``: an organisation's headline counts.
 
 Prints people, units by level, people by staff group and band, leaders and leadership
-posts (colead.org.summary.organisation_summary): as JSON with --json, else as a table.
+posts (colead.org.queries.summary, the API's read, as colead itself): as JSON with --json,
+else as a table.
 """
 
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from colead.core.actor import Actor
+from colead.org import queries
 from colead.org.models import Organisation
-from colead.org.summary import organisation_summary
 
 
 class Command(BaseCommand):
@@ -31,7 +33,7 @@ class Command(BaseCommand):
             codes = list(Organisation.objects.order_by("code").values_list("code", flat=True)[:20])
             known = f" Known codes: {', '.join(codes)}." if codes else " There are none yet."
             raise CommandError(f'There is no organisation with the code "{org}".{known}')
-        summary = organisation_summary(organisation)
+        summary = queries.summary(Actor.system("cli"), organisation)
         if json:
             self.stdout.write(_json_dumps(summary))
         else:

@@ -1,0 +1,90 @@
+"""The audit log's published reads: the list page and the CSV export.
+
+The log is organisation-wide, so reading it needs AUDIT_VIEW over the whole organisation
+(the system may read it); anything less is ``Refused``. Each read is itself audited, once
+(``audit.view``, ``audit.export``), with the filters it used.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from colead.accounts.permissions import has_permission
+from colead.accounts.roles import Permission
+from colead.audit.models import AuditEvent
+from colead.audit.services import record
+from colead.core.actor import Actor
+from colead.core.errors import Refused
+
+
+def _may_read(actor: Actor, organisation) -> None:
+    if actor.is_system:
+        return
+    if not has_permission(actor.user, Permission.AUDIT_VIEW, organisation=organisation):
+        raise Refused(
+            f"You may not read {organisation.code}'s audit log: it needs the audit role over "
+            "the whole organisation."
+        )
+
+
+def actions_in(organisation) -> list[str]:
+    """Every action the organisation's log holds, for the filter."""
+    return list(
+        AuditEvent.objects.for_org(organisation)
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _filtered(organisation, filters: dict) -> QuerySet:
+    """The organisation's events, newest first, narrowed by the filters given: ``action``,
+    ``actor`` (part of the label), ``date_from`` and ``date_to`` (dates, inclusive)."""
+    events = AuditEvent.objects.for_org(organisation).order_by("-created_at", "-id")
+    if filters.get("action"):
+        events = events.filter(action=filters["action"])
+    if filters.get("actor"):
+        events = events.filter(actor_label__icontains=filters["actor"].strip())
+    if filters.get("date_from"):
+        events = events.filter(created_at__gte=_start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        events = events.filter(created_at__lt=_start_of(filters["date_to"] + timedelta(days=1)))
+    return events
+
+
+def used_filters(filters: dict) -> dict[str, str]:
+    """The filters in use, as text (dates as ISO), for the audit event of a read."""
+    return {
+        name: value.isoformat() if hasattr(value, "isoformat") else str(value)
+        for name, value in filters.items()
+        if value
+    }
+
+
+def audit_log(actor: Actor, organisation, filters: dict, *, page: str = "1") -> QuerySet:
+    """The log for the list page, audited as ``audit.view`` with the filters and page."""
+    _may_read(actor, organisation)
+    record(
+        action="audit.view",
+        actor=actor,
+        organisation=organisation,
+        detail={"filters": used_filters(filters), "page": page},
+    )
+    return _filtered(organisation, filters)
+
+
+def audit_export(actor: Actor, organisation, filters: dict) -> QuerySet:
+    """The log for the CSV export, audited as ``audit.export`` with the filters."""
+    _may_read(actor, organisation)
+    record(
+        action="audit.export",
+        actor=actor,
+        organisation=organisation,
+        detail={"filters": used_filters(filters)},
+    )
+    return _filtered(organisation, filters)
