@@ -144,6 +144,8 @@ def test_a_bad_level_or_breakdown_is_the_same_message_on_the_page_and_in_the_api
     page = client_for("board").get(reverse("insights:heatmap", args=[wave.pk]), asked)
     assert page.status_code == 400
     assert message in page.context_data["errors"][field]
+    html = page.content.decode()
+    assert f'id="{field}-error"' in html  # shown on the field itself, not only the summary
     answer = api("board", api_path(wave), **asked)
     assert answer.status_code == 422
     (problem,) = answer.json()["detail"]
