@@ -76,10 +76,15 @@ INSTALLED_APPS = [
     "colead.surveys",
     "colead.insights",
     "colead.direction",
-    "colead.demo",
     "django_tasks",
     "django_tasks_db",
 ]
+# The demo (`colead demo`: made-up trusts, built into an emptied database) is installed in
+# development and test only, so a production server has no command that could empty its
+# database. COLEAD_DEMO=false leaves it out anywhere; COLEAD_DEMO=true puts it in.
+COLEAD_DEMO = env_bool("COLEAD_DEMO", default=not PRODUCTION)
+if COLEAD_DEMO:
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("colead.direction") + 1, "colead.demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
