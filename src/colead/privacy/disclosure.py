@@ -1,8 +1,7 @@
 """Disclosure control: the one module every survey output goes through (pages, exports, API,
 charts, reports). Pure computation: no Django, only numpy.
 
-The rules are those of ../shared/spec/measures.md §10.3, written up for users in
-docs/privacy.md ("Disclosure control of results"):
+The rules, written up for users in docs/privacy.md ("Disclosure control of results"):
 
 * **R1 primary** -- a group with fewer than ``k`` responses is hidden, its count included.
 * **R2 complementary** -- in every published partition (a unit's sub-units plus the people

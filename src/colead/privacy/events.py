@@ -1,7 +1,8 @@
 """R8: counts of events (incidents and the like) by unit and month. Plain computation (numpy,
 scipy): no Django.
 
-Events are not people, so the rule differs from a survey's (measures.md §10.3, R8):
+Events are not people, so the rule differs from a survey's (docs/privacy.md, "R8: event
+counts"):
 
 * a count of 0 is shown as 0: it says that nothing was reported, about nobody;
 * a count of 1 to 4 is shown as "fewer than 5" (status ``PRIMARY``);

@@ -1,4 +1,5 @@
-"""R7: rater groups in 360 feedback (measures.md §6 and §10.3). Plain computation: no Django.
+"""R7: rater groups in 360 feedback (docs/privacy.md, "R7: rater groups"). Plain computation:
+no Django.
 
 A 360 report shows one person how others rate them, by rater group: self, line manager,
 peers, direct reports, others (and any group an organisation adds). The rules:
