@@ -63,7 +63,8 @@ def home(request):
         "sees_whole_org": seen.sees_whole_org,
         "managed_units": seen.managed_units,
         "summary": seen.summary,
-        # The board's approved vision, on every member of staff's home page (issue 5).
+        # The board's approved vision, on every member of staff's home page: the direction
+        # each person's objectives should serve.
         "vision": vision_context(organisation),
     }
     return TemplateResponse(request, "home/home.jinja", context)
