@@ -1,4 +1,4 @@
-"""Direction (issue 5): the vision, mission and values, and the golden thread of clear,
+"""Direction: the vision, mission and values, and the golden thread of clear,
 aligned, agreed and challenging objectives from the board to every team and person.
 
 Pure modules (no Django imports): ``reference`` (vocabularies), ``quality`` (the checks on

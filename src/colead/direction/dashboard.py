@@ -1,4 +1,4 @@
-"""The coverage dashboard for the board and OD leads (issue 5 §4): how far the golden thread
+"""The coverage dashboard for the board and OD leads: how far the golden thread
 reaches, for the organisation or one division or directorate, with the lists behind each
 figure, the trend from the daily snapshots, and, where a survey wave has closed, how each
 unit's coverage goes with its staff's "goals and performance" score.
