@@ -5,7 +5,7 @@ Pure computation: no Django (``tests/unit/test_insights_analysis.py`` checks). T
 pass them here; the figures are cached per ``WaveCore`` (``cached``), so a page costs its
 queries and no computation after the first visit.
 
-**Key drivers** (measures.md §8, spec issue 4): for the organisation and each division, the
+**Key drivers**: for the organisation and each division, the
 Pearson correlation of each culture-pulse element with staff engagement across respondents,
 with a 95% interval (Fisher's z: ``tanh(atanh(r) ± 1.96/√(n − 3))``), and its standardised
 weight in a regression of engagement on all the elements together
@@ -45,11 +45,11 @@ COUNT_ROUNDING = 10  # responses used are shown rounded down to a multiple of th
 
 ALPHA_ACCEPTABLE = 0.70
 ALPHA_GOOD = 0.80
-ALPHA_EXCELLENT = 0.90  # George & Mallery's bands (measures.md §8.1)
+ALPHA_EXCELLENT = 0.90  # George & Mallery's bands
 ALPHA_REDUNDANT = 0.95
 ICC2_RELIABLE = 0.70
 ICC2_CAUTION = 0.50
-# Within-team agreement bands (LeBreton & Senter 2008; measures.md §8.2), lower bounds.
+# Within-team agreement bands (LeBreton & Senter 2008), lower bounds.
 RWG_BANDS = (
     (0.0, "Lack of agreement (below 0.30)"),
     (0.30, "Weak (0.30 to 0.50)"),

@@ -447,7 +447,7 @@ class UnitStats:
         """(proportion positive 0–1, the n it rests on) per unit × measure.
 
         Items and shares: positive/valid. Dimensions: the unweighted mean of their items'
-        proportions (AHRQ SOPS composites, measures.md §2.1; a parent dimension averages its
+        proportions (AHRQ SOPS composites; a parent dimension averages its
         sub-dimensions'), resting on the mean number of valid answers per item.
         """
         return _proportions(self.scheme, self.n, self.positive)
@@ -1128,7 +1128,7 @@ def team_agreement(
     """rwg(J) of a dimension for every unit, from its items' within-unit variances.
 
     ``shown`` is True where rwg(J) ≥ ``threshold`` (0.70): only then is the unit's score a
-    team property (measures.md §4). Variances are converted from 0–10 scores to option
+    team property. Variances are converted from 0–10 scores to option
     units, and σ²EU = (A² − 1)/12 for A options. Items need at least two answers in the unit.
     """
     scheme = stats.scheme

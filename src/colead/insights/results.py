@@ -69,7 +69,7 @@ BREAKDOWNS = {
     "disability": "Disability",
     "age_band": "Age group",
 }
-# R4 (measures.md §10.3): protected characteristics are broken down only for the
+# R4 (docs/privacy.md, "The rules"): protected characteristics are broken down only for the
 # organisation or for groups of at least this many responses.
 PROTECTED_BREAKDOWNS = frozenset(reference.PROTECTED_FIELDS)
 PROTECTED_MIN_GROUP = 50

@@ -1,6 +1,6 @@
 """Scoring survey answers: item scores on 0–10, respondent dimension scores, positive flags.
 
-No Django imports. The rules (docs/instruments.md "Scoring conventions"; issue 4):
+No Django imports. The rules (docs/instruments.md "Scoring conventions"):
 
 * Option *i* of a *p*-point scale scores 10·(i − 1)/(p − 1); a reverse item is turned round
   first (option *i* scores as option p + 1 − i). Yes/no scores 10 for yes, 0 for no (turned
@@ -48,7 +48,7 @@ FIELD_12 = (1 << 12) - 1
 FIELD_16 = (1 << 16) - 1
 FIELD_28 = (1 << 28) - 1
 
-# The real-team questions of the team-working instrument (measures.md §3.1).
+# The real-team questions of the team-working instrument (docs/instruments.md).
 IN_TEAM = "in_team"
 REAL_TEAM_CRITERIA = ("rt_objectives", "rt_interdependent", "rt_reviews")
 NO_TEAM, PSEUDO_TEAM, REAL_TEAM, TEAM_UNKNOWN = 0, 1, 2, -1
@@ -350,7 +350,7 @@ def dimension_scores(
 
 
 def team_status(scheme: ScoringScheme, codes: np.ndarray) -> np.ndarray | None:
-    """Each respondent's team status (measures.md §3.1) as int8: REAL_TEAM, PSEUDO_TEAM,
+    """Each respondent's team status (docs/instruments.md, real teams) as int8: REAL_TEAM, PSEUDO_TEAM,
     NO_TEAM, or TEAM_UNKNOWN when it cannot be told (in_team unanswered, or yes with no
     criterion answered no and at least one unanswered). None without the team questions."""
     if not scheme.has_real_team_items():

@@ -2,16 +2,16 @@
 
 Every function is vectorised where that makes sense (arrays in, arrays out) and works from
 summary statistics where it can, so the engine can apply them to every unit at once. The
-formulas follow ../shared/spec/measures.md §8:
+formulas:
 
-* ``wilson_interval`` — Wilson score interval for a proportion (§8.4).
-* ``t_interval`` — mean ± t(0.975, n − 1)·SD/√n (§8.4).
-* ``welch_test`` — Welch's unequal-variance t-test from means, SDs and counts (§8.5).
-* ``benjamini_hochberg`` — false-discovery-rate adjusted p-values (§8.5).
+* ``wilson_interval`` — Wilson score interval for a proportion.
+* ``t_interval`` — mean ± t(0.975, n − 1)·SD/√n.
+* ``welch_test`` — Welch's unequal-variance t-test from means, SDs and counts.
+* ``benjamini_hochberg`` — false-discovery-rate adjusted p-values.
 * ``label_difference`` — better / worse / similar: significant *and* at least a minimum
   practical difference (0.25 points on 0–10, 5 percentage points on percent positive).
-* ``cronbach_alpha`` (§8.1), ``rwg`` / ``rwg_j`` / ``average_deviation`` (§8.2),
-  ``icc_oneway`` (§8.3, one-way ANOVA, unequal group sizes via k0).
+* ``cronbach_alpha``, ``rwg`` / ``rwg_j`` / ``average_deviation`` (LeBreton and Senter 2008),
+  ``icc_oneway`` (one-way ANOVA, unequal group sizes via k0).
 * ``key_drivers`` — Pearson correlation and standardised OLS weight of each driver with an
   outcome, from a correlation matrix (so it also works from sufficient statistics).
 

@@ -1,4 +1,4 @@
-"""Comment themes and sentiment (issue 4, section 3). Plain Python: numpy and scikit-learn,
+"""Comment themes and sentiment. Plain Python: numpy and scikit-learn,
 no Django, so analysts can call it from a notebook and the pages use the same code.
 
 Three steps::
@@ -27,8 +27,8 @@ by its top terms; each comment gets its dominant theme, or none when no theme re
 ``weight_floor``. The result depends only on the comments, their order and the seed.
 
 **Disclosure.** Nothing about a group's comments is shown unless at least
-``comment_threshold`` people commented in it (spec §10.3: "nine comment-writers -> comments
-hidden", k_c = 10), and no group's comments can be worked out by subtracting other groups'
+``comment_threshold`` people commented in it (docs/privacy.md, "Comments": nine
+comment-writers are too few, k_c = 10), and no group's comments can be worked out by subtracting other groups'
 (``colead.privacy.disclosure``: the unit hierarchy, and dimensions as a breakdown of each
 unit). Hidden groups get no counts, no themes and no samples, only the reason.
 Sample comments are shown as stored, never unmasked; any e-mail address or phone number that

@@ -5,7 +5,7 @@ The page itself (``colead.insights.unit_results``) takes every figure from the r
 service (``results.published_figures``, the same record as the exports and the API); this
 module only shapes what it shows, so it can be tested directly.
 
-Team agreement (measures.md §8.2): a unit's psychological safety is presented as a property
+Team agreement: a unit's psychological safety is presented as a property
 of the team only where rwg(J) ≥ 0.70. The value is given in words (LeBreton and Senter's
 bands); the number itself only where the group has at least 2*k* responses, since an
 agreement of 1.0 from a small group says that everyone gave the same answers (R6's concern,
@@ -21,7 +21,7 @@ import numpy as np
 
 from colead.insights import statistics as st
 
-# Upper bounds of the agreement bands (LeBreton and Senter 2008, as in measures.md §8.2).
+# Upper bounds of the agreement bands (LeBreton and Senter 2008).
 # "Strong" starts at the 0.70 cut-off itself, so that every value shown as a team property
 # is described as at least strong agreement.
 AGREEMENT_BANDS = (
