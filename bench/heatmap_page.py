@@ -107,7 +107,9 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
                         parent=directorate,
                     )
                 )
-    builtin = services.ensure_builtin_instruments(organisation=organisation, actor=None)
+    builtin = services.ensure_builtin_instruments(
+        organisation=organisation, actor=Actor.system("bench")
+    )
     versions = [v for v in builtin if v.code in BUILTIN]
     have = sum(
         len([i for i in v.parsed().items if i.type in ("scale", "yes_no")]) for v in versions
@@ -115,7 +117,9 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
     if items > have:
         extra = definitions.parse_instrument(extra_instrument(items - have))
         versions.append(
-            services.import_instrument(organisation=organisation, instrument=extra, actor=None)[0]
+            services.import_instrument(
+                organisation=organisation, instrument=extra, actor=Actor.system("bench")
+            )[0]
         )
     instruments = [v.parsed() for v in versions]
     scored_items = [i for ins in instruments for i in ins.items if i.type in ("scale", "yes_no")]

@@ -9,6 +9,7 @@ from datetime import date
 
 import numpy as np
 
+from colead.core.actor import Actor
 from colead.insights import scoring
 from colead.org.models import Person, Unit
 from colead.surveys import services
@@ -91,7 +92,7 @@ def mood_wave(trust, counts: dict, *, threshold=5, title="Spring results", demog
     )
     for code, count in counts.items():
         add_mood_ballots(wave, code, count, seed=kw.get("seed", 0), demographics=demographics)
-    return services.close_wave(wave=wave, actor=None)
+    return services.close_wave(wave=wave, actor=Actor.system("tests"))
 
 
 def stored_scores(wave):

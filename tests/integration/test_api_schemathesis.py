@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from colead.accounts.models import ApiToken
+from colead.core.actor import Actor
 from colead.surveys import services, tokens
 from colead.surveys.models import Invitation
 from tests.integration.direction_fixtures import golden_thread
@@ -90,7 +91,9 @@ def surveys(trust):
     surg = make_wave(trust, units=("SURG",), title="Surgery", launch=True)
     kiosk = make_wave(trust, title="Respondents", launch=True)
     closed = closed_wave(trust, {"W1": 14, "W2": 3, "T1": 12}, title="Closed")
-    link = services.device_link_for(wave=kiosk, unit=trust["units"]["W1"], actor=None)
+    link = services.device_link_for(
+        wave=kiosk, unit=trust["units"]["W1"], actor=Actor.system("tests")
+    )
     invitation_tokens = [
         tokens.invitation_token(i.pk, i.nonce) for i in Invitation.objects.filter(wave=kiosk)
     ]

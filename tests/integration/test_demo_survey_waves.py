@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.core.errors import Conflict, Invalid
 from colead.demo import survey_responses as S
 from colead.demo.generator import generate
@@ -19,9 +20,9 @@ from colead.demo.services import build_demo
 from colead.insights import (
     UnitTree,
     compare_waves,
+    compute_wave_scores,
     key_drivers,
     responses_frame,
-    score_wave,
     themes,
     unit_statistics,
 )
@@ -44,6 +45,7 @@ from colead.surveys.services import CompletedForm, record_completed_forms
 from tests.integration.waves_fixtures import make_wave
 
 SEED, STAFF = 2026, 3000
+DEMO = Actor.system("demo")
 WAVE_TITLES = ["Staff culture survey autumn 2025", "Staff culture survey spring 2026"]
 
 # The module's fixture builds the demo once, outside any test's transaction; marking the
@@ -124,7 +126,7 @@ def demo(django_db_setup, django_db_blocker):
     instruments = [i for i in S.wave_instruments() if i.code != "demographics"]
     for wave in waves:
         frame = responses_frame([{"unit": r["reporting_unit_id"], **r} for r in wave["responses"]])
-        wave["scored"] = score_wave(instruments, frame, breakdowns=["staff_group"])
+        wave["scored"] = compute_wave_scores(instruments, frame, breakdowns=["staff_group"])
         wave["stats"] = unit_statistics(wave["scored"], tree)
     trusts = generate(seed=SEED, staff=STAFF)
     generated = S.generate_survey(trusts[0], seed=SEED)
@@ -422,7 +424,7 @@ def test_recorded_forms_are_stored_like_submissions(trust, open_wave):
         ),
         CompletedForm(nurse.pk, {"vv1": "dk", "in_team": "yes", "tc1": "2"}, date.today()),
     ]
-    assert record_completed_forms(wave=open_wave, forms=forms, actor=None) == 2
+    assert record_completed_forms(wave=open_wave, forms=forms, actor=DEMO) == 2
     ballots = {b.submitted_on: b for b in Ballot.objects.filter(wave=open_wave)}
     first = ballots[date.today() - timedelta(days=3)]
     assert first.answers == {"vv1": "4", "in_team": "no"}  # tc1 is not asked of those not in a team
@@ -433,7 +435,8 @@ def test_recorded_forms_are_stored_like_submissions(trust, open_wave):
     assert set(responded.values_list("person_id", flat=True)) == {manager.pk, nurse.pk}
     event = AuditEvent.objects.get(action="survey.forms_record")
     assert event.detail == {"forms": 2, "comments": 1}
-    survey_services.close_wave(wave=open_wave, actor=None)
+    assert (event.actor_label, event.actor_id) == ("system (demo)", None)
+    survey_services.close_wave(wave=open_wave, actor=DEMO)
     assert Response.objects.filter(wave=open_wave).count() == 2
 
 
@@ -463,18 +466,18 @@ def test_recording_refuses_a_bad_form_and_writes_nothing(trust, open_wave, chang
         )
     )
     with pytest.raises(Invalid, match=message):
-        record_completed_forms(wave=open_wave, forms=forms, actor=None)
+        record_completed_forms(wave=open_wave, forms=forms, actor=DEMO)
     assert not Ballot.objects.filter(wave=open_wave).exists()
     assert not Invitation.objects.filter(wave=open_wave, responded=True).exists()
 
 
 def test_recording_needs_an_open_wave(trust, open_wave):
-    survey_services.close_wave(wave=open_wave, actor=None)
+    survey_services.close_wave(wave=open_wave, actor=DEMO)
     with pytest.raises(Conflict, match="only while the wave is open"):
         record_completed_forms(
             wave=open_wave,
             forms=[CompletedForm(trust["nurse_person"].pk, {"vv1": "3"}, date.today())],
-            actor=None,
+            actor=DEMO,
         )
 
 
