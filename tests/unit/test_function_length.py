@@ -18,7 +18,6 @@ LONG_FUNCTIONS = {
     "src/colead/insights/themes.py::theme_summary",
     "src/colead/org/imports/units.py::validate_units",
     "src/colead/org/imports/workforce.py::_RowChecker.row",
-    "src/colead/org/services.py::_apply_workforce",
     "src/colead/privacy/disclosure.py::_audit",
     "src/colead/surveys/response_import.py::_columns",
     "src/colead/surveys/response_import.py::validate_responses",

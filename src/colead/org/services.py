@@ -563,12 +563,21 @@ def _history_value(value):
 
 
 def _apply_workforce(organisation, plan: WorkforcePlan, snapshot: _Snapshot, result, run) -> None:
-    records = plan.records
-    ids = snapshot.person_ids
-    unit_ids = snapshot.unit_ids
-    Kind = PersonChange.Kind
+    _add_people(organisation, plan, snapshot, run)
+    _update_people(plan, snapshot, run)
+    _mark_leavers(organisation, plan, snapshot, result, run)
+    _set_line_managers(plan, snapshot)
+    if plan.team_codes_given:
+        _sync_teams(plan, snapshot)
+    if plan.protected_given:
+        _sync_protected(plan, snapshot)
 
-    # New people (line managers are set in a second pass, once everyone has an id).
+
+def _add_people(organisation, plan: WorkforcePlan, snapshot: _Snapshot, run) -> None:
+    """New people, with their history; line managers are set in a later pass, once
+    everyone has an id."""
+    records, ids, unit_ids = plan.records, snapshot.person_ids, snapshot.unit_ids
+    Kind = PersonChange.Kind
     _bulk_insert(
         Person,
         (
@@ -604,7 +613,11 @@ def _apply_workforce(organisation, plan: WorkforcePlan, snapshot: _Snapshot, res
         ),
     )
 
-    # Changed people, returners among them.
+
+def _update_people(plan: WorkforcePlan, snapshot: _Snapshot, run) -> None:
+    """Changed people, returners among them, with their history."""
+    records, ids, unit_ids = plan.records, snapshot.person_ids, snapshot.unit_ids
+    Kind = PersonChange.Kind
     _bulk_set(
         Person,
         [
@@ -660,7 +673,11 @@ def _apply_workforce(organisation, plan: WorkforcePlan, snapshot: _Snapshot, res
         )
     _bulk_insert(PersonChange, history)
 
-    # Leavers: current people missing from the file. Their leadership posts fall vacant.
+
+def _mark_leavers(organisation, plan: WorkforcePlan, snapshot: _Snapshot, result, run) -> None:
+    """Current people missing from the file leave today; their leadership posts fall vacant."""
+    ids = snapshot.person_ids
+    Kind = PersonChange.Kind
     today = timezone.localdate()
     for chunk in _batched(plan.leavers, 500):
         leaver_ids = [ids[number] for number in chunk]
@@ -683,7 +700,11 @@ def _apply_workforce(organisation, plan: WorkforcePlan, snapshot: _Snapshot, res
             ),
         )
 
-    # Line managers, now that everyone in the file has an id.
+
+def _set_line_managers(plan: WorkforcePlan, snapshot: _Snapshot) -> None:
+    """Line managers, now that everyone in the file has an id."""
+    ids = snapshot.person_ids
+    records = plan.records
     manager_rows = []
     for number, r in records.items():
         pk = ids[number]
@@ -691,11 +712,6 @@ def _apply_workforce(organisation, plan: WorkforcePlan, snapshot: _Snapshot, res
         if snapshot.manager_ids.get(pk) != wanted:
             manager_rows.append((pk, [wanted]))
     _bulk_set(Person, ["line_manager"], manager_rows)
-
-    if plan.team_codes_given:
-        _sync_teams(plan, snapshot)
-    if plan.protected_given:
-        _sync_protected(plan, snapshot)
 
 
 def _added_fields(r: PersonRecord, team_codes_given: bool) -> dict:
