@@ -77,3 +77,30 @@ def test_the_system_sees_everything_and_an_anonymous_actor_nothing(trust):
         queries.units(Actor(), org)
     with pytest.raises(NotFound):
         queries.unit(Actor.system("cli"), org, "OTH-ROOT")
+
+
+def test_the_home_page_summary_is_for_those_who_see_everyone(trust, persona_users):
+    org = trust["org"]
+    board = queries.home(Actor.of_user(persona_users["board"], source="web"), org)
+    assert board.sees_whole_org and board.managed_units == []
+    assert (
+        board.summary["people_total"] == queries.summary(Actor.system("cli"), org)["people_total"]
+    )
+    manager = queries.home(Actor.of_user(persona_users["manager"], source="web"), org)
+    assert not manager.sees_whole_org and manager.summary is None
+    assert [unit.code for unit in manager.managed_units] == ["W1"]
+    assert manager.own_person == trust["manager_person"]
+
+
+def test_the_organisation_summary_hides_post_counts_without_posts_organisation_wide(
+    trust, persona_users
+):
+    org = trust["org"]
+    assert queries.summary(Actor.system("cli"), org)["leadership_posts"] is not None
+    staff = queries.summary(Actor.of_user(persona_users["staff"], source="api"), org)
+    assert staff["people_total"] == 12 and staff["leadership_posts"] is None
+    ward_manager = UserFactory(email="w1-only@test.test")
+    RoleAssignment.objects.create(
+        user=ward_manager, organisation=org, role="manager", unit=trust["units"]["W1"]
+    )
+    assert queries.summary(Actor.of_user(ward_manager, source="api"), org) is None
