@@ -93,12 +93,12 @@ class WaveRead:
 
 
 def _wave(actor: Actor, organisation, wave_id: int) -> Wave:
-    waves = Wave.objects.select_related("organisation")
-    if organisation is not None:
-        waves = Wave.objects.for_org(organisation).select_related("organisation")
-    elif not actor.is_system:
+    """The wave in ``organisation``; in any organisation only for the system (the command
+    line sees every organisation)."""
+    if organisation is None and not actor.is_system:
         raise TypeError("Only the system reads results without naming an organisation.")
-    wave = waves.filter(pk=wave_id).first()
+    waves = Wave.objects.for_org(organisation) if organisation is not None else Wave.objects
+    wave = waves.select_related("organisation").filter(pk=wave_id).first()
     if wave is None:
         where = f" in {organisation.name}" if organisation is not None else ""
         raise NotFound(f"There is no wave {wave_id}{where}.")
