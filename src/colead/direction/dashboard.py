@@ -24,6 +24,7 @@ from colead.direction import charts, facts, services
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
 from colead.direction.reference import LIVE_STATUSES, STATUSES
+from colead.lib import tree
 from colead.lib.formatting import percent, thousands, uk_date
 from colead.org.models import Person
 
@@ -103,7 +104,7 @@ class Loaded:
 
     def contains(self, scope: Scope, unit_id: int | None) -> bool:
         path = self.facts.unit_paths.get(unit_id)
-        return path is not None and path.startswith(scope.path)
+        return path is not None and tree.is_within(path, scope.path)
 
 
 def load(organisation, today: date) -> Loaded:

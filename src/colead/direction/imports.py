@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from colead.direction.reference import ELEMENTS, RESERVED_OBJECTIVE_CODES, STATUSES, find_element
+from colead.lib import tree
 from colead.lib.problems import ImportRejected, plural, quote
 from colead.lib.table import Table
 from colead.org.imports.common import (
@@ -159,7 +160,7 @@ def split_list(text: str) -> list[str]:
 def within_tree(unit: KnownUnit, person: KnownPerson, units: dict[str, KnownUnit]) -> bool:
     """Is ``unit`` one of the person's teams, or above one of them?"""
     return any(
-        code in units and units[code].path.startswith(unit.path) for code in person.unit_codes
+        code in units and tree.is_within(units[code].path, unit.path) for code in person.unit_codes
     )
 
 

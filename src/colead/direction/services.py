@@ -45,6 +45,7 @@ from colead.direction.models import (
 )
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
+from colead.lib import tree
 from colead.lib.problems import ImportRejected
 from colead.lib.table import read_table
 from colead.org.models import Organisation, Person, TeamMembership, Unit
@@ -269,7 +270,7 @@ def check_owner_tree(unit: Unit, owner: Person | None) -> None:
     if owner.leaving_date is not None:
         message = f"{owner.full_name} has left the organisation."
         raise DirectionError(message, {"owner": message})
-    if not any(path.startswith(unit.path) for path in owner_unit_paths(owner)):
+    if not any(tree.is_within(path, unit.path) for path in owner_unit_paths(owner)):
         message = (
             f"An individual objective must sit in its owner's unit tree: {unit.name} is "
             f"neither {owner.full_name}'s team nor above it. Use their team, or a unit above it."
