@@ -19,8 +19,6 @@ LONG_FUNCTIONS = {
     "src/colead/org/imports/units.py::validate_units",
     "src/colead/org/imports/workforce.py::_RowChecker.row",
     "src/colead/privacy/disclosure.py::_audit",
-    "src/colead/surveys/response_import.py::_columns",
-    "src/colead/surveys/response_import.py::validate_responses",
 }
 
 

@@ -471,6 +471,39 @@ class _Units:
 # -- the file ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ColumnKind:
+    """A kind of column the file can hold: where its values go in a response, and whether
+    they answer a question (a row answering none of them is an empty form)."""
+
+    stored_in: str  # the response's "unit", "demographics", "answers" or "comments"
+    answers_a_question: bool
+
+
+UNIT = ColumnKind("unit", answers_a_question=False)
+WORKFORCE = ColumnKind("demographics", answers_a_question=False)  # staff_group, band
+ABOUT_YOU = ColumnKind("demographics", answers_a_question=False)  # an item with demographic:
+COMMENT = ColumnKind("comments", answers_a_question=True)  # a free-text item
+ANSWER = ColumnKind("answers", answers_a_question=True)  # any other item
+
+
+def _kind(target: str, item: Item | None) -> ColumnKind:
+    if item is None:
+        return UNIT if target == UNIT_COLUMN else WORKFORCE
+    if item.demographic:
+        return ABOUT_YOU
+    return COMMENT if item.type == "free_text" else ANSWER
+
+
+def _cells(target: str, item: Item | None) -> _Cells | None:
+    """The reader of a column's cells (the unit column has its own, `_Units`)."""
+    if item is None:
+        return None if target == UNIT_COLUMN else _WorkforceCells(target)
+    if item.demographic in (GROUP_COLUMN, BAND_COLUMN) and item.type == "single_choice":
+        return _DemographicItemCells(item)
+    return _ItemCells(item)
+
+
 @dataclass
 class _Column:
     heading: str
@@ -478,6 +511,44 @@ class _Column:
     cells: object
     item: Item | None = None
     counts: bool = field(default=True)  # answers a question (not unit or demographics)
+
+
+@dataclass
+class _Questions:
+    """The wave's items, as the file is checked against them."""
+
+    items: list[Item]
+    by_code: dict[str, Item]
+    demographic_item: dict[str, Item]  # the first item asking for each demographic
+    place: dict[str, tuple[str, str]]  # item code -> (part of the response, key in it)
+    conditional: set[str]  # codes of the items asked only on an earlier answer
+
+    @classmethod
+    def of(cls, instruments: list[Instrument]) -> "_Questions":
+        items = [item for instrument in instruments for item in instrument.items]
+        demographic_item: dict[str, Item] = {}
+        for item in items:
+            if item.demographic:
+                demographic_item.setdefault(item.demographic, item)
+        place = {
+            item.code: (_kind(item.code, item).stored_in, item.demographic or item.code)
+            for item in items
+        }
+        conditional = {item.code for item in items if item.show_if is not None}
+        by_code = {item.code: item for item in items}
+        return cls(items, by_code, demographic_item, place, conditional)
+
+    @property
+    def item_list(self) -> str:
+        return ", ".join(self.by_code)
+
+    @property
+    def targets(self) -> list[str]:
+        return list(dict.fromkeys([*FIXED_COLUMNS, *self.by_code]))
+
+    @property
+    def target_list(self) -> str:
+        return f"unit_code, staff_group, band, or one of the wave's item codes ({self.item_list})"
 
 
 def validate_responses(
@@ -495,103 +566,144 @@ def validate_responses(
     why they cannot be used ("outside" the wave's units, or "inactive"); ``wave_units`` are
     the codes of the wave's target units, for messages. Raises ImportRejected with every
     problem in the file (and the mapping file); else returns the plan."""
-    other_units = other_units or {}
-    items = [item for instrument in instruments for item in instrument.items]
-    item_by_code = {item.code: item for item in items}
-    demographic_item = {}
-    for item in items:
-        if item.demographic and item.demographic not in demographic_item:
-            demographic_item[item.demographic] = item
-    item_list = ", ".join(item_by_code)
-    targets = list(dict.fromkeys([*FIXED_COLUMNS, *item_by_code]))
-    target_list = f"unit_code, staff_group, band, or one of the wave's item codes ({item_list})"
-
+    questions = _Questions.of(instruments)
     problems: list[ImportProblem] = []
     renames: dict[str, str] = {}
     bad_externals: set[str] = set()
     if mapping is not None:
         renames, bad_externals, mapping_problems = read_mapping(
-            mapping, targets=targets, target_list=target_list
+            mapping, targets=questions.targets, target_list=questions.target_list
         )
         problems.extend(mapping_problems)
     file_problems = ProblemList(table.filename)
     first_file = mapping.filename if mapping is not None else table.filename
-
-    def reject():
-        rejected = ImportRejected(problems + file_problems)
-        rejected.problems = sorted(
-            rejected.problems, key=lambda p: (p.file != first_file, p.sort_key())
-        )
-        return rejected
-
     columns = _columns(
         table,
         file_problems,
         renames=renames,
         bad_externals=bad_externals,
-        item_by_code=item_by_code,
-        demographic_item=demographic_item,
-        item_list=item_list,
+        questions=questions,
         mapped=mapping is not None,
     )
     if columns is None:
-        raise reject()
+        raise _rejected(problems, file_problems, first_file)
     file_problems.extend(table.problems)
     unit_cells = _Units(
         units,
-        other_units,
+        other_units or {},
         ", ".join(wave_units) or "see the wave's settings",
         organisation,
     )
-    question_columns = [c for c in columns if c.item is not None and c.counts]
-    conditional = {item.code for item in items if item.show_if is not None}
-    place = {}
-    for item in items:
-        if item.demographic:
-            place[item.code] = ("demographics", item.demographic)
-        elif item.type == "free_text":
-            place[item.code] = ("comments", item.code)
-        else:
-            place[item.code] = ("answers", item.code)
-    has_unit_column = any(c.target == UNIT_COLUMN for c in columns)
-    unit_heading = next((c.heading for c in columns if c.target == UNIT_COLUMN), UNIT_COLUMN)
-    plan = ResponsesPlan(responses=[], columns={c.heading: c.target for c in columns})
-    add = file_problems.add
+    plan = _RowReader(columns, questions, unit_cells, file_problems).read(table)
+    if problems or file_problems:
+        raise _rejected(problems, file_problems, first_file)
+    return plan
 
-    for row in table.rows:
+
+def _rejected(problems: list, file_problems: ProblemList, first_file: str) -> ImportRejected:
+    """Every problem, the mapping file's first, each file's in row and column order."""
+    rejected = ImportRejected(problems + file_problems)
+    rejected.problems = sorted(
+        rejected.problems, key=lambda p: (p.file != first_file, p.sort_key())
+    )
+    return rejected
+
+
+class _RowReader:
+    """Reads each row into a planned response, or reports its problems. The loop over the
+    cells is written out by hand: it runs 300,000 times for a 20,000-row file."""
+
+    def __init__(self, columns: list[_Column], questions: _Questions, units: _Units, problems):
+        self.questions = questions
+        self.units = units
+        self.add = problems.add
+        self.unit_heading = next((c.heading for c in columns if c.target == UNIT_COLUMN), None)
+        self.columns = [c for c in columns if c.target != UNIT_COLUMN]
+        self.asks_questions = any(c.item is not None and c.counts for c in columns)
+        self.plan = ResponsesPlan(responses=[], columns={c.heading: c.target for c in columns})
+
+    def read(self, table: Table) -> ResponsesPlan:
+        plan = self.plan
+        for row in table.rows:
+            response = self.response(row)
+            if response is None:
+                continue
+            plan.responses.append(response)
+            plan.comments += len(response.comments)
+        if not table.rows:
+            self.add(
+                None,
+                None,
+                None,
+                "The file has no responses in it, only headings.",
+                "Add one row per completed form.",
+            )
+        return plan
+
+    def response(self, row) -> PlannedResponse | None:
+        """The row's response; None when it has a problem (reported)."""
         n = row.number
         get = row.values.get
-        row_ok = True
-        unit = None
-        if has_unit_column:
-            text = get(unit_heading, "")
-            if not text:
-                add(
-                    n,
-                    unit_heading,
-                    text,
-                    "The unit_code is blank.",
-                    "Enter the code of the unit the response is reported in.",
-                )
-                row_ok = False
-            else:
-                unit, error = unit_cells.read(text)
-                if error:
-                    add(n, unit_heading, text, *error)
-                    row_ok = False
+        unit, unit_ok = self.unit(n, get)
+        answers, extra, cells_ok, answered = self.cells(n, get)
+        if not answered and self.asks_questions:
+            self.add(
+                n,
+                None,
+                None,
+                "The row answers none of the questions: every answer cell is blank.",
+                "Delete the row, or enter the answers from the form (an empty form is not a "
+                "response).",
+            )
+            return None
+        if not (unit_ok and cells_ok):
+            return None
+        answers = self.asked(n, answers)
+        if answers is None:
+            return None
+        response = PlannedResponse(n, unit, extra, {}, {})
+        place = self.questions.place
+        for code, value in answers.items():
+            where, key = place[code]
+            getattr(response, where)[key] = value
+            if value == DONT_KNOW:
+                self.plan.dont_know += 1
+        return response
+
+    def unit(self, n: int, get) -> tuple[object, bool]:
+        if self.unit_heading is None:
+            return None, True
+        text = get(self.unit_heading, "")
+        if not text:
+            self.add(
+                n,
+                self.unit_heading,
+                text,
+                "The unit_code is blank.",
+                "Enter the code of the unit the response is reported in.",
+            )
+            return None, False
+        unit, error = self.units.read(text)
+        if error:
+            self.add(n, self.unit_heading, text, *error)
+            return None, False
+        return unit, True
+
+    def cells(self, n: int, get) -> tuple[dict, dict, bool, bool]:
+        """(answers by item code, workforce columns' values, no problem, any question
+        answered) for one row."""
+        ok = True
         answered = False  # any answer to a question (not about the respondent)
         answers: dict = {}
         extra: dict = {}
-        for column in columns:
-            if column.target == UNIT_COLUMN:
-                continue
+        for column in self.columns:
             text = get(column.heading, "")
             if not text:
                 continue
             value, error = column.cells.read(text)
             if error:
-                add(n, column.heading, text, *error)
-                row_ok = False
+                self.add(n, column.heading, text, *error)
+                ok = False
                 if column.counts:
                     answered = True
                 continue
@@ -603,58 +715,33 @@ def validate_responses(
                 answers[column.target] = value
                 if column.counts:
                     answered = True
-        if not answered and question_columns:
-            add(
+        return answers, extra, ok, answered
+
+    def asked(self, n: int, answers: dict) -> dict | None:
+        """The answers the form would have asked for (an answer to a question shown only on
+        an earlier answer the row does not give is dropped); None, reported, when that
+        leaves no answer to a question."""
+        questions = self.questions
+        if not questions.conditional or questions.conditional.isdisjoint(answers):
+            return answers
+        kept = prune_hidden(questions.items, answers)
+        if len(kept) == len(answers):
+            return answers
+        if all(questions.place[code][0] == "demographics" for code in kept):
+            hidden = [code for code in answers if code not in kept]
+            self.add(
                 n,
                 None,
                 None,
-                "The row answers none of the questions: every answer cell is blank.",
-                "Delete the row, or enter the answers from the form (an empty form is not a "
-                "response).",
+                "Every answer in the row is to a question the form would not have "
+                f"asked ({', '.join(hidden)}: {_conditions(hidden, questions.by_code)}).",
+                "Check the row against the paper form: the answer the questions "
+                "depend on is probably missing.",
             )
-            continue
-        if not row_ok:
-            continue
-        if conditional and not conditional.isdisjoint(answers):
-            kept = prune_hidden(items, answers)
-            dropped = len(answers) - len(kept)
-            if dropped:
-                if not any(place[code][0] != "demographics" for code in kept):
-                    hidden = [code for code in answers if code not in kept]
-                    add(
-                        n,
-                        None,
-                        None,
-                        "Every answer in the row is to a question the form would not have "
-                        f"asked ({', '.join(hidden)}: {_conditions(hidden, item_by_code)}).",
-                        "Check the row against the paper form: the answer the questions "
-                        "depend on is probably missing.",
-                    )
-                    continue
-                plan.hidden_dropped += dropped
-                plan.rows_with_hidden += 1
-                answers = kept
-        response = PlannedResponse(n, unit, extra, {}, {})
-        for code, value in answers.items():
-            where, key = place[code]
-            getattr(response, where)[key] = value
-            if value == DONT_KNOW:
-                plan.dont_know += 1
-        if response.comments:
-            plan.comments += len(response.comments)
-        plan.responses.append(response)
-
-    if not table.rows:
-        add(
-            None,
-            None,
-            None,
-            "The file has no responses in it, only headings.",
-            "Add one row per completed form.",
-        )
-    if problems or file_problems:
-        raise reject()
-    return plan
+            return None
+        self.plan.hidden_dropped += len(answers) - len(kept)
+        self.plan.rows_with_hidden += 1
+        return kept
 
 
 def _conditions(codes: list[str], item_by_code: dict[str, Item]) -> str:
@@ -668,33 +755,22 @@ def _conditions(codes: list[str], item_by_code: dict[str, Item]) -> str:
     return "; ".join(parts)
 
 
+# -- the header row ------------------------------------------------------------------------
+
+
 def _columns(
     table: Table,
     problems: ProblemList,
     *,
     renames: dict[str, str],
     bad_externals: set[str],
-    item_by_code: dict[str, Item],
-    demographic_item: dict[str, Item],
-    item_list: str,
+    questions: _Questions,
     mapped: bool,
 ) -> list[_Column] | None:
     """The file's columns and what each holds; None when the header row is unusable."""
+    resolved, unknown = _resolve_headings(table, renames, bad_externals, questions)
     header = table.header_row
-    resolved: list[tuple[str, str]] = []
-    unknown: list[str] = []
-    for heading in table.columns:
-        if heading in bad_externals:
-            continue  # its mapping row has a problem, reported there
-        target = renames.get(heading, heading)
-        if target in (GROUP_COLUMN, BAND_COLUMN) and target not in item_by_code:
-            item = demographic_item.get(target)
-            if item is not None:
-                target = item.code
-        if target in item_by_code or target in FIXED_COLUMNS:
-            resolved.append((heading, target))
-        else:
-            unknown.append(heading)
+    item_list = questions.item_list
     if not resolved and not bad_externals:
         shown = ", ".join(quote(c, 30) for c in table.columns[:5])
         problems.add(
@@ -709,50 +785,9 @@ def _columns(
         )
         return None
     for heading in unknown:
-        hint = _did_you_mean(heading, item_by_code)
-        how = (
-            "add it to the mapping file, rename it to an item code,"
-            if mapped
-            else "rename it to an item code, map it with a mapping file (--map),"
-        )
-        problems.add(
-            header,
-            heading,
-            heading,
-            f"Unknown column {quote(heading)}: it is not an item of this wave.{hint}",
-            f"Either {how} or delete the column. The wave's item codes are: {item_list}.",
-        )
-    columns: list[_Column] = []
-    seen: dict[str, str] = {}
-    for heading, target in resolved:
-        if target in seen:
-            first = seen[target]
-            how = [f"{h} is mapped to {target}" for h in (first, heading) if h != target]
-            detail = f" ({'; '.join(how)})" if how else ""
-            problems.add(
-                header,
-                heading,
-                heading,
-                f"The columns {first} and {heading} both hold the answers to {target}{detail}.",
-                "Keep one of the columns, or correct the mapping file.",
-            )
-            continue
-        seen[target] = heading
-        item = item_by_code.get(target)
-        if item is None:
-            if target == UNIT_COLUMN:
-                cells = None
-            else:
-                cells = _WorkforceCells(target)
-            columns.append(_Column(heading, target, cells, None, counts=False))
-        else:
-            cells = (
-                _DemographicItemCells(item)
-                if item.demographic in (GROUP_COLUMN, BAND_COLUMN) and item.type == "single_choice"
-                else _ItemCells(item)
-            )
-            columns.append(_Column(heading, target, cells, item, counts=not item.demographic))
-    if UNIT_COLUMN not in seen:
+        _unknown_column(heading, header, problems, questions, mapped)
+    columns = _distinct_columns(resolved, header, problems, questions)
+    if not any(column.target == UNIT_COLUMN for column in columns):
         problems.add(
             header,
             UNIT_COLUMN,
@@ -772,4 +807,65 @@ def _columns(
             f"Head each answer column with its item code ({item_list}), or give a mapping "
             "file (--map) for the file's own question codes.",
         )
+    return columns
+
+
+def _resolve_headings(
+    table: Table, renames: dict[str, str], bad_externals: set[str], questions: _Questions
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """([(heading, the item code or fixed column it holds)], [unknown headings])."""
+    resolved: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for heading in table.columns:
+        if heading in bad_externals:
+            continue  # its mapping row has a problem, reported there
+        target = renames.get(heading, heading)
+        if target in (GROUP_COLUMN, BAND_COLUMN) and target not in questions.by_code:
+            item = questions.demographic_item.get(target)
+            if item is not None:
+                target = item.code
+        if target in questions.by_code or target in FIXED_COLUMNS:
+            resolved.append((heading, target))
+        else:
+            unknown.append(heading)
+    return resolved, unknown
+
+
+def _unknown_column(heading, header, problems, questions: _Questions, mapped: bool) -> None:
+    hint = _did_you_mean(heading, questions.by_code)
+    how = (
+        "add it to the mapping file, rename it to an item code,"
+        if mapped
+        else "rename it to an item code, map it with a mapping file (--map),"
+    )
+    problems.add(
+        header,
+        heading,
+        heading,
+        f"Unknown column {quote(heading)}: it is not an item of this wave.{hint}",
+        f"Either {how} or delete the column. The wave's item codes are: {questions.item_list}.",
+    )
+
+
+def _distinct_columns(resolved, header, problems, questions: _Questions) -> list[_Column]:
+    """A column for each target; a second column for the same target is a problem."""
+    columns: list[_Column] = []
+    seen: dict[str, str] = {}
+    for heading, target in resolved:
+        if target in seen:
+            first = seen[target]
+            how = [f"{h} is mapped to {target}" for h in (first, heading) if h != target]
+            detail = f" ({'; '.join(how)})" if how else ""
+            problems.add(
+                header,
+                heading,
+                heading,
+                f"The columns {first} and {heading} both hold the answers to {target}{detail}.",
+                "Keep one of the columns, or correct the mapping file.",
+            )
+            continue
+        seen[target] = heading
+        item = questions.by_code.get(target)
+        counts = _kind(target, item).answers_a_question
+        columns.append(_Column(heading, target, _cells(target, item), item, counts=counts))
     return columns
