@@ -1018,7 +1018,7 @@ def scoped_rows(table: ResultsTable, scopes: Sequence) -> list[Row]:
     if None in scopes:
         return list(table.rows)
     paths = tuple(unit.path for unit in scopes)
-    return [row for row in table.rows if row.path.startswith(paths)]
+    return [row for row in table.rows if unit_tree.within_any(row.path, paths)]
 
 
 def default_level(results: WaveResults, scopes: Sequence) -> int:
