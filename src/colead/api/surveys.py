@@ -22,6 +22,7 @@ all or nothing, and ``201`` is sent only after its transaction has committed.
 """
 
 import re
+from functools import wraps
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
@@ -158,11 +159,22 @@ def _code_for_message(code: str) -> str:
     return code if len(code) <= 50 else code[:50] + "…"
 
 
-def _refused(refused: TokenRefused):
-    return Status(
-        REFUSED_STATUS.get(refused.reason, 404),
-        {"detail": str(refused), "reason": refused.reason},
-    )
+def answers_token_refusals(view):
+    """A respondent's operation answers a refused survey token with the status for its
+    reason (unknown 404, already used 409, closed 410) and says the reason: kiosks show a
+    different page for each. Staff operations use the one handler in api/api.py instead."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except TokenRefused as refused:
+            return Status(
+                REFUSED_STATUS.get(refused.reason, 404),
+                {"detail": str(refused), "reason": refused.reason},
+            )
+
+    return wrapper
 
 
 # -- the form -----------------------------------------------------------------------------
@@ -503,17 +515,14 @@ def wave_rates(request, wave_id: WaveId, filters: Query[RatesQuery]):
     operation_id="take_form",
 )
 @requires(SURVEY_TOKEN)
+@answers_token_refusals
 def take_form(request, response: HttpResponse):
     """The form for the wave a survey token answers (send it as `X-Survey-Token`), the
     same as `GET /waves/{wave_id}/form`. Reading it starts nothing and stores nothing.
     A token that is unknown or garbled is 404; one whose answers were already sent is
     409; a closed wave is 410; `reason` says which."""
     response["Cache-Control"] = NO_STORE
-    try:
-        wave = services.wave_for_token(request.auth)
-    except TokenRefused as refused:
-        return _refused(refused)
-    return _form(wave)
+    return _form(services.wave_for_token(request.auth))
 
 
 def _type_problem(item, raw) -> str | None:
@@ -615,6 +624,7 @@ def _reporting_unit(wave: Wave, code: str | None) -> tuple[Unit | None, list[dic
     operation_id="take_submit",
 )
 @requires(SURVEY_TOKEN)
+@answers_token_refusals
 def take_submit(request, data: SubmissionIn, response: HttpResponse):
     """Send a whole response for the survey token in `X-Survey-Token`: `answers` maps
     item codes (from the form) to values; `reporting_unit` is needed when, and only
@@ -648,8 +658,6 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
         # the ballot stored, the invitation marked and any draft removed; 201 is sent only
         # after it commits.
         services.submit_answers(token=request.auth, prepare=prepare)
-    except TokenRefused as refused:
-        return _refused(refused)
     except IntegrityError:
         # Two submissions with one token at the same moment: the other one won.
         return Status(
@@ -666,6 +674,7 @@ def take_submit(request, data: SubmissionIn, response: HttpResponse):
     operation_id="take_device_start",
 )
 @requires(SURVEY_TOKEN)
+@answers_token_refusals
 def take_device_start(request, slug: DeviceSlug, response: HttpResponse):
     """For a ward kiosk or other shared device: a fresh anonymous survey token for one
     response through the device link `slug` (from its address or QR poster). Use it as
@@ -677,11 +686,8 @@ def take_device_start(request, slug: DeviceSlug, response: HttpResponse):
     if slug and len(slug) <= 40 and "\x00" not in slug:
         link = DeviceLink.objects.select_related("wave").filter(slug=slug).first()
     if link is None:
-        return _refused(TokenRefused("This link is not valid. Check the address on the poster."))
-    try:
-        services.ensure_open(link.wave)
-    except TokenRefused as refused:
-        return _refused(refused)
+        raise TokenRefused("This link is not valid. Check the address on the poster.")
+    services.ensure_open(link.wave)
     allowed, retry_after = allow_device_start(request, link)
     if not allowed:
         response["Retry-After"] = str(retry_after)
@@ -692,8 +698,5 @@ def take_device_start(request, slug: DeviceSlug, response: HttpResponse):
                 "Try again in a few minutes."
             },
         )
-    try:
-        token, _draft = services.start_on_device(link=link)
-    except TokenRefused as refused:
-        return _refused(refused)
+    token, _draft = services.start_on_device(link=link)
     return Status(201, {"token": token, "wave_id": link.wave.pk, "title": link.wave.title})
