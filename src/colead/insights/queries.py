@@ -324,6 +324,15 @@ def heatmap_export(
 # -- a unit's page -------------------------------------------------------------------------------
 
 
+class UnitNotFound(NotFound):
+    """No unit with that code in the wave's organisation (the wave itself was found: a page
+    can link to its heatmap)."""
+
+    def __init__(self, message: str, *, wave: Wave):
+        super().__init__(message)
+        self.wave = wave
+
+
 @dataclass(kw_only=True)
 class UnitPage(WaveRead):
     unit: rs.UnitRef
@@ -344,7 +353,10 @@ def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPag
     wave, results = read.wave, read.results
     unit = next((ref for ref in results.units.refs.values() if ref.code == code), None)
     if unit is None:
-        raise NotFound(f"There is no unit with the code {code[:60]!r} in {wave.organisation.name}.")
+        raise UnitNotFound(
+            f"There is no unit with the code {code[:60]!r} in {wave.organisation.name}.",
+            wave=wave,
+        )
     if not ur.in_scope(unit, read.scopes):
         raise Refused(f"{unit.name} is outside the units whose results you may see.")
     row = ur.unit_row(results, unit)

@@ -10,7 +10,7 @@ looked up in the current organisation only (another organisation's is a 404); a 
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -19,7 +19,7 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import Invalid, NotFound
+from colead.core.errors import Invalid
 from colead.insights import analysis, presenters, queries
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
@@ -230,8 +230,8 @@ def unit(request, wave_id, code):
             wave_id=wave_id,
             code=code,
         )
-    except NotFound as error:
-        return _unit_not_found(request, wave_id, code, error)
+    except queries.UnitNotFound as error:
+        return _unit_not_found(request, error.wave, code)
     wave, results, ref = read.wave, read.results, read.unit
     responses, responses_hidden = ur.responses_text(read.row, results.threshold)
     position = next(i for i, w in enumerate(read.waves) if w.pk == wave.pk)
@@ -267,12 +267,9 @@ def unit(request, wave_id, code):
     return TemplateResponse(request, "insights/unit.jinja", context)
 
 
-def _unit_not_found(request, wave_id, code, error: NotFound):
+def _unit_not_found(request, wave: Wave, code: str):
     """The 404 of a unit code the organisation does not have, linking to the wave's
-    heatmap; the site's 404 when the wave itself was not found."""
-    wave = Wave.objects.for_org(request.organisation).filter(pk=wave_id).first()
-    if wave is None:
-        raise Http404(str(error)) from error
+    heatmap."""
     context = {
         "wave": wave,
         "code": code[:60],
