@@ -184,11 +184,12 @@ class ObjectiveFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, *, status, **fields):
-        objective = direction_services.create_objective(actor=None, **fields)
+        system = Actor.system("tests")
+        objective = direction_services.create_objective(actor=system, **fields)
         for act in _TO_STATUS[status]:
             if act in ("propose", "agree"):
-                getattr(direction_services, act)(objective=objective, actor=None)
+                getattr(direction_services, act)(objective=objective, actor=system)
             else:
-                direction_services.set_status(objective=objective, status=act, actor=None)
+                direction_services.set_status(objective=objective, status=act, actor=system)
         objective.refresh_from_db()
         return objective

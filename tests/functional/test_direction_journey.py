@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from colead.direction import services
 from tests.functional.conftest import assert_accessible, sign_in
-from tests.integration.direction_fixtures import golden_thread
+from tests.integration.direction_fixtures import SYSTEM, golden_thread
 
 pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
 
@@ -18,16 +18,16 @@ def thread_and_vision(trust):
         organisation=trust["org"],
         vision="Outstanding, compassionate care for every patient.",
         values=[{"name": "Kindness", "description": "We notice and we act."}],
-        actor=None,
+        actor=SYSTEM,
     )
-    services.approve_vision(vision=draft, approved_on=timezone.localdate(), actor=None)
+    services.approve_vision(vision=draft, approved_on=timezone.localdate(), actor=SYSTEM)
     for day, value in ((40, 10), (20, 9), (0, 7)):
         services.check_in(
             objective=made["W1-A"],
             on=timezone.localdate() - timedelta(days=day),
             value=value,
             confidence="medium",
-            actor=None,
+            actor=SYSTEM,
         )
     return made
 
@@ -103,9 +103,9 @@ def test_the_board_reads_the_coverage_dashboard(
     closed_wave(trust, {"W1": 12, "W2": 6, "T1": 12})
     today = timezone.localdate()
     services.record_coverage_snapshot(
-        organisation=trust["org"], actor=None, taken_on=today - timedelta(days=30)
+        organisation=trust["org"], actor=SYSTEM, taken_on=today - timedelta(days=30)
     )
-    services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
 
     sign_in(page, live_server, "board@test.test")
     page.goto(f"{live_server.url}/direction/")

@@ -10,12 +10,13 @@ ORG1   organisation objective (TST1-ROOT), active, agreed
 T1-X   Theatres (T1), active but an orphan (no parents)
 """
 
+from colead.core.actor import Actor
 from colead.direction.models import Objective
 from tests.factories import ObjectiveFactory
 
 
 def make(trust, code, unit, *, parents=(), owner=None, status="draft", **fields):
-    """An objective made by the system (actor=None), taken to ``status`` through the acts."""
+    """An objective made by the system, taken to ``status`` through the acts."""
     return ObjectiveFactory(
         organisation=trust["org"],
         code=code,
@@ -41,3 +42,11 @@ def golden_thread(trust) -> dict[str, Objective]:
     ]:
         made[code] = make(trust, code, unit, parents=parents, owner=owner, status=status)
     return made
+
+
+# Who the tests act as: the system for setting up, a user where who acts matters.
+SYSTEM = Actor.system("tests")
+
+
+def as_user(user) -> Actor:
+    return Actor.of_user(user, source="web")

@@ -4,10 +4,14 @@ Driven through operations converted to raise them (units, people), and through t
 handler itself for the kinds no converted operation raises yet (Conflict, a bare error).
 """
 
+import inspect
+
 import pytest
 from django.test import RequestFactory
+from pydantic import BaseModel
 
 from colead.accounts.models import ApiToken, RoleAssignment
+from colead.api.api import BODY
 from colead.api.api import api as colead_api
 from colead.core.errors import ColeadError, Conflict, Invalid
 from tests.factories import UserFactory
@@ -66,8 +70,24 @@ def test_conflict_is_409_with_the_message():
 def test_invalid_lists_every_field_in_a_body():
     response = _answer(Invalid({"title": "Enter a title.", "due": "Enter a date."}))
     assert response.status_code == 422
-    assert b'"loc": ["body", "title"]' in response.content
-    assert b'"loc": ["body", "due"]' in response.content
+    # As ninja names a field of the body parameter `data` (see the next test).
+    assert b'"loc": ["body", "data", "title"]' in response.content
+    assert b'"loc": ["body", "data", "due"]' in response.content
+
+
+def test_every_operations_body_is_named_as_the_handler_names_it():
+    """ninja's own 422 for a body field says ["body", <parameter>, field]; the handler says
+    ["body", BODY, field], which is the same only while every body is named BODY."""
+    bodies = [
+        (operation.view_func.__name__, name)
+        for _, router in colead_api._routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        for name, parameter in inspect.signature(operation.view_func).parameters.items()
+        if isinstance(parameter.annotation, type) and issubclass(parameter.annotation, BaseModel)
+    ]
+    assert len(bodies) >= 8  # create_objective, create_wave, draft_vision...
+    assert {name for _, name in bodies} == {BODY}
 
 
 def test_an_error_of_no_kind_is_a_plain_400():

@@ -5,14 +5,19 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
+from django.http import Http404
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
+from colead.direction import services
 from colead.direction.models import Objective
-from tests.integration.direction_fixtures import golden_thread, make
+from colead.direction.views import thread as thread_views
+from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
 
 TODAY = timezone.localdate()
 BASE = "/api/v1/organisations/TST1"
@@ -324,3 +329,38 @@ def test_the_vision_from_draft_to_approval(api, trust):
     response = api("post", "board", "/direction/vision/approve", future)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "data", "approved_on"]
+
+
+# --- One refusal for the API and the pages ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "code", "status"),
+    [
+        ("staff", "NOPE", 404),  # no such objective
+        ("staff", "X" * 41, 404),  # longer than any code can be
+        ("staff", "THEIRS-1", 404),  # another organisation's
+        ("staff", "W2-A", 403),  # exists, outside what staff may see
+        ("manager", "T1-X", 403),
+    ],
+)
+def test_a_forged_or_hidden_code_is_refused_alike_by_the_api_and_the_page(
+    api, client_for, persona_users, trust, thread, persona, code, status
+):
+    services.create_objective(
+        organisation=trust["other"],
+        code="THEIRS-1",
+        title="Theirs",
+        unit=trust["units"]["OTH-ROOT"],
+        actor=SYSTEM,
+    )
+    answer = api("get", persona, f"/objectives/{code}")
+    assert answer.status_code == status
+    assert client_for(persona).get(f"/direction/objectives/{code}/").status_code == status
+    # The same words too: both come from queries.find_objective.
+    request = RequestFactory().get(f"/direction/objectives/{code}/")
+    request.user, request.organisation = persona_users[persona], trust["org"]
+    page_error = Http404 if status == 404 else PermissionDenied
+    with pytest.raises(page_error) as raised:
+        thread_views.objective_detail(request, code)
+    assert str(raised.value) == answer.json()["detail"]

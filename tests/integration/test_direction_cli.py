@@ -71,10 +71,10 @@ def test_import_adds_objectives_with_parents_and_recorded_agreement(trust, tmp_p
     assert objectives["S1-A"].agreed_at is None
     acts = sorted(AgreementAct.objects.values_list("objective__code", "act", "by_label"))
     assert acts == [
-        ("MED1", "agreed", "system"),
-        ("ORG1", "agreed", "system"),
-        ("S1-A", "proposed", "system"),
-        ("W1-A", "agreed", "system"),
+        ("MED1", "agreed", "system (cli)"),
+        ("ORG1", "agreed", "system (cli)"),
+        ("S1-A", "proposed", "system (cli)"),
+        ("W1-A", "agreed", "system (cli)"),
     ]
     assert "import of o.csv" in AgreementAct.objects.first().comment
     event = AuditEvent.objects.get(action="import.objectives")

@@ -17,7 +17,7 @@ from colead.direction.models import CoverageSnapshot, Objective
 from colead.insights import results as rs
 from colead.lib import memory
 from tests.factories import PersonFactory, UnitFactory
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
 TODAY = timezone.localdate()
 URL = "/direction/coverage/"
@@ -143,8 +143,8 @@ def test_the_divisions_table_matches_the_report_and_drills_down(client_for, trus
 
 
 def test_staff_coverage_counts_agreed_aligned_individual_objectives(client_for, trust, thread):
-    services.propose(objective=thread["S1-A"], actor=None)
-    services.agree(objective=thread["S1-A"], actor=None)
+    services.propose(objective=thread["S1-A"], actor=SYSTEM)
+    services.agree(objective=thread["S1-A"], actor=SYSTEM)
     context = client_for("board").get(URL, {"unit": "CARD"}).context_data
     assert context["figures"]["staff_covered"] == 1
     ward_1 = next(row for row in context["breakdown"]["teams"] if row["code"] == "W1")
@@ -201,7 +201,9 @@ def test_the_stale_list_longest_first(client_for, trust, thread):
     now = timezone.make_aware(datetime.combine(TODAY, time(12)))
     Objective.objects.filter(code="W1-A").update(agreed_at=now - timedelta(days=70))
     Objective.objects.filter(code="W2-A").update(agreed_at=now - timedelta(days=90))
-    services.check_in(objective=thread["CARD1"], on=TODAY - timedelta(days=61), value=9, actor=None)
+    services.check_in(
+        objective=thread["CARD1"], on=TODAY - timedelta(days=61), value=9, actor=SYSTEM
+    )
     client = client_for("board")
     context = client.get(URL).context_data
     report = report_of(trust)
@@ -263,14 +265,14 @@ def test_long_lists_are_paged(client_for, trust, thread):
 
 def test_a_snapshot_records_the_figures_and_is_replaced_the_same_day(trust, thread, persona_users):
     board = persona_users["board"]
-    first = services.record_coverage_snapshot(organisation=trust["org"], actor=board)
+    first = services.record_coverage_snapshot(organisation=trust["org"], actor=as_user(board))
     assert first.taken_on == TODAY
     assert (first.teams, first.teams_covered, first.orphans) == (3, 2, 1)
     medicine = next(g for g in report_of(trust).by_division if g.code == "MED")
     assert first.groups[f"u{medicine.unit_id}"] == medicine.as_dict()
 
     make(trust, "T1-A", "T1", parents=["ORG1"], status="active")  # covers Theatres
-    again = services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    again = services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     assert again.pk == first.pk
     assert CoverageSnapshot.objects.for_org(trust["org"]).count() == 1
     again.refresh_from_db()
@@ -278,7 +280,7 @@ def test_a_snapshot_records_the_figures_and_is_replaced_the_same_day(trust, thre
 
     events = list(AuditEvent.objects.filter(action="objectives.coverage_snapshot").order_by("pk"))
     assert [e.detail["replaced"] for e in events] == [False, True]
-    assert [e.actor_label for e in events] == ["board@test.test", "system"]
+    assert [e.actor_label for e in events] == ["board@test.test", "system (tests)"]
     assert events[1].detail["team_coverage"] == 1.0
     assert events[1].organisation == trust["org"]
 
@@ -286,19 +288,19 @@ def test_a_snapshot_records_the_figures_and_is_replaced_the_same_day(trust, thre
 def test_a_snapshot_for_an_earlier_day_judges_staleness_then(trust, thread):
     later = TODAY + timedelta(days=90)
     snapshot = services.record_coverage_snapshot(
-        organisation=trust["org"], actor=None, taken_on=later
+        organisation=trust["org"], actor=SYSTEM, taken_on=later
     )
     # Every agreed or active objective, agreed today, has had no check-in for 90 days then.
     assert snapshot.stale == len(facts.load(trust["org"]).coverage(later).stale_days) == 6
     assert CoverageSnapshot.objects.for_org(trust["org"]).count() == 1
-    services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     assert CoverageSnapshot.objects.for_org(trust["org"]).count() == 2
 
 
 def test_no_history_yet_with_one_snapshot(client_for, trust, thread):
     client = client_for("board")
     assert "No history yet" in client.get(URL).content.decode()
-    services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     response = client.get(URL)
     assert response.context_data["trend"]["enough"] is False
     assert "No history yet" in response.content.decode()
@@ -307,10 +309,10 @@ def test_no_history_yet_with_one_snapshot(client_for, trust, thread):
 
 def test_the_trend_with_two_snapshots(client_for, trust, thread):
     services.record_coverage_snapshot(
-        organisation=trust["org"], actor=None, taken_on=TODAY - timedelta(days=30)
+        organisation=trust["org"], actor=SYSTEM, taken_on=TODAY - timedelta(days=30)
     )
     make(trust, "T1-A", "T1", parents=["ORG1"], status="active")
-    services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     client = client_for("board")
     response = client.get(URL)
     trend = response.context_data["trend"]
@@ -334,7 +336,7 @@ def test_the_trend_with_two_snapshots(client_for, trust, thread):
 def test_a_long_trend_is_tabled_by_month(client_for, trust, thread):
     for days in range(0, 80, 2):
         services.record_coverage_snapshot(
-            organisation=trust["org"], actor=None, taken_on=TODAY - timedelta(days=days)
+            organisation=trust["org"], actor=SYSTEM, taken_on=TODAY - timedelta(days=days)
         )
     trend = client_for("board").get(URL).context_data["trend"]
     assert trend["count"] == 40
@@ -466,9 +468,11 @@ def test_the_comparison_by_division_and_the_default_level(client_for, trust, sur
 def test_the_comparison_uses_the_snapshot_nearest_the_wave(client_for, trust, surveyed):
     closed_on = timezone.localdate(surveyed["wave"].closed_at)
     services.record_coverage_snapshot(
-        organisation=trust["org"], actor=None, taken_on=closed_on - timedelta(days=1)
+        organisation=trust["org"], actor=SYSTEM, taken_on=closed_on - timedelta(days=1)
     )
-    services.set_status(objective=Objective.objects.get(code="T3-A"), status="dropped", actor=None)
+    services.set_status(
+        objective=Objective.objects.get(code="T3-A"), status="dropped", actor=SYSTEM
+    )
     culture = client_for("board").get(URL, {"level": "directorate"}).context_data["culture"]
     assert "as recorded on" in culture["source"]
     general = {p["code"]: p for p in culture["points"]}.get("GEN")
@@ -497,9 +501,9 @@ def _cold_queries(client, params=None) -> int:
 def test_the_dashboard_takes_a_constant_number_of_queries(client_for, trust, surveyed):
     client = client_for("board")
     services.record_coverage_snapshot(
-        organisation=trust["org"], actor=None, taken_on=TODAY - timedelta(days=1)
+        organisation=trust["org"], actor=SYSTEM, taken_on=TODAY - timedelta(days=1)
     )
-    services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     client.get(URL)
     small = (_cold_queries(client), _cold_queries(client, {"unit": "MED"}))
     org, units = trust["org"], trust["units"]
@@ -521,7 +525,7 @@ def test_the_dashboard_takes_a_constant_number_of_queries(client_for, trust, sur
         make(trust, f"XTO{n}", f"XT{n}", parents=[f"XO{n}"], status="active")
     for days in range(2, 12):
         services.record_coverage_snapshot(
-            organisation=org, actor=None, taken_on=TODAY - timedelta(days=days)
+            organisation=org, actor=SYSTEM, taken_on=TODAY - timedelta(days=days)
         )
     large = (_cold_queries(client), _cold_queries(client, {"unit": "MED"}))
     assert client.get(URL).context_data["trend"]["count"] == 12

@@ -20,14 +20,17 @@ from openpyxl import load_workbook
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
-from colead.direction import exports, services
+from colead.core.actor import Actor
+from colead.core.errors import Refused
+from colead.direction import exports, queries, services
 from colead.direction.imports import COLUMNS
 from colead.direction.models import AgreementAct, Objective
 from colead.org.models import Person, TeamMembership, Unit
 from tests.factories import OrganisationFactory, PersonFactory, UnitFactory
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
 HEADER = ",".join(COLUMNS)
+CLI = Actor.system("cli")
 
 
 @pytest.fixture
@@ -74,7 +77,7 @@ def import_file(organisation, content: bytes, filename: str, *, dry_run=False):
         organisation=organisation,
         content=content,
         filename=filename,
-        actor=None,
+        actor=SYSTEM,
         dry_run=dry_run,
     )
 
@@ -150,7 +153,8 @@ def test_csv_goes_to_standard_output_in_the_import_columns_parents_first(thread,
     event = AuditEvent.objects.get(action="objectives.export")
     assert event.actor is None
     assert event.organisation == thread["ORG1"].organisation
-    assert event.detail == {"format": "csv", "rows": 11, "source": "cli", "scope": "organisation"}
+    assert event.actor_label == "system (cli)"
+    assert event.detail == {"format": "csv", "rows": 11, "source": "cli"}
 
 
 def test_xlsx_goes_to_a_file_with_numbers_and_dates_as_such(thread, tmp_path, capsys):
@@ -193,7 +197,7 @@ def test_an_organisation_with_no_objectives_exports_the_heading_only(trust, caps
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_re_importing_the_export_into_the_same_organisation_changes_nothing(thread, trust, fmt):
     org = trust["org"]
-    made = exports.objectives_export(organisation=org, fmt=fmt, actor=None, source="cli")
+    made = queries.objectives_export(actor=CLI, organisation=org, fmt=fmt)
     before = exports.load(org)
     acts = AgreementAct.objects.count()
     plan = import_file(org, made.content, made.filename, dry_run=True)
@@ -221,7 +225,7 @@ def test_the_cli_dry_run_of_the_exported_file_reports_no_changes(thread, tmp_pat
 def test_importing_the_export_into_a_fresh_organisation_makes_the_same_objectives(
     thread, trust, fmt
 ):
-    made = exports.objectives_export(organisation=trust["org"], fmt=fmt, actor=None, source="cli")
+    made = queries.objectives_export(actor=CLI, organisation=trust["org"], fmt=fmt)
     twin = twin_organisation(trust)
     result = import_file(twin, made.content, made.filename)
     assert (result.added, result.updated) == (11, 0)
@@ -233,10 +237,8 @@ def test_importing_the_export_into_a_fresh_organisation_makes_the_same_objective
     # Agreed, active and achieved objectives come with their agreement recorded.
     assert copied["W2-B"].agreed_at is not None and copied["M1-A"].agreed_at is None
     # And the twin's own export is the same file.
-    again = exports.objectives_export(organisation=twin, fmt="csv", actor=None, source="cli")
-    original = exports.objectives_export(
-        organisation=trust["org"], fmt="csv", actor=None, source="cli"
-    )
+    again = queries.objectives_export(actor=CLI, organisation=twin, fmt="csv")
+    original = queries.objectives_export(actor=CLI, organisation=trust["org"], fmt="csv")
     assert again.content == original.content
 
 
@@ -245,7 +247,7 @@ def test_a_formula_in_a_title_is_guarded_in_csv_and_exact_in_xlsx(thread, trust)
     again; XLSX round-trips exactly."""
     org = trust["org"]
     make(trust, "EVIL", "T1", title='=HYPERLINK("http://evil.example","x")', measure="@risk")
-    csv_export = exports.objectives_export(organisation=org, fmt="csv", actor=None, source="cli")
+    csv_export = queries.objectives_export(actor=CLI, organisation=org, fmt="csv")
     row = next(
         r
         for r in csv.DictReader(io.StringIO(csv_export.content.decode()))
@@ -256,7 +258,7 @@ def test_a_formula_in_a_title_is_guarded_in_csv_and_exact_in_xlsx(thread, trust)
     # The import takes the guard off again: nothing to change.
     plan = import_file(org, csv_export.content, "o.csv", dry_run=True)
     assert plan.updated_items == []
-    xlsx_export = exports.objectives_export(organisation=org, fmt="xlsx", actor=None, source="cli")
+    xlsx_export = queries.objectives_export(actor=CLI, organisation=org, fmt="xlsx")
     book = load_workbook(io.BytesIO(xlsx_export.content))
     try:
         cell = next(r for r in book.worksheets[0].iter_rows() if r[0].value == "EVIL")[1]
@@ -277,36 +279,30 @@ def test_a_viewer_gets_only_what_they_may_see_and_only_those_parents(thread, tru
     seen = {o.code: o for o in exports.load(org, viewer=persona_users["manager"])}
     assert sorted(seen) == ["CARD1", "M1-A", "MED1", "ORG1", "S1-A", "W1-A", "W1-B"]
     assert seen["W1-B"].parent_codes == ("W1-A",)
-    made = exports.objectives_export(
-        organisation=org,
-        fmt="csv",
-        actor=persona_users["manager"],
-        viewer=persona_users["manager"],
-        source="test",
-    )
-    assert made.rows == 7
-    assert AuditEvent.objects.get(action="objectives.export").detail["scope"] == "visible"
+    # The export itself is whole or nothing: a manager's part would not re-import.
+    with pytest.raises(Refused, match="see every objective"):
+        queries.objectives_export(
+            actor=as_user(persona_users["manager"]), organisation=org, fmt="csv"
+        )
+    assert not AuditEvent.objects.filter(action="objectives.export").exists()
     # Board members see the organisation: nothing is left out.
-    board = exports.objectives_export(
-        organisation=org,
-        fmt="csv",
-        actor=persona_users["board"],
-        viewer=persona_users["board"],
-        source="test",
+    board = queries.objectives_export(
+        actor=as_user(persona_users["board"]), organisation=org, fmt="csv"
     )
     assert board.rows == len(everything)
+    assert AuditEvent.objects.get(action="objectives.export").detail["source"] == "web"
 
 
 def test_the_export_reads_a_fixed_number_of_queries(thread, trust):
-    def queries() -> int:
+    def count_queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            exports.objectives_export(organisation=trust["org"], fmt="csv", actor=None, source="x")
+            queries.objectives_export(actor=CLI, organisation=trust["org"], fmt="csv")
         return len(captured)
 
-    few = queries()
+    few = count_queries()
     for index in range(15):
         make(trust, f"MORE-{index}", "W2", parents=("W2-A", "CARD1"))
-    assert queries() == few <= 3  # objectives, alignments, the audit event
+    assert count_queries() == few <= 3  # objectives, alignments, the audit event
 
 
 def test_another_organisations_objectives_never_appear(thread, trust):

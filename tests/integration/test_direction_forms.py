@@ -12,10 +12,12 @@ from django.utils import timezone
 
 from colead.accounts.models import RoleAssignment
 from colead.audit.models import AuditEvent
+from colead.core.errors import Invalid
 from colead.direction import services
 from colead.direction.models import Objective, Vision
+from colead.lib.problems import ImportRejected
 from tests.factories import UserFactory
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
 
 TODAY = timezone.localdate()
 NEW = "/direction/objectives/new/"
@@ -239,7 +241,7 @@ def test_without_a_staff_record_there_is_no_objective_of_ones_own(client_for, th
 def test_every_kind_of_bad_input_is_shown_on_its_field(client_for, trust, thread):
     other_unit = trust["units"]["OTH-ROOT"]
     elsewhere = services.create_objective(
-        organisation=trust["other"], code="X-1", title="Theirs", unit=other_unit, actor=None
+        organisation=trust["other"], code="X-1", title="Theirs", unit=other_unit, actor=SYSTEM
     )
     manager = client_for("manager")
     offered = parent_keys(manager.get(NEW, {"unit": "W1"}))
@@ -452,7 +454,7 @@ def test_who_may_edit(client_for, trust, thread, persona, code, expected):
         code="X-1",
         title="Theirs",
         unit=trust["units"]["OTH-ROOT"],
-        actor=None,
+        actor=SYSTEM,
     )
     client = client_for(persona)
     assert client.get(f"/direction/objectives/{code}/edit/").status_code == expected
@@ -658,11 +660,11 @@ def test_the_vision_forms_messages(client_for, trust):
 
 
 def test_a_draft_changed_since_it_was_shown_is_not_approved(client_for, trust):
-    draft = services.save_vision_draft(organisation=trust["org"], vision="First", actor=None)
+    draft = services.save_vision_draft(organisation=trust["org"], vision="First", actor=SYSTEM)
     board = client_for("board")
     stamp = board.get("/direction/vision/").context_data["draft"]["stamp"]
     services.save_vision_draft(
-        organisation=trust["org"], vision="Changed behind their back", actor=None, draft=draft
+        organisation=trust["org"], vision="Changed behind their back", actor=SYSTEM, draft=draft
     )
     response = board.post(
         "/direction/vision/approve/",
@@ -692,7 +694,7 @@ def test_the_vision_escapes_what_was_typed(client_for, trust):
 
 
 def test_who_may_draft_and_approve(client_for, trust):
-    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=None)
+    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=SYSTEM)
     for persona in ("manager", "staff", "change", "safety"):
         client = client_for(persona)
         assert client.get("/direction/vision/").status_code == 200
@@ -710,7 +712,7 @@ def test_who_may_draft_and_approve(client_for, trust):
 
 
 def test_every_form_needs_the_csrf_token(persona_users, trust, thread):
-    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=None)
+    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=SYSTEM)
     posts = [
         ("manager", f"{NEW}?unit=W1", form()),
         ("staff", f"{NEW}?mine=1", form()),
@@ -748,7 +750,7 @@ def test_the_links_are_shown_to_those_allowed(client_for, thread):
 
 def test_every_form_page_has_unique_ids(client_for, trust, thread):
     """The error summary links to ids: each must be on the page once."""
-    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=None)
+    services.save_vision_draft(organisation=trust["org"], vision="Draft", actor=SYSTEM)
     pages = [
         ("manager", f"{NEW}?unit=W1"),
         ("staff", f"{NEW}?mine=1"),
@@ -777,3 +779,44 @@ def test_a_refusal_by_the_vision_service_is_shown_on_the_values(client_for, trus
     assert response.context_data["error_list"] == [{"text": message, "href": "#value-1-name"}]
     assert message.replace("'", "&#39;") in response.content.decode()
     assert Vision.objects.count() == 0
+
+
+# --- Limits ----------------------------------------------------------------------------------
+
+
+def test_the_models_title_limit_is_the_forms_the_imports_the_services_and_the_apis(
+    client, client_for, trust, thread, monkeypatch
+):
+    title = Objective._meta.get_field("title")
+    # The API's schema is built from the model when colead starts.
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert schema["ObjectiveIn"]["properties"]["title"]["maxLength"] == title.max_length
+    # A limit changed on the model is the new limit everywhere else at once.
+    monkeypatch.setattr(title, "max_length", 60)
+    page = client_for("manager").post(f"{NEW}?unit=W1", form(title="x" * 61))
+    assert page.context_data["errors"] == {"title": "The title must be 60 characters or fewer"}
+    header = "objective_code,title,level_unit_code"
+    with pytest.raises(ImportRejected) as rejected:
+        services.import_objectives(
+            organisation=trust["org"],
+            content=f"{header}\nW1-LONG,{'x' * 61},W1\n".encode(),
+            filename="objectives.csv",
+            actor=SYSTEM,
+        )
+    assert "title can be at most 60" in " ".join(str(p) for p in rejected.value.problems)
+    with pytest.raises(Invalid, match="at most 60 characters"):
+        services.create_objective(
+            organisation=trust["org"],
+            code="W1-LONG",
+            title="x" * 61,
+            unit=trust["units"]["W1"],
+            actor=SYSTEM,
+        )
+    made = services.create_objective(
+        organisation=trust["org"],
+        code="W1-LONG",
+        title="x" * 60,
+        unit=trust["units"]["W1"],
+        actor=SYSTEM,
+    )
+    assert len(made.title) == 60

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from colead.direction import presenters, services
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
 
 TODAY = timezone.localdate()
 
@@ -27,9 +27,9 @@ def vision(trust):
         vision="Outstanding, compassionate care for every patient.",
         mission="Acute care for Testshire.",
         values=[{"name": "Kindness", "description": "We notice and we act."}],
-        actor=None,
+        actor=SYSTEM,
     )
-    return services.approve_vision(vision=draft, approved_on=TODAY, actor=None)
+    return services.approve_vision(vision=draft, approved_on=TODAY, actor=SYSTEM)
 
 
 def tree_codes(nodes):
@@ -107,7 +107,7 @@ def test_the_thread_takes_a_constant_number_of_queries(client_for, trust, thread
         client.get("/direction/")
     for n in range(20):
         objective = make(trust, f"MORE-{n}", "W2", parents=["W2-A"], status="active")
-        services.check_in(objective=objective, on=TODAY, value=n, actor=None)
+        services.check_in(objective=objective, on=TODAY, value=n, actor=SYSTEM)
         make(trust, f"IND-{n}", "W1", parents=["W1-A"], owner=trust["nurse_person"])
     with CaptureQueriesContext(connection) as large_cold:
         response = client.get("/direction/")
@@ -189,7 +189,7 @@ def test_a_units_objectives_with_progress(client_for, trust, thread):
             on=TODAY - timedelta(days=days),
             value=value,
             confidence="high",
-            actor=None,
+            actor=SYSTEM,
         )
     response = client_for("manager").get("/direction/units/W1/")
     context = response.context_data
@@ -213,7 +213,7 @@ def test_a_thicket_is_called_out_on_the_unit_page(client_for, trust, thread):
 
 
 def test_one_objective(client_for, trust, thread):
-    services.check_in(objective=thread["W1-A"], on=TODAY, value=9, comment="Slow", actor=None)
+    services.check_in(objective=thread["W1-A"], on=TODAY, value=9, comment="Slow", actor=SYSTEM)
     response = client_for("staff").get("/direction/objectives/W1-A/")
     context = response.context_data
     assert [node.code for node in context["thread"]] == ["ORG1", "MED1", "CARD1"]

@@ -13,11 +13,11 @@ from django.test import Client
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
+from colead.core.errors import ColeadError, Refused
 from colead.direction import services
 from colead.direction.models import QualityPolicy
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
-from colead.direction.services import DirectionError, NotAllowed
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
 URL = "/direction/settings/"
 
@@ -34,8 +34,9 @@ def crowded(trust, thread):
         make(trust, f"W1-M{n}", "W1", parents=["CARD1"], status="active")
 
 
-def save(trust, actor=None, **changes):
+def save(trust, actor=SYSTEM, **changes):
     values = {"challenge_margin": 0.05, "thicket_limit": 5, "stale_days": 60, **changes}
+    actor = actor if actor is SYSTEM else as_user(actor)
     return services.save_quality_settings(organisation=trust["org"], actor=actor, **values)
 
 
@@ -92,7 +93,7 @@ def test_saving_is_audited_with_before_and_after(trust, persona_users):
     ],
 )
 def test_out_of_range_values_are_refused_by_field(trust, changes, field, words):
-    with pytest.raises(DirectionError) as raised:
+    with pytest.raises(ColeadError) as raised:
         save(trust, **changes)
     assert set(raised.value.errors) == {field}
     assert words in raised.value.errors[field]
@@ -101,7 +102,7 @@ def test_out_of_range_values_are_refused_by_field(trust, changes, field, words):
 
 
 def test_every_bad_field_is_named_at_once(trust):
-    with pytest.raises(DirectionError) as raised:
+    with pytest.raises(ColeadError) as raised:
         save(trust, challenge_margin=2, thicket_limit=0, stale_days=1)
     assert set(raised.value.errors) == {"challenge_margin", "thicket_limit", "stale_days"}
 
@@ -113,7 +114,7 @@ def test_the_edges_of_the_ranges_are_allowed(trust):
 
 @pytest.mark.parametrize("persona", ["board", "manager", "staff", "change", "outsider"])
 def test_only_od_leads_and_admins_may_change_the_rules(trust, persona_users, persona):
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Refused):
         save(trust, persona_users[persona], thicket_limit=9)
     assert not QualityPolicy.objects.exists()
 
@@ -173,10 +174,10 @@ def test_the_threads_marker_counts_follow_a_change_of_rules(client_for, trust, t
 
 def test_the_stale_days_decide_the_snapshot(trust, thread):
     services.check_in(
-        objective=thread["W1-A"], on=services.timezone.localdate(), value=9, actor=None
+        objective=thread["W1-A"], on=services.timezone.localdate(), value=9, actor=SYSTEM
     )
     save(trust, stale_days=30)
-    snapshot = services.record_coverage_snapshot(organisation=trust["org"], actor=None)
+    snapshot = services.record_coverage_snapshot(organisation=trust["org"], actor=SYSTEM)
     assert (snapshot.thicket_limit, snapshot.stale_days) == (5, 30)
 
 

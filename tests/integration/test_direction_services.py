@@ -9,11 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Refused
 from colead.direction import access, facts, services
 from colead.direction.models import AgreementAct, CheckIn, Objective
-from colead.direction.services import DirectionError, NotAllowed
+from colead.direction.tasks import record_coverage_snapshot_task
 from tests.factories import PersonFactory
-from tests.integration.direction_fixtures import golden_thread, make
+from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
 TODAY = timezone.localdate()
 
@@ -38,7 +40,7 @@ def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
         vision="Outstanding, compassionate care for every patient, every time.",
         mission="Acute care for the people of Testshire.",
         values=[{"name": "Compassion", "description": "We care."}, "Openness"],
-        actor=persona_users["od"],
+        actor=as_user(persona_users["od"]),
     )
     assert (draft.version, draft.status) == (1, "draft")
     assert draft.values == [
@@ -47,14 +49,20 @@ def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
     ]
     assert services.current_vision(org) is None
     edited = services.save_vision_draft(
-        organisation=org, vision="Outstanding care.", actor=persona_users["od"], draft=draft
+        organisation=org,
+        vision="Outstanding care.",
+        actor=as_user(persona_users["od"]),
+        draft=draft,
     )
     assert (edited.pk, edited.vision, edited.values) == (draft.pk, "Outstanding care.", [])
 
-    with pytest.raises(NotAllowed):
-        services.approve_vision(vision=draft, approved_on=TODAY, actor=persona_users["od"])
+    with pytest.raises(Refused):
+        services.approve_vision(vision=draft, approved_on=TODAY, actor=as_user(persona_users["od"]))
     approved = services.approve_vision(
-        vision=draft, approved_on=TODAY, actor=persona_users["board"], note="Board, minute 4.2"
+        vision=draft,
+        approved_on=TODAY,
+        actor=as_user(persona_users["board"]),
+        note="Board, minute 4.2",
     )
     assert approved.status == "approved"
     assert approved.approved_by == persona_users["board"]
@@ -65,30 +73,36 @@ def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
 
 def test_an_approved_vision_never_changes_and_the_next_is_a_new_version(trust, persona_users):
     org, board = trust["org"], persona_users["board"]
-    first = services.save_vision_draft(organisation=org, vision="One", actor=board)
-    services.approve_vision(vision=first, approved_on=TODAY, actor=board)
-    with pytest.raises(DirectionError, match="cannot change"):
-        services.save_vision_draft(organisation=org, vision="Changed", actor=board, draft=first)
-    with pytest.raises(DirectionError, match="already approved"):
-        services.approve_vision(vision=first, approved_on=TODAY, actor=board)
-    second = services.save_vision_draft(organisation=org, vision="Two", actor=board)
+    first = services.save_vision_draft(organisation=org, vision="One", actor=as_user(board))
+    services.approve_vision(vision=first, approved_on=TODAY, actor=as_user(board))
+    with pytest.raises(ColeadError, match="cannot change"):
+        services.save_vision_draft(
+            organisation=org, vision="Changed", actor=as_user(board), draft=first
+        )
+    with pytest.raises(ColeadError, match="already approved"):
+        services.approve_vision(vision=first, approved_on=TODAY, actor=as_user(board))
+    second = services.save_vision_draft(organisation=org, vision="Two", actor=as_user(board))
     assert second.version == 2
     assert services.current_vision(org).vision == "One"  # the draft is not current yet
-    services.approve_vision(vision=second, approved_on=TODAY, actor=board)
+    services.approve_vision(vision=second, approved_on=TODAY, actor=as_user(board))
     assert services.current_vision(org).vision == "Two"
 
 
 def test_vision_rules(trust, persona_users):
     org = trust["org"]
-    with pytest.raises(NotAllowed):
-        services.save_vision_draft(organisation=org, vision="x", actor=persona_users["staff"])
-    with pytest.raises(DirectionError, match="Write the vision"):
-        services.save_vision_draft(organisation=org, vision="  ", actor=None)
-    with pytest.raises(DirectionError, match="needs a name"):
-        services.save_vision_draft(organisation=org, vision="x", values=[{"name": ""}], actor=None)
-    draft = services.save_vision_draft(organisation=org, vision="x", actor=None)
-    with pytest.raises(DirectionError, match="not in the future"):
-        services.approve_vision(vision=draft, approved_on=TODAY + timedelta(days=1), actor=None)
+    with pytest.raises(Refused):
+        services.save_vision_draft(
+            organisation=org, vision="x", actor=as_user(persona_users["staff"])
+        )
+    with pytest.raises(ColeadError, match="Write the vision"):
+        services.save_vision_draft(organisation=org, vision="  ", actor=SYSTEM)
+    with pytest.raises(ColeadError, match="needs a name"):
+        services.save_vision_draft(
+            organisation=org, vision="x", values=[{"name": ""}], actor=SYSTEM
+        )
+    draft = services.save_vision_draft(organisation=org, vision="x", actor=SYSTEM)
+    with pytest.raises(ColeadError, match="not in the future"):
+        services.approve_vision(vision=draft, approved_on=TODAY + timedelta(days=1), actor=SYSTEM)
 
 
 # --- Creating objectives --------------------------------------------------------------------
@@ -104,20 +118,20 @@ def test_managers_write_objectives_for_their_units_only(trust, persona_users, th
         unit=units["W1"],
         parents=[thread["CARD1"]],
         elements=["teamwork", "goals_performance", "teamwork"],
-        actor=manager,
+        actor=as_user(manager),
     )
     assert made.status == "draft"
     assert made.elements == ["goals_performance", "teamwork"]
     assert list(made.parents.all()) == [thread["CARD1"]]
     assert made.created_by == manager
     for unit in ("W2", "CARD"):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(Refused):
             services.create_objective(
                 organisation=trust["org"],
                 code=f"X-{unit}",
                 title="x",
                 unit=units[unit],
-                actor=manager,
+                actor=as_user(manager),
             )
     event = AuditEvent.objects.filter(action="objective.create").order_by("id").last()
     assert event.detail["parents"] == ["CARD1"]
@@ -133,31 +147,35 @@ def test_staff_write_their_own_individual_objectives_in_their_unit_tree(trust, p
             title="Complete the preceptorship by March",
             unit=units[unit],
             owner=nurse,
-            actor=staff,
+            actor=as_user(staff),
         )
         assert made.owner == nurse
     for unit in ("W2", "SURG", "T1"):
-        with pytest.raises(DirectionError, match="owner's unit tree"):
+        with pytest.raises(ColeadError, match="owner's unit tree"):
             services.create_objective(
                 organisation=trust["org"],
                 code=f"S1-{unit}",
                 title="x",
                 unit=units[unit],
                 owner=nurse,
-                actor=None,
+                actor=SYSTEM,
             )
-    with pytest.raises(NotAllowed):  # not their own, and they manage no unit
+    with pytest.raises(Refused):  # not their own, and they manage no unit
         services.create_objective(
             organisation=trust["org"],
             code="M1-1",
             title="x",
             unit=units["W1"],
             owner=trust["manager_person"],
-            actor=staff,
+            actor=as_user(staff),
         )
-    with pytest.raises(NotAllowed):  # staff write no unit objectives
+    with pytest.raises(Refused):  # staff write no unit objectives
         services.create_objective(
-            organisation=trust["org"], code="W1-Z", title="x", unit=units["W1"], actor=staff
+            organisation=trust["org"],
+            code="W1-Z",
+            title="x",
+            unit=units["W1"],
+            actor=as_user(staff),
         )
 
 
@@ -176,20 +194,20 @@ def test_a_leaver_cannot_own_an_objective(trust):
     leaver = PersonFactory(
         organisation=trust["org"], primary_unit=trust["units"]["W1"], leaving_date=date(2025, 1, 1)
     )
-    with pytest.raises(DirectionError, match="has left"):
+    with pytest.raises(ColeadError, match="has left"):
         make(trust, "L-1", "W1", owner=leaver)
 
 
 def test_codes_and_fields_are_checked(trust, thread):
     units = trust["units"]
     for code in ("", "has space", "x" * 41):
-        with pytest.raises(DirectionError, match="not a valid objective code"):
+        with pytest.raises(ColeadError, match="not a valid objective code"):
             make(trust, code, "W1")
-    with pytest.raises(DirectionError, match="already an objective"):
+    with pytest.raises(ColeadError, match="already an objective"):
         make(trust, "ORG1", "W1")
-    with pytest.raises(DirectionError, match="kept for the address of a page"):
+    with pytest.raises(ColeadError, match="kept for the address of a page"):
         make(trust, "new", "W1")  # /direction/objectives/new/ is the form
-    with pytest.raises(DirectionError) as error:
+    with pytest.raises(ColeadError) as error:
         services.create_objective(
             organisation=trust["org"],
             code="BAD",
@@ -198,10 +216,10 @@ def test_codes_and_fields_are_checked(trust, thread):
             elements=["happiness"],
             baseline="lots",
             direction="sideways",
-            actor=None,
+            actor=SYSTEM,
         )
     assert set(error.value.errors) == {"title", "elements", "baseline", "direction"}
-    with pytest.raises(DirectionError):
+    with pytest.raises(ColeadError):
         make(trust, "OTHER", "OTH-ROOT")
 
 
@@ -209,19 +227,19 @@ def test_codes_and_fields_are_checked(trust, thread):
 
 
 def test_no_objective_can_be_its_own_ancestor(trust, thread):
-    with pytest.raises(DirectionError, match="ORG1 → W1-A → CARD1 → MED1 → ORG1"):
+    with pytest.raises(ColeadError, match="ORG1 → W1-A → CARD1 → MED1 → ORG1"):
         services.update_objective(
-            objective=thread["ORG1"], changes={"parents": [thread["W1-A"]]}, actor=None
+            objective=thread["ORG1"], changes={"parents": [thread["W1-A"]]}, actor=SYSTEM
         )
-    with pytest.raises(DirectionError, match="CARD1 → CARD1"):
+    with pytest.raises(ColeadError, match="CARD1 → CARD1"):
         services.update_objective(
-            objective=thread["CARD1"], changes={"parents": [thread["CARD1"]]}, actor=None
+            objective=thread["CARD1"], changes={"parents": [thread["CARD1"]]}, actor=SYSTEM
         )
     # Another parent that leads up elsewhere is fine: several parents are allowed.
     services.update_objective(
         objective=thread["W1-A"],
         changes={"parents": [thread["CARD1"], thread["SURG1"]]},
-        actor=None,
+        actor=SYSTEM,
     )
     assert set(thread["W1-A"].parents.values_list("code", flat=True)) == {"CARD1", "SURG1"}
 
@@ -235,11 +253,11 @@ def test_parents_from_another_organisation_are_refused(trust, thread):
         code="O-1",
         title="x",
         unit=Unit.objects.get(code="OTH-ROOT"),
-        actor=None,
+        actor=SYSTEM,
     )
-    with pytest.raises(DirectionError, match="another organisation"):
+    with pytest.raises(ColeadError, match="another organisation"):
         services.update_objective(
-            objective=thread["W1-A"], changes={"parents": [other]}, actor=None
+            objective=thread["W1-A"], changes={"parents": [other]}, actor=SYSTEM
         )
 
 
@@ -252,13 +270,13 @@ def test_changing_the_substance_of_an_agreed_objective_needs_agreement_again(tru
     services.update_objective(
         objective=objective,
         changes={"description": "Context.", "elements": ["teamwork"]},
-        actor=None,
+        actor=SYSTEM,
     )
     objective.refresh_from_db()
     assert (objective.status, objective.description) == ("active", "Context.")
     assert objective.agreed_at is not None
 
-    services.update_objective(objective=objective, changes={"target": 4}, actor=None)
+    services.update_objective(objective=objective, changes={"target": 4}, actor=SYSTEM)
     objective.refresh_from_db()
     assert (objective.status, objective.target, objective.agreed_at) == ("draft", 4.0, None)
     event = AuditEvent.objects.filter(action="objective.update").order_by("id").last()
@@ -268,32 +286,36 @@ def test_changing_the_substance_of_an_agreed_objective_needs_agreement_again(tru
 
 def test_an_unchanged_update_writes_nothing(trust, thread):
     before = AuditEvent.objects.count()
-    services.update_objective(objective=thread["W1-A"], changes={"target": 5.0}, actor=None)
+    services.update_objective(objective=thread["W1-A"], changes={"target": 5.0}, actor=SYSTEM)
     assert AuditEvent.objects.count() == before
 
 
 def test_who_may_update(trust, persona_users, thread):
     staff, manager = persona_users["staff"], persona_users["manager"]
-    services.update_objective(objective=thread["S1-A"], changes={"target": 3}, actor=staff)
-    services.update_objective(objective=thread["S1-A"], changes={"target": 2}, actor=manager)
+    services.update_objective(objective=thread["S1-A"], changes={"target": 3}, actor=as_user(staff))
+    services.update_objective(
+        objective=thread["S1-A"], changes={"target": 2}, actor=as_user(manager)
+    )
     for objective in ("W1-A", "W2-A"):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(Refused):
             services.update_objective(
-                objective=thread[objective], changes={"target": 1}, actor=staff
+                objective=thread[objective], changes={"target": 1}, actor=as_user(staff)
             )
-    with pytest.raises(NotAllowed):
-        services.update_objective(objective=thread["W2-A"], changes={"target": 1}, actor=manager)
-    with pytest.raises(NotAllowed):  # moving it out of the manager's units
+    with pytest.raises(Refused):
         services.update_objective(
-            objective=thread["W1-A"], changes={"unit": trust["units"]["W2"]}, actor=manager
+            objective=thread["W2-A"], changes={"target": 1}, actor=as_user(manager)
         )
-    with pytest.raises(DirectionError, match="owner's unit tree"):
+    with pytest.raises(Refused):  # moving it out of the manager's units
         services.update_objective(
-            objective=thread["S1-A"], changes={"unit": trust["units"]["W2"]}, actor=None
+            objective=thread["W1-A"], changes={"unit": trust["units"]["W2"]}, actor=as_user(manager)
         )
-    with pytest.raises(DirectionError, match="cannot be changed here"):
+    with pytest.raises(ColeadError, match="owner's unit tree"):
         services.update_objective(
-            objective=thread["S1-A"], changes={"status": "agreed"}, actor=None
+            objective=thread["S1-A"], changes={"unit": trust["units"]["W2"]}, actor=SYSTEM
+        )
+    with pytest.raises(ColeadError, match="cannot be changed here"):
+        services.update_objective(
+            objective=thread["S1-A"], changes={"status": "agreed"}, actor=SYSTEM
         )
 
 
@@ -303,10 +325,12 @@ def test_who_may_update(trust, persona_users, thread):
 def test_the_owner_proposes_and_the_line_manager_agrees(trust, persona_users, thread):
     staff, manager = persona_users["staff"], persona_users["manager"]
     objective = thread["S1-A"]
-    services.propose(objective=objective, actor=staff, comment="Discussed at my appraisal.")
-    with pytest.raises(NotAllowed, match="not by the owner"):
-        services.agree(objective=objective, actor=staff)
-    act = services.agree(objective=objective, actor=manager, comment="Agreed.")
+    services.propose(
+        objective=objective, actor=as_user(staff), comment="Discussed at my appraisal."
+    )
+    with pytest.raises(Refused, match="not by the owner"):
+        services.agree(objective=objective, actor=as_user(staff))
+    act = services.agree(objective=objective, actor=as_user(manager), comment="Agreed.")
     objective.refresh_from_db()
     assert objective.status == "agreed"
     assert objective.agreed_by == manager
@@ -324,10 +348,10 @@ def test_the_owner_proposes_and_the_line_manager_agrees(trust, persona_users, th
 def test_asking_for_changes_needs_a_comment_and_returns_it_to_draft(trust, persona_users, thread):
     manager = persona_users["manager"]
     objective = thread["S1-A"]
-    services.propose(objective=objective, actor=persona_users["staff"])
-    with pytest.raises(DirectionError, match="Say what should change"):
-        services.request_changes(objective=objective, actor=manager, comment=" ")
-    services.request_changes(objective=objective, actor=manager, comment="Add a baseline.")
+    services.propose(objective=objective, actor=as_user(persona_users["staff"]))
+    with pytest.raises(ColeadError, match="Say what should change"):
+        services.request_changes(objective=objective, actor=as_user(manager), comment=" ")
+    services.request_changes(objective=objective, actor=as_user(manager), comment="Add a baseline.")
     objective.refresh_from_db()
     assert objective.status == "draft"
     assert objective.agreed_at is None
@@ -336,14 +360,14 @@ def test_asking_for_changes_needs_a_comment_and_returns_it_to_draft(trust, perso
 
 
 def test_agreement_follows_the_steps(trust, thread):
-    with pytest.raises(DirectionError, match="propose it first"):
-        services.agree(objective=thread["S1-A"], actor=None)
-    with pytest.raises(DirectionError, match="Only a draft"):
-        services.propose(objective=thread["W1-A"], actor=None)
-    with pytest.raises(DirectionError, match="only while an objective is proposed"):
-        services.request_changes(objective=thread["S1-A"], actor=None, comment="x")
-    with pytest.raises(DirectionError, match="Unknown act"):
-        services.record_act(objective=thread["S1-A"], act="vetoed", actor=None)
+    with pytest.raises(ColeadError, match="propose it first"):
+        services.agree(objective=thread["S1-A"], actor=SYSTEM)
+    with pytest.raises(ColeadError, match="Only a draft"):
+        services.propose(objective=thread["W1-A"], actor=SYSTEM)
+    with pytest.raises(ColeadError, match="only while an objective is proposed"):
+        services.request_changes(objective=thread["S1-A"], actor=SYSTEM, comment="x")
+    with pytest.raises(ColeadError, match="Unknown act"):
+        services.record_act(objective=thread["S1-A"], act="vetoed", actor=SYSTEM)
 
 
 def test_who_agrees_a_units_objective(trust, persona_users, thread):
@@ -351,13 +375,13 @@ def test_who_agrees_a_units_objective(trust, persona_users, thread):
     w1 = make(trust, "W1-N", "W1", parents=["CARD1"], status="proposed")
     card = make(trust, "CARD-N", "CARD", parents=["MED1"], status="proposed")
     org = make(trust, "ORG-N", "TST1-ROOT", status="proposed")
-    services.agree(objective=w1, actor=manager, comment="Agreed at the team meeting.")
-    with pytest.raises(NotAllowed, match="manager of the unit or above"):
-        services.agree(objective=card, actor=manager)
-    with pytest.raises(NotAllowed):
-        services.agree(objective=org, actor=persona_users["od"])  # OD leads facilitate
-    services.agree(objective=org, actor=board)
-    services.request_changes(objective=card, actor=board, comment="Too many measures.")
+    services.agree(objective=w1, actor=as_user(manager), comment="Agreed at the team meeting.")
+    with pytest.raises(Refused, match="manager of the unit or above"):
+        services.agree(objective=card, actor=as_user(manager))
+    with pytest.raises(Refused):
+        services.agree(objective=org, actor=as_user(persona_users["od"]))  # OD leads facilitate
+    services.agree(objective=org, actor=as_user(board))
+    services.request_changes(objective=card, actor=as_user(board), comment="Too many measures.")
 
 
 def test_a_manager_of_the_unit_may_agree_when_the_line_manager_has_no_account(trust, persona_users):
@@ -372,17 +396,17 @@ def test_a_manager_of_the_unit_may_agree_when_the_line_manager_has_no_account(tr
 
 def test_status_changes_that_are_not_agreement(trust, thread):
     w2 = thread["W2-A"]
-    services.set_status(objective=w2, status="active", actor=None)
-    services.set_status(objective=w2, status="achieved", actor=None)
-    with pytest.raises(DirectionError, match="cannot become active"):
-        services.set_status(objective=w2, status="active", actor=None)
-    services.set_status(objective=thread["SURG1"], status="dropped", actor=None)
-    services.set_status(objective=thread["SURG1"], status="draft", actor=None)
+    services.set_status(objective=w2, status="active", actor=SYSTEM)
+    services.set_status(objective=w2, status="achieved", actor=SYSTEM)
+    with pytest.raises(ColeadError, match="cannot become active"):
+        services.set_status(objective=w2, status="active", actor=SYSTEM)
+    services.set_status(objective=thread["SURG1"], status="dropped", actor=SYSTEM)
+    services.set_status(objective=thread["SURG1"], status="draft", actor=SYSTEM)
     for status in ("agreed", "proposed", "nonsense"):
-        with pytest.raises(DirectionError, match="propose, agree or request changes"):
-            services.set_status(objective=w2, status=status, actor=None)
-    with pytest.raises(DirectionError, match="cannot become active"):
-        services.set_status(objective=thread["S1-A"], status="active", actor=None)
+        with pytest.raises(ColeadError, match="propose, agree or request changes"):
+            services.set_status(objective=w2, status=status, actor=SYSTEM)
+    with pytest.raises(ColeadError, match="cannot become active"):
+        services.set_status(objective=thread["S1-A"], status="active", actor=SYSTEM)
 
 
 # --- Check-ins --------------------------------------------------------------------------------
@@ -396,16 +420,22 @@ def test_owners_and_managers_check_in(trust, persona_users, thread):
         value=8,
         confidence="medium",
         comment="Halfway.",
-        actor=persona_users["staff"],
+        actor=as_user(persona_users["staff"]),
     )
     assert (made.value, made.confidence, made.by_label) == (8.0, "medium", "staff@test.test")
-    services.check_in(objective=thread["W1-A"], on=TODAY, value=7, actor=persona_users["manager"])
-    with pytest.raises(NotAllowed):  # the board reads, but does not report progress
-        services.check_in(objective=thread["W1-A"], on=TODAY, value=1, actor=persona_users["board"])
-    services.check_in(objective=thread["W1-A"], on=TODAY, value=6, actor=persona_users["od"])
-    with pytest.raises(NotAllowed):
+    services.check_in(
+        objective=thread["W1-A"], on=TODAY, value=7, actor=as_user(persona_users["manager"])
+    )
+    with pytest.raises(Refused):  # the board reads, but does not report progress
         services.check_in(
-            objective=thread["W2-A"], on=TODAY, value=1, actor=persona_users["manager"]
+            objective=thread["W1-A"], on=TODAY, value=1, actor=as_user(persona_users["board"])
+        )
+    services.check_in(
+        objective=thread["W1-A"], on=TODAY, value=6, actor=as_user(persona_users["od"])
+    )
+    with pytest.raises(Refused):
+        services.check_in(
+            objective=thread["W2-A"], on=TODAY, value=1, actor=as_user(persona_users["manager"])
         )
     assert CheckIn.objects.count() == 3
     assert AuditEvent.objects.filter(action="objective.check_in").count() == 3
@@ -413,20 +443,20 @@ def test_owners_and_managers_check_in(trust, persona_users, thread):
 
 def test_check_in_rules(trust, thread):
     objective = thread["W1-A"]
-    with pytest.raises(DirectionError) as error:
+    with pytest.raises(ColeadError) as error:
         services.check_in(
             objective=objective,
             on=TODAY + timedelta(days=1),
             value="nan",
             confidence="certain",
-            actor=None,
+            actor=SYSTEM,
         )
     assert set(error.value.errors) == {"date", "value", "confidence"}
-    with pytest.raises(DirectionError, match="a value, a comment, or both"):
-        services.check_in(objective=objective, on=TODAY, actor=None)
-    services.set_status(objective=objective, status="dropped", actor=None)
-    with pytest.raises(DirectionError, match="dropped"):
-        services.check_in(objective=objective, on=TODAY, value=1, actor=None)
+    with pytest.raises(ColeadError, match="a value, a comment, or both"):
+        services.check_in(objective=objective, on=TODAY, actor=SYSTEM)
+    services.set_status(objective=objective, status="dropped", actor=SYSTEM)
+    with pytest.raises(ColeadError, match="dropped"):
+        services.check_in(objective=objective, on=TODAY, value=1, actor=SYSTEM)
 
 
 # --- Who sees what ----------------------------------------------------------------------------
@@ -485,7 +515,7 @@ def test_loading_facts_takes_the_same_queries_whatever_the_size(trust, thread):
     for n in range(30):
         make(trust, f"MORE-{n}", "W2", parents=["W2-A"], status="active")
         services.check_in(
-            objective=Objective.objects.get(code=f"MORE-{n}"), on=TODAY, value=n, actor=None
+            objective=Objective.objects.get(code=f"MORE-{n}"), on=TODAY, value=n, actor=SYSTEM
         )
     with CaptureQueriesContext(connection) as large:
         loaded = facts.load(org)
@@ -536,15 +566,15 @@ def test_every_write_raises_the_direction_revision_and_the_thread_follows(trust,
     assert not changed()
     new = make(trust, "REV-1", "W1", parents=["W1-A"])
     assert changed()
-    services.update_objective(objective=new, changes={"title": "Cut waits to 4 days"}, actor=None)
+    services.update_objective(objective=new, changes={"title": "Cut waits to 4 days"}, actor=SYSTEM)
     assert changed()
-    services.propose(objective=new, actor=None)
+    services.propose(objective=new, actor=SYSTEM)
     assert changed()
-    services.agree(objective=new, actor=None)
+    services.agree(objective=new, actor=SYSTEM)
     assert changed()
-    services.set_status(objective=new, status="active", actor=None)
+    services.set_status(objective=new, status="active", actor=SYSTEM)
     assert changed()
-    services.check_in(objective=new, on=TODAY, value=6, actor=None)
+    services.check_in(objective=new, on=TODAY, value=6, actor=SYSTEM)
     assert changed()
     facts.load(org).coverage()
     assert not changed()
@@ -555,3 +585,20 @@ def test_every_write_raises_the_direction_revision_and_the_thread_follows(trust,
     assert objective.title == "Cut waits to 4 days" and objective.status == "active"
     assert [point.value for point in objective.check_ins] == [6]
     assert facts.load(org).state is fresh.state  # unchanged: the same memory
+
+
+def test_the_system_is_named_with_its_reason_and_only_the_system_skips_the_rules(trust, thread):
+    services.check_in(objective=thread["W1-A"], on=TODAY, value=3, actor=Actor.system("demo"))
+    made = CheckIn.objects.latest("pk")
+    assert (made.by, made.by_label) == (None, "system (demo)")
+    event = AuditEvent.objects.filter(action="objective.check_in").latest("pk")
+    assert event.actor_label == "system (demo)"
+    record_coverage_snapshot_task.enqueue(trust["org"].pk)
+    event = AuditEvent.objects.get(action="objectives.coverage_snapshot")
+    assert event.actor_label == "system (task: coverage snapshot)"
+    # Someone not signed in is nobody, not the system: refused like anyone without a role.
+    visitor = Actor(address="192.0.2.1")
+    with pytest.raises(Refused):
+        services.check_in(objective=thread["W1-A"], on=TODAY, value=4, actor=visitor)
+    with pytest.raises(Refused):
+        services.save_vision_draft(organisation=trust["org"], vision="Ours", actor=visitor)

@@ -39,7 +39,9 @@ def test_snapshot_records_todays_figures(trust, thread):
         None,
     )
     assert {group["code"] for group in snapshot.groups.values()} == {"MED", "CARD", "SURG"}
-    assert AuditEvent.objects.get(action="objectives.coverage_snapshot").actor_label == "system"
+    assert (
+        AuditEvent.objects.get(action="objectives.coverage_snapshot").actor_label == "system (cli)"
+    )
 
 
 def test_running_it_again_the_same_day_replaces_the_snapshot(trust, thread):

@@ -15,8 +15,11 @@ from colead.demo.generator import generate
 from colead.direction import imports
 from colead.direction.coverage import PersonFacts, UnitFacts, coverage
 from colead.direction.quality import CheckInPoint, ObjectiveFacts, assess
-from colead.direction.reference import ELEMENTS, STATUSES
+from colead.direction.reference import ELEMENTS, STATUSES, ObjectiveLimits
 from colead.lib.table import read_table
+
+# The model's limits (models.objective_limits()), as the import is handed them.
+LIMITS = ObjectiveLimits(code=40, title=200, measure=200, unit_of_measure=50)
 
 SEED, STAFF = 2026, 6000  # the demo's own size
 TODAY = date(2026, 11, 26)
@@ -258,7 +261,7 @@ def test_the_rows_pass_the_objectives_import(trusts, directions):
             ]
             table = read_table(plan.csv(rows, day), f"{plan.code}-{day}.csv")
             result = imports.validate_objectives(
-                table, units=units, people=people, existing=existing
+                table, units=units, people=people, existing=existing, limits=LIMITS
             )
             existing.update(result.records)
             previous = day

@@ -21,8 +21,11 @@ from colead.direction.imports import (
     parse_number,
     validate_objectives,
 )
-from colead.direction.reference import ELEMENTS, STATUSES
+from colead.direction.reference import ELEMENTS, STATUSES, ObjectiveLimits
 from colead.lib.table import read_table
+
+# Inputs, as models.objective_limits() gives them in the application.
+LIMITS = ObjectiveLimits(code=40, title=200, measure=200, unit_of_measure=50)
 
 UNITS = {
     "ROOT": KnownUnit("ROOT", "/00000001/"),
@@ -43,7 +46,7 @@ def objective(code, **fields) -> ObjectiveValues:
 
 def read_back(content: bytes, filename: str, existing: dict) -> object:
     table = read_table(content, filename)
-    return validate_objectives(table, units=UNITS, people=PEOPLE, existing=existing)
+    return validate_objectives(table, units=UNITS, people=PEOPLE, limits=LIMITS, existing=existing)
 
 
 # -- numbers and order --------------------------------------------------------------------

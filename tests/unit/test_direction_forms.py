@@ -6,6 +6,10 @@ import pytest
 from django.utils.datastructures import MultiValueDict
 
 from colead.direction import forms
+from colead.direction.reference import ObjectiveLimits
+
+# Inputs, as models.objective_limits() gives them in the application.
+LIMITS = ObjectiveLimits(code=40, title=200, measure=200, unit_of_measure=50)
 
 
 def posted(**fields) -> MultiValueDict:
@@ -79,6 +83,7 @@ def test_a_good_objective_becomes_the_services_values():
             elements=["teamwork", "vision_values"],
             code=" W1-9 ",
         ),
+        limits=LIMITS,
         parent_choices=parents,
         with_code=True,
     )
@@ -110,6 +115,7 @@ def test_optional_fields_may_be_blank():
             target="",
             **{"due[day]": "", "due[month]": "", "due[year]": ""},
         ),
+        limits=LIMITS,
         parent_choices={},
     )
     assert reading.is_valid
@@ -119,7 +125,7 @@ def test_optional_fields_may_be_blank():
 
 def test_parents_not_offered_are_refused_and_dropped():
     reading = forms.read_objective(
-        objective_data(parents=["7", "8", "<script>"]), parent_choices={"7": "seven"}
+        objective_data(parents=["7", "8", "<script>"]), limits=LIMITS, parent_choices={"7": "seven"}
     )
     assert reading.errors == {"parents": "Select the objectives it serves from the list"}
     assert reading.values["parents"] == ["seven"]
@@ -137,6 +143,7 @@ def test_objective_messages():
             elements=["teamwork", "nonsense"],
             code="c" * 41,
         ),
+        limits=LIMITS,
         parent_choices={},
         with_code=True,
     )
@@ -149,9 +156,9 @@ def test_objective_messages():
         "direction": "Select whether a higher or a lower value is better",
         "elements": "Select cultural elements from the list",
     }
-    assert forms.read_objective(objective_data(title=" "), parent_choices={}).errors == {
-        "title": "Enter a title for the objective"
-    }
+    assert forms.read_objective(
+        objective_data(title=" "), limits=LIMITS, parent_choices={}
+    ).errors == {"title": "Enter a title for the objective"}
     # Every field the reader can blame has a place on the page to link to.
     assert set(reading.errors) <= set(forms.OBJECTIVE_FIELD_IDS)
 

@@ -16,8 +16,12 @@ from colead.direction.imports import (
     strongly_connected,
     validate_objectives,
 )
+from colead.direction.reference import ObjectiveLimits
 from colead.lib.problems import ImportRejected
 from colead.lib.table import Row, Table, read_table
+
+# Inputs, as models.objective_limits() gives them in the application.
+LIMITS = ObjectiveLimits(code=40, title=200, measure=200, unit_of_measure=50)
 
 HEADER = (
     "objective_code,title,level_unit_code,owner_employee_number,parent_codes,measure,"
@@ -52,7 +56,11 @@ EXISTING = {
 def validate(text: str, existing=None):
     table = read_table(text.encode(), "objectives.csv")
     return validate_objectives(
-        table, units=UNITS, people=PEOPLE, existing=EXISTING if existing is None else existing
+        table,
+        units=UNITS,
+        people=PEOPLE,
+        limits=LIMITS,
+        existing=EXISTING if existing is None else existing,
     )
 
 
@@ -386,7 +394,9 @@ def test_an_import_never_accepts_a_loop(case):
     self_parent = any(code in parents for code, parents in rows.items())
     loop = has_loop({code: tuple(p for p in ps if p != code) for code, ps in merged.items()})
     try:
-        plan = validate_objectives(table, units=UNITS, people=PEOPLE, existing=stored)
+        plan = validate_objectives(
+            table, units=UNITS, people=PEOPLE, limits=LIMITS, existing=stored
+        )
     except ImportRejected as rejected:
         assert loop or self_parent, [str(p) for p in rejected.problems]
         messages = " ".join(p.message for p in rejected.problems)

@@ -35,7 +35,9 @@ with a submission.
 
 **Errors.** `401` not authenticated, `403` not permitted, `404` not found, `409` a step
 out of order (e.g. launching a wave twice), `422` a bad parameter: `detail` lists each
-problem with `loc` naming the field, e.g. `["query", "staff_group"]`.
+problem with `loc` naming the field, e.g. `["query", "staff_group"]`, or for a field of the
+request body `["body", "data", "title"]` (every operation's body is named `data`, so a
+value the schema refuses and one colead's rules refuse are named alike).
 
 **Privacy.** Reading people is written to the audit log. Protected characteristics are
 never returned. Survey results (`/insights/...`) pass through disclosure control: a figure
@@ -69,6 +71,9 @@ api.add_router("", "colead.api.insights.router")
 # Services raise colead.core.errors kinds; this is the one place they become HTTP answers,
 # so an operation needs no try/except of its own.
 STATUS_OF_ERROR = {NotFound: 404, Refused: 403, Conflict: 409}
+# Every operation names its request body `data`, so ninja's own 422 for a body field says
+# ["body", "data", field]; an Invalid about the body says the same.
+BODY = "data"
 
 
 @api.exception_handler(ColeadError)
@@ -78,9 +83,13 @@ def service_error(request, error: ColeadError):
     (no kind) is a 400."""
     if isinstance(error, Invalid):
         detail = [
-            {"type": "value_error", "loc": [error.source, field], "msg": message}
+            {"type": "value_error", "loc": _loc(error.source, field), "msg": message}
             for field, message in error.errors.items()
         ]
         return api.create_response(request, {"detail": detail}, status=422)
     status = next((code for kind, code in STATUS_OF_ERROR.items() if isinstance(error, kind)), 400)
     return api.create_response(request, {"detail": str(error)}, status=status)
+
+
+def _loc(source: str, field: str) -> list[str]:
+    return ["body", BODY, field] if source == "body" else [source, field]

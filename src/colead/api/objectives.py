@@ -15,21 +15,20 @@
   the objectives import's columns (colead.direction.exports), for the same people.
 * ``GET``, ``POST /organisations/{org_code}/direction/vision``, and ``POST .../approve``.
 
-Every write is a colead.direction.services function, which audits it and applies the
-rules on who may do what: a refusal there is 403, a bad value 422 naming the field, and a
-step out of order (agreeing a draft) 409. Listing runs a fixed number of queries.
+Every read is a colead.direction.queries function and every write a
+colead.direction.services function, the same as the pages': they look up, check who may
+do what and audit, and raise the colead.core.errors kinds, which the API's one handler
+answers (api/api.py): a refusal is 403, a bad value 422 naming the field, and a step out
+of order (agreeing a draft) 409. Listing runs a fixed number of queries.
 """
 
-from dataclasses import replace
 from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError
 
-from colead.accounts.permissions import has_permission
 from colead.accounts.roles import Permission
-from colead.api.access import Forbidden, NotFound, access, clean_code, requires
+from colead.api.access import access, requires
 from colead.api.schemas import (
     ERRORS,
     ERRORS_AND_VALIDATION,
@@ -51,10 +50,11 @@ from colead.api.schemas import (
     VisionIn,
     VisionStateOut,
 )
-from colead.direction import access as rules
-from colead.direction import exports, facts, services
-from colead.direction.models import Alignment, Objective, Vision, VisionStatus
-from colead.direction.services import DirectionError, NotAllowed
+from colead.core.actor import Actor
+from colead.core.errors import Invalid
+from colead.direction import queries, services
+from colead.direction.models import Objective, Vision
+from colead.lib.spreadsheet import FORMATS
 from colead.org.models import Person, Unit
 
 router = Router(tags=["Objectives"])
@@ -62,48 +62,22 @@ router = Router(tags=["Objectives"])
 VIEW = Permission.OBJECTIVES_VIEW
 MANAGE = Permission.OBJECTIVES_MANAGE
 AGREE = Permission.OBJECTIVES_AGREE
-BODY = "data"
 CONFLICT = {409: ErrorOut}
 
 
-# -- helpers ------------------------------------------------------------------------------
+# -- what the body names ------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, source: str = "body") -> ValidationError:
-    loc = ["body", BODY, field] if source == "body" else [source, field]
-    return ValidationError([{"type": "value_error", "loc": loc, "msg": message}])
+def _actor(request) -> Actor:
+    return Actor.from_request(request, source="api")
 
 
-def _refusal(error: DirectionError):
-    """A service's refusal as an HTTP error: 403 not allowed, 422 a bad value, 409 a step
-    out of order."""
-    if isinstance(error, NotAllowed):
-        return Forbidden(str(error))
-    if error.errors:
-        return ValidationError(
-            [
-                {"type": "value_error", "loc": ["body", BODY, name], "msg": message}
-                for name, message in error.errors.items()
-            ]
-        )
-    return None
-
-
-def _conflict(error: DirectionError) -> Status:
-    """Raise the refusal (403 or 422) a service error stands for; otherwise it is a step
-    out of order: 409."""
-    refusal = _refusal(error)
-    if refusal is not None:
-        raise refusal from None
-    return Status(409, {"detail": str(error)})
-
-
-def _unit(organisation, code: str, field: str = "unit", source: str = "body") -> Unit:
+def _unit(organisation, code: str, field: str = "unit") -> Unit:
     unit = None
     if "\x00" not in code:
         unit = Unit.objects.for_org(organisation).filter(code=code).first()
     if unit is None:
-        raise _invalid(field, f"Unknown unit {code!r}.", source)
+        raise Invalid({field: f"Unknown unit {code!r}."})
     return unit
 
 
@@ -117,7 +91,7 @@ def _person(organisation, number: str, field: str = "owner") -> Person:
             .first()
         )
     if person is None:
-        raise _invalid(field, f"Unknown employee number {number!r}.")
+        raise Invalid({field: f"Unknown employee number {number!r}."})
     return person
 
 
@@ -126,107 +100,18 @@ def _parents(organisation, codes: list[str]) -> list[Objective]:
     found = {o.code: o for o in Objective.objects.for_org(organisation).filter(code__in=codes)}
     unknown = [code for code in codes if code not in found]
     if unknown:
-        raise _invalid("parents", f"Unknown objectives: {', '.join(unknown[:10])}.")
+        raise Invalid({"parents": f"Unknown objectives: {', '.join(unknown[:10])}."})
     return [found[code] for code in codes]
 
 
-def _visible(granted):
-    return Objective.objects.for_org(granted.organisation).filter(
-        rules.visible_q(granted.user, granted.organisation)
+def _find(request, granted, objective_code: str) -> Objective:
+    return queries.find_objective(
+        actor=_actor(request), organisation=granted.organisation, code=objective_code
     )
 
 
-def _find(granted, objective_code: str) -> Objective:
-    objective = (
-        Objective.objects.for_org(granted.organisation)
-        .select_related("unit", "owner", "organisation")
-        .filter(code=clean_code(objective_code, 40))
-        .first()
-    )
-    if objective is None:
-        raise NotFound()
-    if not has_permission(granted.user, VIEW, objective.unit) and not (
-        _visible(granted).filter(pk=objective.pk).exists()
-    ):
-        raise Forbidden()
-    return objective
-
-
-def _rows(organisation, objectives: list[Objective]) -> list[dict]:
-    """Objectives as ObjectiveOut dicts, with quality, in a fixed number of queries."""
-    ids = [o.pk for o in objectives]
-    parent_codes: dict[int, list[str]] = {pk: [] for pk in ids}
-    for child_id, code in (
-        Alignment.objects.filter(child_id__in=ids)
-        .order_by("parent__code")
-        .values_list("child_id", "parent__code")
-    ):
-        parent_codes[child_id].append(code)
-    settings = services.quality_settings(organisation)
-    loaded = facts.load(organisation, with_people=False)
-    qualities = {pk: q for pk, q in loaded.assess(settings=settings).items() if pk in parent_codes}
-    code_of = {pk: o.code for pk, o in loaded.objectives.items()}
-    rows = []
-    for objective in objectives:
-        quality = qualities[objective.pk]
-        rows.append(
-            {
-                "code": objective.code,
-                "title": objective.title,
-                "description": objective.description,
-                "level": "individual" if objective.owner_id else objective.unit.level,
-                "unit_code": objective.unit.code,
-                "unit_name": objective.unit.name,
-                "owner": objective.owner.employee_number if objective.owner_id else None,
-                "owner_name": objective.owner.full_name if objective.owner_id else None,
-                "parent_codes": parent_codes[objective.pk],
-                "elements": objective.elements,
-                "measure": objective.measure,
-                "unit_of_measure": objective.unit_of_measure,
-                "baseline": objective.baseline,
-                "target": objective.target,
-                "direction": objective.direction,
-                "due_date": objective.due_date,
-                "status": objective.status,
-                "agreed_at": objective.agreed_at,
-                "quality": [
-                    {"name": c.name, "passed": c.passed, "reasons": list(c.reasons)}
-                    for c in quality.checks()
-                ],
-                "markers": list(quality.markers),
-                "aligned_path": [code_of[pk] for pk in quality.path or ()],
-            }
-        )
-    return rows
-
-
-def _detail(granted, objective: Objective) -> dict:
-    objective = Objective.objects.select_related("unit", "owner", "organisation").get(
-        pk=objective.pk
-    )
-    (row,) = _rows(granted.organisation, [objective])
-    children = (
-        _visible(granted)
-        .filter(pk__in=Alignment.objects.filter(parent=objective).values("child_id"))
-        .order_by("code")
-        .values_list("code", flat=True)
-    )
-    row["child_codes"] = list(children)
-    row["check_ins"] = [
-        {
-            "date": c.date,
-            "value": c.value,
-            "confidence": c.confidence or None,
-            "comment": c.comment,
-            "by": c.by_label,
-        }
-        for c in objective.check_ins.order_by("date", "id")
-    ]
-    row["acts"] = [
-        {"act": a.act, "comment": a.comment, "by": a.by_label, "at": a.at}
-        for a in objective.agreement_acts.order_by("at", "id")
-    ]
-    return row
+def _detail(request, objective: Objective) -> dict:
+    return queries.objective_detail(actor=_actor(request), objective=objective)
 
 
 # -- objectives -----------------------------------------------------------------------------
@@ -248,27 +133,11 @@ def list_objectives(request, org_code: OrgCode, filters: Query[ObjectiveQuery]):
     unit objectives above them; everyone their own individual objectives, their reports',
     and the unit objectives of their teams and above. `unit` filters to a unit's subtree
     (an unknown unit is a 422)."""
-    granted = access(request)
-    organisation = granted.organisation
-    objectives = _visible(granted)
-    if filters.unit is not None:
-        unit = _unit(organisation, filters.unit, source="query")
-        objectives = objectives.filter(unit__path__startswith=unit.path)
-    if filters.status is not None:
-        objectives = objectives.filter(status=filters.status)
-    if filters.owner is not None:
-        objectives = objectives.filter(owner__employee_number=filters.owner)
-    if filters.individual is not None:
-        objectives = objectives.filter(owner__isnull=not filters.individual)
-    objectives = objectives.select_related("unit", "owner").order_by("code")
-    count = objectives.count()
-    page = list(objectives[filters.offset : filters.offset + filters.limit])
-    return {
-        "count": count,
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": _rows(organisation, page) if page else [],
-    }
+    return queries.objectives_list(
+        actor=_actor(request),
+        organisation=access(request).organisation,
+        filters=queries.ObjectiveFilters(**filters.dict()),
+    )
 
 
 @router.post(
@@ -288,30 +157,24 @@ def create_objective(request, org_code: OrgCode, data: ObjectiveIn):
     unit = _unit(organisation, data.unit)
     owner = _person(organisation, data.owner) if data.owner else None
     parents = _parents(organisation, data.parents)
-    try:
-        objective = services.create_objective(
-            organisation=organisation,
-            code=data.code,
-            title=data.title,
-            unit=unit,
-            owner=owner,
-            parents=parents,
-            description=data.description,
-            elements=data.elements,
-            measure=data.measure,
-            unit_of_measure=data.unit_of_measure,
-            baseline=data.baseline,
-            target=data.target,
-            direction=data.direction,
-            due_date=data.due_date,
-            actor=granted.user,
-            request=request,
-        )
-    except DirectionError as error:
-        raise _refusal(error) or ValidationError(
-            [{"type": "value_error", "loc": ["body", BODY], "msg": str(error)}]
-        ) from None
-    return Status(201, _detail(granted, objective))
+    objective = services.create_objective(
+        organisation=organisation,
+        code=data.code,
+        title=data.title,
+        unit=unit,
+        owner=owner,
+        parents=parents,
+        description=data.description,
+        elements=data.elements,
+        measure=data.measure,
+        unit_of_measure=data.unit_of_measure,
+        baseline=data.baseline,
+        target=data.target,
+        direction=data.direction,
+        due_date=data.due_date,
+        actor=_actor(request),
+    )
+    return Status(201, _detail(request, objective))
 
 
 @router.get(
@@ -324,8 +187,7 @@ def create_objective(request, org_code: OrgCode, data: ObjectiveIn):
 def get_objective(request, org_code: OrgCode, objective_code: ObjectiveCode):
     """One objective with its quality, the objectives it serves and that serve it, its
     check-ins and its acts of agreement."""
-    granted = access(request)
-    return _detail(granted, _find(granted, objective_code))
+    return _detail(request, _find(request, access(request), objective_code))
 
 
 @router.patch(
@@ -345,7 +207,7 @@ def update_objective(
     individual objective, may change it; audited."""
     granted = access(request)
     organisation = granted.organisation
-    objective = _find(granted, objective_code)
+    objective = _find(request, granted, objective_code)
     sent = data.model_fields_set
     changes = {}
     for name in ("title", "description", "measure", "unit_of_measure", "direction"):
@@ -353,7 +215,7 @@ def update_objective(
             value = getattr(data, name)
             if value is None:
                 if name in ("title", "direction"):
-                    raise _invalid(name, f"The {name} cannot be null.")
+                    raise Invalid({name: f"The {name} cannot be null."})
                 value = ""
             changes[name] = value
     for name in ("baseline", "target", "due_date"):
@@ -365,27 +227,16 @@ def update_objective(
         changes["parents"] = _parents(organisation, data.parents or [])
     if "unit" in sent:
         if data.unit is None:
-            raise _invalid("unit", "The unit cannot be null.")
+            raise Invalid({"unit": "The unit cannot be null."})
         changes["unit"] = _unit(organisation, data.unit)
     if "owner" in sent:
         changes["owner"] = _person(organisation, data.owner) if data.owner else None
-    try:
-        if changes:
-            objective = services.update_objective(
-                objective=objective, changes=changes, actor=granted.user, request=request
-            )
-        if "status" in sent and data.status is not None:
-            objective = services.set_status(
-                objective=objective, status=data.status, actor=granted.user, request=request
-            )
-    except DirectionError as error:
-        refusal = _refusal(error)
-        if refusal is not None and not (
-            isinstance(refusal, ValidationError) and "status" in error.errors
-        ):
-            raise refusal from None
-        return Status(409, {"detail": str(error)})
-    return _detail(granted, objective)
+    actor = _actor(request)
+    if changes:
+        objective = services.update_objective(objective=objective, changes=changes, actor=actor)
+    if "status" in sent and data.status is not None:
+        objective = services.set_status(objective=objective, status=data.status, actor=actor)
+    return _detail(request, objective)
 
 
 @router.post(
@@ -399,20 +250,14 @@ def check_in(request, org_code: OrgCode, objective_code: ObjectiveCode, data: Ch
     """Progress: the measure's value on a date (not in the future), how confident you are
     (`high` on track, `medium` at risk, `low` off track) and a comment. A value, a
     comment or both. For the owner and managers of its unit; audited."""
-    granted = access(request)
-    objective = _find(granted, objective_code)
-    try:
-        made = services.check_in(
-            objective=objective,
-            on=data.date,
-            value=data.value,
-            confidence=data.confidence or "",
-            comment=data.comment,
-            actor=granted.user,
-            request=request,
-        )
-    except DirectionError as error:
-        return _conflict(error)
+    made = services.check_in(
+        objective=_find(request, access(request), objective_code),
+        on=data.date,
+        value=data.value,
+        confidence=data.confidence or "",
+        comment=data.comment,
+        actor=_actor(request),
+    )
     return Status(
         201,
         {
@@ -437,18 +282,12 @@ def record_act(request, org_code: OrgCode, objective_code: ObjectiveCode, data: 
     proposes a draft; a manager of the unit (for an individual objective: the owner's line
     manager, never the owner) agrees, or asks for changes with a comment, which sends it
     back to draft. A step out of order is 409."""
-    granted = access(request)
-    objective = _find(granted, objective_code)
-    try:
-        made = services.record_act(
-            objective=objective,
-            act=data.act,
-            comment=data.comment,
-            actor=granted.user,
-            request=request,
-        )
-    except DirectionError as error:
-        return _conflict(error)
+    made = services.record_act(
+        objective=_find(request, access(request), objective_code),
+        act=data.act,
+        comment=data.comment,
+        actor=_actor(request),
+    )
     return Status(
         201, {"act": made.act, "comment": made.comment, "by": made.by_label, "at": made.at}
     )
@@ -470,25 +309,24 @@ def coverage(request, org_code: OrgCode, options: Query[CoverageQuery]):
     objective (`staff_coverage`), orphans, priority thickets and stale objectives, for the
     organisation and by division and directorate. For those who may see every objective
     (board, OD leads, admins)."""
-    granted = access(request)
-    # The organisation's own rules (colead.direction.services.quality_settings), with
-    # whichever the query gives in their place.
-    settings = services.quality_settings(granted.organisation)
-    settings = replace(
-        settings,
-        thicket_limit=options.thicket_limit or settings.thicket_limit,
-        stale_days=options.stale_days or settings.stale_days,
+    # The organisation's own rules (its quality settings), with whichever the query gives
+    # in their place.
+    report = queries.coverage(
+        actor=_actor(request),
+        organisation=access(request).organisation,
+        thicket_limit=options.thicket_limit,
+        stale_days=options.stale_days,
     )
-    return facts.load(granted.organisation).coverage(settings=settings).as_dict()
+    return report.as_dict()
 
 
 class ExportQuery(Schema):
-    format: Literal[tuple(exports.FORMATS)] = Field("csv", description="csv (the default) or xlsx.")
+    format: Literal[tuple(FORMATS)] = Field("csv", description="csv (the default) or xlsx.")
 
 
 EXPORT_CONTENT = {
     "text/csv": {"schema": {"type": "string"}},
-    exports.FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+    FORMATS["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
 }
 
 
@@ -508,14 +346,8 @@ def export_objectives(request, org_code: OrgCode, query: Query[ExportQuery]):
     parent_codes,measure,baseline,target,direction,due_date,status,elements`), parents
     first, so that it imports back unchanged. For those who may see every objective
     (board, OD leads, admins); audited as `objectives.export`."""
-    granted = access(request)
-    made = exports.objectives_export(
-        organisation=granted.organisation,
-        fmt=query.format,
-        actor=granted.user,
-        viewer=granted.user,
-        request=request,
-        source="api",
+    made = queries.objectives_export(
+        actor=_actor(request), organisation=access(request).organisation, fmt=query.format
     )
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
@@ -539,21 +371,9 @@ def _vision_row(vision: Vision | None) -> dict | None:
     }
 
 
-def _latest_draft(organisation) -> Vision | None:
-    latest = Vision.objects.for_org(organisation).order_by("-version").first()
-    return latest if latest is not None and latest.status == VisionStatus.DRAFT else None
-
-
-def _vision_state(granted) -> dict:
-    organisation = granted.organisation
-    user = granted.user
-    drafts_visible = has_permission(
-        user, Permission.VISION_MANAGE, organisation=organisation
-    ) or has_permission(user, Permission.VISION_APPROVE, organisation=organisation)
-    return {
-        "current": _vision_row(services.current_vision(organisation)),
-        "draft": _vision_row(_latest_draft(organisation)) if drafts_visible else None,
-    }
+def _vision_state(request) -> dict:
+    state = queries.vision(actor=_actor(request), organisation=access(request).organisation)
+    return {"current": _vision_row(state.current), "draft": _vision_row(state.draft)}
 
 
 @router.get(
@@ -566,12 +386,12 @@ def _vision_state(granted) -> dict:
 def get_vision(request, org_code: OrgCode):
     """The organisation's vision, mission and values as the board last approved them, for
     everyone in the organisation; and, for those who draft or approve it, a newer draft."""
-    return _vision_state(access(request))
+    return _vision_state(request)
 
 
 @router.post(
     "/organisations/{org_code}/direction/vision",
-    response={201: VisionStateOut, **ERRORS_AND_VALIDATION},
+    response={201: VisionStateOut, **ERRORS_AND_VALIDATION, **CONFLICT},
     summary="Draft the vision",
     operation_id="draft_vision",
 )
@@ -579,21 +399,16 @@ def get_vision(request, org_code: OrgCode):
 def draft_vision(request, org_code: OrgCode, data: VisionIn):
     """Save a draft of the vision, mission and values: changes to the latest draft, or a
     new version when the latest is approved. Approved versions never change. Audited."""
-    granted = access(request)
-    organisation = granted.organisation
-    try:
-        services.save_vision_draft(
-            organisation=organisation,
-            vision=data.vision,
-            mission=data.mission,
-            values=[value.model_dump() for value in data.values],
-            draft=_latest_draft(organisation),
-            actor=granted.user,
-            request=request,
-        )
-    except DirectionError as error:
-        raise _refusal(error) or _invalid("vision", str(error)) from None
-    return Status(201, _vision_state(granted))
+    organisation = access(request).organisation
+    services.save_vision_draft(
+        organisation=organisation,
+        vision=data.vision,
+        mission=data.mission,
+        values=[value.model_dump() for value in data.values],
+        draft=queries.latest_draft(organisation),
+        actor=_actor(request),
+    )
+    return Status(201, _vision_state(request))
 
 
 @router.post(
@@ -606,18 +421,14 @@ def draft_vision(request, org_code: OrgCode, data: VisionIn):
 def approve_vision(request, org_code: OrgCode, data: VisionApproveIn):
     """The board approves a draft version on the date of its meeting (not in the future):
     it becomes the current vision, shown on every member of staff's home page. Audited."""
-    granted = access(request)
-    vision = Vision.objects.for_org(granted.organisation).filter(version=data.version).first()
+    organisation = access(request).organisation
+    vision = Vision.objects.for_org(organisation).filter(version=data.version).first()
     if vision is None:
-        raise _invalid("version", f"There is no version {data.version}.")
-    try:
-        services.approve_vision(
-            vision=vision,
-            approved_on=data.approved_on,
-            note=data.note,
-            actor=granted.user,
-            request=request,
-        )
-    except DirectionError as error:
-        return _conflict(error)
-    return _vision_state(granted)
+        raise Invalid({"version": f"There is no version {data.version}."})
+    services.approve_vision(
+        vision=vision,
+        approved_on=data.approved_on,
+        note=data.note,
+        actor=_actor(request),
+    )
+    return _vision_state(request)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from ninja import Field, Path, Schema
 from pydantic import field_validator
 
+from colead.direction.models import objective_limits
 from colead.org import reference
 
 UnitLevelCode = Literal["organisation", "division", "directorate", "department", "team"]
@@ -568,11 +569,18 @@ def _no_nul_fields(values: dict) -> dict:
     return values
 
 
+# The objective's text limits are its model fields' (one source for the API, the forms,
+# the import and the services).
+OBJECTIVE_LIMITS = objective_limits()
+
+
 class ObjectiveIn(Schema):
     model_config = {"extra": "forbid"}
 
-    code: str = Field(max_length=40, description="Letters, digits, `.`, `-`, `_`.")
-    title: str = Field(max_length=200)
+    code: str = Field(
+        max_length=OBJECTIVE_LIMITS.code, description="Letters, digits, `.`, `-`, `_`."
+    )
+    title: str = Field(max_length=OBJECTIVE_LIMITS.title)
     unit: str = Field(max_length=40, description="The code of the objective's unit.")
     owner: str | None = Field(
         None,
@@ -585,8 +593,8 @@ class ObjectiveIn(Schema):
     )
     description: str = Field("", max_length=5000)
     elements: list[ElementCode] = Field(default_factory=list, max_length=6)
-    measure: str = Field("", max_length=200)
-    unit_of_measure: str = Field("", max_length=50)
+    measure: str = Field("", max_length=OBJECTIVE_LIMITS.measure)
+    unit_of_measure: str = Field("", max_length=OBJECTIVE_LIMITS.unit_of_measure)
     baseline: float | None = None
     target: float | None = None
     direction: DirectionCode = "up"
@@ -604,14 +612,14 @@ class ObjectivePatch(Schema):
 
     model_config = {"extra": "forbid"}
 
-    title: str | None = Field(None, max_length=200)
+    title: str | None = Field(None, max_length=OBJECTIVE_LIMITS.title)
     unit: str | None = Field(None, max_length=40)
     owner: str | None = Field(None, max_length=30)
     parents: list[str] | None = Field(None, max_length=50)
     description: str | None = Field(None, max_length=5000)
     elements: list[ElementCode] | None = Field(None, max_length=6)
-    measure: str | None = Field(None, max_length=200)
-    unit_of_measure: str | None = Field(None, max_length=50)
+    measure: str | None = Field(None, max_length=OBJECTIVE_LIMITS.measure)
+    unit_of_measure: str | None = Field(None, max_length=OBJECTIVE_LIMITS.unit_of_measure)
     baseline: float | None = None
     target: float | None = None
     direction: DirectionCode | None = None

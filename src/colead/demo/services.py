@@ -251,6 +251,13 @@ def _survey_waves(survey: TrustSurvey, organisation: Organisation) -> list[Wave]
     return sorted(waves, key=lambda wave: wave.opens_on)
 
 
+def _as_actor(who) -> Actor:
+    """A demo user acts as themselves; without one, colead builds the demo."""
+    if isinstance(who, Actor):
+        return who
+    return Actor.system("demo") if who is None else Actor.of_user(who, source="cli")
+
+
 def _direction(plan: TrustDirection, organisation: Organisation, *, users, actor) -> dict:
     """The trust's vision, then its objectives' history in dated phases (PHASES: what had
     happened by 180, 120 and 60 days ago, and by today), with a coverage snapshot after
@@ -292,7 +299,7 @@ def _direction(plan: TrustDirection, organisation: Organisation, *, users, actor
                     organisation=organisation,
                     content=plan.csv(changed, day),
                     filename=f"{plan.code.lower()}-objectives-{number}.csv",
-                    actor=actor,
+                    actor=_as_actor(actor),
                 )
             except ImportRejected as rejected:
                 problems = "\n".join(str(p) for p in rejected.problems[:20])
@@ -320,7 +327,9 @@ def _direction(plan: TrustDirection, organisation: Organisation, *, users, actor
 
 def _record_coverage_snapshot(organisation: Organisation, *, actor, taken_on: date) -> None:
     """The coverage dashboard's figures as on ``taken_on`` (colead.direction.services)."""
-    direction.record_coverage_snapshot(organisation=organisation, actor=actor, taken_on=taken_on)
+    direction.record_coverage_snapshot(
+        organisation=organisation, actor=_as_actor(actor), taken_on=taken_on
+    )
 
 
 def _aware(moment: datetime) -> datetime:
@@ -335,13 +344,13 @@ def _vision(plan: TrustDirection, organisation: Organisation, *, users, actor) -
         vision=vision.vision,
         mission=vision.mission,
         values=[{"name": name, "description": text} for name, text in vision.values],
-        actor=users.get(vision.drafted_by, actor),
+        actor=_as_actor(users.get(vision.drafted_by, actor)),
     )
     direction.approve_vision(
         vision=draft,
         approved_on=vision.approved_on,
         note=vision.note,
-        actor=users.get(vision.approved_by, actor),
+        actor=_as_actor(users.get(vision.approved_by, actor)),
     )
 
 
@@ -402,12 +411,12 @@ def _steps_through_services(stepped, organisation, ids, previous, day, users, ac
                 target=planned.target,
                 direction=planned.direction,
                 due_date=planned.due_date,
-                actor=users.get(planned.by, actor),
+                actor=_as_actor(users.get(planned.by, actor)),
             )
             ids[planned.code] = made.pk
             continue
         objective = Objective.objects.for_org(organisation).get(pk=ids[planned.code])
-        by = users.get(detail.by, actor)
+        by = _as_actor(users.get(detail.by, actor))
         if kind == 2:
             direction.check_in(
                 objective=objective,

@@ -18,8 +18,7 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.accounts.permissions import permitted_scopes
-from colead.accounts.roles import Permission
+from colead.core.errors import Invalid
 from colead.direction import charts, facts, services
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
@@ -42,14 +41,6 @@ LIST_KINDS = {
 }
 PER_PAGE = 100
 SINGULAR = {"teams": "team"}
-
-
-class DashboardError(ValueError):
-    """A request the dashboard cannot answer; ``errors`` are for the error summary."""
-
-    def __init__(self, errors: list[dict]):
-        super().__init__("; ".join(error["text"] for error in errors))
-        self.errors = errors
 
 
 def coverage_href(unit_code: str | None = None, **params) -> str:
@@ -116,7 +107,7 @@ def load(organisation, today: date) -> Loaded:
 
 
 def find_scope(loaded: Loaded, organisation, unit_code: str) -> Scope:
-    """The scope named by ``?unit=`` (blank: the organisation); DashboardError otherwise."""
+    """The scope named by ``?unit=`` (blank: the organisation); Invalid otherwise."""
     unit_code = unit_code.strip()
     if not unit_code:
         return Scope(None, "", organisation.name)
@@ -137,7 +128,7 @@ def find_scope(loaded: Loaded, organisation, unit_code: str) -> Scope:
             f"{unit.name} ({unit.code}) is a {unit.level}: coverage is broken down by division "
             "and directorate. Its objectives are on its own page."
         )
-    raise DashboardError([{"text": text, "href": "#breakdown"}])
+    raise Invalid({"unit": text}, source="query")
 
 
 def figures_of(loaded: Loaded, scope: Scope) -> dict:
@@ -412,7 +403,12 @@ def _r_text(r: float | None, p: float | None) -> str:
 def _latest_wave(organisation, scopes):
     from colead.insights import results as rs
 
-    waves = rs.closed_wave_queryset(organisation).order_by("-closed_at", "-pk")
+    # with stored scores: reading results never scores a wave
+    waves = (
+        rs.closed_wave_queryset(organisation)
+        .filter(scores__isnull=False)
+        .order_by("-closed_at", "-pk")
+    )
     if None in scopes:
         return waves.first()
     for wave in waves.prefetch_related("target_units"):
@@ -503,16 +499,16 @@ def _level_points(results, scopes, loaded: Loaded, level: str, coverage_of) -> t
     return points, left
 
 
-def culture_link(user, organisation, loaded: Loaded, level: str) -> dict | None:
+def culture_link(scopes, organisation, loaded: Loaded, level: str) -> dict | None:
     """The latest closed wave's goals and performance score against coverage, by division
-    or directorate (``level``; blank: whichever has more units to compare). None when the
-    user may not see survey results."""
+    or directorate (``level``; blank: whichever has more units to compare), within
+    ``scopes`` (where the person may see survey results: units, or [None] for the whole
+    organisation). None when they may see none."""
     # Imported here, not at start-up: they bring in scipy and polars.
     from colead.direction import correlation
     from colead.insights import results as rs
     from colead.lib.charts import svg_data_uri
 
-    scopes = permitted_scopes(user, Permission.RESULTS_VIEW, organisation)
     if not scopes:
         return None
     wave = _latest_wave(organisation, scopes)
@@ -577,15 +573,18 @@ def culture_link(user, organisation, loaded: Loaded, level: str) -> dict | None:
 # -- The pages -------------------------------------------------------------------------------
 
 
-def coverage_page(*, user, organisation, unit_code: str = "", level: str = "", today=None):
-    """Everything the dashboard shows, with ``errors`` for the error summary."""
+def coverage_page(
+    *, organisation, results_scopes, unit_code: str = "", level: str = "", today=None
+) -> dict:
+    """Everything the dashboard shows, with ``errors`` for the error summary
+    (``results_scopes``: where the person may see survey results, see culture_link)."""
     today = today or timezone.localdate()
     loaded = load(organisation, today)
     errors: list[dict] = []
     try:
         scope = find_scope(loaded, organisation, unit_code)
-    except DashboardError as error:
-        errors.extend(error.errors)
+    except Invalid as error:
+        errors.extend({"text": text, "href": "#breakdown"} for text in error.errors.values())
         scope = Scope(None, "", organisation.name)
     level = level.strip()
     if level and level not in LEVELS:
@@ -610,7 +609,9 @@ def coverage_page(*, user, organisation, unit_code: str = "", level: str = "", t
         "settings": settings,
         "breakdown": breakdown(loaded, scope),
         "trend": trend(organisation, scope, today),
-        "culture": culture_link(user, organisation, loaded, level) if scope.group is None else None,
+        "culture": culture_link(results_scopes, organisation, loaded, level)
+        if scope.group is None
+        else None,
     }
 
 
@@ -657,7 +658,7 @@ def _unit_item(loaded: Loaded, unit_id: int, **extra) -> dict:
 def coverage_list(*, organisation, kind: str, unit_code: str = "", today=None) -> dict:
     """What is behind one figure of the dashboard, for the organisation or a division or
     directorate: orphan or stale objectives, thicket units, or teams without coverage.
-    Raises DashboardError for an unknown ``?unit=``."""
+    Raises Invalid for an unknown ``?unit=``."""
     today = today or timezone.localdate()
     loaded = load(organisation, today)
     scope = find_scope(loaded, organisation, unit_code)

@@ -3,7 +3,8 @@ formats (docs/data-formats.md, "The objectives file"), so that a file colead exp
 imports back as it is: into the same organisation it changes nothing, and into another
 organisation with the same units and people it makes the same objectives. CSV or XLSX,
 from the command line (``colead objectives export``), the golden thread page's download
-links and the API; every export is audited (``objectives.export``).
+links and the API, all through ``colead.direction.queries.objectives_export``, which
+checks the scope and audits every export (``objectives.export``).
 
 Values are written as the import reads them: numbers with no trailing ``.0`` (``85``,
 ``12.5``), dates as ``YYYY-MM-DD`` (date cells in XLSX), parents (by code) and elements
@@ -33,12 +34,11 @@ from datetime import date
 
 from django.utils import timezone
 
-from colead.audit.services import record
 from colead.direction import access
 from colead.direction.imports import COLUMNS, ObjectiveValues
 from colead.direction.models import OBJECTIVE_FILE_FIELDS, Alignment, Objective
 from colead.direction.reference import ELEMENTS
-from colead.lib.spreadsheet import FORMATS, Export, csv_safe
+from colead.lib.spreadsheet import csv_safe
 
 NUMBER_COLUMNS = frozenset({"baseline", "target"})
 DATE_COLUMNS = frozenset({"due_date"})
@@ -205,33 +205,14 @@ def to_xlsx(objectives: Iterable[ObjectiveValues], title: str = "Objectives") ->
     return buffer.getvalue()
 
 
-# -- the export ---------------------------------------------------------------------------
+# -- the file ---------------------------------------------------------------------------
 
 
-def objectives_export(
-    *, organisation, fmt: str, actor, source: str, viewer=None, request=None
-) -> Export:
-    """The organisation's objectives as CSV or XLSX, with an audit event. ``viewer``
-    limits them to what that user may see (nothing is left out for those who see the whole
-    organisation). Raises ValueError for a format other than csv or xlsx."""
-    if fmt not in FORMATS:
-        raise ValueError(f"There is no format {fmt[:20]!r}. Use csv or xlsx.")
-    whole = viewer is None or access.sees_everything(viewer, organisation)
-    objectives = in_thread_order(load(organisation, viewer=None if whole else viewer))
-    content = to_csv(objectives).encode("utf-8") if fmt == "csv" else to_xlsx(objectives)
-    filename = f"objectives-{organisation.code}-{timezone.localdate():%Y%m%d}.{fmt}"
-    record(
-        action="objectives.export",
-        actor=actor,
-        organisation=organisation,
-        object_type="direction.objective",
-        object_repr=f"objectives export of {organisation.code}",
-        request=request,
-        detail={
-            "format": fmt,
-            "rows": len(objectives),
-            "source": source,
-            "scope": "organisation" if whole else "visible",
-        },
-    )
-    return Export(content, FORMATS[fmt], filename, len(objectives))
+def file_content(objectives: list[ObjectiveValues], fmt: str) -> bytes:
+    """The objectives as a CSV (UTF-8) or XLSX file; the export itself, with its scope
+    and audit, is colead.direction.queries.objectives_export."""
+    return to_csv(objectives).encode("utf-8") if fmt == "csv" else to_xlsx(objectives)
+
+
+def filename(organisation, fmt: str) -> str:
+    return f"objectives-{organisation.code}-{timezone.localdate():%Y%m%d}.{fmt}"

@@ -12,14 +12,11 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
-from colead.direction.reference import DIRECTIONS, ELEMENTS
+from colead.direction.reference import DIRECTIONS, ELEMENTS, ObjectiveLimits
 
-# The same limits as the API (colead.api.schemas) and the services.
-TITLE_MAX = 200
+# The objective's code, title, measure and unit of measure are limited by the model
+# (read_objective is handed models.objective_limits()); these are the API's too.
 DESCRIPTION_MAX = 5000
-MEASURE_MAX = 200
-UNIT_OF_MEASURE_MAX = 50
-CODE_MAX = 40
 VISION_MAX = 5000
 VALUE_NAME_MAX = 100
 VALUE_DESCRIPTION_MAX = 1000
@@ -141,12 +138,15 @@ def stored_date_parts(value: date | None) -> dict:
 # --- Objectives ------------------------------------------------------------------------------
 
 
-def read_objective(data, *, parent_choices: dict, with_code: bool = False) -> Reading:
+def read_objective(
+    data, *, parent_choices: dict, limits: ObjectiveLimits, with_code: bool = False
+) -> Reading:
     """The objective form. ``parent_choices`` maps each parent checkbox's value (an
     objective's id, as text) to the objective it stands for: anything else posted as a
-    parent (a forged id, another organisation's objective) is refused. With ``with_code``
-    the optional code of a new objective is read too. The owner and unit, which need the
-    database, are read by the view."""
+    parent (a forged id, another organisation's objective) is refused. ``limits`` are the
+    model's (models.objective_limits()). With ``with_code`` the optional code of a new
+    objective is read too. The owner and unit, which need the database, are read by the
+    view."""
     errors: dict[str, str] = {}
     posted = {
         "title": _text(data, "title"),
@@ -166,7 +166,7 @@ def read_objective(data, *, parent_choices: dict, with_code: bool = False) -> Re
             "title",
             posted["title"],
             label="The title",
-            limit=TITLE_MAX,
+            limit=limits.title,
             required="Enter a title for the objective",
         ),
         "description": _check_text(
@@ -177,20 +177,20 @@ def read_objective(data, *, parent_choices: dict, with_code: bool = False) -> Re
             limit=DESCRIPTION_MAX,
         ),
         "measure": _check_text(
-            errors, "measure", posted["measure"], label="The measure", limit=MEASURE_MAX
+            errors, "measure", posted["measure"], label="The measure", limit=limits.measure
         ),
         "unit_of_measure": _check_text(
             errors,
             "unit_of_measure",
             posted["unit_of_measure"],
             label="The unit of measure",
-            limit=UNIT_OF_MEASURE_MAX,
+            limit=limits.unit_of_measure,
         ),
     }
     if with_code:
         posted["code"] = _text(data, "code")
         values["code"] = _check_text(
-            errors, "code", posted["code"], label="The code", limit=CODE_MAX
+            errors, "code", posted["code"], label="The code", limit=limits.code
         )
     for name in ("baseline", "target"):
         values[name], error = parse_number(posted[name], name)

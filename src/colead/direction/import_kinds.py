@@ -20,7 +20,7 @@ def _add_arguments(sub) -> None:
     )
 
 
-def _import_objectives(command, path: Path, content: bytes, options) -> None:
+def _import_objectives(command, path: Path, content: bytes, options, actor) -> None:
     # Imported when the command runs, so registering the kind at start-up stays cheap.
     from colead.direction.services import import_objectives
     from colead.org.models import Organisation
@@ -39,7 +39,7 @@ def _import_objectives(command, path: Path, content: bytes, options) -> None:
         organisation=organisation,
         content=content,
         filename=path.name,
-        actor=None,
+        actor=actor,
         dry_run=dry_run,
     )
     if options.get("list") or options.get("verbosity", 1) >= 2:

@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from colead.direction.reference import ELEMENTS, RESERVED_OBJECTIVE_CODES, STATUSES, find_element
+from colead.direction.reference import (
+    ELEMENTS,
+    RESERVED_OBJECTIVE_CODES,
+    STATUSES,
+    ObjectiveLimits,
+    find_element,
+)
 from colead.lib import tree
 from colead.lib.problems import ImportRejected, plural, quote
 from colead.lib.table import Table
@@ -40,7 +46,6 @@ OPTIONAL_COLUMNS = (
     "elements",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-MAX_LENGTHS = {"objective_code": 40, "title": 200, "measure": 200}
 # The same rule as unit codes (and the model's OBJECTIVE_CODE_RE).
 OBJECTIVE_CODE_RE = UNIT_CODE_RE
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -165,7 +170,8 @@ def within_tree(unit: KnownUnit, person: KnownPerson, units: dict[str, KnownUnit
 
 
 class _Rows:
-    def __init__(self, table, problems, units, people, existing):
+    def __init__(self, table, problems, units, people, existing, limits: ObjectiveLimits):
+        self.limits = limits
         self.table = table
         self.problems = problems
         self.units = units
@@ -181,7 +187,7 @@ class _Rows:
         code = get("objective_code")
         code_ok = False
         if check_required(p, n, "objective_code", code, "the objective's code"):
-            if check_length(p, n, "objective_code", code, MAX_LENGTHS["objective_code"]):
+            if check_length(p, n, "objective_code", code, self.limits.code):
                 if code in RESERVED_OBJECTIVE_CODES:
                     p.add(
                         n,
@@ -215,7 +221,7 @@ class _Rows:
 
         title = get("title")
         if check_required(p, n, "title", title, "the objective's title"):
-            check_length(p, n, "title", title, MAX_LENGTHS["title"])
+            check_length(p, n, "title", title, self.limits.title)
         values["title"] = title
 
         unit_code = get("level_unit_code")
@@ -265,7 +271,7 @@ class _Rows:
             values["parent_codes"] = tuple(parents)
         if self.given("measure"):
             measure = get("measure")
-            check_length(p, n, "measure", measure, MAX_LENGTHS["measure"])
+            check_length(p, n, "measure", measure, self.limits.measure)
             values["measure"] = measure
         for column in ("baseline", "target"):
             if self.given(column):
@@ -400,8 +406,10 @@ def validate_objectives(
     units: dict[str, KnownUnit],
     people: dict[str, KnownPerson],
     existing: dict[str, ObjectiveValues],
+    limits: ObjectiveLimits,
 ) -> ObjectivesPlan:
-    """Every problem in the file, raised together as ImportRejected; else the plan."""
+    """Every problem in the file, raised together as ImportRejected; else the plan.
+    ``limits`` are the model's (models.objective_limits())."""
     problems = ProblemList(table.filename)
     if not check_columns(
         table, problems, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, what="objectives"
@@ -410,7 +418,7 @@ def validate_objectives(
     problems.extend(table.problems)
     if any(column not in table.columns for column in REQUIRED_COLUMNS):
         raise ImportRejected(problems)  # (reported by check_columns)
-    rows = _Rows(table, problems, units, people, existing)
+    rows = _Rows(table, problems, units, people, existing, limits)
     records: dict[str, ObjectiveValues] = {}
     first_row: dict[str, int] = {}
     for row in table.rows:

@@ -171,6 +171,18 @@ class Objective(models.Model):
         return [reference.ELEMENTS.get(code, code) for code in self.elements]
 
 
+def objective_limits() -> reference.ObjectiveLimits:
+    """The objective's text limits as its fields declare them: the forms, the import, the
+    services and the API's schemas all read them from here."""
+    field = Objective._meta.get_field
+    return reference.ObjectiveLimits(
+        code=field("code").max_length,
+        title=field("title").max_length,
+        measure=field("measure").max_length,
+        unit_of_measure=field("unit_of_measure").max_length,
+    )
+
+
 class Alignment(models.Model):
     """An objective (child) serves another (parent). An objective may serve several."""
 

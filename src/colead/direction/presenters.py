@@ -1,6 +1,8 @@
 """What the direction pages show: the golden thread, "my objectives", a unit's objectives
 and one objective, shaped from ``facts`` (a fixed number of queries whatever the size of
-the organisation) and limited to what the user may see (``access.visible_q``)."""
+the organisation). Only shaping: which objectives the person may see (``visible``, the
+ids, or None for every one) and who they are come from ``colead.direction.queries``,
+which checks the scope before calling here."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -8,8 +10,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.accounts.permissions import own_person_ids
-from colead.direction import access, facts
+from colead.direction import facts
 from colead.direction.models import Objective
 from colead.direction.quality import (
     MARKERS,
@@ -147,24 +148,18 @@ def _reasons(quality: ObjectiveQuality) -> tuple[str, ...]:
 
 
 class _Loaded:
-    """An organisation's facts, which of its objectives the user may see, and the owners'
-    names (read once, for the objectives about to be shown). Objectives are judged by the
-    organisation's own quality rules (``services.quality_settings``)."""
+    """An organisation's facts, which of its objectives are shown (``visible``: their
+    ids, or None for every one), and the owners' names (read once, for the objectives about
+    to be shown). Objectives are judged by the organisation's own quality rules
+    (``services.quality_settings``)."""
 
-    def __init__(self, user, organisation):
+    def __init__(self, organisation, visible: set[int] | None):
         self.organisation = organisation
         self.settings = quality_settings(organisation)
         self.facts = facts.load(organisation, with_people=False)
         self.qualities = self.facts.assess(timezone.localdate(), self.settings)
-        self.everything = access.sees_everything(user, organisation)
-        if self.everything:
-            self.visible = self.facts.objectives.keys()
-        else:
-            self.visible = set(
-                Objective.objects.for_org(organisation)
-                .filter(access.visible_q(user, organisation))
-                .values_list("id", flat=True)
-            )
+        self.everything = visible is None
+        self.visible = self.facts.objectives.keys() if visible is None else visible
         self.owner_names: dict[int, str] = {}
         self._all_names = False
 
@@ -325,13 +320,13 @@ def _arrange(loaded: _Loaded, pks, thread: Thread, *, depth: int, inline) -> lis
     return nodes
 
 
-def golden_thread(user, organisation, *, query: str = "") -> dict:
+def golden_thread(organisation, visible: set[int] | None, *, query: str = "") -> dict:
     """The vision, then the organisation objectives with everything below them, as a tree
     of what the user may see; objectives with no path up are listed apart (orphans).
     Above ``INLINE_LIMIT`` visible objectives, individual objectives are not put on the
     page but counted under the objective they serve, with a link that loads them.
     With ``query``, the objectives whose code, title, unit or owner contains it."""
-    loaded = _Loaded(user, organisation)
+    loaded = _Loaded(organisation, visible)
     objectives = loaded.facts.objectives
     visible = loaded.visible
     thread = loaded.thread()
@@ -391,10 +386,10 @@ def _sort_key(loaded: _Loaded, pk: int) -> tuple:
     return (LEVEL_ORDER.get(level, 99), unit.name, objective.code)
 
 
-def branch(user, objective, *, folded_only: bool = False) -> dict:
-    """Everything the user may see below one objective, as a tree; with ``folded_only``,
-    only what the golden thread folds away (the individual objectives directly below)."""
-    loaded = _Loaded(user, objective.organisation)
+def branch(objective, visible: set[int] | None, *, folded_only: bool = False) -> dict:
+    """Everything visible below one objective, as a tree; with ``folded_only``, only what
+    the golden thread folds away (the individual objectives directly below)."""
+    loaded = _Loaded(objective.organisation, visible)
     thread = loaded.thread()
     below = thread.children.get(objective.pk, [])
     if folded_only:
@@ -409,13 +404,12 @@ def branch(user, objective, *, folded_only: bool = False) -> dict:
     }
 
 
-def my_objectives(user, organisation) -> dict:
-    """The user's own individual objectives and their teams' objectives, each with the
-    thread of objectives above it up to the vision."""
-    own = own_person_ids(user, organisation)
+def my_objectives(organisation, visible: set[int] | None, *, own, unit_paths) -> dict:
+    """The individual objectives of ``own`` (the person's staff records) and the
+    objectives of their teams (``unit_paths``), each with the thread of objectives above it
+    up to the vision."""
     people = list(Person.objects.filter(pk__in=own).select_related("primary_unit"))
-    unit_paths = access.own_unit_paths(own)
-    loaded = _Loaded(user, organisation)
+    loaded = _Loaded(organisation, visible)
     objectives = loaded.facts.objectives
     unit_path = loaded.facts.unit_paths
     own_units = {pk for pk, path in unit_path.items() if path in set(unit_paths)}
@@ -500,11 +494,11 @@ def sparkline(objective, check_ins, width: int = 300, height: int = 80) -> dict 
     }
 
 
-def unit_page(user, unit) -> dict:
+def unit_page(unit, visible: set[int] | None) -> dict:
     """A unit's own objectives with their progress, and its staff's individual objectives
     (those the user may see), with the unit's quality summary."""
     organisation = unit.organisation
-    loaded = _Loaded(user, organisation)
+    loaded = _Loaded(organisation, visible)
     objectives = loaded.facts.objectives
     own = [
         pk
@@ -552,9 +546,9 @@ def unit_page(user, unit) -> dict:
     }
 
 
-def objective_page(user, objective) -> dict:
+def objective_page(objective, visible: set[int] | None) -> dict:
     organisation = objective.organisation
-    loaded = _Loaded(user, organisation)
+    loaded = _Loaded(organisation, visible)
     node = loaded.node(objective.pk)
     quality = loaded.qualities[objective.pk]
     parents = [

@@ -2,6 +2,8 @@
 acts and check-in confidence. No Django imports, so the pure modules and the import
 validator share them with the models."""
 
+from dataclasses import dataclass
+
 # The six cultural elements of the NHS England Culture and Leadership Programme
 # (the codes are the culture pulse instrument's dimensions too).
 ELEMENTS = {
@@ -60,3 +62,15 @@ def find_element(text: str) -> str | None:
 
 # Objective codes that would clash with a page's address (/direction/objectives/new/).
 RESERVED_OBJECTIVE_CODES = frozenset({"new"})
+
+
+@dataclass(frozen=True)
+class ObjectiveLimits:
+    """The most characters an objective's text fields hold. The one source is the model
+    (``colead.direction.models.objective_limits()`` reads each field's max_length); the
+    Django-free form readers and import validator are handed them."""
+
+    code: int
+    title: int
+    measure: int
+    unit_of_measure: int

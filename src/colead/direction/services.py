@@ -1,11 +1,13 @@
 """Writes for direction: the vision, objectives, agreement, check-ins and the objectives
 import.
 
-Every function takes keyword-only arguments and an explicit ``actor`` (a user, or None for
-the command line), runs in one transaction and writes its audit event there. Who may do
-what is part of the rules here (colead.direction.access), because agreement is a recorded
-act between particular people: with a user as actor, a function refuses with NotAllowed
-what that user may not do. ``actor=None`` (the command line, the demo) is not checked.
+Every function takes keyword-only arguments and an explicit ``actor`` (a
+colead.core.actor.Actor: a user, or the system with a reason), runs in one transaction and
+writes its audit event there. Who may do what is part of the rules here
+(colead.direction.access), because agreement is a recorded act between particular people:
+a function refuses (Refused) what the acting user may not do. Only the system (the command
+line, tasks, the demo: ``actor.is_system``) is not checked; an anonymous visitor may do
+nothing. A bad value is Invalid, naming its field; a step out of order is a Conflict.
 
 Two rules no table can keep are kept here and in the import: no objective is its own
 ancestor, and an individual objective sits in its owner's unit tree.
@@ -14,7 +16,7 @@ ancestor, and an individual objective sits in its owner's unit tree.
 import hashlib
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -25,7 +27,9 @@ from django.utils import timezone
 from colead.accounts.permissions import has_permission
 from colead.accounts.roles import Permission
 from colead.audit.services import record
+from colead.core.actor import Actor
 from colead.core.bulk import bulk_insert
+from colead.core.errors import Conflict, Invalid, Refused
 from colead.direction import access, imports
 from colead.direction.models import (
     OBJECTIVE_CODE_RE,
@@ -42,6 +46,7 @@ from colead.direction.models import (
     QualityPolicy,
     Vision,
     VisionStatus,
+    objective_limits,
 )
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
@@ -51,8 +56,6 @@ from colead.lib.table import read_table
 from colead.org.models import Organisation, Person, TeamMembership, Unit
 
 __all__ = [
-    "DirectionError",
-    "NotAllowed",
     "ImportRejected",
     "current_vision",
     "note_change",
@@ -86,29 +89,16 @@ MATERIAL_FIELDS = (
     "due_date",
 )
 EDITABLE_FIELDS = MATERIAL_FIELDS + ("description", "elements")
-MAX_LENGTHS = {"title": 200, "measure": 200, "unit_of_measure": 50}
 MAX_NUMBER = 1e15
 
 
-class DirectionError(ValueError):
-    """A request that cannot be carried out, with a message fit to show the user.
-    ``errors`` maps a field name to what is wrong with it, where one field is to blame."""
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.errors = errors or {}
-
-
-class NotAllowed(DirectionError):
-    """The actor may not do this (see colead.direction.access)."""
-
-
-def _label(actor) -> str:
-    return actor.email if actor is not None and actor.is_authenticated else "system"
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
+def _check(actor: Actor, allowed: Callable[[object], bool], refusal: str) -> None:
+    """Refuse unless the system acts or the acting user is ``allowed`` (an anonymous
+    visitor never is)."""
+    if actor.is_system:
+        return
+    if actor.user is None or not allowed(actor.user):
+        raise Refused(refusal)
 
 
 # --- The vision ---------------------------------------------------------------------------
@@ -153,10 +143,11 @@ def _clean_values(values) -> list[dict]:
             name, description = item.get("name", ""), item.get("description", "")
         name, description = str(name).strip(), str(description).strip()
         if not name:
-            raise DirectionError("Each value needs a name.", {"values": "Each value needs a name."})
+            raise Invalid({"values": "Each value needs a name."})
         if len(name) > 100 or len(description) > 1000:
-            message = "A value's name can be 100 characters and its description 1,000."
-            raise DirectionError(message, {"values": message})
+            raise Invalid(
+                {"values": "A value's name can be 100 characters and its description 1,000."}
+            )
         cleaned.append({"name": name, "description": description})
     return cleaned
 
@@ -167,27 +158,27 @@ def save_vision_draft(
     vision: str,
     mission: str = "",
     values: Iterable = (),
-    actor,
+    actor: Actor,
     draft: Vision | None = None,
-    request=None,
 ) -> Vision:
     """A new draft version of the vision (or, with ``draft``, changes to an existing one).
     Approved versions never change: the next version starts as a draft."""
-    if actor is not None and not has_permission(
-        actor, Permission.VISION_MANAGE, organisation=organisation
-    ):
-        raise NotAllowed("Only the board and OD leads draft the vision.")
+    _check(
+        actor,
+        lambda user: has_permission(user, Permission.VISION_MANAGE, organisation=organisation),
+        "Only the board and OD leads draft the vision.",
+    )
     vision, mission = (vision or "").strip(), (mission or "").strip()
     if not vision:
-        raise DirectionError("Write the vision.", {"vision": "Write the vision."})
+        raise Invalid({"vision": "Write the vision."})
     cleaned = _clean_values(values)
     with transaction.atomic():
         if draft is not None:
             draft = Vision.objects.select_for_update().get(pk=draft.pk)
             if draft.organisation_id != organisation.pk:
-                raise DirectionError("That draft belongs to another organisation.")
+                raise Refused("That draft belongs to another organisation.")
             if draft.status != VisionStatus.DRAFT:
-                raise DirectionError(
+                raise Conflict(
                     f"Version {draft.version} has been approved and cannot change: save a new "
                     "draft instead."
                 )
@@ -202,7 +193,7 @@ def save_vision_draft(
                 vision=vision,
                 mission=mission,
                 values=cleaned,
-                created_by=_user(actor),
+                created_by=actor.user,
             )
             action = "vision.draft"
         record(
@@ -210,34 +201,36 @@ def save_vision_draft(
             actor=actor,
             organisation=organisation,
             obj=saved,
-            request=request,
             detail={"version": saved.version},
         )
     return saved
 
 
-def approve_vision(
-    *, vision: Vision, approved_on: date, actor, note: str = "", request=None
-) -> Vision:
+def approve_vision(*, vision: Vision, approved_on: date, actor: Actor, note: str = "") -> Vision:
     """The board approves a draft: it becomes the current vision, and never changes."""
     organisation = vision.organisation
-    if actor is not None and not has_permission(
-        actor, Permission.VISION_APPROVE, organisation=organisation
-    ):
-        raise NotAllowed("Only the board approves the vision.")
+    _check(
+        actor,
+        lambda user: has_permission(user, Permission.VISION_APPROVE, organisation=organisation),
+        "Only the board approves the vision.",
+    )
     if approved_on is None or approved_on > timezone.localdate():
-        message = "Give the date of the board meeting that approved it (not in the future)."
-        raise DirectionError(message, {"approved_on": message})
-    if len(note) > 300:
-        raise DirectionError("The note can be at most 300 characters.", {"note": "Too long."})
+        raise Invalid(
+            {
+                "approved_on": "Give the date of the board meeting that approved it (not in the future)."
+            }
+        )
+    limit = Vision._meta.get_field("approval_note").max_length
+    if len(note) > limit:
+        raise Invalid({"note": f"The note can be at most {limit} characters."})
     with transaction.atomic():
         vision = Vision.objects.select_for_update().get(pk=vision.pk)
         if vision.status != VisionStatus.DRAFT:
-            raise DirectionError(f"Version {vision.version} is already approved.")
+            raise Conflict(f"Version {vision.version} is already approved.")
         vision.status = VisionStatus.APPROVED
         vision.approved_on = approved_on
         vision.approved_at = timezone.now()
-        vision.approved_by = _user(actor)
+        vision.approved_by = actor.user
         vision.approval_note = note.strip()
         vision.save()
         record(
@@ -245,7 +238,6 @@ def approve_vision(
             actor=actor,
             organisation=organisation,
             obj=vision,
-            request=request,
             detail={"version": vision.version, "approved_on": approved_on.isoformat()},
         )
     return vision
@@ -266,16 +258,15 @@ def check_owner_tree(unit: Unit, owner: Person | None) -> None:
     if owner is None:
         return
     if owner.organisation_id != unit.organisation_id:
-        raise DirectionError("The owner works in another organisation.", {"owner": "Unknown."})
+        raise Invalid({"owner": "The owner works in another organisation."})
     if owner.leaving_date is not None:
-        message = f"{owner.full_name} has left the organisation."
-        raise DirectionError(message, {"owner": message})
+        raise Invalid({"owner": f"{owner.full_name} has left the organisation."})
     if not any(tree.is_within(path, unit.path) for path in owner_unit_paths(owner)):
         message = (
             f"An individual objective must sit in its owner's unit tree: {unit.name} is "
             f"neither {owner.full_name}'s team nor above it. Use their team, or a unit above it."
         )
-        raise DirectionError(message, {"unit": message})
+        raise Invalid({"unit": message})
 
 
 def parent_map(organisation) -> dict[int, set[int]]:
@@ -320,7 +311,7 @@ def find_loop(objective_id: int | None, new_parent_ids: Iterable[int], parents) 
 def _check_parents(objective: Objective | None, organisation, parents: list[Objective]) -> None:
     for parent in parents:
         if parent.organisation_id != organisation.pk:
-            raise DirectionError("A parent belongs to another organisation.", {"parents": "?"})
+            raise Invalid({"parents": f"{parent.code} belongs to another organisation."})
     loop = find_loop(
         objective.pk if objective is not None else None,
         [p.pk for p in parents],
@@ -329,8 +320,7 @@ def _check_parents(objective: Objective | None, organisation, parents: list[Obje
     if loop:
         codes = dict(Objective.objects.filter(pk__in=loop).values_list("pk", "code"))
         chain = " → ".join(codes[pk] for pk in [*loop, loop[0]])
-        message = f"That would make the objective its own ancestor: {chain}."
-        raise DirectionError(message, {"parents": message})
+        raise Invalid({"parents": f"That would make the objective its own ancestor: {chain}."})
 
 
 def _clean_number(name: str, value) -> float | None:
@@ -341,7 +331,7 @@ def _clean_number(name: str, value) -> float | None:
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-        raise DirectionError(f"The {name} must be a number.", {name: "Not a number."})
+        raise Invalid({name: f"Enter the {name} as a number."})
     return number
 
 
@@ -349,10 +339,11 @@ def _clean_fields(values: dict) -> dict:
     """Check and tidy the editable fields present in ``values``."""
     errors = {}
     cleaned = dict(values)
+    limits = objective_limits()  # the model's max_length (the description has none)
     for name in ("title", "measure", "unit_of_measure", "description"):
         if name in cleaned:
             cleaned[name] = (cleaned[name] or "").strip()
-            limit = MAX_LENGTHS.get(name)
+            limit = getattr(limits, name, None)
             if limit and len(cleaned[name]) > limit:
                 errors[name] = f"The {name.replace('_', ' ')} can be at most {limit} characters."
             if "\x00" in cleaned[name]:
@@ -370,10 +361,10 @@ def _clean_fields(values: dict) -> dict:
         if name in cleaned:
             try:
                 cleaned[name] = _clean_number(name, cleaned[name])
-            except DirectionError as error:
+            except Invalid as error:
                 errors.update(error.errors)
     if errors:
-        raise DirectionError(" ".join(errors.values()), errors)
+        raise Invalid(errors)
     return cleaned
 
 
@@ -398,7 +389,7 @@ def create_objective(
     code: str,
     title: str,
     unit: Unit,
-    actor,
+    actor: Actor,
     owner: Person | None = None,
     parents: Iterable[Objective] = (),
     description: str = "",
@@ -409,7 +400,6 @@ def create_objective(
     target: float | None = None,
     direction: str = Direction.UP,
     due_date: date | None = None,
-    request=None,
 ) -> Objective:
     """A new draft objective of a unit, or (with ``owner``) of a person."""
     code = (code or "").strip()
@@ -418,17 +408,16 @@ def create_objective(
             f'"{code}" is not a valid objective code: use up to 40 letters, digits, dots, '
             "hyphens and underscores, starting with a letter or digit."
         )
-        raise DirectionError(message, {"code": message})
+        raise Invalid({"code": message})
     if code in RESERVED_OBJECTIVE_CODES:
-        message = f'"{code}" is kept for the address of a page: choose another code.'
-        raise DirectionError(message, {"code": message})
+        raise Invalid({"code": f'"{code}" is kept for the address of a page: choose another code.'})
     if unit.organisation_id != organisation.pk:
-        raise DirectionError("The unit belongs to another organisation.", {"unit": "Unknown."})
-    if actor is not None and not access.can_create(actor, unit=unit, owner=owner):
-        raise NotAllowed(
-            "You may write objectives only for units you manage, or individual objectives "
-            "of your own."
-        )
+        raise Invalid({"unit": f"The unit {unit.code} belongs to another organisation."})
+    _check(
+        actor,
+        lambda user: access.can_create(user, unit=unit, owner=owner),
+        "You may write objectives only for units you manage, or individual objectives of your own.",
+    )
     values = _clean_fields(
         {
             "title": title,
@@ -445,8 +434,7 @@ def create_objective(
     check_owner_tree(unit, owner)
     with transaction.atomic():
         if Objective.objects.for_org(organisation).filter(code=code).exists():
-            message = f"There is already an objective with the code {code}."
-            raise DirectionError(message, {"code": message})
+            raise Invalid({"code": f"There is already an objective with the code {code}."})
         _check_parents(None, organisation, parents)
         objective = Objective.objects.create(
             organisation=organisation,
@@ -454,7 +442,7 @@ def create_objective(
             unit=unit,
             owner=owner,
             due_date=due_date,
-            created_by=_user(actor),
+            created_by=actor.user,
             **values,
         )
         objective.parents.set(parents)
@@ -464,7 +452,6 @@ def create_objective(
             actor=actor,
             organisation=organisation,
             obj=objective,
-            request=request,
             detail={
                 "code": code,
                 "unit": unit.code,
@@ -475,7 +462,7 @@ def create_objective(
     return objective
 
 
-def update_objective(*, objective: Objective, changes: dict, actor, request=None) -> Objective:
+def update_objective(*, objective: Objective, changes: dict, actor: Actor) -> Objective:
     """Change some of an objective's fields (``changes``: field name -> new value; for
     ``parents`` a list of objectives, for ``unit`` a Unit, for ``owner`` a Person or None).
 
@@ -484,10 +471,11 @@ def update_objective(*, objective: Objective, changes: dict, actor, request=None
     be proposed and agreed again."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise DirectionError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise Invalid({name: f"The {name} cannot be changed here." for name in sorted(unknown)})
     organisation = objective.organisation
-    if actor is not None and not access.can_edit(actor, objective):
-        raise NotAllowed("You may not change this objective.")
+    _check(
+        actor, lambda user: access.can_edit(user, objective), "You may not change this objective."
+    )
     changes = _clean_fields(changes)
     with transaction.atomic():
         objective = (
@@ -499,11 +487,13 @@ def update_objective(*, objective: Objective, changes: dict, actor, request=None
         unit = changes.get("unit", objective.unit)
         owner = changes.get("owner", objective.owner)
         if unit.organisation_id != organisation.pk:
-            raise DirectionError("The unit belongs to another organisation.", {"unit": "?"})
-        if actor is not None and ("unit" in changes or "owner" in changes):
-            if not access.can_create(actor, unit=unit, owner=owner):
-                raise NotAllowed("You may not move the objective there.")
+            raise Invalid({"unit": f"The unit {unit.code} belongs to another organisation."})
         if "unit" in changes or "owner" in changes:
+            _check(
+                actor,
+                lambda user: access.can_create(user, unit=unit, owner=owner),
+                "You may not move the objective there.",
+            )
             check_owner_tree(unit, owner)
         before = {}
         after = {}
@@ -542,7 +532,6 @@ def update_objective(*, objective: Objective, changes: dict, actor, request=None
             actor=actor,
             organisation=organisation,
             obj=objective,
-            request=request,
             detail={"before": before, "after": after, "agreement_cleared": reset},
         )
     return objective
@@ -562,27 +551,28 @@ TRANSITIONS = {
 }
 
 
-def set_status(*, objective: Objective, status: str, actor, request=None) -> Objective:
+def set_status(*, objective: Objective, status: str, actor: Actor) -> Objective:
     """Start (agreed → active), achieve, drop, or take up again (dropped → draft)."""
     status = ObjectiveStatus(status) if status in ObjectiveStatus.values else None
     if status is None or status not in TRANSITIONS:
-        raise DirectionError(
-            "Use propose, agree or request changes for those steps; a status can be set to "
-            "active, achieved, dropped, or back to draft from dropped.",
-            {"status": "Not a status that can be set directly."},
+        raise Invalid(
+            {
+                "status": "Use propose, agree or request changes for those steps; a status can "
+                "be set to active, achieved, dropped, or back to draft from dropped."
+            }
         )
-    if actor is not None and not access.can_edit(actor, objective):
-        raise NotAllowed("You may not change this objective.")
+    _check(
+        actor, lambda user: access.can_edit(user, objective), "You may not change this objective."
+    )
     with transaction.atomic():
         objective = Objective.objects.select_for_update().get(pk=objective.pk)
         if objective.status == status:
             return objective
         if objective.status not in TRANSITIONS[status]:
-            message = (
+            raise Conflict(
                 f"An objective that is {objective.get_status_display().lower()} cannot "
                 f"become {status.label.lower()}."
             )
-            raise DirectionError(message, {"status": message})
         old = objective.status
         objective.status = status
         if status == ObjectiveStatus.DRAFT:
@@ -594,27 +584,26 @@ def set_status(*, objective: Objective, status: str, actor, request=None) -> Obj
             actor=actor,
             organisation=objective.organisation,
             obj=objective,
-            request=request,
             detail={"from": old, "to": status.value},
         )
     return objective
 
 
-def _act(objective, act: str, *, actor, comment: str, status, request, at=None) -> AgreementAct:
+def _act(objective, act: str, *, actor: Actor, comment: str, status, at=None) -> AgreementAct:
     now = at or timezone.now()
     made = AgreementAct.objects.create(
         organisation_id=objective.organisation_id,
         objective=objective,
         act=act,
         comment=comment,
-        by=_user(actor),
-        by_label=_label(actor),
+        by=actor.user,
+        by_label=actor.label,
         at=now,
     )
     old = objective.status
     objective.status = status
     if act == Act.AGREED:
-        objective.agreed_at, objective.agreed_by = now, _user(actor)
+        objective.agreed_at, objective.agreed_by = now, actor.user
     objective.save(update_fields=["status", "agreed_at", "agreed_by", "updated_at"])
     note_change(objective.organisation_id)
     record(
@@ -622,7 +611,6 @@ def _act(objective, act: str, *, actor, comment: str, status, request, at=None) 
         actor=actor,
         organisation=objective.organisation,
         obj=objective,
-        request=request,
         detail={"from": old, "to": status, "comment": comment},
     )
     return made
@@ -639,22 +627,25 @@ def _locked(objective: Objective) -> Objective:
 def _clean_comment(comment: str) -> str:
     comment = (comment or "").strip()
     if len(comment) > 2000 or "\x00" in comment:
-        raise DirectionError("A comment can be at most 2,000 characters.", {"comment": "Long."})
+        raise Invalid({"comment": "A comment can be at most 2,000 characters."})
     return comment
 
 
 def propose(
-    *, objective: Objective, actor, comment: str = "", request=None, at: datetime | None = None
+    *, objective: Objective, actor: Actor, comment: str = "", at: datetime | None = None
 ) -> AgreementAct:
     """The owner (or a manager of its unit) proposes a draft objective for agreement.
     ``at`` dates the act in the past (the demo's history); default now."""
     comment = _clean_comment(comment)
-    if actor is not None and not access.can_edit(actor, objective):
-        raise NotAllowed("Only the objective's owner or a manager of its unit may propose it.")
+    _check(
+        actor,
+        lambda user: access.can_edit(user, objective),
+        "Only the objective's owner or a manager of its unit may propose it.",
+    )
     with transaction.atomic():
         objective = _locked(objective)
         if objective.status != ObjectiveStatus.DRAFT:
-            raise DirectionError(
+            raise Conflict(
                 f"Only a draft can be proposed; this one is "
                 f"{objective.get_status_display().lower()}."
             )
@@ -664,23 +655,23 @@ def propose(
             actor=actor,
             comment=comment,
             status="proposed",
-            request=request,
             at=at,
         )
 
 
-def _check_may_agree(actor, objective) -> None:
-    if actor is not None and not access.can_agree(actor, objective):
-        if objective.owner_id is not None:
-            raise NotAllowed(
-                "An individual objective is agreed by the owner's line manager or a manager "
-                "of their unit, not by the owner."
-            )
-        raise NotAllowed("A unit's objective is agreed by a manager of the unit or above it.")
+def _check_may_agree(actor: Actor, objective) -> None:
+    if objective.owner_id is not None:
+        refusal = (
+            "An individual objective is agreed by the owner's line manager or a manager of "
+            "their unit, not by the owner."
+        )
+    else:
+        refusal = "A unit's objective is agreed by a manager of the unit or above it."
+    _check(actor, lambda user: access.can_agree(user, objective), refusal)
 
 
 def agree(
-    *, objective: Objective, actor, comment: str = "", request=None, at: datetime | None = None
+    *, objective: Objective, actor: Actor, comment: str = "", at: datetime | None = None
 ) -> AgreementAct:
     """The team's manager (or, for an individual objective, the line manager) agrees.
     ``at`` dates the act in the past (the demo's history); default now."""
@@ -689,85 +680,84 @@ def agree(
     with transaction.atomic():
         objective = _locked(objective)
         if objective.status != ObjectiveStatus.PROPOSED:
-            raise DirectionError("Only a proposed objective can be agreed: propose it first.")
+            raise Conflict("Only a proposed objective can be agreed: propose it first.")
         return _act(
             objective,
             Act.AGREED,
             actor=actor,
             comment=comment,
             status="agreed",
-            request=request,
             at=at,
         )
 
 
 def request_changes(
-    *, objective: Objective, actor, comment: str, request=None, at: datetime | None = None
+    *, objective: Objective, actor: Actor, comment: str, at: datetime | None = None
 ) -> AgreementAct:
     """Ask for changes to a proposed objective, saying what (it goes back to draft).
     ``at`` dates the act in the past (the demo's history); default now."""
     comment = _clean_comment(comment)
     if not comment:
-        message = "Say what should change."
-        raise DirectionError(message, {"comment": message})
+        raise Invalid({"comment": "Say what should change."})
     _check_may_agree(actor, objective)
     with transaction.atomic():
         objective = _locked(objective)
         if objective.status != ObjectiveStatus.PROPOSED:
-            raise DirectionError("Changes can be asked for only while an objective is proposed.")
+            raise Conflict("Changes can be asked for only while an objective is proposed.")
         return _act(
             objective,
             Act.CHANGES_REQUESTED,
             actor=actor,
             comment=comment,
             status="draft",
-            request=request,
             at=at,
         )
 
 
-def record_act(*, objective: Objective, act: str, actor, comment: str = "", request=None):
+def record_act(*, objective: Objective, act: str, actor: Actor, comment: str = ""):
     """propose, agree or request_changes, by the act's name."""
     functions = {"proposed": propose, "agreed": agree, "changes_requested": request_changes}
     if act not in functions:
-        raise DirectionError(f"Unknown act {act!r}.", {"act": "Unknown."})
-    return functions[act](objective=objective, actor=actor, comment=comment, request=request)
+        raise Invalid({"act": f"Unknown act {act!r}: use proposed, agreed or changes_requested."})
+    return functions[act](objective=objective, actor=actor, comment=comment)
 
 
 def check_in(
     *,
     objective: Objective,
     on: date,
-    actor,
+    actor: Actor,
     value: float | None = None,
     confidence: str = "",
     comment: str = "",
-    request=None,
 ) -> CheckIn:
     """Record progress: the measure's value on a date, confidence and a comment."""
-    if actor is not None and not access.can_edit(actor, objective):
-        raise NotAllowed("Only the objective's owner or a manager of its unit may check in.")
+    _check(
+        actor,
+        lambda user: access.can_edit(user, objective),
+        "Only the objective's owner or a manager of its unit may check in.",
+    )
     errors = {}
     if on is None or on > timezone.localdate():
         errors["date"] = "Give the date of the check-in (not in the future)."
     try:
         value = _clean_number("value", value)
-    except DirectionError as error:
+    except Invalid as error:
         errors.update(error.errors)
     if confidence and confidence not in Confidence.values:
         errors["confidence"] = f"Use one of: {', '.join(Confidence.values)}."
     try:
         comment = _clean_comment(comment)
-    except DirectionError as error:
+    except Invalid as error:
         errors.update(error.errors)
     if value is None and not comment:
         errors.setdefault("value", "Give a value, a comment, or both.")
     if errors:
-        raise DirectionError(" ".join(errors.values()), errors)
+        raise Invalid(errors)
     with transaction.atomic():
         objective = _locked(objective)
         if objective.status == ObjectiveStatus.DROPPED:
-            raise DirectionError("This objective has been dropped.")
+            raise Conflict("This objective has been dropped: take it up again to check in.")
         made = CheckIn.objects.create(
             organisation_id=objective.organisation_id,
             objective=objective,
@@ -775,8 +765,8 @@ def check_in(
             value=value,
             confidence=confidence or "",
             comment=comment,
-            by=_user(actor),
-            by_label=_label(actor),
+            by=actor.user,
+            by_label=actor.label,
         )
         note_change(objective.organisation_id)
         record(
@@ -784,7 +774,6 @@ def check_in(
             actor=actor,
             organisation=objective.organisation,
             obj=objective,
-            request=request,
             detail={"date": on.isoformat(), "value": value, "confidence": confidence},
         )
     return made
@@ -873,9 +862,8 @@ def import_objectives(
     organisation: Organisation,
     content: bytes,
     filename: str,
-    actor,
+    actor: Actor,
     dry_run: bool = False,
-    request=None,
 ) -> ObjectivesImportResult:
     """Add and update objectives from a CSV/XLSX file (docs/data-formats.md). All or
     nothing: raises ImportRejected with every problem found.
@@ -890,7 +878,9 @@ def import_objectives(
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         units, people, person_ids, existing, rows = _import_state(organisation)
-        plan = imports.validate_objectives(table, units=units, people=people, existing=existing)
+        plan = imports.validate_objectives(
+            table, units=units, people=people, existing=existing, limits=objective_limits()
+        )
         del table
         result.added = len(plan.adds)
         result.updated = len(plan.updates)
@@ -920,13 +910,12 @@ def import_objectives(
             organisation=organisation,
             object_type="direction.objective",
             object_repr=f"objectives import of {filename}",
-            request=request,
             detail={
                 "filename": filename,
                 "sha256": result.sha256,
                 **result.counts(),
                 "agreements_recorded": result.agreements_recorded,
-                "source": "web" if request is not None else "cli",
+                "source": actor.source,
             },
         )
     return result
@@ -945,7 +934,7 @@ def _shown(value) -> str:
 def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, filename) -> int:
     unit_ids = dict(Unit.objects.for_org(organisation).values_list("code", "id"))
     now = timezone.now()
-    user = _user(actor)
+    user = actor.user
     changed_codes = {u.code: u for u in plan.updates}
 
     def fields(values) -> dict:
@@ -998,7 +987,7 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             cleared_ids.append(ids[code])
         elif values.status in ("draft", "proposed") and was_agreed:
             cleared_ids.append(ids[code])
-    label = _label(actor)
+    label = actor.label
     bulk_insert(
         AgreementAct,
         (
@@ -1082,7 +1071,7 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
 # --- Coverage snapshots (the dashboard's trend) -----------------------------------------------
 
 
-def record_coverage_snapshot(*, organisation, actor, taken_on: date | None = None):
+def record_coverage_snapshot(*, organisation, actor: Actor, taken_on: date | None = None):
     """Record the organisation's coverage figures (and every division's and directorate's)
     as on ``taken_on`` (default today), for the coverage trend. One snapshot a day:
     recording again on the same day replaces that day's. Staleness is judged as on
@@ -1107,7 +1096,7 @@ def record_coverage_snapshot(*, organisation, actor, taken_on: date | None = Non
             CoverageSnapshot.group_key(group.unit_id): group.as_dict()
             for group in (*report.by_division, *report.by_directorate)
         },
-        "taken_by": _user(actor),
+        "taken_by": actor.user,
     }
     with transaction.atomic():
         snapshot, created = CoverageSnapshot.objects.update_or_create(
@@ -1200,21 +1189,23 @@ def may_change_quality_settings(user, organisation) -> bool:
 def save_quality_settings(
     *,
     organisation: Organisation,
-    actor,
+    actor: Actor,
     challenge_margin: float,
     thicket_limit: int,
     stale_days: int,
-    request=None,
 ) -> QualitySettings:
     """Set the rules the organisation judges its objectives by: ``challenge_margin`` as a
     fraction of the baseline (0 to 1), ``thicket_limit`` (1 to 50 active objectives) and
-    ``stale_days`` (7 to 365). Raises DirectionError naming each bad field, NotAllowed for an
-    actor who may not (see may_change_quality_settings). Audited with before and after."""
-    if actor is not None and not may_change_quality_settings(actor, organisation):
-        raise NotAllowed("Only OD leads and the organisation's admins set the quality rules.")
+    ``stale_days`` (7 to 365). Raises Invalid naming each bad field, Refused for an actor who
+    may not (see may_change_quality_settings). Audited with before and after."""
+    _check(
+        actor,
+        lambda user: may_change_quality_settings(user, organisation),
+        "Only OD leads and the organisation's admins set the quality rules.",
+    )
     errors = _quality_errors(challenge_margin, thicket_limit, stale_days)
     if errors:
-        raise DirectionError("Check the quality rules.", errors)
+        raise Invalid(errors)
     after = QualitySettings(
         challenge_margin=float(challenge_margin),
         thicket_limit=_whole(thicket_limit),
@@ -1236,7 +1227,7 @@ def save_quality_settings(
         policy.challenge_margin = after.challenge_margin
         policy.thicket_limit = after.thicket_limit
         policy.stale_days = after.stale_days
-        policy.updated_by = _user(actor)
+        policy.updated_by = actor.user
         policy.save()
         fields = ("challenge_margin", "thicket_limit", "stale_days")
         record(
@@ -1244,7 +1235,6 @@ def save_quality_settings(
             actor=actor,
             organisation=organisation,
             obj=policy,
-            request=request,
             detail={
                 "before": {name: getattr(before, name) for name in fields},
                 "after": {name: getattr(after, name) for name in fields},

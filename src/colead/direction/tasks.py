@@ -6,6 +6,7 @@ from datetime import date
 
 from django_tasks import task
 
+from colead.core.actor import Actor
 from colead.direction.services import record_coverage_snapshot
 from colead.org.models import Organisation
 
@@ -17,7 +18,7 @@ def record_coverage_snapshot_task(organisation_id: int, taken_on: str | None = N
     organisation = Organisation.objects.get(pk=organisation_id)
     snapshot = record_coverage_snapshot(
         organisation=organisation,
-        actor=None,
+        actor=Actor.system("task: coverage snapshot", source="task"),
         taken_on=date.fromisoformat(taken_on) if taken_on else None,
     )
     return {

@@ -1,13 +1,16 @@
-"""What several direction pages share: breadcrumbs, finding an objective the user may see,
-and placing a service's refusal on the form's fields."""
+"""What several direction pages share: breadcrumbs, the actor, and the site's 404 and 403
+pages for a query's NotFound and Refused."""
+
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from colead.direction import access
+from colead.core.actor import Actor
+from colead.core.errors import NotFound, Refused
+from colead.direction import queries
 from colead.direction.models import Objective
-from colead.direction.services import DirectionError
 
 
 def crumbs(*extra):
@@ -20,51 +23,29 @@ def thread_crumb():
     return {"text": "Objectives", "href": reverse("direction:thread")}
 
 
-def visible_objective(request, code) -> Objective:
-    organisation = request.organisation
-    objective = (
-        Objective.objects.for_org(organisation)
-        .select_related("unit", "owner", "organisation")
-        .filter(code=code)
-        .first()
+def actor_of(request) -> Actor:
+    return Actor.from_request(request)
+
+
+def answers_not_found_and_refused(view):
+    """A page whose query raises NotFound or Refused answers with the site's 404 or 403
+    page (a form's Invalid and Conflict are the view's own business: core.pages)."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except Refused as error:
+            raise PermissionDenied(str(error)) from error
+
+    return page
+
+
+def visible_objective(request, code: str) -> Objective:
+    """The objective of the current organisation by ``code``, if the user may see it
+    (queries.find_objective: NotFound or Refused otherwise)."""
+    return queries.find_objective(
+        actor=actor_of(request), organisation=request.organisation, code=code
     )
-    if objective is None:
-        raise Http404("No such objective.")
-    if not (
-        Objective.objects.for_org(organisation)
-        .filter(access.visible_q(request.user, organisation), pk=objective.pk)
-        .exists()
-    ):
-        raise PermissionDenied
-    return objective
-
-
-def service_errors(error: DirectionError, fallback: str) -> dict[str, str]:
-    """A service's refusal as messages by field. With one field to blame, the whole
-    message (the field's own is sometimes terse); with none, the fallback field's."""
-    if not error.errors:
-        return {fallback: str(error)}
-    if len(error.errors) == 1:
-        (name,) = error.errors
-        return {name: str(error)}
-    return dict(error.errors)
-
-
-def placed(errors: dict[str, str], present, fallback: str) -> dict[str, str]:
-    """Errors moved onto fields the page has: one about a field it does not show is put
-    on ``fallback``."""
-    placed: dict[str, str] = {}
-    for name, message in errors.items():
-        name = name if name in present else fallback
-        placed[name] = f"{placed[name]} {message}" if name in placed else message
-    return placed
-
-
-def error_list(errors: dict[str, str], ids: dict[str, str]) -> list[dict]:
-    """The error summary's entries in page order, each linking to its field."""
-    order = list(ids)
-    first = next(iter(ids.values()))
-    ordered = sorted(
-        errors.items(), key=lambda item: order.index(item[0]) if item[0] in ids else len(order)
-    )
-    return [{"text": message, "href": f"#{ids.get(name, first)}"} for name, message in ordered]

@@ -1,31 +1,23 @@
 """The coverage dashboard (``/direction/coverage/``) and the lists behind its figures
 (``/direction/coverage/<kind>/``), for those who may see every objective: OBJECTIVES_VIEW
 over the whole organisation (board members, OD leads, organisation admins). A manager, who
-sees only a subtree, gets 403: the figures are the organisation's. Data is shaped in
+sees only a subtree, gets 403: the figures are the organisation's. Read through
+``colead.direction.queries`` (which checks that scope), shaped in
 ``colead.direction.dashboard``."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from colead.accounts.permissions import has_permission, require_permission
+from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
+from colead.core.errors import Invalid
 from colead.core.pagination import paginate, pagination_params
-from colead.direction import dashboard, services
+from colead.direction import dashboard, queries, services
+from colead.direction.views.common import actor_of, answers_not_found_and_refused
 
 VIEW = Permission.OBJECTIVES_VIEW
-
-
-def can_see_coverage(user, organisation) -> bool:
-    return organisation is not None and has_permission(user, VIEW, organisation=organisation)
-
-
-def _require_whole_organisation(request) -> None:
-    if not can_see_coverage(request.user, request.organisation):
-        raise PermissionDenied
 
 
 def _crumbs(*extra) -> list[dict]:
@@ -43,14 +35,14 @@ def _coverage_crumb() -> dict:
 @login_required
 @require_GET
 @require_permission(VIEW)
+@answers_not_found_and_refused
 def coverage(request):
     """Team and staff coverage, orphans, thickets and stale objectives for the
     organisation (or ``?unit=`` a division or directorate), by division and directorate
     with drill-down, the trend, and coverage against the latest wave's goals and
     performance score (``?level=division|directorate``)."""
-    _require_whole_organisation(request)
-    context = dashboard.coverage_page(
-        user=request.user,
+    context = queries.coverage_dashboard(
+        actor=actor_of(request),
         organisation=request.organisation,
         unit_code=request.GET.get("unit", ""),
         level=request.GET.get("level", ""),
@@ -76,23 +68,26 @@ def coverage(request):
 @login_required
 @require_GET
 @require_permission(VIEW)
+@answers_not_found_and_refused
 def coverage_list(request, kind):
     """The orphan or stale objectives, thicket units or uncovered teams behind a figure,
     for the organisation or ``?unit=`` a division or directorate, 100 a page."""
-    _require_whole_organisation(request)
-    if kind not in dashboard.LIST_KINDS:
-        raise Http404("No such list.")
     try:
-        context = dashboard.coverage_list(
-            organisation=request.organisation, kind=kind, unit_code=request.GET.get("unit", "")
+        context = queries.coverage_list(
+            actor=actor_of(request),
+            organisation=request.organisation,
+            kind=kind,
+            unit_code=request.GET.get("unit", ""),
         )
-    except dashboard.DashboardError as error:
+    except Invalid as error:
         context = {
             "kind": kind,
             "title": dashboard.LIST_KINDS[kind],
             "scope": None,
             "items": [],
-            "error_list": [{**e, "href": "#coverage-link"} for e in error.errors],
+            "error_list": [
+                {"text": text, "href": "#coverage-link"} for text in error.errors.values()
+            ],
             "page_has_errors": True,
             "breadcrumbs": _crumbs(_coverage_crumb()),
         }

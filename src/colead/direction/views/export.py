@@ -1,6 +1,7 @@
 """The objectives download (``/direction/export/?format=csv|xlsx``), linked from the golden
 thread page: every objective of the organisation in the objectives import's columns
-(colead.direction.exports), audited.
+(colead.direction.exports), read and audited by colead.direction.queries.objectives_export
+as the API's and the CLI's are.
 
 For those who may see every objective: OBJECTIVES_VIEW over the whole organisation (board
 members, OD leads, organisation admins), as on the coverage dashboard. A manager, who
@@ -9,44 +10,36 @@ out, would not re-import as it stands, and the download is meant for moving obje
 and out of colead whole."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
-from colead.accounts.permissions import has_permission, require_permission
+from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
-from colead.direction import exports
+from colead.core.errors import Invalid
+from colead.direction import queries
+from colead.direction.views.common import actor_of, answers_not_found_and_refused
 
 VIEW = Permission.OBJECTIVES_VIEW
-
-
-def can_export(user, organisation) -> bool:
-    return organisation is not None and has_permission(user, VIEW, organisation=organisation)
 
 
 @login_required
 @require_GET
 @require_permission(VIEW)
+@answers_not_found_and_refused
 def export(request):
     """The organisation's objectives as CSV (the default) or XLSX (``?format=xlsx``)."""
-    organisation = request.organisation
-    if not can_export(request.user, organisation):
-        raise PermissionDenied
-    fmt = request.GET.get("format", "csv")
-    if fmt not in exports.FORMATS:
+    try:
+        made = queries.objectives_export(
+            actor=actor_of(request),
+            organisation=request.organisation,
+            fmt=request.GET.get("format", "csv"),
+        )
+    except Invalid as error:
         return HttpResponse(
-            f"There is no format {fmt[:20]!r}. Use csv or xlsx.\n",
+            "".join(f"{text}\n" for text in error.errors.values()),
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    made = exports.objectives_export(
-        organisation=organisation,
-        fmt=fmt,
-        actor=request.user,
-        viewer=request.user,
-        request=request,
-        source="web",
-    )
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     response["Cache-Control"] = "no-store"

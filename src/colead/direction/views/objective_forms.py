@@ -1,10 +1,10 @@
 """The objective forms: write a new objective, edit one and change its status (the
-vision's forms are in ``vision_views``).
+vision's forms are in ``views/vision.py``).
 
 Every write is a colead.direction.services function, the same as the API's, so the forms
-keep exactly the API's rules: a refusal there (NotAllowed) is a 403 here, and a bad value
-is shown on the form, with the NHS.UK error summary linking to its field and what was typed
-kept. The pages only offer what the rules allow (the units and people a user may write
+keep exactly the API's rules: a refusal there (Refused) is a 403 here, and a bad value
+(Invalid) or a step out of order (Conflict) is shown on the form (core.pages), with the
+NHS.UK error summary linking to its field and what was typed kept. The pages only offer what the rules allow (the units and people a user may write
 for, the objectives above the unit to align to); the services check again. Every lookup
 goes through the current organisation, so another organisation's code is a 404."""
 
@@ -23,15 +23,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from colead.accounts.permissions import own_person_ids, require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
+from colead.core.errors import ColeadError, Invalid
 from colead.direction import access, forms, services
-from colead.direction.models import Objective, ObjectiveStatus
+from colead.direction.models import Objective, ObjectiveStatus, objective_limits
 from colead.direction.reference import ELEMENTS, OPEN_STATUSES, STATUSES
-from colead.direction.services import DirectionError, NotAllowed
 from colead.direction.views.common import (
+    actor_of,
+    answers_not_found_and_refused,
     crumbs,
-    error_list,
-    placed,
-    service_errors,
     thread_crumb,
     visible_objective,
 )
@@ -122,9 +122,7 @@ def _form_context(request, *, posted, errors, present, parents: ParentChoices, *
         ids["parents"] = "parents-fieldset"
     context = {
         "posted": posted,
-        "errors": errors,
-        "error_list": error_list(errors, ids),
-        "page_has_errors": bool(errors),
+        **pages.error_context(errors, ids),
         "parent_groups": parents.groups,
         "hidden_parents": len(parents.hidden),
         "element_items": _element_items(),
@@ -291,7 +289,9 @@ def objective_new(request):
             "direction/objective_form.jinja",
             _new_context(request, place, posted=posted, errors={}, parents=parents),
         )
-    reading = forms.read_objective(request.POST, parent_choices=parents.by_key, with_code=True)
+    reading = forms.read_objective(
+        request.POST, parent_choices=parents.by_key, limits=objective_limits(), with_code=True
+    )
     errors = dict(reading.errors)
     owner, unit = _read_owner_and_unit(place, request.POST, organisation, errors)
     posted = {
@@ -312,20 +312,14 @@ def objective_new(request):
                     code=code,
                     unit=unit,
                     owner=owner,
-                    actor=request.user,
-                    request=request,
+                    actor=actor_of(request),
                     **values,
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
-            except DirectionError as error:
-                if not given_code and "code" in error.errors:
+            except ColeadError as error:
+                if not given_code and isinstance(error, Invalid) and "code" in error.errors:
                     continue
-                errors = placed(
-                    service_errors(error, "title"),
-                    place.fields(),
-                    "owner" if "owner" in place.fields() else "title",
-                )
+                fallback = "owner" if "owner" in place.fields() else "title"
+                errors = pages.form_errors(error, fallback=fallback, shown=place.fields())
             break
     if objective is None:
         errors = errors or {"title": "The objective could not be saved: try again"}
@@ -415,6 +409,7 @@ def _render_edit(request, objective, *, posted, errors=None, status_errors=None,
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_edit(request, code):
     """Change an objective: for managers of its unit, OD leads, admins and, for an
     individual objective, its owner (the API's rule: access.can_edit)."""
@@ -429,7 +424,9 @@ def objective_edit(request, code):
         _edit_parent_unit_ids(objective),
         objective=objective,
     )
-    reading = forms.read_objective(request.POST, parent_choices=parents.by_key)
+    reading = forms.read_objective(
+        request.POST, parent_choices=parents.by_key, limits=objective_limits()
+    )
     errors = dict(reading.errors)
     if not errors:
         changes = dict(reading.values)
@@ -437,12 +434,10 @@ def objective_edit(request, code):
         was = objective.status
         try:
             objective = services.update_objective(
-                objective=objective, changes=changes, actor=request.user, request=request
+                objective=objective, changes=changes, actor=actor_of(request)
             )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DirectionError as error:
-            errors = placed(service_errors(error, "title"), EDIT_FIELDS, "title")
+        except ColeadError as error:
+            errors = pages.form_errors(error, fallback="title", shown=EDIT_FIELDS)
         else:
             message = "Changes saved."
             if objective.status == ObjectiveStatus.DRAFT and was != ObjectiveStatus.DRAFT:
@@ -455,6 +450,7 @@ def objective_edit(request, code):
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_status(request, code):
     """Start, achieve, drop or take up again (services.set_status); agreement has its own
     form on the objective's page."""
@@ -467,13 +463,10 @@ def objective_status(request, code):
             objective = services.set_status(
                 objective=objective,
                 status=reading.values["status"],
-                actor=request.user,
-                request=request,
+                actor=actor_of(request),
             )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DirectionError as error:
-            errors = {"status": str(error)}
+        except ColeadError as error:
+            errors = pages.form_errors(error, fallback="status", shown=("status",))
         else:
             messages.success(request, f"It is now {STATUSES[objective.status].lower()}.")
             return redirect("direction:objective", objective.code)

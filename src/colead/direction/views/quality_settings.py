@@ -17,10 +17,11 @@ from django.views.decorators.http import require_http_methods
 
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
+from colead.core.errors import ColeadError
 from colead.direction import services
 from colead.direction.quality import DEFAULT_SETTINGS
-from colead.direction.services import DirectionError, NotAllowed
-from colead.direction.views.common import error_list
+from colead.direction.views.common import actor_of
 
 FIELD_IDS = {
     "challenge_margin": "challenge-margin",
@@ -82,12 +83,10 @@ def quality_settings(request):
         if not errors:
             try:
                 services.save_quality_settings(
-                    organisation=organisation, actor=request.user, request=request, **values
+                    organisation=organisation, actor=actor_of(request), **values
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
-            except DirectionError as error:
-                errors = dict(error.errors) or {"challenge_margin": str(error)}
+            except ColeadError as error:
+                errors = pages.form_errors(error, fallback="challenge_margin", shown=FIELD_IDS)
             else:
                 messages.success(
                     request,
@@ -101,9 +100,7 @@ def quality_settings(request):
     context = {
         "posted": posted,
         "defaults": defaults,
-        "errors": errors,
-        "error_list": error_list(errors, FIELD_IDS),
-        "page_has_errors": bool(errors),
+        **pages.error_context(errors, FIELD_IDS),
         "breadcrumbs": [
             {"text": "Home", "href": reverse("home:home")},
             {"text": "Objectives", "href": reverse("direction:thread")},

@@ -1,26 +1,33 @@
 """The direction pages: the golden thread, "my objectives", a unit's objectives and one
-objective. Everything is limited to what the user may see (direction/access.py); every
-lookup goes through the current organisation, so another organisation's code is simply not
-found (404). Data is shaped in ``presenters``."""
+objective. Each reads through ``colead.direction.queries`` (the API's reads too), which
+looks up, limits everything to what the user may see (direction/access.py) and raises
+NotFound or Refused, shown as the site's 404 or 403 page; every lookup goes through the
+current organisation, so another organisation's code is simply not found. Writes are
+``colead.direction.services``; a refusal there is a 403 and a bad value is shown on its
+field (core.pages)."""
 
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from colead.accounts.permissions import has_permission, own_person_ids, require_permission
+from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
-from colead.direction import access, presenters, services
+from colead.core import pages
+from colead.core.errors import ColeadError
+from colead.direction import access, queries, services
 from colead.direction.models import Act, Confidence, ObjectiveStatus
-from colead.direction.services import DirectionError, NotAllowed
-from colead.direction.views.common import crumbs, thread_crumb, visible_objective
-from colead.org.models import Unit
+from colead.direction.views.common import (
+    actor_of,
+    answers_not_found_and_refused,
+    crumbs,
+    thread_crumb,
+    visible_objective,
+)
 
 
 @login_required
@@ -29,13 +36,12 @@ from colead.org.models import Unit
 def thread(request):
     """The golden thread: the vision, then the organisation's objectives with everything
     that serves them, as far as the user may see; ``?q=`` finds objectives."""
+    actor = actor_of(request)
     query = request.GET.get("q", "").strip()[:100]
-    context = presenters.golden_thread(request.user, request.organisation, query=query)
+    context = queries.golden_thread(actor=actor, organisation=request.organisation, query=query)
     context.update({"query": query, "breadcrumbs": crumbs()})
-    # The coverage dashboard is for those who see every objective (coverage_views).
-    context["can_see_coverage"] = has_permission(
-        request.user, Permission.OBJECTIVES_VIEW, organisation=request.organisation
-    )
+    # The coverage dashboard is for those who see every objective (views/coverage.py).
+    context["can_see_coverage"] = queries.sees_whole_organisation(actor, request.organisation)
     return TemplateResponse(request, "direction/thread.jinja", context)
 
 
@@ -44,7 +50,7 @@ def thread(request):
 @require_permission(Permission.ORG_VIEW)
 def mine(request):
     """My objectives and how they connect to the vision."""
-    context = presenters.my_objectives(request.user, request.organisation)
+    context = queries.my_objectives(actor=actor_of(request), organisation=request.organisation)
     context["breadcrumbs"] = crumbs(thread_crumb())
     return TemplateResponse(request, "direction/mine.jinja", context)
 
@@ -52,20 +58,16 @@ def mine(request):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def unit_objectives(request, code):
     """A unit's objectives and their progress: for those who may see the unit's objectives,
     and for its own staff and the staff of the units below it."""
-    organisation = request.organisation
-    unit = Unit.objects.for_org(organisation).filter(code=code).first()
-    if unit is None:
-        raise Http404("No such unit.")
-    own_paths = access.own_unit_paths(own_person_ids(request.user, organisation))
-    in_thread = any(path.startswith(unit.path) for path in own_paths)
-    if not (in_thread or has_permission(request.user, Permission.OBJECTIVES_VIEW, unit)):
-        raise PermissionDenied
-    context = presenters.unit_page(request.user, unit)
+    context = queries.unit_objectives(
+        actor=actor_of(request), organisation=request.organisation, unit_code=code
+    )
     context["breadcrumbs"] = crumbs(thread_crumb())
-    context["can_add_objective"] = access.can_manage_unit(request.user, unit)  # edit_views
+    # The new objective form (views/objective_forms.py).
+    context["can_add_objective"] = access.can_manage_unit(request.user, context["unit"])
     return TemplateResponse(request, "direction/unit.jinja", context)
 
 
@@ -78,12 +80,14 @@ FIELD_IDS = {
     "confidence": "check-in-confidence",
     "check_in_comment": "check-in-comment",
 }
+ACT_FIELDS = ("act", "comment")
+CHECK_IN_FIELDS = ("date", "value", "confidence", "comment")
 
 
 def _render_objective(request, objective, *, errors=None, posted=None, status=200):
     errors = errors or {}
     today = timezone.localdate()
-    context = presenters.objective_page(request.user, objective)
+    context = queries.objective_page(actor=actor_of(request), objective=objective)
     user = request.user
     context.update(
         {
@@ -94,13 +98,8 @@ def _render_objective(request, objective, *, errors=None, posted=None, status=20
             and access.can_agree(user, objective),
             "can_check_in": objective.status != ObjectiveStatus.DROPPED
             and access.can_edit(user, objective),
-            "can_edit": access.can_edit(user, objective),  # the edit form (edit_views)
-            "errors": errors,
-            "error_list": [
-                {"text": message, "href": f"#{FIELD_IDS.get(name, name)}"}
-                for name, message in errors.items()
-            ],
-            "page_has_errors": bool(errors),
+            "can_edit": access.can_edit(user, objective),  # the edit form (objective_forms)
+            **pages.error_context(errors, FIELD_IDS),
             "posted": posted or {},
             "today": {"day": today.day, "month": today.month, "year": today.year},
             "confidence_choices": Confidence.choices,
@@ -112,6 +111,7 @@ def _render_objective(request, objective, *, errors=None, posted=None, status=20
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_detail(request, code):
     """One objective: its measure, quality checks, thread, parents and children, progress,
     check-ins and the acts of agreement, with the forms to propose, agree, ask for changes
@@ -122,13 +122,14 @@ def objective_detail(request, code):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_branch(request, code):
     """Everything below one objective. The golden thread loads the individual objectives it
     folds away from here (``?folded=1``, as a fragment for htmx); without script the link
     opens the whole branch as a page."""
     objective = visible_objective(request, code)
     folded = request.GET.get("folded") == "1"
-    context = presenters.branch(request.user, objective, folded_only=folded)
+    context = queries.branch(actor=actor_of(request), objective=objective, folded_only=folded)
     if request.headers.get("HX-Request") == "true":
         return TemplateResponse(request, "direction/_branch.jinja", context)
     context["breadcrumbs"] = crumbs(thread_crumb())
@@ -138,6 +139,7 @@ def objective_branch(request, code):
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_act(request, code):
     """Propose, agree or ask for changes (colead.direction.services.record_act)."""
     objective = visible_objective(request, code)
@@ -149,12 +151,10 @@ def objective_act(request, code):
     else:
         try:
             services.record_act(
-                objective=objective, act=act, comment=comment, actor=request.user, request=request
+                objective=objective, act=act, comment=comment, actor=actor_of(request)
             )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DirectionError as error:
-            errors = error.errors or {"act": str(error)}
+        except ColeadError as error:
+            errors = pages.form_errors(error, fallback="act", shown=ACT_FIELDS)
     if errors:
         posted = {"act": act, "comment": comment}
         return _render_objective(request, objective, errors=errors, posted=posted)
@@ -177,6 +177,7 @@ def _posted_date(post) -> date | None:
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
+@answers_not_found_and_refused
 def objective_check_in(request, code):
     """Record progress (colead.direction.services.check_in)."""
     objective = visible_objective(request, code)
@@ -207,15 +208,14 @@ def objective_check_in(request, code):
                 value=value,
                 confidence=posted["confidence"],
                 comment=posted["check_in_comment"],
-                actor=request.user,
-                request=request,
+                actor=actor_of(request),
             )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DirectionError as error:
+        except ColeadError as error:
             errors = {
                 ("check_in_comment" if name == "comment" else name): message
-                for name, message in (error.errors or {"value": str(error)}).items()
+                for name, message in pages.form_errors(
+                    error, fallback="value", shown=CHECK_IN_FIELDS
+                ).items()
             }
     if errors:
         return _render_objective(request, objective, errors=errors, posted=posted)

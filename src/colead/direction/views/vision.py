@@ -1,7 +1,8 @@
 """The vision forms: the approved vision and the draft, writing or revising the draft, and
-the board's approval. As with the objective forms (``edit_views``), every write is a
-colead.direction.services function, the same as the API's: a refusal there is a 403 here,
-and a bad value is shown on the form with the NHS.UK error summary."""
+the board's approval. As with the objective forms (``objective_forms``), the vision is read
+through colead.direction.queries.vision and every write is a colead.direction.services
+function, the same as the API's: a refusal there is a 403 here, and a bad value is shown
+on the form with the NHS.UK error summary (core.pages)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,17 +15,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
-from colead.direction import forms, services
-from colead.direction.models import Vision, VisionStatus
-from colead.direction.services import DirectionError, NotAllowed
-from colead.direction.views.common import crumbs, error_list, placed, service_errors, thread_crumb
+from colead.core import pages
+from colead.core.errors import ColeadError
+from colead.direction import forms, queries, services
+from colead.direction.models import Vision
+from colead.direction.views.common import actor_of, crumbs, thread_crumb
 
 # --- The vision ------------------------------------------------------------------------------
-
-
-def _latest_draft(organisation) -> Vision | None:
-    latest = Vision.objects.for_org(organisation).order_by("-version").first()
-    return latest if latest is not None and latest.status == VisionStatus.DRAFT else None
 
 
 def _vision_row(vision: Vision | None) -> dict | None:
@@ -48,23 +45,16 @@ APPROVAL_FIELD_IDS = {"approved_on": "approved-day", "note": "note", "confirm": 
 
 
 def _vision_context(request, *, approval=None, approval_errors=None) -> dict:
-    organisation = request.organisation
-    user = request.user
-    can_manage = has_permission(user, Permission.VISION_MANAGE, organisation=organisation)
-    can_approve = has_permission(user, Permission.VISION_APPROVE, organisation=organisation)
-    draft = _latest_draft(organisation) if (can_manage or can_approve) else None
-    approval_errors = approval_errors or {}
+    state = queries.vision(actor=actor_of(request), organisation=request.organisation)
     today = timezone.localdate()
     return {
-        "current": _vision_row(services.current_vision(organisation)),
-        "draft": _vision_row(draft),
-        "can_manage": can_manage,
-        "can_approve": can_approve,
+        "current": _vision_row(state.current),
+        "draft": _vision_row(state.draft),
+        "can_manage": state.can_manage,
+        "can_approve": state.can_approve,
         "approval": approval
         or {"approved": forms.stored_date_parts(today), "note": "", "confirm": False},
-        "errors": approval_errors,
-        "error_list": error_list(approval_errors, APPROVAL_FIELD_IDS),
-        "page_has_errors": bool(approval_errors),
+        **pages.error_context(approval_errors or {}, APPROVAL_FIELD_IDS),
         "today": today,
         "breadcrumbs": crumbs(thread_crumb()),
     }
@@ -105,7 +95,7 @@ def vision_edit(request):
     latest draft, or a new version when the latest is approved."""
     _require_org_wide(request, Permission.VISION_MANAGE)
     organisation = request.organisation
-    draft = _latest_draft(organisation)
+    draft = queries.latest_draft(organisation)
     errors: dict[str, str] = {}
     adding = False
     if request.method == "POST":
@@ -123,13 +113,10 @@ def vision_edit(request):
                     mission=reading.values["mission"],
                     values=reading.values["values"],
                     draft=draft,
-                    actor=request.user,
-                    request=request,
+                    actor=actor_of(request),
                 )
-            except NotAllowed:
-                raise PermissionDenied from None
-            except DirectionError as error:
-                errors = service_errors(error, "vision")
+            except ColeadError as error:
+                errors = pages.form_errors(error, fallback="vision")
                 if "values" in errors:
                     errors["core_values"] = errors.pop("values")
             else:
@@ -142,16 +129,15 @@ def vision_edit(request):
         posted = forms.vision_posted(draft or services.current_vision(organisation))
     rows = forms.value_rows(posted["rows"], add=adding)
     ids = _vision_field_ids(rows)
-    errors = placed(errors, set(ids), "vision")
+    # A message about a field the form does not show goes on the vision.
+    errors = {(name if name in ids else "vision"): message for name, message in errors.items()}
     current = services.current_vision(organisation)
     context = {
         "posted": posted,
         "rows": rows,
         "focus_row": len(posted["rows"]) + 1 if adding else None,
         "can_add": len(rows) < forms.MAX_VALUES,
-        "errors": errors,
-        "error_list": error_list(errors, ids),
-        "page_has_errors": bool(errors),
+        **pages.error_context(errors, ids),
         "draft_version": draft.version if draft else None,
         "current_version": current.version if current else None,
         "breadcrumbs": crumbs(
@@ -170,7 +156,7 @@ def vision_approve(request):
     organisation = request.organisation
     reading = forms.read_approval(request.POST, today=timezone.localdate())
     errors = dict(reading.errors)
-    draft = _latest_draft(organisation)
+    draft = queries.latest_draft(organisation)
     version = request.POST.get("version", "")
     if draft is None or str(draft.version) != version:
         errors = {"confirm": "There is no draft to approve: it may have been approved already."}
@@ -185,13 +171,10 @@ def vision_approve(request):
                 vision=draft,
                 approved_on=reading.values["approved_on"],
                 note=reading.values["note"],
-                actor=request.user,
-                request=request,
+                actor=actor_of(request),
             )
-        except NotAllowed:
-            raise PermissionDenied from None
-        except DirectionError as error:
-            errors = placed(service_errors(error, "confirm"), set(APPROVAL_FIELD_IDS), "confirm")
+        except ColeadError as error:
+            errors = pages.form_errors(error, fallback="confirm", shown=APPROVAL_FIELD_IDS)
         else:
             messages.success(
                 request,

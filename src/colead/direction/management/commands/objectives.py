@@ -17,15 +17,19 @@ of the organisation in the objectives import's columns, so that the file imports
 
 import json
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from colead.direction import exports, facts
-from colead.direction.services import quality_settings
+from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Invalid
+from colead.direction import queries
+from colead.lib.spreadsheet import FORMATS
 from colead.org.models import Organisation
+
+# Options of the coverage action by the query's parameter they set.
+OPTIONS = {"thicket_limit": "--thicket-limit", "stale_days": "--stale-days"}
 
 
 def _date(text: str) -> date:
@@ -101,7 +105,7 @@ class Command(BaseCommand):
             "import's columns and formats: the file imports back unchanged.",
         )
         export.add_argument("--org", required=True, metavar="CODE", help="Organisation code.")
-        export.add_argument("--format", required=True, choices=sorted(exports.FORMATS))
+        export.add_argument("--format", required=True, choices=sorted(FORMATS))
         export.add_argument(
             "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
         )
@@ -112,20 +116,19 @@ class Command(BaseCommand):
         if action == "export":
             return self.export(org, **options)
         organisation = _organisation(org)
-        thicket_limit, stale_days = options["thicket_limit"], options["stale_days"]
-        if (thicket_limit is not None and thicket_limit < 1) or (
-            stale_days is not None and stale_days < 1
-        ):
-            raise CommandError("--thicket-limit and --stale-days must be at least 1.")
-        # The organisation's own rules (the settings page), unless overridden here.
-        settings = quality_settings(organisation)
-        settings = replace(
-            settings,
-            thicket_limit=settings.thicket_limit if thicket_limit is None else thicket_limit,
-            stale_days=settings.stale_days if stale_days is None else stale_days,
-        )
-        as_of = _date(options["as_of"]) if options.get("as_of") else None
-        report = facts.load(organisation).coverage(as_of, settings)
+        try:
+            # The organisation's own rules (the settings page), unless overridden here.
+            report = queries.coverage(
+                actor=Actor.system("cli"),
+                organisation=organisation,
+                as_of=_date(options["as_of"]) if options.get("as_of") else None,
+                thicket_limit=options["thicket_limit"],
+                stale_days=options["stale_days"],
+            )
+        except Invalid as error:
+            raise CommandError(
+                " ".join(f"{OPTIONS[name]}: {text}" for name, text in error.errors.items())
+            ) from None
         data = {"organisation": organisation.code, "name": organisation.name, **report.as_dict()}
         if options["json"]:
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
@@ -153,7 +156,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Queued the coverage snapshot of {label} (task {result.id}).")
                 continue
             snapshot = record_coverage_snapshot(
-                organisation=organisation, actor=None, taken_on=taken_on
+                organisation=organisation, actor=Actor.system("cli"), taken_on=taken_on
             )
             self.stdout.write(
                 f"Recorded the coverage snapshot of {label} for {snapshot.taken_on.isoformat()}: "
@@ -171,9 +174,12 @@ class Command(BaseCommand):
                 "An XLSX file cannot go to standard output: give --output FILE.xlsx "
                 "(or use --format csv)."
             )
-        export = exports.objectives_export(
-            organisation=organisation, fmt=fmt, actor=None, source="cli"
-        )
+        try:
+            export = queries.objectives_export(
+                actor=Actor.system("cli"), organisation=organisation, fmt=fmt
+            )
+        except ColeadError as error:
+            raise CommandError(str(error)) from None
         if output:
             Path(output).write_bytes(export.content)
             self.stderr.write(f"Wrote {export.rows:,} objectives to {output}.")
