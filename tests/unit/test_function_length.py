@@ -17,7 +17,6 @@ LONG_FUNCTIONS = {
     "src/colead/insights/results.py::_build_table",
     "src/colead/insights/themes.py::theme_summary",
     "src/colead/org/imports/units.py::validate_units",
-    "src/colead/org/imports/workforce.py::_RowChecker.row",
     "src/colead/privacy/disclosure.py::_audit",
 }
 

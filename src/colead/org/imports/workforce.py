@@ -217,108 +217,54 @@ class _RowChecker:
     def row(self, row) -> PersonRecord | None:
         """The row's record (None without an employee number); problems are added to the
         list as they are found. Written for speed: a 50,000-row file is checked in about
-        a second, so lookups of repeated values are remembered."""
-        p = self.problems
+        a second, so lookups of repeated values are remembered, and a value is handed to
+        a method only when it has a problem to report."""
         n = row.number
         get = row.values.get
-        has = self.columns
         number = get("employee_number", "")
-        if not number:
-            if "employee_number" in has:
-                check_required(p, n, "employee_number", number, NUMBER_WHAT)
-        elif len(number) > 30:
-            check_length(p, n, "employee_number", number, MAX_LENGTHS["employee_number"])
+        if not number or len(number) > MAX_LENGTHS["employee_number"]:
+            self._required(n, "employee_number", number, NUMBER_WHAT)
         first_name = get("first_name", "")
+        if not first_name or len(first_name) > MAX_LENGTHS["first_name"]:
+            self._required(n, "first_name", first_name, "their first name")
         last_name = get("last_name", "")
-        for column, value, what in (
-            ("first_name", first_name, "their first name"),
-            ("last_name", last_name, "their surname"),
-        ):
-            if not value:
-                if column in has:
-                    check_required(p, n, column, value, what)
-            elif len(value) > 100:
-                check_length(p, n, column, value, MAX_LENGTHS[column])
+        if not last_name or len(last_name) > MAX_LENGTHS["last_name"]:
+            self._required(n, "last_name", last_name, "their surname")
         email = get("email", "")
-        if email and (len(email) > 254 or not EMAIL_RE.match(email)):
-            if check_length(p, n, "email", email, MAX_LENGTHS["email"]):
-                p.add(
-                    n,
-                    "email",
-                    email,
-                    f"{quote(email)} is not a valid email address.",
-                    "Correct it (like firstname.lastname@nhs.net), or leave it blank.",
-                )
+        if email and (len(email) > MAX_LENGTHS["email"] or not EMAIL_RE.match(email)):
+            self._bad_email(n, email)
         unit_code = get("unit_code", "")
         if not unit_code:
-            if "unit_code" in has:
-                check_required(p, n, "unit_code", unit_code, "the code of the person's unit")
+            self._required(n, "unit_code", unit_code, "the code of the person's unit")
         elif self.units.get(unit_code) is not True:
             self.unit(n, "unit_code", unit_code, unit_code)
         group_text = get("staff_group", "")
         group = self.groups.get(group_text, MISSING)
-        if group is MISSING:
-            group = self.groups[group_text] = reference.find_staff_group(group_text)
-        if group is None and "staff_group" in has:
-            if check_required(p, n, "staff_group", group_text, "the person's ESR staff group"):
-                p.add(
-                    n,
-                    "staff_group",
-                    group_text,
-                    f"{quote(group_text)} is not an ESR staff group.",
-                    f"Use one of: {STAFF_GROUPS_TEXT}.",
-                )
+        if group is MISSING or group is None:
+            group = self._staff_group(n, group_text)
         band_text = get("band", "")
         band = self.bands.get(band_text, MISSING)
-        if band is MISSING:
-            band = self.bands[band_text] = reference.find_band(band_text)
-        if band is None and "band" in has:
-            if check_required(p, n, "band", band_text, "the person's pay band or medical grade"):
-                p.add(n, "band", band_text, f"{quote(band_text)} is not a pay band.", BANDS_FIX)
+        if band is MISSING or band is None:
+            band = self._band(n, band_text)
         job_title = get("job_title", "")
-        if len(job_title) > 200:
-            check_length(p, n, "job_title", job_title, MAX_LENGTHS["job_title"])
+        if len(job_title) > MAX_LENGTHS["job_title"]:
+            check_length(self.problems, n, "job_title", job_title, MAX_LENGTHS["job_title"])
         manager = get("line_manager", "")
         if manager and manager == number:
-            p.add(
-                n,
-                "line_manager",
-                manager,
-                f"{quote(number)} is given as their own line manager.",
-                "Enter the employee number of the person's line manager, or leave it blank.",
-            )
+            self._own_manager(n, manager)
         start_text = get("start_date", "")
-        if start_text:
-            valid = self.dates.get(start_text)
-            if valid is None:
-                valid = self.dates[start_text] = parse_iso_date(start_text) is not None
-            if not valid:
-                self.bad_date(n, start_text)
+        if start_text and not self.dates.get(start_text, False):
+            self._start_date(n, start_text)
         leader_text = get("is_leader", "")
         is_leader = parse_yes_no(leader_text)
         if is_leader is None:
-            p.add(
-                n,
-                "is_leader",
-                leader_text,
-                f"{quote(leader_text)} is not Y or N.",
-                "Use Y for a leader and N (or blank) for everyone else; yes/no and "
-                "true/false also work.",
-            )
-        team_codes: tuple[str, ...] = ()
+            self._not_yes_or_no(n, leader_text)
         team_text = get("team_codes", "")
-        if team_text:
-            codes = sorted({code.strip() for code in team_text.split(";") if code.strip()})
-            for code in codes:
-                if self.units.get(code) is not True:
-                    self.unit(n, "team_codes", code, team_text)
-            team_codes = tuple(codes)
-        protected = {}
-        for column in self.protected_columns:
-            value = get(column, "")
+        team_codes = self._team_codes(n, team_text) if team_text else ()
+        protected = {column: get(column, "") for column in self.protected_columns}
+        for column, value in protected.items():
             if len(value) > MAX_LENGTHS[column]:
-                check_length(p, n, column, value, MAX_LENGTHS[column])
-            protected[column] = value
+                check_length(self.problems, n, column, value, MAX_LENGTHS[column])
         if not number:
             return None
         # Returned even when the row has problems, so that references to this person
@@ -339,6 +285,86 @@ class _RowChecker:
             protected,
             n,
         )
+
+    def _required(self, n: int, column: str, value: str, what: str) -> None:
+        """A value the file must give (when it has the column) is missing or too long."""
+        if not value:
+            if column in self.columns:
+                check_required(self.problems, n, column, value, what)
+        else:
+            check_length(self.problems, n, column, value, MAX_LENGTHS[column])
+
+    def _bad_email(self, n: int, email: str) -> None:
+        if check_length(self.problems, n, "email", email, MAX_LENGTHS["email"]):
+            self.problems.add(
+                n,
+                "email",
+                email,
+                f"{quote(email)} is not a valid email address.",
+                "Correct it (like firstname.lastname@nhs.net), or leave it blank.",
+            )
+
+    def _staff_group(self, n: int, text: str):
+        """The staff group named by ``text`` (remembered), reporting an unknown one."""
+        group = self.groups.get(text, MISSING)
+        if group is MISSING:
+            group = self.groups[text] = reference.find_staff_group(text)
+        if group is None and "staff_group" in self.columns:
+            what = "the person's ESR staff group"
+            if check_required(self.problems, n, "staff_group", text, what):
+                self.problems.add(
+                    n,
+                    "staff_group",
+                    text,
+                    f"{quote(text)} is not an ESR staff group.",
+                    f"Use one of: {STAFF_GROUPS_TEXT}.",
+                )
+        return group
+
+    def _band(self, n: int, text: str):
+        """The band named by ``text`` (remembered), reporting an unknown one."""
+        band = self.bands.get(text, MISSING)
+        if band is MISSING:
+            band = self.bands[text] = reference.find_band(text)
+        if band is None and "band" in self.columns:
+            what = "the person's pay band or medical grade"
+            if check_required(self.problems, n, "band", text, what):
+                self.problems.add(n, "band", text, f"{quote(text)} is not a pay band.", BANDS_FIX)
+        return band
+
+    def _own_manager(self, n: int, number: str) -> None:
+        self.problems.add(
+            n,
+            "line_manager",
+            number,
+            f"{quote(number)} is given as their own line manager.",
+            "Enter the employee number of the person's line manager, or leave it blank.",
+        )
+
+    def _start_date(self, n: int, text: str) -> None:
+        """A start date not yet known to be good: checked once, reported if wrong."""
+        valid = self.dates.get(text)
+        if valid is None:
+            valid = self.dates[text] = parse_iso_date(text) is not None
+        if not valid:
+            self.bad_date(n, text)
+
+    def _not_yes_or_no(self, n: int, text: str) -> None:
+        self.problems.add(
+            n,
+            "is_leader",
+            text,
+            f"{quote(text)} is not Y or N.",
+            "Use Y for a leader and N (or blank) for everyone else; yes/no and "
+            "true/false also work.",
+        )
+
+    def _team_codes(self, n: int, text: str) -> tuple[str, ...]:
+        codes = sorted({code.strip() for code in text.split(";") if code.strip()})
+        for code in codes:
+            if self.units.get(code) is not True:
+                self.unit(n, "team_codes", code, text)
+        return tuple(codes)
 
     def bad_date(self, n: int, text: str) -> None:
         if len(text) == 10 and text[4] == "-" and text[7] == "-":
