@@ -13,9 +13,11 @@ The trust (code TST1):
 A second organisation, OTH1, has its own unit and person, to prove isolation.
 """
 
+import os
 import sys
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from colead.accounts.models import RoleAssignment
 from colead.org.models import Unit
@@ -26,6 +28,12 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+
+# The coverage pass (make test COVERAGE=1) draws the same examples on every run, so that the
+# figures scripts/coverage-ratchet holds do not move with hypothesis's random draws.
+hypothesis_settings.register_profile("coverage", derandomize=True, database=None)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 PASSWORD = "correct-horse-battery"
 PERSONAS = ["admin", "board", "od", "change", "manager", "staff", "safety"]
