@@ -14,7 +14,14 @@ from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
 from colead.core.errors import Conflict
 from colead.surveys import services
-from colead.surveys.models import DeviceLink, Invitation, Response, Wave, WaveStatus
+from colead.surveys.models import (
+    DeviceLink,
+    InstrumentVersion,
+    Invitation,
+    Response,
+    Wave,
+    WaveStatus,
+)
 from tests.integration.waves_fixtures import device_responses, make_wave, respond, staff_surgery
 
 SYSTEM = Actor.system("tests")
@@ -120,6 +127,19 @@ def test_the_form_offers_the_built_in_instruments_and_the_upper_units(client_for
     html = response.content.decode()
     assert 'name="opens[day]"' in html and 'name="closes[year]"' in html
     assert 'type="number"' in html and 'min="5"' in html
+
+
+def test_opening_the_form_stores_nothing_and_creating_imports_the_built_in_instruments(
+    client_for, trust
+):
+    client = client_for("od")
+    assert client.get(reverse("surveys:wave_new")).status_code == 200
+    assert not InstrumentVersion.objects.exists()
+    assert not AuditEvent.objects.exists()
+    client.post(reverse("surveys:wave_new"), new_wave_form())
+    assert InstrumentVersion.objects.filter(organisation=trust["org"]).count() == 6
+    imports = AuditEvent.objects.filter(action="survey.instrument_import")
+    assert {event.actor_label for event in imports} == {"od@test.test"}
 
 
 def test_creating_a_wave_through_the_form(client_for, trust):

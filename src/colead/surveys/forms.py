@@ -3,12 +3,14 @@ of the NHS.UK design system; the services check the rest (and refuse anything th
 through). Rendering is in the templates, with the NHS.UK components."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from django import forms
 
 from colead.org import reference
 from colead.org.models import Unit
+from colead.surveys import definitions
 from colead.surveys.models import MIN_REPORTING_THRESHOLD, InstrumentVersion
 
 UNIT_CHOICE_LEVELS = ("organisation", "division", "directorate")
@@ -108,9 +110,9 @@ class WaveForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.instrument_versions = latest_instruments(organisation)
+        self.instrument_choices = instrument_choices(organisation)
         self.fields["instruments"].choices = [
-            (f"{v.code}@{v.version}", v.title) for v in self.instrument_versions
+            (choice.value, choice.title) for choice in self.instrument_choices
         ]
         self.unit_choices = list(
             Unit.objects.for_org(organisation)
@@ -169,12 +171,42 @@ class WaveForm(forms.Form):
         return None
 
 
-def latest_instruments(organisation) -> list[InstrumentVersion]:
-    """The newest version of each of the organisation's instruments, by title."""
-    latest: dict[str, InstrumentVersion] = {}
+@dataclass(frozen=True)
+class InstrumentChoice:
+    code: str
+    version: int
+    title: str
+    description: str
+    questions: int
+
+    @property
+    def value(self) -> str:
+        return f"{self.code}@{self.version}"
+
+
+def _choice(instrument: definitions.Instrument) -> InstrumentChoice:
+    return InstrumentChoice(
+        instrument.code,
+        instrument.version,
+        instrument.title,
+        instrument.description or "",
+        len(instrument.items),
+    )
+
+
+def instrument_choices(organisation) -> list[InstrumentChoice]:
+    """The newest version of each of the organisation's instruments and of each built-in
+    one, by title. Reading them stores nothing: creating the wave imports the built-in
+    instruments (services.create_wave)."""
+    latest: dict[str, InstrumentChoice] = {}
     for version in InstrumentVersion.objects.for_org(organisation).order_by("code", "-version"):
-        latest.setdefault(version.code, version)
-    return sorted(latest.values(), key=lambda version: version.title)
+        if version.code not in latest:
+            latest[version.code] = _choice(version.parsed())
+    for instrument in definitions.builtin_instruments():
+        known = latest.get(instrument.code)
+        if known is None or known.version < instrument.version:
+            latest[instrument.code] = _choice(instrument)
+    return sorted(latest.values(), key=lambda choice: choice.title)
 
 
 class ExtendForm:

@@ -197,6 +197,9 @@ def item_codes_clash(instruments: list[InstrumentVersion]) -> list[str]:
 
 @transaction.atomic
 def create_wave(*, organisation, settings: WaveSettings, actor: Actor) -> Wave:
+    """A draft wave. The built-in instruments are imported first (a no-op once done), so
+    a wave can name them in a new organisation; nothing is kept if the settings are wrong."""
+    ensure_builtin_instruments(organisation=organisation, actor=actor)
     instruments, units, groups = _check_settings(organisation, settings)
     clashes = item_codes_clash(instruments)
     if clashes:

@@ -145,7 +145,6 @@ def wave_new(request):
     organisation = request.organisation
     if not queries.reach(actor=actor, organisation=organisation).can_manage:
         raise PermissionDenied
-    services.ensure_builtin_instruments(organisation=organisation, actor=actor)
     form = forms.WaveForm(
         request.POST or None,
         organisation=organisation,

@@ -89,7 +89,6 @@ class Command(BaseCommand):
         organisation = Organisation.objects.filter(code=org).first()
         if organisation is None:
             raise CommandError(f"There is no organisation with code {org}.")
-        services.ensure_builtin_instruments(organisation=organisation, actor=CLI)
         wave = services.create_wave(
             organisation=organisation,
             settings=services.WaveSettings(
