@@ -292,3 +292,12 @@ def test_a_wrong_type_for_a_field_says_what_the_field_takes():
         ),
         "items.d1.dimension": "must be a dimension code or a list of them",
     }
+
+
+def test_a_repeated_code_is_reported_even_when_its_first_use_is_wrong_itself():
+    text = VALID.replace('text: "First"', 'text: ""').replace("code: a2", "code: a1")
+    messages = {(p.line, p.key): p.message for p in problems_of(text)}
+    assert messages == {
+        (9, "items.a1.text"): "is required",
+        (10, "items.a1"): "is a duplicate item code (first used on line 9)",
+    }

@@ -2,7 +2,9 @@
 
 No Django imports: analysts and the CLI use this directly. ``load_instrument`` returns an
 ``Instrument`` or raises ``InstrumentInvalid`` listing every problem with file, line, key and
-what is wrong.
+what is wrong, in the order of the file. The shape is declared once as pydantic models
+(``InstrumentSpec`` and the specs of its entries); the rules between entries are small named
+functions below them.
 
 Schema (see docs/instruments.md):
 
@@ -787,18 +789,21 @@ def _codes_written(data: dict, name: str) -> list[str]:
 # -- rules between entries ---------------------------------------------------------------
 
 
-def _first_of_each_code(entries: list[tuple], name: str, c: _Collector) -> list[tuple]:
-    """The entries, without those repeating an earlier entry's code (each a problem)."""
+def _first_of_each_code(entries: list[tuple], name: str, data, c: _Collector) -> list[tuple]:
+    """The entries, without those repeating the code of an earlier entry as written (right
+    or not), each of them a problem."""
     first: dict[str, dict] = {}
+    for written in data[name] if entries else ():
+        if isinstance(written, dict) and isinstance(written.get("code"), str):
+            first.setdefault(written["code"], written)
     kept = []
-    for key, raw, spec in entries:
-        if spec.code in first:
+    for index, raw, spec in entries:
+        if first[spec.code] is not raw:
             line = _line(first[spec.code], "code")
             earlier = f" (first used on line {line})" if line else ""
             c.add(raw, f"{name}.{spec.code}", f"is a duplicate {name[:-1]} code{earlier}", "code")
             continue
-        first[spec.code] = raw
-        kept.append((key, raw, spec))
+        kept.append((index, raw, spec))
     return kept
 
 
@@ -922,13 +927,13 @@ def _validate(data: dict, c: _Collector) -> Instrument:
     scales = {code: _scale(code, entry) for code, _raw, entry in parts["scales"]}
     dimensions = {
         entry.code: _dimension(entry)
-        for _i, _raw, entry in _first_of_each_code(parts["dimensions"], "dimensions", c)
+        for _i, _raw, entry in _first_of_each_code(parts["dimensions"], "dimensions", data, c)
     }
     sections = {
         entry.code: Section(entry.code, entry.title.strip())
-        for _i, _raw, entry in _first_of_each_code(parts["sections"], "sections", c)
+        for _i, _raw, entry in _first_of_each_code(parts["sections"], "sections", data, c)
     }
-    items = _items(_first_of_each_code(parts["items"], "items", c), data, scales, sections, c)
+    items = _items(_first_of_each_code(parts["items"], "items", data, c), data, scales, sections, c)
     _dimensions_are_fed(dimensions, data, c)
     if c.problems or spec is None:
         raise InstrumentInvalid(sorted(c.problems, key=lambda p: p.line or 0))
