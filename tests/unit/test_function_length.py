@@ -16,7 +16,6 @@ LONG_FUNCTIONS = {
     "src/colead/direction/services.py::_apply_import",
     "src/colead/insights/results.py::_build_table",
     "src/colead/insights/themes.py::theme_summary",
-    "src/colead/org/imports/units.py::validate_units",
     "src/colead/privacy/disclosure.py::_audit",
 }
 

@@ -80,94 +80,9 @@ def validate_units(table: Table, existing: dict[str, ExistingUnit]) -> UnitsPlan
         raise ImportRejected(problems)
     problems.extend(table.problems)
     columns = set(table.columns)
-    site_given = "site" in columns
-
-    records: dict[str, UnitRecord] = {}
-    first_row: dict[str, int] = {}
-    roots: list[UnitRecord] = []
-    for row in table.rows:
-        n = row.number
-        code = row.get("unit_code")
-        name = row.get("name")
-        parent = row.get("parent_code")
-        level_text = row.get("level")
-        site = row.get("site")
-        code_ok = False
-        if "unit_code" in columns and check_required(problems, n, "unit_code", code, "a code"):
-            if check_length(problems, n, "unit_code", code, MAX_LENGTHS["unit_code"]):
-                if UNIT_CODE_RE.match(code):
-                    code_ok = True
-                else:
-                    problems.add(
-                        n,
-                        "unit_code",
-                        code,
-                        f"{quote(code)} is not a valid unit code.",
-                        "Use letters, digits, dots, hyphens and underscores, starting with a "
-                        "letter or digit (no spaces).",
-                    )
-        if code_ok and code in first_row:
-            problems.add(
-                n,
-                "unit_code",
-                code,
-                f"The unit code {quote(code)} is also on row {first_row[code]}.",
-                "Each unit must appear once: remove or correct one of the rows.",
-            )
-            code_ok = False
-        if "name" in columns and check_required(problems, n, "name", name, "the unit's name"):
-            check_length(problems, n, "name", name, MAX_LENGTHS["name"])
-        level = None
-        if "level" in columns and check_required(problems, n, "level", level_text, "a level"):
-            level = reference.find_level(level_text)
-            if level is None:
-                problems.add(
-                    n,
-                    "level",
-                    level_text,
-                    f"{quote(level_text)} is not a unit level.",
-                    f"Use one of: {LEVELS_TEXT}.",
-                )
-        if site_given:
-            check_length(problems, n, "site", site, MAX_LENGTHS["site"])
-        if "parent_code" in columns:
-            if parent and parent == code:
-                problems.add(
-                    n,
-                    "parent_code",
-                    parent,
-                    f"The unit {quote(code)} is its own parent.",
-                    "Enter the code of the unit above it, or leave parent_code blank for the "
-                    "top unit.",
-                )
-            elif not parent and level is not None and level != "organisation":
-                problems.add(
-                    n,
-                    "parent_code",
-                    parent,
-                    f"The parent_code is blank, but only the top unit (level organisation) "
-                    f"may have no parent; this unit's level is {level}.",
-                    "Enter the code of the unit above it.",
-                )
-            elif parent and level == "organisation":
-                problems.add(
-                    n,
-                    "level",
-                    level_text,
-                    "Only the top unit, with a blank parent_code, can have the level organisation.",
-                    f"Use another level ({LEVELS_TEXT}), or blank the parent_code if this "
-                    "is the top unit.",
-                )
-        if code_ok:
-            first_row[code] = n
-            record = UnitRecord(code, name, parent, level or "", site, n)
-            records[code] = record
-            if "parent_code" in columns and not parent and level == "organisation":
-                roots.append(record)
-
+    records, roots = _read_rows(table, problems, columns)
     if "parent_code" in columns and "level" in columns:
         _check_tree(table, problems, records, roots, existing)
-
     if not table.rows:
         problems.add(
             None,
@@ -180,7 +95,114 @@ def validate_units(table: Table, existing: dict[str, ExistingUnit]) -> UnitsPlan
         _check_missing_units(problems, records, existing)
     if problems:
         raise ImportRejected(problems)
-    return _plan(records, existing, site_given)
+    return _plan(records, existing, "site" in columns)
+
+
+def _read_rows(table: Table, problems, columns) -> tuple[dict[str, UnitRecord], list[UnitRecord]]:
+    """Each row with a usable code as a record (by code), and the top units among them."""
+    records: dict[str, UnitRecord] = {}
+    roots: list[UnitRecord] = []
+    for row in table.rows:
+        record = _read_row(row, problems, columns, records)
+        if record is None:
+            continue
+        records[record.code] = record
+        if "parent_code" in columns and not record.parent_code and record.level == "organisation":
+            roots.append(record)
+    return records, roots
+
+
+def _read_row(row, problems, columns, records) -> UnitRecord | None:
+    """The row's record, or None if its code is unusable; its problems are added."""
+    n = row.number
+    code = row.get("unit_code")
+    name = row.get("name")
+    parent = row.get("parent_code")
+    level_text = row.get("level")
+    site = row.get("site")
+    code_ok = "unit_code" in columns and _code_ok(problems, n, code, records)
+    if "name" in columns and check_required(problems, n, "name", name, "the unit's name"):
+        check_length(problems, n, "name", name, MAX_LENGTHS["name"])
+    level = _level(problems, n, level_text) if "level" in columns else None
+    if "site" in columns:
+        check_length(problems, n, "site", site, MAX_LENGTHS["site"])
+    if "parent_code" in columns:
+        _check_parent(problems, n, code, parent, level, level_text)
+    if not code_ok:
+        return None
+    return UnitRecord(code, name, parent, level or "", site, n)
+
+
+def _code_ok(problems, n: int, code: str, records: dict[str, UnitRecord]) -> bool:
+    """The code is given, valid and not on an earlier row."""
+    if not check_required(problems, n, "unit_code", code, "a code"):
+        return False
+    if not check_length(problems, n, "unit_code", code, MAX_LENGTHS["unit_code"]):
+        return False
+    if not UNIT_CODE_RE.match(code):
+        problems.add(
+            n,
+            "unit_code",
+            code,
+            f"{quote(code)} is not a valid unit code.",
+            "Use letters, digits, dots, hyphens and underscores, starting with a "
+            "letter or digit (no spaces).",
+        )
+        return False
+    if code in records:
+        problems.add(
+            n,
+            "unit_code",
+            code,
+            f"The unit code {quote(code)} is also on row {records[code].row}.",
+            "Each unit must appear once: remove or correct one of the rows.",
+        )
+        return False
+    return True
+
+
+def _level(problems, n: int, level_text: str) -> str | None:
+    if not check_required(problems, n, "level", level_text, "a level"):
+        return None
+    level = reference.find_level(level_text)
+    if level is None:
+        problems.add(
+            n,
+            "level",
+            level_text,
+            f"{quote(level_text)} is not a unit level.",
+            f"Use one of: {LEVELS_TEXT}.",
+        )
+    return level
+
+
+def _check_parent(problems, n: int, code: str, parent: str, level, level_text: str) -> None:
+    """Only the top unit, at level organisation, has no parent; no unit is its own."""
+    if parent and parent == code:
+        problems.add(
+            n,
+            "parent_code",
+            parent,
+            f"The unit {quote(code)} is its own parent.",
+            "Enter the code of the unit above it, or leave parent_code blank for the top unit.",
+        )
+    elif not parent and level is not None and level != "organisation":
+        problems.add(
+            n,
+            "parent_code",
+            parent,
+            f"The parent_code is blank, but only the top unit (level organisation) "
+            f"may have no parent; this unit's level is {level}.",
+            "Enter the code of the unit above it.",
+        )
+    elif parent and level == "organisation":
+        problems.add(
+            n,
+            "level",
+            level_text,
+            "Only the top unit, with a blank parent_code, can have the level organisation.",
+            f"Use another level ({LEVELS_TEXT}), or blank the parent_code if this is the top unit.",
+        )
 
 
 def _check_missing_units(problems, records, existing):
