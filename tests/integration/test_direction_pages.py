@@ -317,3 +317,16 @@ def test_check_in_on_the_web(client_for, thread):
         client_for("board").post("/direction/objectives/W1-A/check-ins/", form).status_code == 403
     )
     assert not client_for("board").get("/direction/objectives/W1-A/").context_data["can_check_in"]
+
+
+def test_each_check_in_error_is_shown_on_its_own_field(client_for, thread):
+    too_long = {"day": TODAY.day, "month": TODAY.month, "year": TODAY.year, "comment": "x" * 2001}
+    page = client_for("manager").post("/direction/objectives/W1-A/check-ins/", too_long)
+    html = page.content.decode()
+    # The service's "comment" is the form's check-in comment, and the summary links to it.
+    assert page.context_data["errors"] == {
+        "check_in_comment": "A comment can be at most 2,000 characters."
+    }
+    assert 'id="check-in-comment-error"' in html
+    assert 'href="#check-in-comment"' in html
+    assert "nhsuk-form-group--error" in html
