@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from colead.privacy.disclosure import Hierarchy
+from colead.privacy.disclosure import REMAINDER, Breakdown, Hierarchy, Status, protect, reason
 from colead.privacy.events import protect_events
 from colead.privacy.figures import (
     NOT_SHOWN,
@@ -222,3 +222,56 @@ def test_a_unit_with_one_sub_unit_and_small_counts_every_month_is_protected():
     tree = Hierarchy.from_parent_index([-1, 0])
     table = protect_events(tree, np.array([[0, 2, 2], [0, 1, 1]]), ["1", "2", "3"], threshold=3)
     assert table.status(1, "2").hidden
+
+
+# -- disclosure: inputs that cannot be a table of people are refused, naming the fault
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Hierarchy.build(["A", "B"], [None]), "differ in length"),
+        (lambda: Hierarchy.build(["A", "A"], [None, "A"]), "not unique"),
+        (lambda: Hierarchy.from_parent_index([-1, 0], ids=["A"]), "differ in length"),
+        (lambda: Hierarchy.from_parent_index([-1, 5]), "-1 or a valid position"),
+        (lambda: Hierarchy.from_parent_index([-1, 0], ids=["A", "A"]), "not unique"),
+    ],
+)
+def test_a_tree_that_cannot_be_is_refused(build, message):
+    with pytest.raises(ValueError, match=message):
+        build()
+
+
+def test_subtree_totals_need_one_value_per_unit():
+    tree = Hierarchy.build(["ORG", "A"], [None, "ORG"])
+    assert tree.subtree_totals([3, 4]).tolist() == [7, 4]
+    with pytest.raises(ValueError, match="expected 2 values, got shape"):
+        tree.subtree_totals([3, 4, 5])
+
+
+TWO_WARDS = Hierarchy.build(["ORG", "A", "B"], [None, "ORG", "ORG"])
+
+
+@pytest.mark.parametrize(
+    ("n", "breakdown", "message"),
+    [
+        ([30, 12, 18], Breakdown(["x"], [[30], [12.5], [17.5]]), "whole numbers"),
+        ([30, 12, 18], Breakdown(["x"], [[30], [-1], [18]]), "cannot be negative"),
+        ([30, 12, 18], Breakdown(["x", "x"], [[15, 15], [6, 6], [9, 9]]), "must be unique"),
+        ([30, 12, 18], Breakdown([REMAINDER], [[1], [0], [1]]), "must be unique"),
+        ([30, 12, 18], Breakdown(["x"], [[10], [6], [9]]), "'ORG' has fewer in a category"),
+        (
+            [30, 12, 18],
+            Breakdown([f"c{i}" for i in range(63)], np.zeros((3, 63), dtype=int)),
+            "more than 62 categories",
+        ),
+    ],
+)
+def test_a_breakdown_that_cannot_be_is_refused(n, breakdown, message):
+    with pytest.raises(ValueError, match=message):
+        protect(TWO_WARDS, n, 11, {"b": breakdown})
+
+
+def test_no_status_has_no_reason():
+    assert reason(None, 11) is None
+    assert reason(Status.PRIMARY, 11) == "Fewer than 11 responses"
