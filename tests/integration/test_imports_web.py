@@ -352,3 +352,12 @@ def test_a_cancelled_check_leaves_nothing_behind(
         callback()  # the job runs after the cancel
     assert check_upload.call(pending.pk) == "gone"
     assert not PendingUpload.objects.exists() and response.status_code == 302
+
+
+def test_the_preview_lists_each_change_escaped(client_for, trust):
+    rows = workforce_rows(trust["org"])
+    rows["S1"]["job_title"] = "Nurse <b>lead</b>"
+    response = upload(client_for("admin"), "workforce", workforce_csv(rows))
+    html = client_for("admin").get(response["Location"]).content.decode()
+    assert "<li>job_title: Staff Nurse → Nurse &lt;b&gt;lead&lt;/b&gt;</li>" in html
+    assert "<b>lead</b>" not in html

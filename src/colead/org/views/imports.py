@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_http_methods, require_POST
 
 from colead.accounts.permissions import has_permission, require_permission
@@ -223,17 +222,14 @@ def _still_checking(pending: PendingUpload) -> bool:
     return pending.state != PendingUpload.State.READY
 
 
-def _change_list(changes, protected_changed=False):
-    """The changes of one record as an escaped HTML list: "band: Band 5 → Band 6"."""
-    items = [(name, old or "(blank)", new or "(blank)") for name, old, new in changes]
-    html = format_html_join("", "<li>{}: {} → {}</li>", items)
-    if protected_changed:
-        html += format_html("<li>{}</li>", "protected characteristics changed")
-    return format_html('<ul class="nhsuk-list nhsuk-u-margin-bottom-0">{}</ul>', html)
+def _changes(changes, protected_changed=False) -> dict:
+    """One record's changes, for the preview template's change_list macro to list."""
+    return {"changes": changes, "protected_changed": protected_changed}
 
 
 def _preview_tables(result: services.ImportResult) -> list[dict]:
-    """Each list of changes as the NHS.UK table macro wants it."""
+    """Each list of changes as the NHS.UK table macro wants it; a row's last cell may be
+    its changes (a dict), which the template lists."""
     units = result.kind == ImportKind.UNITS
     tables = []
 
@@ -264,10 +260,7 @@ def _preview_tables(result: services.ImportResult) -> list[dict]:
             "Units to update",
             result.updated,
             ["Code", "Name", "Changes"],
-            [
-                [i["code"], i["name"], {"html": _change_list(i["changes"])}]
-                for i in result.updated_items
-            ],
+            [[i["code"], i["name"], _changes(i["changes"])] for i in result.updated_items],
         )
         add(
             "Units to deactivate",
@@ -297,7 +290,7 @@ def _preview_tables(result: services.ImportResult) -> list[dict]:
                 [
                     i["employee_number"],
                     i["name"],
-                    {"html": _change_list(i["changes"], i["protected_changed"])}
+                    _changes(i["changes"], i["protected_changed"])
                     if i["changes"] or i["protected_changed"]
                     else "Returning (no other changes)",
                 ]
