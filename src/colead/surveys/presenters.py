@@ -51,10 +51,11 @@ def _count(count: int | None, threshold: int) -> str:
 # -- one wave ----------------------------------------------------------------------------
 
 
-def settings_rows(wave: Wave) -> list[dict]:
+def settings_rows(page: queries.WavePage) -> list[dict]:
     """The wave's settings as summary list rows."""
-    instruments = [f"{i.title} (version {i.version})" for i in wave.ordered_instruments()]
-    units = [f"{unit.name} ({unit.code})" for unit in wave.target_units.order_by("path")]
+    wave = page.wave
+    instruments = [f"{i.title} (version {i.version})" for i in page.instruments]
+    units = [f"{unit.name} ({unit.code})" for unit in page.units]
     groups = [reference.staff_group_name(code) for code in wave.staff_groups]
     rows = [
         ("Instruments", instruments),

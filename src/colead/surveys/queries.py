@@ -34,6 +34,7 @@ from colead.surveys.models import (
     POOLED_STAFF_GROUPS,
     Ballot,
     DeviceLink,
+    InstrumentVersion,
     Invitation,
     Response,
     ResponseSource,
@@ -213,6 +214,8 @@ def scope_q(roots: list[Unit] | None, field: str = "reporting_unit__path__starts
 @dataclass(frozen=True)
 class WavePage:
     wave: Wave
+    instruments: list[InstrumentVersion]  # in the order respondents answer them
+    units: list[Unit]  # the units surveyed (with everything below them), in tree order
     # While the wave is open: invitation emails (total, sent, no_email), its device links
     # and the units a device link may be made for.
     progress: dict | None
@@ -223,15 +226,17 @@ class WavePage:
 def wave_page(*, actor: Actor, organisation, wave_id: int) -> WavePage:
     """A wave as those who manage it see it."""
     wave = find_wave(actor=actor, organisation=organisation, wave_id=wave_id, manage=True)
+    instruments = wave.ordered_instruments()
+    units = sorted(wave.target_units.all(), key=lambda unit: unit.path)
     if not wave.is_open:
-        return WavePage(wave, None, [], [])
+        return WavePage(wave, instruments, units, None, [], [])
     progress = Invitation.objects.filter(wave=wave).aggregate(
         total=Count("id"),
         sent=Count("id", filter=Q(sent_at__isnull=False)),
         no_email=Count("id", filter=Q(person__email="")),
     )
     links = list(DeviceLink.objects.filter(wave=wave).select_related("unit").order_by("unit__name"))
-    return WavePage(wave, progress, links, reporting_unit_choices(wave))
+    return WavePage(wave, instruments, units, progress, links, reporting_unit_choices(wave))
 
 
 def device_link(*, actor: Actor, organisation, wave_id: int, slug: str) -> DeviceLink:

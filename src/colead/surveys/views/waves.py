@@ -208,7 +208,7 @@ def wave_detail(request, wave_id):
     context = {
         "wave": wave,
         "status": presenters.STATUS_TAGS[wave.status],
-        "settings_rows": presenters.settings_rows(wave),
+        "settings_rows": presenters.settings_rows(page),
         "breadcrumbs": _crumbs(),
     }
     if wave.is_open:
