@@ -932,10 +932,11 @@ def _shown(value) -> str:
 
 
 def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, filename) -> int:
+    """Write the import's plan in four steps (new objectives, the agreement the file's
+    statuses record, the changed objectives, their alignment); the number of agreements
+    recorded."""
     unit_ids = dict(Unit.objects.for_org(organisation).values_list("code", "id"))
     now = timezone.now()
-    user = actor.user
-    changed_codes = {u.code: u for u in plan.updates}
 
     def fields(values) -> dict:
         return {
@@ -958,7 +959,7 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             {
                 "organisation_id": organisation.pk,
                 "code": code,
-                "created_by_id": user.pk if user else None,
+                "created_by_id": actor.user.pk if actor.user else None,
                 "updated_at": now,
                 **fields(plan.records[code]),
             }
@@ -966,10 +967,23 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
         ),
     )
     ids = dict(Objective.objects.for_org(organisation).values_list("code", "id"))
+    agreed_ids = _record_import_agreement(
+        organisation, plan, existing, rows, ids, actor=actor, filename=filename, now=now
+    )
+    _update_imported(organisation, plan, ids, fields, now=now)
+    _align_imported(organisation, plan, existing, ids)
+    return len(agreed_ids)
 
-    # Agreement: what the file says, recorded as acts by the importer.
-    acts = []
-    agreed_ids, cleared_ids = [], []
+
+def _record_import_agreement(
+    organisation, plan, existing, rows, ids, *, actor, filename, now
+) -> list[int]:
+    """What the file's statuses say of agreement, recorded as acts by the importer: an
+    agreed, active or achieved objective whose substance is new or changed is agreed; a
+    newly proposed one proposed; a draft or proposed one that was agreed loses its
+    agreement. The ids of the objectives agreed."""
+    changed_codes = {u.code: u for u in plan.updates}
+    acts, agreed_ids, cleared_ids = [], [], []
     comment_for = f"Recorded as {{}} by the import of {filename}."
     for code, values in plan.records.items():
         update = changed_codes.get(code)
@@ -987,7 +1001,6 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
             cleared_ids.append(ids[code])
         elif values.status in ("draft", "proposed") and was_agreed:
             cleared_ids.append(ids[code])
-    label = actor.label
     bulk_insert(
         AgreementAct,
         (
@@ -996,19 +1009,30 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
                 "objective_id": pk,
                 "act": act,
                 "comment": comment,
-                "by_id": user.pk if user else None,
-                "by_label": label,
+                "by_id": actor.user.pk if actor.user else None,
+                "by_label": actor.label,
                 "at": now,
             }
             for pk, act, comment in acts
         ),
     )
+    for start in range(0, len(agreed_ids), 500):
+        Objective.objects.filter(pk__in=agreed_ids[start : start + 500]).update(
+            agreed_at=now, agreed_by=actor.user, updated_at=now
+        )
+    for start in range(0, len(cleared_ids), 500):
+        Objective.objects.filter(pk__in=cleared_ids[start : start + 500]).update(
+            agreed_at=None, agreed_by=None, updated_at=now
+        )
+    return agreed_ids
 
-    # Changed objectives: every imported field, in bulk.
+
+def _update_imported(organisation, plan, ids, fields, *, now) -> None:
+    """Every imported field of the changed objectives, in bulk."""
     updated = []
-    for code in changed_codes:
-        objective = Objective(pk=ids[code], organisation=organisation, code=code)
-        for name, value in fields(plan.records[code]).items():
+    for update in plan.updates:
+        objective = Objective(pk=ids[update.code], organisation=organisation, code=update.code)
+        for name, value in fields(plan.records[update.code]).items():
             setattr(objective, name, value)
         objective.updated_at = now
         updated.append(objective)
@@ -1029,43 +1053,38 @@ def _apply_import(organisation, plan, existing, rows, person_ids, *, actor, file
         ],
         batch_size=BATCH,
     )
-    for start in range(0, len(agreed_ids), 500):
-        Objective.objects.filter(pk__in=agreed_ids[start : start + 500]).update(
-            agreed_at=now, agreed_by=user, updated_at=now
-        )
-    for start in range(0, len(cleared_ids), 500):
-        Objective.objects.filter(pk__in=cleared_ids[start : start + 500]).update(
-            agreed_at=None, agreed_by=None, updated_at=now
-        )
 
-    # Alignment: the file's parents for every objective in it.
+
+def _align_imported(organisation, plan, existing, ids) -> None:
+    """The file's parents for every new objective and every one whose parents changed."""
+    changed_codes = {u.code: u for u in plan.updates}
     wanted = {
         ids[code]: {ids[parent] for parent in values.parent_codes}
         for code, values in plan.records.items()
         if code not in existing or "parent_codes" in getattr(changed_codes.get(code), "changes", {})
     }
-    if wanted:
-        stale = []
-        have: dict[int, set[int]] = defaultdict(set)
-        for pk, child_id, parent_id in Alignment.objects.filter(
-            child__organisation=organisation
-        ).values_list("id", "child_id", "parent_id"):
-            if child_id in wanted:
-                if parent_id in wanted[child_id]:
-                    have[child_id].add(parent_id)
-                else:
-                    stale.append(pk)
-        for start in range(0, len(stale), 500):
-            Alignment.objects.filter(pk__in=stale[start : start + 500]).delete()
-        bulk_insert(
-            Alignment,
-            (
-                {"child_id": child_id, "parent_id": parent_id}
-                for child_id, parents in wanted.items()
-                for parent_id in sorted(parents - have[child_id])
-            ),
-        )
-    return len(agreed_ids)
+    if not wanted:
+        return
+    stale = []
+    have: dict[int, set[int]] = defaultdict(set)
+    for pk, child_id, parent_id in Alignment.objects.filter(
+        child__organisation=organisation
+    ).values_list("id", "child_id", "parent_id"):
+        if child_id in wanted:
+            if parent_id in wanted[child_id]:
+                have[child_id].add(parent_id)
+            else:
+                stale.append(pk)
+    for start in range(0, len(stale), 500):
+        Alignment.objects.filter(pk__in=stale[start : start + 500]).delete()
+    bulk_insert(
+        Alignment,
+        (
+            {"child_id": child_id, "parent_id": parent_id}
+            for child_id, parents in wanted.items()
+            for parent_id in sorted(parents - have[child_id])
+        ),
+    )
 
 
 # --- Coverage snapshots (the dashboard's trend) -----------------------------------------------
