@@ -482,3 +482,18 @@ class TestCreateOrganisation:
         event = AuditEvent.objects.get(action="organisation.create")
         assert event.organisation == org and event.detail["code"] == "RYY"
         assert event.actor_label == "system (cli)"
+
+
+def test_a_rejected_upload_is_audited_by_the_service_with_its_actor(trust, persona_users):
+    actor = Actor.of_user(persona_users["admin"], source="web", address="192.0.2.1")
+    with pytest.raises(services.ImportRejected):
+        services.hold_upload(
+            organisation=trust["org"],
+            kind="workforce",
+            filename="bad.csv",
+            content=b"employee_number\nE1\n",
+            actor=actor,
+        )
+    event = AuditEvent.objects.get(action="import.upload_rejected")
+    assert (event.actor_label, event.ip_address) == ("admin@test.test", "192.0.2.1")
+    assert event.detail["filename"] == "bad.csv" and event.detail["problems"] >= 1

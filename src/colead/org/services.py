@@ -794,16 +794,27 @@ def _hold(organisation, kind, filename, content, actor: Actor, **fields) -> Pend
 def hold_upload(
     *, organisation: Organisation, kind: str, filename: str, content: bytes, actor: Actor
 ) -> tuple[PendingUpload, ImportResult]:
-    """Check an uploaded file (raising ImportRejected with every problem) and keep it for
-    the admin to preview and confirm. A user holds one upload at a time per organisation;
-    uploads older than a day are discarded."""
-    result = IMPORTERS[kind](
-        organisation=organisation,
-        content=content,
-        filename=filename,
-        actor=actor,
-        dry_run=True,
-    )
+    """Check an uploaded file (raising ImportRejected with every problem, audited as
+    import.upload_rejected) and keep it for the admin to preview and confirm. A user holds
+    one upload at a time per organisation; uploads older than a day are discarded."""
+    try:
+        result = IMPORTERS[kind](
+            organisation=organisation,
+            content=content,
+            filename=filename,
+            actor=actor,
+            dry_run=True,
+        )
+    except ImportRejected as rejected:
+        record(
+            action="import.upload_rejected",
+            actor=actor,
+            organisation=organisation,
+            object_type="org.pendingupload",
+            object_repr=f"{kind} file {filename}",
+            detail={"kind": kind, "filename": filename, "problems": len(rejected.problems)},
+        )
+        raise
     with transaction.atomic():
         pending = _hold(organisation, kind, filename, content, actor)
         record(

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
-from colead.audit.services import record
 from colead.core.actor import Actor
 from colead.lib.formatting import uk_datetime
 from colead.lib.table import work_size
@@ -168,14 +167,6 @@ def import_index(request):
             actor=Actor.from_request(request),
         )
     except services.ImportRejected as rejected:
-        record(
-            action="import.upload_rejected",
-            actor=Actor.from_request(request),
-            organisation=organisation,
-            object_type="org.pendingupload",
-            object_repr=f"{kind} file {filename}",
-            detail={"kind": kind, "filename": filename, "problems": len(rejected.problems)},
-        )
         return _index(request, **_problem_context(rejected.problems, kind=kind, filename=filename))
     return redirect("org:import_preview", pk=pending.pk)
 
