@@ -544,13 +544,15 @@ class CheckInOut(Schema):
     value: float | None
     confidence: ConfidenceCode | None
     comment: str
-    by: str = Field(description="Who checked in (email, or `system`).")
+    by: str = Field(
+        description="Who checked in (email, or `system (reason)`, e.g. `system (cli)`)."
+    )
 
 
 class ActOut(Schema):
     act: ActCode
     comment: str
-    by: str = Field(description="Who (email, or `system`).")
+    by: str = Field(description="Who (email, or `system (reason)`, e.g. `system (cli)`).")
     at: datetime.datetime
 
 
