@@ -311,6 +311,9 @@ def test_a_large_file_with_problems_shows_them_once_and_keeps_nothing(
     assert "workforce.csv has 1 problem. Nothing has been imported." in html
     assert "Band 10" in html
     assert not PendingUpload.objects.exists()
+    # The task checked the file on its uploader's behalf.
+    event = AuditEvent.objects.get(action="import.upload_rejected")
+    assert event.actor_label == "admin@test.test"
 
 
 def test_the_check_page_shows_progress_and_refreshes_itself(client_for, trust, persona_users):

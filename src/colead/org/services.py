@@ -845,10 +845,14 @@ def stored_result(pending: PendingUpload) -> ImportResult | None:
     return ImportResult(**pending.outcome)
 
 
-def stored_problems(pending: PendingUpload) -> tuple[list[ImportProblem], int]:
-    """The problems a background check found (at most STORED_PROBLEMS), and how many."""
+def take_rejection(*, pending: PendingUpload, actor: Actor) -> tuple[list[ImportProblem], int]:
+    """The problems a background check found (at most STORED_PROBLEMS) and how many, for
+    the uploader to see once: the held upload (its bytes already gone) is dropped."""
+    if actor.user is None or pending.uploaded_by_id != actor.user.pk:
+        raise Refused("Only the person who uploaded a file can see its problems.")
     outcome = pending.outcome or {}
     problems = [ImportProblem(**problem) for problem in outcome.get("problems", [])]
+    pending.delete()
     return problems, outcome.get("count", len(problems))
 
 

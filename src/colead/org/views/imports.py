@@ -186,11 +186,12 @@ def import_check(request, pk: int):
     if pending.state == State.READY:
         return redirect("org:import_preview", pk=pending.pk)
     if pending.state == State.REJECTED:
-        problems, count = services.stored_problems(pending)
+        problems, count = services.take_rejection(
+            pending=pending, actor=Actor.from_request(request)
+        )
         context = _problem_context(problems, kind=pending.kind, filename=pending.filename)
         context["problem_count"] = count
         context["problems_hidden"] = max(0, count - len(context["problems"]))
-        pending.delete()  # the problems are shown once; the file's bytes are already gone
         return _index(request, **context)
     expected = pending.rows_expected
     percent = (
