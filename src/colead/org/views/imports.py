@@ -114,7 +114,7 @@ def _index(request, *, form=None, status=200, **extra):
                 uk_datetime(timezone.localtime(run.created_at)),
                 run.get_kind_display(),
                 run.filename,
-                run.actor.email if run.actor else "system (command line)",
+                run.actor.email if run.actor else "system (a command or the demo)",
                 {"text": f"{run.added:,}", "format": "numeric"},
                 {"text": f"{run.updated:,}", "format": "numeric"},
                 {"text": f"{run.leavers:,}", "format": "numeric"},
