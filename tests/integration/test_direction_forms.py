@@ -820,3 +820,13 @@ def test_the_models_title_limit_is_the_forms_the_imports_the_services_and_the_ap
         actor=SYSTEM,
     )
     assert len(made.title) == 60
+    # The code's limit too, which the import and the API read from the model alike.
+    monkeypatch.setattr(Objective._meta.get_field("code"), "max_length", 8)
+    with pytest.raises(Invalid, match="use up to 8 letters"):
+        services.create_objective(
+            organisation=trust["org"],
+            code="W1-LONGER",
+            title="x",
+            unit=trust["units"]["W1"],
+            actor=SYSTEM,
+        )

@@ -403,9 +403,10 @@ def create_objective(
 ) -> Objective:
     """A new draft objective of a unit, or (with ``owner``) of a person."""
     code = (code or "").strip()
-    if not OBJECTIVE_CODE_RE.match(code):
+    most = objective_limits().code
+    if len(code) > most or not OBJECTIVE_CODE_RE.match(code):
         message = (
-            f'"{code}" is not a valid objective code: use up to 40 letters, digits, dots, '
+            f'"{code}" is not a valid objective code: use up to {most} letters, digits, dots, '
             "hyphens and underscores, starting with a letter or digit."
         )
         raise Invalid({"code": message})
