@@ -1,10 +1,12 @@
-"""The audit log's published reads: the list page and the CSV export.
+"""accounts' published reads: the audit log (its list page and CSV export) and a user's
+own profile.
 
 The log is organisation-wide, so reading it needs AUDIT_VIEW over the whole organisation
 (the system may read it); anything less is ``Refused``. Each read is itself audited, once
 (``audit.view``, ``audit.export``), with the filters it used.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
@@ -88,3 +90,43 @@ def audit_export(actor: Actor, organisation, filters: dict) -> QuerySet:
         detail={"filters": used_filters(filters)},
     )
     return _filtered(organisation, filters)
+
+
+@dataclass
+class Profile:
+    """A signed-in user's own roles and staff records, with the protected characteristics
+    recorded for each record (by person id)."""
+
+    assignments: list
+    people: list
+    protected: dict[int, dict[str, str]]
+
+
+def own_profile(actor: Actor) -> Profile:
+    """The actor's roles in every organisation and their own staff records. Showing a
+    record's protected characteristics is audited as ``person.view_protected``, as on the
+    person's page."""
+    if actor.user is None:
+        raise Refused("Sign in to see your profile.")
+    assignments = list(
+        actor.user.role_assignments.select_related(
+            "organisation", "unit", "person__primary_unit", "person__line_manager"
+        ).order_by("organisation__name", "role")
+    )
+    people = []
+    for assignment in assignments:
+        if assignment.person_id and assignment.person not in people:
+            people.append(assignment.person)
+    protected = {}
+    for person in people:
+        characteristics = getattr(person, "protected", None)
+        if characteristics is not None:
+            protected[person.pk] = characteristics.as_dict()
+            record(
+                action="person.view_protected",
+                actor=actor,
+                organisation=person.organisation,
+                obj=person,
+                detail={"own_record": True},
+            )
+    return Profile(assignments, people, protected)

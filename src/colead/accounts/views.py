@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.template.response import TemplateResponse
 
-from colead.accounts import throttle
+from colead.accounts import queries, throttle
 from colead.accounts.permissions import roles_in
 from colead.audit.services import client_ip, record
 from colead.core.actor import Actor
@@ -48,31 +48,11 @@ class SignOutView(auth_views.LogoutView):
 def profile(request):
     """The signed-in user's own profile: their roles, and their staff record in each
     organisation, with protected characteristics (only ever shown to them and admins)."""
-    assignments = list(
-        request.user.role_assignments.select_related(
-            "organisation", "unit", "person__primary_unit", "person__line_manager"
-        ).order_by("organisation__name", "role")
-    )
-    people = []
-    for assignment in assignments:
-        if assignment.person_id and assignment.person not in people:
-            people.append(assignment.person)
-    protected = {}
-    for person in people:
-        characteristics = getattr(person, "protected", None)
-        if characteristics is not None:
-            protected[person.pk] = characteristics.as_dict()
-            record(
-                action="person.view_protected",
-                actor=Actor.from_request(request),
-                organisation=person.organisation,
-                obj=person,
-                detail={"own_record": True},
-            )
+    own = queries.own_profile(Actor.from_request(request))
     context = {
-        "assignments": assignments,
-        "people": people,
-        "protected": protected,
+        "assignments": own.assignments,
+        "people": own.people,
+        "protected": own.protected,
         "roles": roles_in(request.user, request.organisation) if request.organisation else set(),
         "breadcrumbs": [{"text": "Home", "href": "/"}],
     }
