@@ -104,3 +104,27 @@ def test_the_organisation_summary_hides_post_counts_without_posts_organisation_w
         user=ward_manager, organisation=org, role="manager", unit=trust["units"]["W1"]
     )
     assert queries.summary(Actor.of_user(ward_manager, source="api"), org) is None
+
+
+def test_the_people_on_a_unit_page_are_audited_as_the_apis_listing_is(api, client_for):
+    page = client_for("manager").get(reverse("org:unit", args=["W1"]))
+    assert page.status_code == 200 and page.context_data["people"]
+    assert api("manager", "/people?unit=W1").status_code == 200
+    events = AuditEvent.objects.filter(action="people.list").order_by("pk")
+    assert [(event.detail["source"], event.detail["count"]) for event in events] == [
+        ("web", len(page.context_data["people"])),
+        ("api", len(page.context_data["people"])),
+    ]
+    shown = [row["employee_number"] for row in page.context_data["people"]]
+    assert events[0].detail["returned"] == shown and events[0].detail["page"] == 1
+
+
+def test_a_unit_page_without_its_people_audits_no_read_of_people(client, trust):
+    change_team_member = UserFactory(email="change@test.test")
+    RoleAssignment.objects.create(
+        user=change_team_member, organisation=trust["org"], role="change_team"
+    )
+    client.force_login(change_team_member)
+    page = client.get(reverse("org:unit", args=["W1"]))
+    assert page.status_code == 200 and not page.context_data["can_view_people"]
+    assert not AuditEvent.objects.filter(action="people.list").exists()

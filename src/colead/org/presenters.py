@@ -18,7 +18,6 @@ from colead.org.queries import PersonPage, Sight, UnitListing, UnitPage
 PATH_SEGMENT_LENGTH = len(Unit.path_segment(1))
 TREE_OPEN_DEPTH = 2  # the top unit and the level below it start expanded
 SEARCH_LIMIT = 100
-PEOPLE_PER_PAGE = 50
 LEVEL_LABELS = dict(UnitLevel.choices)
 
 

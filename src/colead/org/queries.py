@@ -17,7 +17,8 @@ templates is left to ``presenters``, for the API to its schemas.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q
 
 from colead.accounts.models import RoleAssignment
 from colead.accounts.permissions import own_person_ids, permitted_scopes, roles_in
@@ -39,6 +40,7 @@ from colead.org.summary import home_summary, organisation_summary
 UNIT_CODE_LENGTH = 40
 EMPLOYEE_NUMBER_LENGTH = 30
 HISTORY_SHOWN = 100  # a person's latest changes
+PEOPLE_PER_PAGE = 50  # on a unit's page
 
 
 # --- What the actor may see ----------------------------------------------------------------
@@ -214,7 +216,7 @@ def unit_headcount(unit_: Unit) -> dict[str, int]:
 class UnitPage:
     """Everything on a unit's page. ``staff_by_group_and_band`` counts the subtree's current
     staff; ``staff_by_path`` by primary unit path (for the subunits' headcounts);
-    ``people`` (the unit's own staff, for paging) is None when the actor may not see them."""
+    ``people`` (a page of the unit's own staff) is None when the actor may not see them."""
 
     unit: Unit
     sight: Sight
@@ -224,10 +226,15 @@ class UnitPage:
     staff_by_path: list[tuple[str, int]]
     leaders: list[Person]
     posts: list[LeadershipPost]
-    people: QuerySet | None
+    people: Page | None
 
 
-def unit_page(actor: Actor, organisation: Organisation, code: str) -> UnitPage:
+def unit_page(
+    actor: Actor, organisation: Organisation, code: str, *, people_page: str | None = None
+) -> UnitPage:
+    """A unit's page. With PERSON_VIEW on the unit, also a page of the people whose primary
+    unit it is (``people_page``: a missing or wrong number gives the nearest page), audited
+    as ``people.list`` as the API's listing is."""
     found = unit(actor, organisation, code)
     seen = sight(actor, organisation)
     units_ = Unit.objects.for_org(organisation)
@@ -235,12 +242,7 @@ def unit_page(actor: Actor, organisation: Organisation, code: str) -> UnitPage:
     near = Q(primary_unit=found) | Q(primary_unit__parent=found)
     people = None
     if seen.people.covers(found):
-        people = (
-            Person.objects.for_org(organisation)
-            .current()
-            .filter(primary_unit=found)
-            .order_by("last_name", "first_name", "pk")
-        )
+        people = _people_of_unit(actor, organisation, found, people_page)
     return UnitPage(
         unit=found,
         sight=seen,
@@ -273,6 +275,30 @@ def unit_page(actor: Actor, organisation: Organisation, code: str) -> UnitPage:
         ),
         people=people,
     )
+
+
+def _people_of_unit(actor: Actor, organisation, found: Unit, number: str | None) -> Page:
+    staff = (
+        Person.objects.for_org(organisation)
+        .current()
+        .filter(primary_unit=found)
+        .order_by("last_name", "first_name", "pk")
+    )
+    page = Paginator(staff, PEOPLE_PER_PAGE).get_page(number)
+    record(
+        action="people.list",
+        actor=actor,
+        organisation=organisation,
+        object_type="org.person",
+        detail={
+            "filters": {"primary_unit": found.code},
+            "page": page.number,
+            "count": page.paginator.count,
+            "returned": [person.employee_number for person in page.object_list],
+            "source": actor.source,
+        },
+    )
+    return page
 
 
 # --- People --------------------------------------------------------------------------------

@@ -15,14 +15,14 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core.actor import Actor
 from colead.core.errors import NotFound, Refused
-from colead.core.pagination import paginate, pagination_params
+from colead.core.pagination import pagination_params
 from colead.org import presenters, queries
 
 
-def _read(read, *args):
+def _read(read, *args, **kwargs):
     """A query's result; its NotFound or Refused as the site's 404 or 403 page."""
     try:
-        return read(*args)
+        return read(*args, **kwargs)
     except NotFound as error:
         raise Http404(str(error)) from error
     except Refused as error:
@@ -52,16 +52,20 @@ def tree(request):
 def unit_detail(request, code):
     """A unit: where it sits, its headcount by staff group and band, its subunits and
     leaders, and (with PERSON_VIEW on it) the people whose primary unit it is."""
-    page = _read(queries.unit_page, Actor.from_request(request), request.organisation, code)
+    page = _read(
+        queries.unit_page,
+        Actor.from_request(request),
+        request.organisation,
+        code,
+        people_page=request.GET.get("page"),
+    )
     context = presenters.unit_page(page)
-    people_page = None
     if page.people is not None:
-        people_page = paginate(request, page.people, presenters.PEOPLE_PER_PAGE)
-        context["people"] = presenters.person_rows(people_page.object_list)
+        context["people"] = presenters.person_rows(page.people.object_list)
         context["people_pagination"] = pagination_params(
-            request, people_page, fragment="people", label="Pages of people"
+            request, page.people, fragment="people", label="Pages of people"
         )
-    context.update({"can_view_people": page.people is not None, "people_page": people_page})
+    context.update({"can_view_people": page.people is not None, "people_page": page.people})
     return TemplateResponse(request, "org/unit.jinja", context)
 
 
