@@ -5,8 +5,11 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from colead.accounts import services
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.core.errors import Conflict, Invalid, NotFound
 from tests.factories import UserFactory
 
 
@@ -99,3 +102,26 @@ def test_revoke_stops_the_token_working_and_is_audited(client, persona_users):
 def test_revoke_an_unknown_token_fails(db):
     with pytest.raises(CommandError, match="No API token with id 999"):
         run("revoke", "999")
+
+
+def test_a_token_name_must_be_short_and_not_blank(persona_users):
+    with pytest.raises(CommandError, match="--name: Give the token a name of 1 to 100"):
+        run("create", "--user", "manager@test.test", "--name", "x" * 101)
+    assert not ApiToken.objects.exists()
+
+
+def test_the_token_services_refuse_clearly_and_audit_their_actor(persona_users):
+    admin = Actor.of_user(persona_users["admin"], source="web")
+    with pytest.raises(Invalid, match="name"):
+        services.create_api_token(user=persona_users["manager"], name="  ", actor=admin)
+    token, _ = services.create_api_token(user=persona_users["manager"], name="sync", actor=admin)
+    services.revoke_api_token(token_id=token.pk, actor=admin)
+    with pytest.raises(Conflict, match="already revoked"):
+        services.revoke_api_token(token_id=token.pk, actor=admin)
+    with pytest.raises(NotFound, match="No API token with id 999"):
+        services.revoke_api_token(token_id=999, actor=admin)
+    events = AuditEvent.objects.filter(action__startswith="api_token.")
+    assert set(events.values_list("action", "actor_label", "detail__via")) == {
+        ("api_token.create", "admin@test.test", "web"),
+        ("api_token.revoke", "admin@test.test", "web"),
+    }

@@ -5,12 +5,14 @@ line, so a script can capture it with ``colead token create --user EMAIL | tail 
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from colead.accounts.models import ApiToken, User
-from colead.audit.services import record
+from colead.accounts import services
+from colead.accounts.models import User
 from colead.core.actor import Actor
+from colead.core.errors import ColeadError, Conflict, Invalid
+
+CLI = Actor.system("cli")
 
 
 class Command(BaseCommand):
@@ -39,20 +41,12 @@ class Command(BaseCommand):
 
     def _create(self, *, user, name, **options):
         owner = self._user(user)
-        if not owner.is_active:
-            raise CommandError(f"{owner.email} is deactivated; a token for them would not work.")
-        name = name.strip()
-        if not name or len(name) > ApiToken._meta.get_field("name").max_length:
-            raise CommandError("--name must be 1 to 100 characters.")
-        with transaction.atomic():
-            token, raw = ApiToken.generate(user=owner, name=name)
-            record(
-                action="api_token.create",
-                actor=Actor.system("cli"),
-                obj=token,
-                object_repr=f"{token.name} ({owner.email})",
-                detail={"user": owner.email, "name": token.name, "via": "cli"},
-            )
+        try:
+            token, raw = services.create_api_token(user=owner, name=name, actor=CLI)
+        except Invalid as error:
+            raise CommandError(f"--name: {error.errors['name']}") from None
+        except ColeadError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"Created API token {token.pk} ({token.name}) for {owner.email}.")
         self.stdout.write("This is the only time it is shown; store it somewhere safe:")
         self.stdout.write(raw)
@@ -72,23 +66,13 @@ class Command(BaseCommand):
             )
 
     def _revoke(self, *, id, **options):
-        with transaction.atomic():
-            token = ApiToken.objects.select_for_update().select_related("user").filter(pk=id)
-            token = token.first()
-            if token is None:
-                raise CommandError(f"No API token with id {id}.")
-            if token.revoked_at is not None:
-                self.stdout.write(f"API token {id} was already revoked {_when(token.revoked_at)}.")
-                return
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            record(
-                action="api_token.revoke",
-                actor=Actor.system("cli"),
-                obj=token,
-                object_repr=f"{token.name} ({token.user.email})",
-                detail={"user": token.user.email, "name": token.name, "via": "cli"},
-            )
+        try:
+            token = services.revoke_api_token(token_id=id, actor=CLI)
+        except Conflict as error:
+            self.stdout.write(str(error))  # nothing to do: not a failure
+            return
+        except ColeadError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"Revoked API token {id} ({token.name}) of {token.user.email}.")
 
 
