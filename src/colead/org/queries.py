@@ -113,11 +113,10 @@ def _scope_or_refuse(actor, permission, organisation, what: str) -> Scope:
     return scope
 
 
-def _code(value: str, max_length: int) -> str | None:
-    """A code from a URL, or None when it could not be stored (so is not found)."""
-    if not value or len(value) > max_length or "\x00" in value:
-        return None
-    return value
+def _storable(code: str, max_length: int) -> bool:
+    """Whether a code from a URL could be stored at all: one that could not (too long, a
+    NUL, which PostgreSQL refuses) is simply not found, without asking the database."""
+    return bool(code) and len(code) <= max_length and "\x00" not in code
 
 
 # --- Units ---------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ def units(actor: Actor, organisation: Organisation) -> UnitListing:
 def unit(actor: Actor, organisation: Organisation, code: str) -> Unit:
     """One unit by its code, if the actor may see it (ORG_VIEW on it), with its parent."""
     found = None
-    if _code(code, UNIT_CODE_LENGTH) is not None:
+    if _storable(code, UNIT_CODE_LENGTH):
         found = (
             Unit.objects.for_org(organisation).filter(code=code).select_related("parent").first()
         )
@@ -311,7 +310,7 @@ def person(
     primary unit and for the person themselves. Audited once as ``person.view``, whether
     the page or the API asks (``via`` says how an API caller signed in)."""
     found = None
-    if _code(employee_number, EMPLOYEE_NUMBER_LENGTH) is not None:
+    if _storable(employee_number, EMPLOYEE_NUMBER_LENGTH):
         found = (
             Person.objects.for_org(organisation)
             .select_related("primary_unit", "line_manager__primary_unit")
@@ -445,7 +444,7 @@ def people(
     )
     if filters.unit is not None:
         within = None
-        if _code(filters.unit, UNIT_CODE_LENGTH) is not None:
+        if _storable(filters.unit, UNIT_CODE_LENGTH):
             within = Unit.objects.for_org(organisation).filter(code=filters.unit).first()
         if within is None:
             raise Invalid({"unit": f"Unknown unit {filters.unit!r}."}, source="query")
