@@ -2,7 +2,8 @@
 and one objective, shaped from ``facts`` (a fixed number of queries whatever the size of
 the organisation). Only shaping: which objectives the person may see (``visible``, the
 ids, or None for every one) and who they are come from ``colead.direction.queries``,
-which checks the scope before calling here."""
+which checks the scope before calling here, and so do the rows read while shaping
+(``source``, a queries.PageSource: the facts, the rules, owners' names, check-ins)."""
 
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,8 +11,6 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.direction import facts
-from colead.direction.models import Objective
 from colead.direction.quality import (
     MARKERS,
     ObjectiveFacts,
@@ -20,10 +19,10 @@ from colead.direction.quality import (
     unit_summaries,
 )
 from colead.direction.reference import CONFIDENCE, ELEMENTS, STATUSES
-from colead.direction.services import current_vision, quality_settings
+from colead.direction.services import current_vision
 from colead.lib import memory
 from colead.lib.formatting import uk_date
-from colead.org.models import Person, UnitLevel
+from colead.org.models import UnitLevel
 
 LEVEL_LABELS = {**dict(UnitLevel.choices), "individual": "Individual"}
 LEVEL_ORDER = {level: n for n, level in enumerate([*UnitLevel.values, "individual"])}
@@ -76,7 +75,11 @@ def unit_objectives_href(code: str) -> str:
 
 
 def vision_context(organisation) -> dict | None:
-    vision = current_vision(organisation)
+    """The approved vision of the organisation, as the pages show it."""
+    return vision_summary(current_vision(organisation))
+
+
+def vision_summary(vision) -> dict | None:
     if vision is None:
         return None
     return {
@@ -153,10 +156,10 @@ class _Loaded:
     to be shown). Objectives are judged by the organisation's own quality rules
     (``services.quality_settings``)."""
 
-    def __init__(self, organisation, visible: set[int] | None):
-        self.organisation = organisation
-        self.settings = quality_settings(organisation)
-        self.facts = facts.load(organisation, with_people=False)
+    def __init__(self, source, visible: set[int] | None):
+        self.source = source
+        self.settings = source.settings()
+        self.facts = source.facts()
         self.qualities = self.facts.assess(timezone.localdate(), self.settings)
         self.everything = visible is None
         self.visible = self.facts.objectives.keys() if visible is None else visible
@@ -175,13 +178,7 @@ class _Loaded:
             if pk in objectives and objectives[pk].owner_id is not None
         } - self.owner_names.keys()
         if owner_ids:
-            people = Person.objects.for_org(self.organisation)
-            if len(owner_ids) <= 500:  # beyond, reading everyone beats a long IN list
-                people = people.filter(pk__in=owner_ids)
-            self.owner_names.update(
-                (pk, f"{first} {last}")
-                for pk, first, last in people.values_list("id", "first_name", "last_name")
-            )
+            self.owner_names.update(self.source.owner_names(owner_ids))
 
     def owner_name(self, owner_id: int | None) -> str:
         if owner_id is None:
@@ -320,13 +317,13 @@ def _arrange(loaded: _Loaded, pks, thread: Thread, *, depth: int, inline) -> lis
     return nodes
 
 
-def golden_thread(organisation, visible: set[int] | None, *, query: str = "") -> dict:
+def golden_thread(source, visible: set[int] | None, *, query: str = "") -> dict:
     """The vision, then the organisation objectives with everything below them, as a tree
     of what the user may see; objectives with no path up are listed apart (orphans).
     Above ``INLINE_LIMIT`` visible objectives, individual objectives are not put on the
     page but counted under the objective they serve, with a link that loads them.
     With ``query``, the objectives whose code, title, unit or owner contains it."""
-    loaded = _Loaded(organisation, visible)
+    loaded = _Loaded(source, visible)
     objectives = loaded.facts.objectives
     visible = loaded.visible
     thread = loaded.thread()
@@ -366,7 +363,7 @@ def golden_thread(organisation, visible: set[int] | None, *, query: str = "") ->
         roots_nodes = _arrange(loaded, thread.roots, thread, depth=0, inline=inline)
         orphan_nodes = _arrange(loaded, thread.orphans, thread, depth=OPEN_DEPTH, inline=inline)
     return {
-        "vision": vision_context(organisation),
+        "vision": vision_summary(source.vision()),
         "roots": roots_nodes,
         "orphans": orphan_nodes,
         "objective_count": len(visible),
@@ -386,10 +383,10 @@ def _sort_key(loaded: _Loaded, pk: int) -> tuple:
     return (LEVEL_ORDER.get(level, 99), unit.name, objective.code)
 
 
-def branch(objective, visible: set[int] | None, *, folded_only: bool = False) -> dict:
+def branch(source, objective, visible: set[int] | None, *, folded_only: bool = False) -> dict:
     """Everything visible below one objective, as a tree; with ``folded_only``, only what
     the golden thread folds away (the individual objectives directly below)."""
-    loaded = _Loaded(objective.organisation, visible)
+    loaded = _Loaded(source, visible)
     thread = loaded.thread()
     below = thread.children.get(objective.pk, [])
     if folded_only:
@@ -400,16 +397,15 @@ def branch(objective, visible: set[int] | None, *, folded_only: bool = False) ->
         "node": loaded.node(objective.pk),
         "children": nodes,
         "total": thread.counts.get(objective.pk, 0),
-        "vision": vision_context(objective.organisation),
+        "vision": vision_summary(source.vision()),
     }
 
 
-def my_objectives(organisation, visible: set[int] | None, *, own, unit_paths) -> dict:
-    """The individual objectives of ``own`` (the person's staff records) and the
-    objectives of their teams (``unit_paths``), each with the thread of objectives above it
-    up to the vision."""
-    people = list(Person.objects.filter(pk__in=own).select_related("primary_unit"))
-    loaded = _Loaded(organisation, visible)
+def my_objectives(source, visible: set[int] | None, *, own, people, unit_paths) -> dict:
+    """The individual objectives of ``own`` (the ids of the person's staff records,
+    ``people``) and the objectives of their teams (``unit_paths``), each with the thread of
+    objectives above it up to the vision."""
+    loaded = _Loaded(source, visible)
     objectives = loaded.facts.objectives
     unit_path = loaded.facts.unit_paths
     own_units = {pk for pk, path in unit_path.items() if path in set(unit_paths)}
@@ -431,7 +427,7 @@ def my_objectives(organisation, visible: set[int] | None, *, own, unit_paths) ->
         if o.owner_id is None and o.unit_id in own_units and o.status != "dropped"
     ]
     return {
-        "vision": vision_context(organisation),
+        "vision": vision_summary(source.vision()),
         "people": people,
         "mine": mine,
         "team_objectives": teams,
@@ -494,11 +490,10 @@ def sparkline(objective, check_ins, width: int = 300, height: int = 80) -> dict 
     }
 
 
-def unit_page(unit, visible: set[int] | None) -> dict:
+def unit_page(source, unit, visible: set[int] | None) -> dict:
     """A unit's own objectives with their progress, and its staff's individual objectives
     (those the user may see), with the unit's quality summary."""
-    organisation = unit.organisation
-    loaded = _Loaded(organisation, visible)
+    loaded = _Loaded(source, visible)
     objectives = loaded.facts.objectives
     own = [
         pk
@@ -510,11 +505,10 @@ def unit_page(unit, visible: set[int] | None) -> dict:
         for pk, o in objectives.items()
         if o.unit_id == unit.pk and o.owner_id is not None and pk in loaded.visible
     ]
-    records = {o.pk: o for o in Objective.objects.filter(pk__in=own).prefetch_related("check_ins")}
+    records = source.objectives_with_check_ins(own)
     rows = []
     for pk in sorted(own, key=lambda pk: objectives[pk].code):
-        objective = records[pk]
-        check_ins = sorted(objective.check_ins.all(), key=lambda c: (c.date, c.pk))
+        objective, check_ins = records[pk]
         rows.append(
             {
                 "node": loaded.node(pk),
@@ -535,7 +529,7 @@ def unit_page(unit, visible: set[int] | None) -> dict:
     summary = unit_summaries(objectives, loaded.qualities, loaded.settings).get(unit.pk)
     return {
         "unit": unit,
-        "vision": vision_context(organisation),
+        "vision": vision_summary(source.vision()),
         "rows": rows,
         "individual": [
             loaded.node(pk)
@@ -546,9 +540,8 @@ def unit_page(unit, visible: set[int] | None) -> dict:
     }
 
 
-def objective_page(objective, visible: set[int] | None) -> dict:
-    organisation = objective.organisation
-    loaded = _Loaded(organisation, visible)
+def objective_page(source, objective, visible: set[int] | None) -> dict:
+    loaded = _Loaded(source, visible)
     node = loaded.node(objective.pk)
     quality = loaded.qualities[objective.pk]
     parents = [
@@ -564,8 +557,7 @@ def objective_page(objective, visible: set[int] | None) -> dict:
         ),
         key=lambda n: n.sort_key,
     )
-    check_ins = list(objective.check_ins.order_by("date", "id"))
-    acts = list(objective.agreement_acts.order_by("at", "id"))
+    check_ins, acts = source.check_ins_and_acts(objective)
     path = loaded.facts.paths.get(objective.pk)
     return {
         "objective": objective,
@@ -605,5 +597,5 @@ def objective_page(objective, visible: set[int] | None) -> dict:
             }
             for a in acts
         ],
-        "vision": vision_context(organisation),
+        "vision": vision_summary(source.vision()),
     }

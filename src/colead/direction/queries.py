@@ -28,7 +28,7 @@ from colead.direction import access, dashboard, exports, facts, presenters, serv
 from colead.direction.coverage import CoverageReport
 from colead.direction.models import Alignment, Objective, Vision, VisionStatus
 from colead.lib.spreadsheet import FORMATS, Export
-from colead.org.models import Unit
+from colead.org.models import Person, Unit
 
 VIEW = Permission.OBJECTIVES_VIEW
 CODE_MAX = Objective._meta.get_field("code").max_length
@@ -84,6 +84,54 @@ def _storable(code: str) -> bool:
     return bool(code) and len(code) <= CODE_MAX and "\x00" not in code
 
 
+# -- what the pages read while shaping ------------------------------------------------------
+
+
+class PageSource:
+    """The rows a page's presenter reads while it shapes (which ones depends on what it
+    shows): the organisation's facts (kept in memory, see facts.load) and quality rules,
+    the current vision, owners' names, and check-ins and acts. Scope is checked before a
+    presenter is handed one."""
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+
+    def facts(self) -> facts.DirectionFacts:
+        return facts.load(self.organisation, with_people=False)
+
+    def settings(self):
+        return services.quality_settings(self.organisation)
+
+    def vision(self) -> Vision | None:
+        return services.current_vision(self.organisation)
+
+    def owner_names(self, owner_ids: set[int]) -> dict[int, str]:
+        people = Person.objects.for_org(self.organisation)
+        if len(owner_ids) <= 500:  # beyond, reading everyone beats a long IN list
+            people = people.filter(pk__in=owner_ids)
+        return {
+            pk: f"{first} {last}"
+            for pk, first, last in people.values_list("id", "first_name", "last_name")
+        }
+
+    def objectives_with_check_ins(self, ids) -> dict[int, tuple[Objective, list]]:
+        """These objectives, each with its check-ins in date order (two queries)."""
+        found = Objective.objects.for_org(self.organisation).filter(pk__in=ids)
+        return {
+            objective.pk: (
+                objective,
+                sorted(objective.check_ins.all(), key=lambda c: (c.date, c.pk)),
+            )
+            for objective in found.prefetch_related("check_ins")
+        }
+
+    def check_ins_and_acts(self, objective: Objective) -> tuple[list, list]:
+        return (
+            list(objective.check_ins.order_by("date", "id")),
+            list(objective.agreement_acts.order_by("at", "id")),
+        )
+
+
 # -- objectives ---------------------------------------------------------------------------
 
 
@@ -117,16 +165,18 @@ def golden_thread(*, actor: Actor, organisation, query: str = "") -> dict:
     """The golden thread as far as the actor may see (presenters.golden_thread); with
     ``query`` (up to 100 characters), the objectives matching it."""
     query = query.strip()[:100]
-    return presenters.golden_thread(organisation, visible_ids(actor, organisation), query=query)
+    visible = visible_ids(actor, organisation)
+    return presenters.golden_thread(PageSource(organisation), visible, query=query)
 
 
 def my_objectives(*, actor: Actor, organisation) -> dict:
     """The actor's own individual objectives and their teams' (none for the system)."""
     own = own_person_ids(actor.user, organisation) if actor.user is not None else set()
     return presenters.my_objectives(
-        organisation,
+        PageSource(organisation),
         visible_ids(actor, organisation),
         own=own,
+        people=list(Person.objects.filter(pk__in=own).select_related("primary_unit")),
         unit_paths=access.own_unit_paths(own),
     )
 
@@ -153,18 +203,21 @@ def unit_objectives(*, actor: Actor, organisation, unit_code: str) -> dict:
         raise NotFound(f"There is no unit {unit_code[:CODE_MAX]!r} in {organisation.name}.")
     if not _may_see_unit(actor, unit):
         raise Refused(f"You may not see the objectives of {unit.name}.")
-    return presenters.unit_page(unit, visible_ids(actor, organisation))
+    return presenters.unit_page(PageSource(organisation), unit, visible_ids(actor, organisation))
 
 
 def objective_page(*, actor: Actor, objective: Objective) -> dict:
     """What the objective's page shows of one objective found by find_objective."""
-    return presenters.objective_page(objective, visible_ids(actor, objective.organisation))
+    organisation = objective.organisation
+    visible = visible_ids(actor, organisation)
+    return presenters.objective_page(PageSource(organisation), objective, visible)
 
 
 def branch(*, actor: Actor, objective: Objective, folded_only: bool = False) -> dict:
     """Everything the actor may see below an objective found by find_objective."""
-    visible = visible_ids(actor, objective.organisation)
-    return presenters.branch(objective, visible, folded_only=folded_only)
+    organisation = objective.organisation
+    visible = visible_ids(actor, organisation)
+    return presenters.branch(PageSource(organisation), objective, visible, folded_only=folded_only)
 
 
 def objective_rows(organisation, objectives: list[Objective]) -> list[dict]:
