@@ -1,5 +1,5 @@
-"""accounts' published reads: the audit log (its list page and CSV export) and a user's
-own profile.
+"""accounts' published reads: the audit log (its list page and CSV export), a user's own
+profile and their roles by organisation.
 
 The log is organisation-wide, so reading it needs AUDIT_VIEW over the whole organisation
 (the system may read it); anything less is ``Refused``. Each read is itself audited, once
@@ -12,8 +12,9 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from colead.accounts.models import RoleAssignment
 from colead.accounts.permissions import has_permission
-from colead.accounts.roles import Permission
+from colead.accounts.roles import Permission, Role
 from colead.audit.models import AuditEvent
 from colead.audit.services import record
 from colead.core.actor import Actor
@@ -130,3 +131,36 @@ def own_profile(actor: Actor) -> Profile:
                 detail={"own_record": True},
             )
     return Profile(assignments, people, protected)
+
+
+def roles_by_organisation(user, organisation=None) -> list[dict]:
+    """The user's organisations (or just ``organisation``) with their roles there, in one
+    query: the API's "who am I" and its list of organisations."""
+    assignments = RoleAssignment.objects.filter(user=user).select_related(
+        "organisation", "unit", "person"
+    )
+    if organisation is not None:
+        assignments = assignments.filter(organisation=organisation)
+    by_org: dict[int, dict] = {}
+    for assignment in assignments.order_by("organisation__name", "role", "unit__path"):
+        org = assignment.organisation
+        entry = by_org.setdefault(
+            org.pk,
+            {
+                "code": org.code,
+                "name": org.name,
+                "sector": org.sector,
+                "roles": [],
+                "employee_number": None,
+            },
+        )
+        entry["roles"].append(
+            {
+                "role": assignment.role,
+                "name": Role(assignment.role).label,
+                "unit_code": assignment.unit.code if assignment.unit_id else None,
+            }
+        )
+        if assignment.person_id and entry["employee_number"] is None:
+            entry["employee_number"] = assignment.person.employee_number
+    return list(by_org.values())

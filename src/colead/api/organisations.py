@@ -2,46 +2,14 @@
 
 from ninja import Router
 
-from colead.accounts.models import RoleAssignment
-from colead.accounts.roles import Permission, Role
+from colead.accounts import queries as accounts_queries
+from colead.accounts.roles import Permission
 from colead.api.access import SIGNED_IN, access, requires
 from colead.api.schemas import ERRORS, MeOut, OrganisationOut, OrganisationRolesOut, OrgCode
 from colead.core.actor import Actor
 from colead.org import queries, reference
 
 router = Router(tags=["Organisations"])
-
-
-def _roles_by_organisation(user, organisation=None) -> list[dict]:
-    """The caller's organisations with their roles there, in one query."""
-    assignments = RoleAssignment.objects.filter(user=user).select_related(
-        "organisation", "unit", "person"
-    )
-    if organisation is not None:
-        assignments = assignments.filter(organisation=organisation)
-    by_org: dict[int, dict] = {}
-    for assignment in assignments.order_by("organisation__name", "role", "unit__path"):
-        org = assignment.organisation
-        entry = by_org.setdefault(
-            org.pk,
-            {
-                "code": org.code,
-                "name": org.name,
-                "sector": org.sector,
-                "roles": [],
-                "employee_number": None,
-            },
-        )
-        entry["roles"].append(
-            {
-                "role": assignment.role,
-                "name": Role(assignment.role).label,
-                "unit_code": assignment.unit.code if assignment.unit_id else None,
-            }
-        )
-        if assignment.person_id and entry["employee_number"] is None:
-            entry["employee_number"] = assignment.person.employee_number
-    return list(by_org.values())
 
 
 @router.get(
@@ -57,7 +25,7 @@ def me(request):
     return {
         "email": user.email,
         "full_name": user.full_name,
-        "organisations": _roles_by_organisation(user),
+        "organisations": accounts_queries.roles_by_organisation(user),
     }
 
 
@@ -70,7 +38,7 @@ def me(request):
 @requires(SIGNED_IN)
 def list_organisations(request):
     """The organisations where the caller holds any role, with those roles."""
-    return _roles_by_organisation(request.auth)
+    return accounts_queries.roles_by_organisation(request.auth)
 
 
 @router.get(
@@ -88,7 +56,7 @@ def get_organisation(request, org_code: OrgCode):
     those who may also see leadership posts organisation-wide."""
     granted = access(request)
     organisation = granted.organisation
-    (entry,) = _roles_by_organisation(granted.user, organisation)
+    (entry,) = accounts_queries.roles_by_organisation(granted.user, organisation)
     return {
         **entry,
         "sector_name": reference.SECTORS.get(organisation.sector, organisation.sector),

@@ -97,7 +97,7 @@ class DemoBuildError(Exception):
 
 def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None) -> DemoBuild:
     """Create DEMO1 (``staff`` people) and DEMO2 with their demo users, in one transaction.
-    Raises ValueError if a demo organisation already exists.
+    Raises Conflict if a demo organisation already exists.
 
     The direction's dates are relative to today (so that its stale objectives stay stale),
     so its fingerprint, in the audit event, changes with the day; ``digest`` does not."""
@@ -112,7 +112,7 @@ def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None
     ).hexdigest()
     password = password if password is not None else settings.COLEAD_DEMO_PASSWORD
     with transaction.atomic():
-        organisations = [_build_trust(trust, actor=actor) for trust in trusts]
+        organisations = [_build_trust(trust) for trust in trusts]
         users = _demo_users(trusts, organisations, password)
         waves = {
             organisation.code: _survey_waves(surveys[organisation.code], organisation)
@@ -157,7 +157,8 @@ def _has_role_in(user: User, organisation: Organisation) -> bool:
     return any(a.organisation_id == organisation.pk for a in user.role_assignments.all())
 
 
-def _build_trust(trust: DemoTrust, *, actor) -> Organisation:
+def _build_trust(trust: DemoTrust) -> Organisation:
+    actor = Actor.system("demo")
     organisation = create_organisation(
         code=trust.code, name=trust.name, sector=trust.sector, actor=actor
     )

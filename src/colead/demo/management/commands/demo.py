@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from colead.core.errors import ColeadError
 from colead.demo.generator import DEFAULT_SEED, DEFAULT_STAFF, MIN_STAFF
 from colead.demo.services import DemoBuildError, build_demo, demo_exists, demo_sign_ins
 from colead.org.models import Organisation
@@ -61,7 +62,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             try:
                 build = build_demo(seed=seed, staff=staff, password=password)
-            except (ValueError, DemoBuildError) as error:  # e.g. DEMO2 left over on its own
+            except (ColeadError, DemoBuildError) as error:  # e.g. DEMO2 left over on its own
                 raise CommandError(f"{error}\nUse --rebuild to start again.") from None
             self.stdout.write(
                 f"Built in {time.monotonic() - started:.1f} s (data fingerprint "
