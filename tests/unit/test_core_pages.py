@@ -54,3 +54,25 @@ def test_an_error_on_a_field_without_an_id_links_to_the_first_field():
     assert pages.error_summary({"other": "Try again."}, IDS) == [
         {"text": "Try again.", "href": "#title"}
     ]
+
+
+def test_a_read_view_answers_not_found_and_refused_with_the_site_pages():
+    @pages.answers_not_found_and_refused
+    def view(request, kind):
+        if kind == "missing":
+            raise NotFound("There is no unit 'NOPE'.")
+        if kind == "hidden":
+            raise Refused("That unit is outside your roles.")
+        if kind == "conflict":
+            raise Conflict("Already launched.")
+        return "page"
+
+    assert view(None, "fine") == "page"
+    assert view.__name__ == "view"
+    with pytest.raises(Http404, match="NOPE"):
+        view(None, "missing")
+    with pytest.raises(PermissionDenied, match="outside your roles"):
+        view(None, "hidden")
+    # A conflict is the form's business, not the site's error page.
+    with pytest.raises(Conflict):
+        view(None, "conflict")

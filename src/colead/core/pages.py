@@ -13,11 +13,28 @@ NHS.UK error summary at the top::
 """
 
 from collections.abc import Iterable
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from colead.core.errors import ColeadError, Invalid, NotFound, Refused
+
+
+def answers_not_found_and_refused(view):
+    """A page view whose read or write may raise NotFound or Refused answers with the
+    site's 404 or 403 page (a form's Invalid and Conflict stay the view's business)."""
+
+    @wraps(view)
+    def page(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(str(error)) from error
+        except Refused as error:
+            raise PermissionDenied(str(error)) from error
+
+    return page
 
 
 def form_errors(

@@ -1,14 +1,9 @@
 """What several direction pages share: breadcrumbs, the actor, and the site's 404 and 403
-pages for a query's NotFound and Refused."""
+pages (core.pages answers a query's NotFound and Refused)."""
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 
 from colead.core.actor import Actor
-from colead.core.errors import NotFound, Refused
 from colead.direction import queries
 from colead.direction.models import Objective
 
@@ -25,22 +20,6 @@ def thread_crumb():
 
 def actor_of(request) -> Actor:
     return Actor.from_request(request)
-
-
-def answers_not_found_and_refused(view):
-    """A page whose query raises NotFound or Refused answers with the site's 404 or 403
-    page (a form's Invalid and Conflict are the view's own business: core.pages)."""
-
-    @wraps(view)
-    def page(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error)) from error
-        except Refused as error:
-            raise PermissionDenied(str(error)) from error
-
-    return page
 
 
 def visible_objective(request, code: str) -> Objective:

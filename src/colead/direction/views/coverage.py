@@ -12,10 +12,11 @@ from django.views.decorators.http import require_GET
 
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
 from colead.core.errors import Invalid
 from colead.core.pagination import paginate, pagination_params
 from colead.direction import dashboard, queries, services
-from colead.direction.views.common import actor_of, answers_not_found_and_refused
+from colead.direction.views.common import actor_of
 
 VIEW = Permission.OBJECTIVES_VIEW
 
@@ -35,7 +36,7 @@ def _coverage_crumb() -> dict:
 @login_required
 @require_GET
 @require_permission(VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def coverage(request):
     """Team and staff coverage, orphans, thickets and stale objectives for the
     organisation (or ``?unit=`` a division or directorate), by division and directorate
@@ -68,7 +69,7 @@ def coverage(request):
 @login_required
 @require_GET
 @require_permission(VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def coverage_list(request, kind):
     """The orphan or stale objectives, thicket units or uncovered teams behind a figure,
     for the organisation or ``?unit=`` a division or directorate, 100 a page."""

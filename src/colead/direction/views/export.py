@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET
 
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
 from colead.core.errors import Invalid
 from colead.direction import queries
-from colead.direction.views.common import actor_of, answers_not_found_and_refused
+from colead.direction.views.common import actor_of
 
 VIEW = Permission.OBJECTIVES_VIEW
 
@@ -25,7 +26,7 @@ VIEW = Permission.OBJECTIVES_VIEW
 @login_required
 @require_GET
 @require_permission(VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def export(request):
     """The organisation's objectives as CSV (the default) or XLSX (``?format=xlsx``)."""
     try:

@@ -30,7 +30,6 @@ from colead.direction.models import Objective, ObjectiveStatus, objective_limits
 from colead.direction.reference import ELEMENTS, OPEN_STATUSES, STATUSES
 from colead.direction.views.common import (
     actor_of,
-    answers_not_found_and_refused,
     crumbs,
     thread_crumb,
     visible_objective,
@@ -409,7 +408,7 @@ def _render_edit(request, objective, *, posted, errors=None, status_errors=None,
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_edit(request, code):
     """Change an objective: for managers of its unit, OD leads, admins and, for an
     individual objective, its owner (the API's rule: access.can_edit)."""
@@ -450,7 +449,7 @@ def objective_edit(request, code):
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_status(request, code):
     """Start, achieve, drop or take up again (services.set_status); agreement has its own
     form on the objective's page."""

@@ -23,7 +23,6 @@ from colead.direction import access, queries, services
 from colead.direction.models import Act, Confidence, ObjectiveStatus
 from colead.direction.views.common import (
     actor_of,
-    answers_not_found_and_refused,
     crumbs,
     thread_crumb,
     visible_objective,
@@ -58,7 +57,7 @@ def mine(request):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def unit_objectives(request, code):
     """A unit's objectives and their progress: for those who may see the unit's objectives,
     and for its own staff and the staff of the units below it."""
@@ -111,7 +110,7 @@ def _render_objective(request, objective, *, errors=None, posted=None, status=20
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_detail(request, code):
     """One objective: its measure, quality checks, thread, parents and children, progress,
     check-ins and the acts of agreement, with the forms to propose, agree, ask for changes
@@ -122,7 +121,7 @@ def objective_detail(request, code):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_branch(request, code):
     """Everything below one objective. The golden thread loads the individual objectives it
     folds away from here (``?folded=1``, as a fragment for htmx); without script the link
@@ -139,7 +138,7 @@ def objective_branch(request, code):
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_act(request, code):
     """Propose, agree or ask for changes (colead.direction.services.record_act)."""
     objective = visible_objective(request, code)
@@ -177,7 +176,7 @@ def _posted_date(post) -> date | None:
 @login_required
 @require_POST
 @require_permission(Permission.ORG_VIEW)
-@answers_not_found_and_refused
+@pages.answers_not_found_and_refused
 def objective_check_in(request, code):
     """Record progress (colead.direction.services.check_in)."""
     objective = visible_objective(request, code)

@@ -5,37 +5,26 @@ not found (404), a unit or person outside the user's roles is refused (403), and
 person is audited there. Data is shaped in ``presenters``."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import NotFound, Refused
 from colead.core.pagination import pagination_params
 from colead.org import presenters, queries
-
-
-def _read(read, *args, **kwargs):
-    """A query's result; its NotFound or Refused as the site's 404 or 403 page."""
-    try:
-        return read(*args, **kwargs)
-    except NotFound as error:
-        raise Http404(str(error)) from error
-    except Refused as error:
-        raise PermissionDenied(str(error)) from error
 
 
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@pages.answers_not_found_and_refused
 def tree(request):
     """The units the user may see, as a tree; ``?q=`` finds units by name or code."""
     query = request.GET.get("q", "").strip()[:100]
-    listing = _read(queries.units, Actor.from_request(request), request.organisation)
+    listing = queries.units(Actor.from_request(request), request.organisation)
     context = presenters.structure_tree(listing, query)
     context.update(
         {
@@ -49,11 +38,11 @@ def tree(request):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@pages.answers_not_found_and_refused
 def unit_detail(request, code):
     """A unit: where it sits, its headcount by staff group and band, its subunits and
     leaders, and (with PERSON_VIEW on it) the people whose primary unit it is."""
-    page = _read(
-        queries.unit_page,
+    page = queries.unit_page(
         Actor.from_request(request),
         request.organisation,
         code,
@@ -72,11 +61,10 @@ def unit_detail(request, code):
 @login_required
 @require_GET
 @require_permission(Permission.ORG_VIEW)
+@pages.answers_not_found_and_refused
 def person_detail(request, employee_number):
     """A person's work record: open to those with PERSON_VIEW on their primary unit and to
     the person themselves. Protected characteristics only for them and organisation admins.
     Both the page and the protected characteristics are audited."""
-    page = _read(
-        queries.person_page, Actor.from_request(request), request.organisation, employee_number
-    )
+    page = queries.person_page(Actor.from_request(request), request.organisation, employee_number)
     return TemplateResponse(request, "org/person.jinja", presenters.person_page(page))

@@ -10,8 +10,6 @@ The reads are colead.surveys.queries' (the API's too), the writes the services';
 refusal from either becomes the 404 or 403 page, the form's error summary, or (for a
 button on the wave's page) a message on that page."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,7 +25,7 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Conflict, Invalid, NotFound, Refused
+from colead.core.errors import ColeadError, Conflict, Invalid
 from colead.lib.formatting import uk_date
 from colead.surveys import forms, presenters, queries, services
 from colead.surveys.models import Wave
@@ -35,21 +33,6 @@ from colead.surveys.services import WaveSettings
 
 MANAGE = Permission.SURVEY_MANAGE
 RATES = Permission.SURVEY_RATES_VIEW
-
-
-def answers_refusals(view):
-    """NotFound and Refused, from a query or a service, become the site's 404 and 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error)) from error
-        except Refused as error:
-            raise PermissionDenied(str(error)) from error
-
-    return wrapper
 
 
 def _managed_wave(request, wave_id: int) -> Wave:
@@ -98,7 +81,7 @@ def _not_now(request, wave: Wave):
 @login_required
 @require_GET
 @require_permission(RATES)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_list(request):
     listing = queries.wave_list(
         actor=Actor.from_request(request), organisation=request.organisation
@@ -139,7 +122,7 @@ def _renamed(errors: dict[str, str], names: dict[str, str]) -> dict[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_new(request):
     actor = Actor.from_request(request)
     organisation = request.organisation
@@ -199,7 +182,7 @@ def wave_new(request):
 @login_required
 @require_GET
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_detail(request, wave_id):
     page = queries.wave_page(
         actor=Actor.from_request(request), organisation=request.organisation, wave_id=wave_id
@@ -227,7 +210,7 @@ def wave_detail(request, wave_id):
 @login_required
 @require_GET
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_preview(request, wave_id):
     """Every section of every instrument, as respondents will see it; nothing is saved."""
     wave = _managed_wave(request, wave_id)
@@ -255,7 +238,7 @@ def wave_preview(request, wave_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_launch(request, wave_id):
     """The confirmation page, then the launch. A refusal (already launched, nobody to
     invite) is shown in the page's error summary, as the API answers it with a 409."""
@@ -290,7 +273,7 @@ def wave_launch(request, wave_id):
 @login_required
 @require_POST
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_reminders(request, wave_id):
     wave = _managed_wave(request, wave_id)
     try:
@@ -306,7 +289,7 @@ def wave_reminders(request, wave_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_extend(request, wave_id):
     wave = _managed_wave(request, wave_id)
     if request.method == "GET" and not wave.is_open:
@@ -342,7 +325,7 @@ def wave_extend(request, wave_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_close(request, wave_id):
     wave = _managed_wave(request, wave_id)
     if request.method == "POST":
@@ -361,7 +344,7 @@ def wave_close(request, wave_id):
 @login_required
 @require_POST
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def device_link_create(request, wave_id):
     wave = _managed_wave(request, wave_id)
     code = request.POST.get("unit", "")
@@ -380,7 +363,7 @@ def device_link_create(request, wave_id):
 @login_required
 @require_GET
 @require_permission(MANAGE)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def device_poster(request, wave_id, slug):
     """The QR poster of a device link, as a PDF (the download is audited)."""
     try:
@@ -409,7 +392,7 @@ def device_poster(request, wave_id, slug):
 @login_required
 @require_GET
 @require_permission(RATES)
-@answers_refusals
+@pages.answers_not_found_and_refused
 def wave_rates(request, wave_id):
     """Response rates by unit, staff group and day, for the viewer's scope; ``?unit=CODE``
     narrows to a unit inside it. Every count below the reporting threshold is hidden."""
