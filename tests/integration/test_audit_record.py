@@ -1,4 +1,4 @@
-"""audit.services.record: by an Actor, and (transitional) by a user and a request."""
+"""audit.services.record: every event is written by an Actor."""
 
 from types import SimpleNamespace
 
@@ -38,15 +38,17 @@ def test_an_anonymous_visitor_is_not_written_as_the_system():
     assert event.ip_address == "198.51.100.4"
 
 
-def test_transitional_shape_a_user_and_a_request_still_works():
+def test_a_user_or_nothing_is_refused_so_no_event_goes_unnamed():
     user = UserFactory(email="old@example.test")
-    event = record(action="thing.do", actor=user, request=_request(user, "192.0.2.9"))
-    assert event.actor == user
-    assert event.actor_label == "old@example.test"
+    with pytest.raises(TypeError, match="takes an Actor"):
+        record(action="thing.do", actor=user)
+    with pytest.raises(TypeError, match="takes an Actor"):
+        record(action="thing.do", actor=None)
+
+
+def test_a_sign_in_names_the_user_the_request_does_not_have_yet():
+    user = UserFactory(email="new@example.test")
+    actor = Actor.from_request(_request(AnonymousUser(), "192.0.2.9"), user=user)
+    event = record(action="auth.sign_in", actor=actor)
+    assert event.actor == user and event.actor_label == "new@example.test"
     assert event.ip_address == "192.0.2.9"
-
-
-def test_transitional_shape_no_user_is_the_system():
-    event = record(action="thing.do", actor=AnonymousUser())
-    assert event.actor is None and event.actor_label == "system"
-    assert record(action="thing.do").actor_label == "system"

@@ -21,9 +21,9 @@ from tests.factories import UserFactory
 LONDON = ZoneInfo("Europe/London")
 
 
-def record_at(when, **kwargs):
+def record_at(when, *, actor, **kwargs):
     with mock.patch("django.utils.timezone.now", return_value=when):
-        return record(**kwargs)
+        return record(actor=Actor.of_user(actor, source="web"), **kwargs)
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_the_log_is_paged_fifty_at_a_time(client_for, trust, persona_users):
     for i in range(120):
         record(
             action="test.event",
-            actor=persona_users["admin"],
+            actor=Actor.of_user(persona_users["admin"], source="web"),
             organisation=trust["org"],
             object_repr=f"Thing {i:03d}",
         )
@@ -207,7 +207,7 @@ def test_export_never_includes_another_organisations_events(client_for, history)
 def test_export_guards_against_spreadsheet_formulas(client_for, trust, persona_users):
     record(
         action="admin.change",
-        actor=persona_users["admin"],
+        actor=Actor.of_user(persona_users["admin"], source="web"),
         organisation=trust["org"],
         object_repr='=HYPERLINK("http://evil.example","Click")',
         detail={"note": "@SUM(A1)"},

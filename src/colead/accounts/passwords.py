@@ -20,7 +20,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 
 from colead.accounts.models import User
-from colead.audit.services import client_ip, record
+from colead.audit.services import record
 from colead.core import ratelimit
 from colead.core.actor import Actor
 
@@ -56,7 +56,7 @@ class ResetRequestForm(PasswordResetForm):
 def _as(user, request) -> Actor:
     """The account's owner as the actor, from the request's address: asking for a link or
     choosing a password happens before (and without) signing in."""
-    return Actor.of_user(user, source="web", address=client_ip(request))
+    return Actor.from_request(request, user=user)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from colead.accounts import queries, throttle
 from colead.accounts.permissions import roles_in
-from colead.audit.services import client_ip, record
+from colead.audit.services import record
 from colead.core.actor import Actor
 
 
@@ -25,7 +25,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        actor = Actor.of_user(form.get_user(), source="web", address=client_ip(self.request))
+        actor = Actor.from_request(self.request, user=form.get_user())
         record(action="auth.sign_in", actor=actor)
         return response
 

@@ -29,10 +29,12 @@ class Actor:
             raise ValueError("An actor is a user or the system with a reason, not both.")
 
     @classmethod
-    def from_request(cls, request, source: str = "web") -> "Actor":
+    def from_request(cls, request, source: str = "web", *, user=None) -> "Actor":
         """The person behind a web or API request (anonymous when not signed in). The API
-        authenticates into ``request.auth``; pages into ``request.user``."""
-        user = getattr(request, "auth", None) if source == "api" else None
+        authenticates into ``request.auth``; pages into ``request.user``. ``user`` names
+        them where the request does not yet (signing in, a password reset link)."""
+        if user is None and source == "api":
+            user = getattr(request, "auth", None)
         if user is None:
             user = getattr(request, "user", None)
         if user is not None and not getattr(user, "is_authenticated", False):
