@@ -6,7 +6,7 @@ from django.urls import reverse
 from colead.accounts import queries
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Refused
+from colead.lib.errors import Refused
 from colead.org.models import ProtectedCharacteristics
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The API's one exception handler: colead.core.errors kinds become HTTP answers.
+"""The API's one exception handler: colead.lib.errors kinds become HTTP answers.
 
 Driven through operations converted to raise them (units, people), and through the
 handler itself for the kinds no converted operation raises yet (Conflict, a bare error).
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from colead.accounts.models import ApiToken, RoleAssignment
 from colead.api.api import BODY
 from colead.api.api import api as colead_api
-from colead.core.errors import ColeadError, Conflict, Invalid
+from colead.lib.errors import ColeadError, Conflict, Invalid
 from tests.factories import UserFactory
 
 

@@ -9,7 +9,7 @@ from colead.accounts import services
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid, NotFound
+from colead.lib.errors import Conflict, Invalid, NotFound
 from tests.factories import UserFactory
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from colead.accounts.models import User
 from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
 from colead.demo.generator import generate
 from colead.demo.objectives import PHASES, generate_directions
 from colead.demo.services import build_demo
@@ -117,7 +118,7 @@ def demo(django_db_setup, django_db_blocker):
     """Build the demo once, read what the tests need into memory, then roll back."""
     memory.clear_all()
     with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(seed=SEED, staff=STAFF, password="demo-password")
+        build_demo(seed=SEED, staff=STAFF, password="demo-password", actor=Actor.system("demo"))
         read = {}
         for organisation in Organisation.objects.filter(code__in=["DEMO1", "DEMO2"]):
             as_of = AuditEvent.objects.get(organisation=organisation, action="demo.build")

@@ -13,7 +13,6 @@ from django.db.models import Q
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid
 from colead.demo import survey_responses as S
 from colead.demo.generator import generate
 from colead.demo.services import build_demo
@@ -28,6 +27,7 @@ from colead.insights import (
 )
 from colead.insights.results import load_results
 from colead.lib import memory
+from colead.lib.errors import Conflict, Invalid
 from colead.org.models import Organisation, Person, Unit
 from colead.privacy import disclosure
 from colead.surveys import answers as answer_rules
@@ -58,7 +58,7 @@ def demo(django_db_setup, django_db_blocker):
     """Build the demo once, read what the tests need into memory, then roll back."""
     memory.clear_all()
     with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(seed=SEED, staff=STAFF, password="demo-password")
+        build_demo(seed=SEED, staff=STAFF, password="demo-password", actor=Actor.system("demo"))
         organisation = Organisation.objects.get(code="DEMO1")
         units = list(Unit.objects.for_org(organisation).values("id", "parent_id", "code", "level"))
         names = list(Person.objects.for_org(organisation).values_list("first_name", "last_name"))

@@ -21,10 +21,10 @@ from openpyxl import load_workbook
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Refused
 from colead.direction import exports, queries, services
 from colead.direction.imports import COLUMNS
 from colead.direction.models import AgreementAct, Objective
+from colead.lib.errors import Refused
 from colead.org.models import Person, TeamMembership, Unit
 from tests.factories import OrganisationFactory, PersonFactory, UnitFactory
 from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from colead.accounts.models import RoleAssignment
 from colead.audit.models import AuditEvent
-from colead.core.errors import Invalid
 from colead.direction import services
 from colead.direction.models import Objective, Vision
+from colead.lib.errors import Invalid
 from colead.lib.problems import ImportRejected
 from tests.factories import UserFactory
 from tests.integration.direction_fixtures import SYSTEM, golden_thread, make

@@ -13,10 +13,10 @@ from django.test import Client
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
-from colead.core.errors import ColeadError, Refused
 from colead.direction import services
 from colead.direction.models import QualityPolicy
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
+from colead.lib.errors import ColeadError, Refused
 from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
 URL = "/direction/settings/"

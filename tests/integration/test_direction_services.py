@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Refused
 from colead.direction import access, facts, services
 from colead.direction.models import AgreementAct, CheckIn, Objective
 from colead.direction.tasks import record_coverage_snapshot_task
+from colead.lib.errors import ColeadError, Refused
 from tests.factories import PersonFactory
 from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 

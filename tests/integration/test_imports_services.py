@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid
+from colead.lib.errors import Conflict, Invalid
 from colead.org import services
 from colead.org.imports.workforce import REQUIRED_COLUMNS
 from colead.org.models import (

@@ -13,9 +13,9 @@ from django.urls import reverse
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Invalid, NotFound, Refused
 from colead.insights import exports, queries
 from colead.insights.models import WaveScores
+from colead.lib.errors import Invalid, NotFound, Refused
 from colead.surveys.models import Response
 from tests.integration.insights_fixtures import closed_wave
 

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from colead.core.errors import Invalid
 from colead.insights import engine, scoring
 from colead.insights import results as rs
 from colead.insights.models import WaveScores
+from colead.lib.errors import Invalid
 from colead.org.models import Unit
 from colead.privacy import disclosure
 from colead.surveys import services

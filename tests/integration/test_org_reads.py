@@ -9,7 +9,7 @@ from django.urls import reverse
 from colead.accounts.models import ApiToken, RoleAssignment
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import NotFound, Refused
+from colead.lib.errors import NotFound, Refused
 from colead.org import queries
 from tests.factories import UserFactory
 

@@ -15,7 +15,7 @@ from colead.accounts.models import RoleAssignment
 from colead.audit.models import AuditEvent
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Refused
+from colead.lib.errors import Refused
 from tests.factories import UserFactory
 
 LONDON = ZoneInfo("Europe/London")

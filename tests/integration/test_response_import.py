@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict
+from colead.lib.errors import Conflict
 from colead.org.models import Unit
 from colead.surveys import services
 from colead.surveys.imports import ImportRejected, import_responses

@@ -15,7 +15,7 @@ from django.core import mail
 from django.db import connection
 
 from colead.core.actor import Actor
-from colead.core.errors import Conflict
+from colead.lib.errors import Conflict
 from colead.org.models import ProtectedCharacteristics, Unit
 from colead.surveys import services, tasks, tokens
 from colead.surveys.models import Ballot, Draft, Invitation, Response, WaveResponseCount

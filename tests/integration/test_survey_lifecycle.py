@@ -6,7 +6,7 @@ import pytest
 from django.db import models
 
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid
+from colead.lib.errors import Conflict, Invalid
 from colead.org.models import Person
 from colead.surveys import services, tokens
 from colead.surveys.models import (

@@ -8,7 +8,7 @@ from django.urls import reverse
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid, NotFound, Refused
+from colead.lib.errors import Conflict, Invalid, NotFound, Refused
 from colead.surveys import queries, services
 from tests.integration.waves_fixtures import make_wave, respond, staff_surgery
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.core.errors import Conflict
+from colead.lib.errors import Conflict
 from colead.surveys import services
 from colead.surveys.models import (
     DeviceLink,

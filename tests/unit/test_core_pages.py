@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from colead.core import pages
-from colead.core.errors import Conflict, Invalid, NotFound, Refused
+from colead.lib.errors import Conflict, Invalid, NotFound, Refused
 
 IDS = {"title": "title", "owner": "owner", "due": "due-day"}
 

@@ -555,3 +555,13 @@ def test_a_control_character_in_a_free_text_answer_is_refused_with_its_place():
     problems = problems_of([["unit_code", "mo1", "note"], ["W1", "4", "Good\x00team"]])
     assert [(p.row, p.column) for p in problems] == [(2, "note")]
     assert "NUL (U+0000)" in problems[0].message
+
+
+@pytest.mark.parametrize("value", ["²", "³", "¹"])
+def test_a_superscript_digit_is_a_bad_answer_not_a_crash(value):
+    # str.isdigit() is true for superscripts, which int() cannot read: the cell must be
+    # reported like any other bad answer (found by the property test).
+    problems = problems_of([["unit_code", "mo2"], ["W1", "3"], ["W1", value]])
+    assert [(problem.row, problem.column, problem.value) for problem in problems] == [
+        (3, "mo2", value)
+    ]

@@ -18,7 +18,7 @@ from colead.accounts.roles import Permission, Role
 from colead.audit.models import AuditEvent
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Refused
+from colead.lib.errors import Refused
 
 
 def _may_read(actor: Actor, organisation) -> None:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from colead.accounts.models import ApiToken, RoleAssignment, User
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid, NotFound, Refused
+from colead.lib.errors import Conflict, Invalid, NotFound, Refused
 
 
 def normalise_email(email: str) -> str:

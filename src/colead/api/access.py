@@ -39,9 +39,8 @@ from django.db.models import Q
 from colead.accounts.permissions import has_permission, organisations_of, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
-from colead.core import errors
 from colead.core.actor import Actor
-from colead.lib import tree
+from colead.lib import errors, tree
 
 SIGNED_IN = "signed_in"
 SURVEY_TOKEN = "survey_token"

@@ -13,7 +13,7 @@ from ninja.openapi.docs import Swagger
 
 from colead.api import organisations, people, units
 from colead.api.auth import api_auth
-from colead.core.errors import ColeadError, Conflict, Invalid, NotFound, Refused
+from colead.lib.errors import ColeadError, Conflict, Invalid, NotFound, Refused
 
 DESCRIPTION = """
 colead's API for scripts and integrations: the organisations you hold roles in, their
@@ -68,7 +68,7 @@ api.add_router("", "colead.api.objectives.router")
 api.add_router("", "colead.api.insights.router")
 
 
-# Services raise colead.core.errors kinds; this is the one place they become HTTP answers,
+# Services raise colead.lib.errors kinds; this is the one place they become HTTP answers,
 # so an operation needs no try/except of its own.
 STATUS_OF_ERROR = {NotFound: 404, Refused: 403, Conflict: 409}
 # Every operation names its request body `data`, so ninja's own 422 for a body field says

@@ -17,7 +17,7 @@
 
 Every read is a colead.direction.queries function and every write a
 colead.direction.services function, the same as the pages': they look up, check who may
-do what and audit, and raise the colead.core.errors kinds, which the API's one handler
+do what and audit, and raise the colead.lib.errors kinds, which the API's one handler
 answers (api/api.py): a refusal is 403, a bad value 422 naming the field, and a step out
 of order (agreeing a draft) 409. Listing runs a fixed number of queries.
 """
@@ -51,9 +51,9 @@ from colead.api.schemas import (
     VisionStateOut,
 )
 from colead.core.actor import Actor
-from colead.core.errors import Invalid
 from colead.direction import queries, services
 from colead.direction.models import Objective, Vision
+from colead.lib.errors import Invalid
 from colead.lib.spreadsheet import FORMATS
 from colead.org.models import Person, Unit
 

@@ -52,7 +52,7 @@ from colead.api.schemas import (
     WaveOut,
 )
 from colead.core.actor import Actor
-from colead.core.errors import Invalid
+from colead.lib.errors import Invalid
 from colead.org import reference
 from colead.org.models import Unit
 from colead.surveys import queries, rates, services

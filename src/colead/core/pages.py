@@ -18,7 +18,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from colead.core.errors import ColeadError, Invalid, NotFound, Refused
+from colead.lib.errors import ColeadError, Invalid, NotFound, Refused
 
 
 def answers_not_found_and_refused(view):

@@ -95,7 +95,7 @@ class DemoBuildError(Exception):
     """The generated data did not import: a bug in the generator or the importer."""
 
 
-def build_demo(*, seed: int, staff: int, actor=None, password: str | None = None) -> DemoBuild:
+def build_demo(*, seed: int, staff: int, actor: Actor, password: str | None = None) -> DemoBuild:
     """Create DEMO1 (``staff`` people) and DEMO2 with their demo users, in one transaction.
     Raises Conflict if a demo organisation already exists.
 
@@ -442,7 +442,7 @@ def _record_check_ins(imported, organisation, ids, previous, day, *, actor) -> i
     """The imported objectives' check-ins dated in (previous, day], in bulk, and one audit
     event for them. Written as the workforce import writes people (executemany on SQLite,
     COPY on PostgreSQL): bulk_create would take several times as long."""
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = actor.user
     rows = [
         {
             "organisation_id": organisation.pk,
@@ -452,7 +452,7 @@ def _record_check_ins(imported, organisation, ids, previous, day, *, actor) -> i
             "confidence": check_in.confidence,
             "comment": check_in.comment,
             "by_id": user.pk if user else None,
-            "by_label": user.email if user else "system",
+            "by_label": actor.label,
         }
         for objective in imported
         for check_in in objective.check_ins

@@ -18,12 +18,12 @@ from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.core.errors import Invalid
 from colead.direction import charts, facts, services
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
 from colead.direction.reference import LIVE_STATUSES, STATUSES
 from colead.lib import tree
+from colead.lib.errors import Invalid
 from colead.lib.formatting import percent, thousands, uk_date
 from colead.org.models import Person
 

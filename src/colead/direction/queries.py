@@ -5,7 +5,7 @@ figures, the coverage dashboard and its lists, the objectives export and the vis
 Each function looks up what it is asked for, checks the actor's scope
 (colead.direction.access) and validates its parameters here, once, for every caller: the
 pages (direction/views), the API (api/objectives.py), the CLI (``colead objectives``) and
-the export. It raises the colead.core.errors kinds (NotFound, Refused, Invalid with
+the export. It raises the colead.lib.errors kinds (NotFound, Refused, Invalid with
 ``source="query"``), which the page helper and the API handler answer alike. The shaping of
 what a page shows is ``presenters`` and ``dashboard``; nothing here writes, except the
 export's audit event.
@@ -23,10 +23,10 @@ from colead.accounts.permissions import has_permission, own_person_ids, permitte
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Invalid, NotFound, Refused
 from colead.direction import access, dashboard, exports, facts, presenters, services
 from colead.direction.coverage import CoverageReport
 from colead.direction.models import Alignment, Objective, Vision, VisionStatus
+from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.spreadsheet import FORMATS, Export
 from colead.org.models import Person, Unit
 

@@ -29,7 +29,6 @@ from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
 from colead.core.bulk import bulk_insert
-from colead.core.errors import Conflict, Invalid, Refused
 from colead.direction import access, imports
 from colead.direction.models import (
     OBJECTIVE_CODE_RE,
@@ -51,6 +50,7 @@ from colead.direction.models import (
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.direction.reference import AGREED_STATUSES, ELEMENTS, RESERVED_OBJECTIVE_CODES
 from colead.lib import tree
+from colead.lib.errors import Conflict, Invalid, Refused
 from colead.lib.problems import ImportRejected
 from colead.lib.table import read_table
 from colead.org.models import Organisation, Person, TeamMembership, Unit

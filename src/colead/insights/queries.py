@@ -30,10 +30,10 @@ from colead.accounts.permissions import permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Invalid, NotFound, Refused
 from colead.insights import analysis, exports
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
+from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave
 from colead.surveys.services import wave_instruments

@@ -46,12 +46,12 @@ from functools import cached_property
 import numpy as np
 from django.db.models import Q
 
-from colead.core.errors import Conflict, Invalid
 from colead.insights import engine as eng
 from colead.insights import storage
 from colead.insights.models import WaveScores
 from colead.lib import memory
 from colead.lib import tree as unit_tree
+from colead.lib.errors import Conflict, Invalid
 from colead.org import reference
 from colead.org.models import Unit
 from colead.privacy import disclosure, figures

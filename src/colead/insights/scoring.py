@@ -86,7 +86,7 @@ class ScoredItem:
                 return YES
             if text == "no":
                 return NO
-        elif text.isdigit() and 1 <= int(text) <= self.points:
+        elif text.isdecimal() and 1 <= int(text) <= self.points:
             return int(text)
         raise ValueError(f"{self.code}: {value!r} is not an answer to this item")
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Conflict
 from colead.insights import storage
 from colead.insights.models import WaveScores
+from colead.lib.errors import Conflict
 from colead.surveys.definitions import DEMOGRAPHIC_FIELDS
 from colead.surveys.models import Response, Wave
 from colead.surveys.services import wave_instruments

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from colead.lib.errors import ColeadError
+
 
 @dataclass(frozen=True, slots=True)
 class ImportProblem:
@@ -39,7 +41,7 @@ class ImportProblem:
         return self.row if self.row is not None else -1
 
 
-class ImportRejected(Exception):
+class ImportRejected(ColeadError):
     """The file has problems; nothing was written."""
 
     def __init__(self, problems: list[ImportProblem]):

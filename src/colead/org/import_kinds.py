@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError
+from colead.lib.errors import ColeadError
 from colead.org import import_registry, reference
 from colead.org.models import Organisation
 from colead.org.services import (

@@ -25,7 +25,7 @@ from colead.accounts.permissions import own_person_ids, permitted_scopes, roles_
 from colead.accounts.roles import Permission, Role
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Invalid, NotFound, Refused
+from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.tree import outermost, within_any
 from colead.org.models import (
     LeadershipPost,

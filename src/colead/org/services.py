@@ -24,7 +24,7 @@ from colead.audit.services import record
 from colead.core.actor import Actor
 from colead.core.bulk import bulk_insert as _bulk_insert
 from colead.core.bulk import bulk_set as _bulk_set
-from colead.core.errors import Conflict, Invalid, Refused
+from colead.lib.errors import Conflict, Invalid, Refused
 from colead.lib.problems import ImportProblem, ImportRejected
 from colead.lib.table import read_table, report_progress_to
 from colead.org import reference

@@ -29,10 +29,12 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from colead.lib.errors import ColeadError
+
 NOT_GIVEN = frozenset({"", "prefer_not"})
 
 
-class RosterError(ValueError):
+class RosterError(ColeadError):
     """A roster that cannot protect its responses (fewer than k people in all)."""
 
 
@@ -276,7 +278,7 @@ def age_band_code(text: str) -> str | None:
 def _numbers(text: str) -> list[str]:
     out, current = [], ""
     for char in text:
-        if char.isdigit():
+        if char.isdecimal():
             current += char
         elif current:
             out.append(current)

@@ -50,6 +50,7 @@ from pydantic import (
     ValidationError,
 )
 
+from colead.lib.errors import ColeadError
 from colead.lib.text import describe_character, find_control_character
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -87,7 +88,9 @@ class Problem:
         return f"{where}, {self.key}: {self.message}"
 
 
-class InstrumentInvalid(ValueError):
+class InstrumentInvalid(ColeadError):
+    """An instrument file with problems, each naming its place and the fix."""
+
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))

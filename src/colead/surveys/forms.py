@@ -27,7 +27,7 @@ def parse_date_input(data, prefix: str, label: str) -> tuple[date | None, str | 
             name for name, part in zip(("day", "month", "year"), parts, strict=True) if not part
         ]
         return None, f"{label} must include a {' and '.join(missing)}"
-    if not all(part.isdigit() for part in parts) or len(parts[2]) != 4:
+    if not all(part.isdecimal() for part in parts) or len(parts[2]) != 4:
         return None, f"{label} must be a real date, for example 31 3 2026"
     try:
         return date(int(parts[2]), int(parts[1]), int(parts[0])), None

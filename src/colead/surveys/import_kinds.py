@@ -23,7 +23,7 @@ def _add_arguments(sub) -> None:
 
 def _import_responses(command, path: Path, content: bytes, options, actor) -> None:
     # Imported when the command runs, so registering the kind at start-up stays cheap.
-    from colead.core.errors import ColeadError
+    from colead.lib.errors import ColeadError
     from colead.surveys.imports import import_responses
     from colead.surveys.models import Wave
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Conflict
 from colead.lib import tree
+from colead.lib.errors import Conflict
 from colead.lib.formatting import uk_date
 from colead.lib.problems import ImportRejected
 from colead.lib.table import read_table

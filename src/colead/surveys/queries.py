@@ -25,8 +25,8 @@ from colead.accounts.permissions import has_permission, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import Conflict, Invalid, NotFound, Refused
 from colead.lib import tree
+from colead.lib.errors import Conflict, Invalid, NotFound, Refused
 from colead.org import reference
 from colead.org.models import Unit
 from colead.surveys import rates

@@ -287,7 +287,7 @@ class _ItemCells(_Cells):
 
     def choose(self, text: str) -> str | None:
         """The option code a cell means: its number, its code or its label."""
-        if text.isdigit():
+        if text.isdecimal():
             index = int(text)
             if 1 <= index <= len(self.codes):
                 return self.codes[index - 1]
@@ -399,7 +399,7 @@ class _DemographicItemCells(_ItemCells):
         return super().parse(text)
 
     def choose(self, text):
-        if text.isdigit() and self.item.demographic == BAND_COLUMN:
+        if text.isdecimal() and self.item.demographic == BAND_COLUMN:
             return None  # a number in a band column is a band, never an option number
         return super().choose(text)
 

@@ -28,7 +28,7 @@ PAD_TO = 256
 _LABEL = b"colead survey ballot seal v1"
 
 
-class SealError(ValueError):
+class SealError(Exception):
     """A sealed ballot that cannot be opened: the server key changed, or the row was altered."""
 
 

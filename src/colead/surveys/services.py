@@ -19,8 +19,8 @@ from django.utils import timezone
 
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Conflict, Invalid
 from colead.lib import memory
+from colead.lib.errors import ColeadError, Conflict, Invalid
 from colead.org import reference
 from colead.org.models import Person, ProtectedCharacteristics, Unit
 from colead.privacy import roster
@@ -99,7 +99,7 @@ def find_instrument(organisation, reference_text: str) -> InstrumentVersion:
     code, _, version = reference_text.strip().partition("@")
     versions = InstrumentVersion.objects.for_org(organisation).filter(code=code)
     if version:
-        if not version.isdigit():
+        if not version.isdecimal():
             raise Invalid(
                 {"instruments": f"{reference_text!r}: the version after @ must be a number."}
             )

@@ -17,8 +17,8 @@ from colead.accounts.audit_log import presenters
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core.actor import Actor
-from colead.core.errors import Refused
 from colead.core.pagination import paginate, pagination_params
+from colead.lib.errors import Refused
 
 
 def _filter_form(request) -> presenters.AuditFilterForm:

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.core.errors import Invalid
 from colead.core.pagination import paginate, pagination_params
 from colead.direction import dashboard, queries, services
 from colead.direction.views.common import actor_of
+from colead.lib.errors import Invalid
 
 VIEW = Permission.OBJECTIVES_VIEW
 

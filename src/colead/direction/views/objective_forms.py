@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colead.accounts.permissions import own_person_ids, require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.core.errors import ColeadError, Invalid
 from colead.direction import access, forms, services
 from colead.direction.models import Objective, ObjectiveStatus, objective_limits
 from colead.direction.reference import ELEMENTS, OPEN_STATUSES, STATUSES
@@ -34,6 +33,7 @@ from colead.direction.views.common import (
     thread_crumb,
     visible_objective,
 )
+from colead.lib.errors import ColeadError, Invalid
 from colead.org.models import Person, TeamMembership, Unit
 
 # Up to this many people in a unit's subtree are offered as a list; beyond it, the
@@ -243,7 +243,7 @@ def next_code(organisation, unit: Unit, owner: Person | None) -> str:
         int(suffix)
         for code in taken.values_list("code", flat=True)
         for suffix in [code[len(stem) + 1 :]]
-        if suffix.isdigit() and len(suffix) < 9
+        if suffix.isdecimal() and len(suffix) < 9
     ]
     return f"{stem}-{max(numbers, default=0) + 1}"
 

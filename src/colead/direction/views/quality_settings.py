@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.core.errors import ColeadError
 from colead.direction import services
 from colead.direction.quality import DEFAULT_SETTINGS
 from colead.direction.views.common import actor_of
+from colead.lib.errors import ColeadError
 
 FIELD_IDS = {
     "challenge_margin": "challenge-margin",

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.core.errors import ColeadError
 from colead.direction import access, queries, services
 from colead.direction.models import Act, Confidence, ObjectiveStatus
 from colead.direction.views.common import (
@@ -27,6 +26,7 @@ from colead.direction.views.common import (
     thread_crumb,
     visible_objective,
 )
+from colead.lib.errors import ColeadError
 
 
 @login_required

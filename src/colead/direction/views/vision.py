@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.core.errors import ColeadError
 from colead.direction import forms, queries, services
 from colead.direction.models import Vision
 from colead.direction.views.common import actor_of, crumbs, thread_crumb
+from colead.lib.errors import ColeadError
 
 # --- The vision ------------------------------------------------------------------------------
 

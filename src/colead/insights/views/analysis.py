@@ -26,10 +26,10 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import Invalid
 from colead.insights import analysis, queries
 from colead.insights.views.common import answers_read_errors, crumbs
 from colead.lib import charts
+from colead.lib.errors import Invalid
 
 RESULTS = Permission.RESULTS_VIEW
 ANALYSE = Permission.RESULTS_ANALYSE

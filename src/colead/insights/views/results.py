@@ -19,12 +19,12 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import Invalid
 from colead.insights import analysis, presenters, queries
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
 from colead.insights.views.common import answers_read_errors, crumbs
 from colead.lib.charts import svg_data_uri
+from colead.lib.errors import Invalid
 from colead.lib.formatting import uk_date
 from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave

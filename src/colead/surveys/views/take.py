@@ -27,8 +27,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from colead.core.errors import Invalid
 from colead.lib import memory
+from colead.lib.errors import Invalid
 from colead.surveys import services, take_pages
 from colead.surveys.answers import DONT_KNOW, format_number
 from colead.surveys.device_starts import allow_device_start
@@ -79,7 +79,7 @@ def _delete_cookie(response, name: str):
 
 def _device_waves(request) -> list[str]:
     value = _get_cookie(request, DEVICE_COOKIE, max_age=DEVICE_COOKIE_AGE) or ""
-    return [wave_id for wave_id in value.split(",") if wave_id.isdigit()]
+    return [wave_id for wave_id in value.split(",") if wave_id.isdecimal()]
 
 
 # -- pages that stop the journey ---------------------------------------------------------

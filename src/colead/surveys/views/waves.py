@@ -25,7 +25,7 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Conflict, Invalid
+from colead.lib.errors import ColeadError, Conflict, Invalid
 from colead.lib.formatting import uk_date
 from colead.surveys import forms, presenters, queries, services
 from colead.surveys.models import Wave

@@ -10,7 +10,7 @@ from django.utils import timezone
 from colead.accounts import services
 from colead.accounts.models import User
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Conflict, Invalid
+from colead.lib.errors import ColeadError, Conflict, Invalid
 
 CLI = Actor.system("cli")
 

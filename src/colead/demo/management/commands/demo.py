@@ -12,9 +12,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from colead.core.errors import ColeadError
+from colead.core.actor import Actor
 from colead.demo.generator import DEFAULT_SEED, DEFAULT_STAFF, MIN_STAFF
 from colead.demo.services import DemoBuildError, build_demo, demo_exists, demo_sign_ins
+from colead.lib.errors import ColeadError
 from colead.org.models import Organisation
 from colead.org.summary import organisation_summary
 
@@ -61,7 +62,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Building the demo trusts: {staff:,} staff, seed {seed}.")
             started = time.monotonic()
             try:
-                build = build_demo(seed=seed, staff=staff, password=password)
+                build = build_demo(
+                    seed=seed, staff=staff, password=password, actor=Actor.system("demo")
+                )
             except (ColeadError, DemoBuildError) as error:  # e.g. DEMO2 left over on its own
                 raise CommandError(f"{error}\nUse --rebuild to start again.") from None
             self.stdout.write(

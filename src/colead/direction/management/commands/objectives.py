@@ -23,8 +23,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Invalid
 from colead.direction import queries
+from colead.lib.errors import ColeadError, Invalid
 from colead.lib.spreadsheet import FORMATS
 from colead.org.models import Organisation
 

@@ -15,9 +15,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError, Invalid, NotFound
 from colead.insights import queries
 from colead.insights import results as rs
+from colead.lib.errors import ColeadError, Invalid, NotFound
 from colead.lib.spreadsheet import FORMATS
 
 

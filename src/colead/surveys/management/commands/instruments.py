@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError
+from colead.lib.errors import ColeadError
 from colead.org.models import Organisation
 from colead.surveys import definitions, services
 

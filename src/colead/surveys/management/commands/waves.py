@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from colead.core.actor import Actor
-from colead.core.errors import ColeadError
+from colead.lib.errors import ColeadError
 from colead.org.models import Organisation
 from colead.surveys import queries, services
 from colead.surveys.models import Wave

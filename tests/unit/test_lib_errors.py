@@ -2,7 +2,7 @@
 
 import pytest
 
-from colead.core.errors import ColeadError, Conflict, Invalid, NotFound, Refused
+from colead.lib.errors import ColeadError, Conflict, Invalid, NotFound, Refused
 
 
 @pytest.mark.parametrize("kind", [NotFound, Refused, Conflict])

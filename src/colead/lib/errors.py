@@ -2,7 +2,9 @@
 
 Four kinds, each turned into the same answer everywhere: the API's exception handler
 (colead/api/api.py) and the page helper (colead/core/pages.py) map them to HTTP statuses
-and pages, and a command prints the message.
+and pages, and a command prints the message. Plain Python, in ``lib`` so that the pure
+modules (import validation, instrument definitions, the privacy engine) raise the same
+family as the services.
 
 ``ColeadError`` is deliberately not a ``ValueError``: an ``except ValueError`` written for
 a parsing bug must never swallow a refusal, and a refusal must never hide a bug.
