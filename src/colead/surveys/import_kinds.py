@@ -24,6 +24,7 @@ def _add_arguments(sub) -> None:
 def _import_responses(command, path: Path, content: bytes, options, actor) -> None:
     # Imported when the command runs, so registering the kind at start-up stays cheap.
     from colead.lib.errors import ColeadError
+    from colead.lib.problems import ImportRejected
     from colead.surveys.imports import import_responses
     from colead.surveys.models import Wave
 
@@ -51,6 +52,8 @@ def _import_responses(command, path: Path, content: bytes, options, actor) -> No
             actor=actor,
             dry_run=dry_run,
         )
+    except ImportRejected:
+        raise  # `colead import` prints every problem of the file
     except ColeadError as error:
         raise CommandError(str(error)) from None
     hidden = result.hidden_line()
