@@ -11,11 +11,14 @@ export COLEAD_SECRET_KEY_FILE ?= $(CURDIR)/.colead-secret-key
 demo: setup
 	$(BIN)/colead demo
 
-## Set up everything, then run every check and test (on DATABASE_URL, default SQLite)
+## Set up everything, then run every check and test (on DATABASE_URL, default SQLite).
+## COVERAGE=1 also measures branch coverage and holds it to coverage-floor.json (CI does).
 test: setup lint
 	scripts/ensure-chromium
 	COLEAD_ENV=test SECRET_KEY=test-only-secret $(BIN)/colead makemigrations --check --dry-run
-	COLEAD_ENV=test SECRET_KEY=test-only-secret $(BIN)/pytest -n 2 --dist loadgroup -q
+	COLEAD_ENV=test SECRET_KEY=test-only-secret $(if $(COVERAGE),HYPOTHESIS_PROFILE=coverage) \
+	  $(BIN)/pytest -n 2 --dist loadgroup -q $(if $(COVERAGE),--cov --cov-report=json)
+	$(if $(COVERAGE),$(BIN)/python scripts/coverage-ratchet coverage.json)
 
 setup: $(VENV)/.installed assets
 
