@@ -275,3 +275,93 @@ def test_a_breakdown_that_cannot_be_is_refused(n, breakdown, message):
 def test_no_status_has_no_reason():
     assert reason(None, 11) is None
     assert reason(Status.PRIMARY, 11) == "Fewer than 11 responses"
+
+
+def pinned_small_figures(tree_ids, parents, n, breakdowns, k, prot) -> list:
+    """Hidden non-zero figures below ``k`` that the published figures pin, found by linear
+    algebra over every relation a reader knows: a unit is its sub-units plus its direct group
+    (in total and in each category), and a group is the sum of each breakdown's categories."""
+    children = {u: [v for v, p in zip(tree_ids, parents, strict=True) if p == u] for u in tree_ids}
+    internal = [u for u in tree_ids if children[u]]
+    rows = {u: i for i, u in enumerate(tree_ids)}
+    values = {}
+    for u in tree_ids:
+        values[("T", u, False)] = int(n[rows[u]])
+        for b, bd in breakdowns.items():
+            for c in range(len(bd.categories)):
+                values[("B", b, c, u, False)] = int(bd.counts[rows[u]][c])
+    for u in internal:
+        for key in [k_ for k_ in list(values) if k_[-2] == u and not k_[-1]]:
+            below = sum(values[(*key[:-2], v, False)] for v in children[u])
+            values[(*key[:-2], u, True)] = values[key] - below
+
+    def hidden(key):
+        if key[0] == "T":
+            return prot.unit_status(key[1], direct=key[2]).hidden
+        _, b, c, u, direct = key
+        return prot.category_status(u, b, breakdowns[b].categories[c], direct=direct).hidden
+
+    unknown = [key for key, value in values.items() if value > 0 and hidden(key)]
+    col = {key: i for i, key in enumerate(unknown)}
+    relations = []
+    for u in internal:
+        for key in [k_ for k_ in values if k_[-2] == u and not k_[-1]]:
+            members = [(*key[:-2], v, False) for v in children[u]] + [(*key[:-2], u, True)]
+            relations.append((key, members))
+    for key in [k_ for k_ in values if k_[0] == "T"]:
+        for b, bd in breakdowns.items():
+            relations.append((key, [("B", b, c, *key[1:]) for c in range(len(bd.categories))]))
+    matrix = []
+    for total, members in relations:
+        row = np.zeros(len(unknown))
+        for key, sign in [(total, 1.0)] + [(m, -1.0) for m in members]:
+            if key in col:
+                row[col[key]] += sign
+        if row.any():
+            matrix.append(row)
+    if not matrix:
+        return []
+    _, singular, vt = np.linalg.svd(np.array(matrix))
+    null = vt[int((singular > 1e-9).sum()) :]
+    free = np.abs(null).max(axis=0) > 1e-7 if len(null) else np.zeros(len(unknown), bool)
+    return [key for key, ok in zip(unknown, free, strict=True) if not ok and values[key] < k]
+
+
+def test_two_breakdowns_whose_hidden_cells_meet_give_nothing_away():
+    """Two breakdowns of one trust whose hidden cells share units: the exact audit checks
+    what their intersection lets a reader work out (the general case of combining them)."""
+    ids = ["ORG", "D0", "D0T0", "D0T1", "D1", "D2", "D2T0", "D2T1", "D2T2"]
+    parents = [None, "ORG", "D0", "D0", "ORG", "ORG", "D2", "D2", "D2"]
+    tree = Hierarchy.build(ids, parents)
+    n = tree.subtree_totals([1, 4, 0, 6, 20, 20, 0, 12, 0])
+    breakdowns = {
+        "b0": Breakdown(
+            ["c0", "c1", "c2", "c3"],
+            [[12, 13, 19, 19], [2, 2, 4, 2], [0, 0, 0, 0], [0, 0, 4, 2], [7, 3, 5, 5]]
+            + [[3, 8, 10, 11], [0, 0, 0, 0], [1, 3, 6, 2], [0, 0, 0, 0]],
+        ),
+        "b1": Breakdown(
+            ["c0", "c1", "c2"],
+            [[25, 18, 20], [3, 2, 5], [0, 0, 0], [2, 1, 3], [5, 7, 8]]
+            + [[16, 9, 7], [0, 0, 0], [7, 1, 4], [0, 0, 0]],
+        ),
+    }
+    prot = protect(tree, n, 3, breakdowns)
+    assert pinned_small_figures(ids, parents, n, breakdowns, 3, prot) == []
+
+
+class OneCellHidden:
+    """A protection that hides only ward A's 2 in category x: A's total minus its y gives it."""
+
+    def unit_status(self, unit, direct=False):
+        return Status.VISIBLE
+
+    def category_status(self, unit, breakdown, category, direct=False):
+        return Status.PRIMARY if (unit, category, direct) == ("A", "x", False) else Status.VISIBLE
+
+
+def test_the_attacker_of_two_breakdowns_finds_a_cell_given_away():
+    ids, parents = ["ORG", "A", "B"], [None, "ORG", "ORG"]
+    breakdowns = {"b": Breakdown(["x", "y"], [[7, 23], [2, 10], [5, 13]])}
+    found = pinned_small_figures(ids, parents, [30, 12, 18], breakdowns, 3, OneCellHidden())
+    assert found == [("B", "b", 0, "A", False)]
