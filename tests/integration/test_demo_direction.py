@@ -20,7 +20,7 @@ from colead.demo.objectives import PHASES, generate_directions
 from colead.demo.services import build_demo
 from colead.direction import facts
 from colead.direction.models import AgreementAct, CheckIn, CoverageSnapshot, Objective
-from colead.direction.services import current_vision
+from colead.direction.queries import current_vision
 from colead.lib import memory
 from colead.org.models import Organisation
 

@@ -1,5 +1,5 @@
 """The organisation's quality rules for objectives (/direction/settings/ and
-services.quality_settings / save_quality_settings): the defaults without a row, what the
+queries.quality_settings, services.save_quality_settings): the defaults without a row, what the
 pages, the command line and the API judge by once they change, the form's errors, who may
 change them, CSRF and the audit event. (The page's row per persona is also in
 test_url_access_matrix.py.)"""
@@ -13,7 +13,7 @@ from django.test import Client
 
 from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
-from colead.direction import services
+from colead.direction import queries, services
 from colead.direction.models import QualityPolicy
 from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.lib.errors import ColeadError, Refused
@@ -44,25 +44,25 @@ def save(trust, actor=SYSTEM, **changes):
 
 
 def test_the_defaults_apply_until_the_organisation_saves_its_own(trust, persona_users):
-    assert services.quality_settings(trust["org"]) == DEFAULT_SETTINGS
+    assert queries.quality_settings(trust["org"]) == DEFAULT_SETTINGS
     saved = save(trust, persona_users["od"], challenge_margin=0.1, thicket_limit=7, stale_days=30)
     assert saved == QualitySettings(challenge_margin=0.1, thicket_limit=7, stale_days=30)
-    assert services.quality_settings(trust["org"]) == saved
-    assert services.quality_settings(trust["other"]) == DEFAULT_SETTINGS
+    assert queries.quality_settings(trust["org"]) == saved
+    assert queries.quality_settings(trust["other"]) == DEFAULT_SETTINGS
     policy = QualityPolicy.objects.get(organisation=trust["org"])
     assert policy.updated_by == persona_users["od"]
     # Saving again changes the one row.
     save(trust, persona_users["admin"], thicket_limit=8)
     assert QualityPolicy.objects.filter(organisation=trust["org"]).count() == 1
-    assert services.quality_settings(trust["org"]).thicket_limit == 8
+    assert queries.quality_settings(trust["org"]).thicket_limit == 8
 
 
 def test_reading_the_rules_takes_one_query(trust, django_assert_num_queries):
     with django_assert_num_queries(1):
-        services.quality_settings(trust["org"])
+        queries.quality_settings(trust["org"])
     save(trust, thicket_limit=9)
     with django_assert_num_queries(1):
-        assert services.quality_settings(trust["org"]).thicket_limit == 9
+        assert queries.quality_settings(trust["org"]).thicket_limit == 9
 
 
 def test_saving_is_audited_with_before_and_after(trust, persona_users):
@@ -252,7 +252,7 @@ def test_saving_on_the_page_changes_the_rules_and_says_so(client_for, trust, per
     )
     assert response.redirect_chain == [(URL, 302)]
     assert "Quality rules saved" in response.content.decode()
-    assert services.quality_settings(trust["org"]) == QualitySettings(
+    assert queries.quality_settings(trust["org"]) == QualitySettings(
         challenge_margin=0.1, thicket_limit=7, stale_days=30
     )
     event = AuditEvent.objects.get(action="objectives.quality_settings")

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
-from colead.direction import access, facts, services
+from colead.direction import access, facts, queries, services
 from colead.direction.models import AgreementAct, CheckIn, Objective
 from colead.direction.tasks import record_coverage_snapshot_task
 from colead.lib.errors import ColeadError, Refused
@@ -34,7 +34,7 @@ def actions():
 
 def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
     org = trust["org"]
-    assert services.current_vision(org) is None
+    assert queries.current_vision(org) is None
     draft = services.save_vision_draft(
         organisation=org,
         vision="Outstanding, compassionate care for every patient, every time.",
@@ -47,7 +47,7 @@ def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
         {"name": "Compassion", "description": "We care."},
         {"name": "Openness", "description": ""},
     ]
-    assert services.current_vision(org) is None
+    assert queries.current_vision(org) is None
     edited = services.save_vision_draft(
         organisation=org,
         vision="Outstanding care.",
@@ -67,7 +67,7 @@ def test_vision_is_drafted_then_approved_by_the_board(trust, persona_users):
     assert approved.status == "approved"
     assert approved.approved_by == persona_users["board"]
     assert approved.approved_on == TODAY
-    assert services.current_vision(org) == approved
+    assert queries.current_vision(org) == approved
     assert actions() == ["vision.draft", "vision.update", "vision.approve"]
 
 
@@ -83,9 +83,9 @@ def test_an_approved_vision_never_changes_and_the_next_is_a_new_version(trust, p
         services.approve_vision(vision=first, approved_on=TODAY, actor=as_user(board))
     second = services.save_vision_draft(organisation=org, vision="Two", actor=as_user(board))
     assert second.version == 2
-    assert services.current_vision(org).vision == "One"  # the draft is not current yet
+    assert queries.current_vision(org).vision == "One"  # the draft is not current yet
     services.approve_vision(vision=second, approved_on=TODAY, actor=as_user(board))
-    assert services.current_vision(org).vision == "Two"
+    assert queries.current_vision(org).vision == "Two"
 
 
 def test_vision_rules(trust, persona_users):

@@ -3,29 +3,29 @@ reaches, for the organisation or one division or directorate, with the lists beh
 figure, the trend from the daily snapshots, and, where a survey wave has closed, how each
 unit's coverage goes with its staff's "goals and performance" score.
 
-Everything is built from ``facts.load`` (five queries), one query of snapshots, and the
-results service's cached tables (a few queries), so the page costs the same number of
-queries whatever the organisation's size. Survey scores come only from
-``colead.insights.results`` tables, which are disclosure-controlled: a suppressed cell has no
-score, and such units are left out of the comparison and counted.
+Only shaping: ``colead.direction.queries`` checks the scope and hands over what is read,
+the organisation's facts and coverage (``Loaded``) and a ``queries.CoverageSource`` for the
+rest (one query of snapshots, the latest scored wave and the results service's cached
+tables, a few queries), so the page costs the same number of queries whatever the
+organisation's size. Survey scores come only from ``colead.insights.results`` tables, which
+are disclosure-controlled: a suppressed cell has no score, and such units are left out of
+the comparison and counted.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
 
-from colead.direction import charts, facts, services
+from colead.direction import charts, facts
 from colead.direction.coverage import CoverageReport, GroupCoverage, share
 from colead.direction.models import CoverageSnapshot
 from colead.direction.reference import LIVE_STATUSES, STATUSES
 from colead.lib import tree
 from colead.lib.errors import Invalid
 from colead.lib.formatting import percent, thousands, uk_date
-from colead.org.models import Person
 
 GOALS = "goals_performance"
 LEVELS = {"division": "divisions", "directorate": "directorates"}
@@ -93,17 +93,16 @@ class Loaded:
     report: CoverageReport
     groups: dict[str, GroupCoverage] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, direction_facts: facts.DirectionFacts, report: CoverageReport) -> "Loaded":
+        """The organisation's facts and its coverage report, with its divisions and
+        directorates by code."""
+        groups = {group.code: group for group in (*report.by_division, *report.by_directorate)}
+        return cls(direction_facts, report, groups)
+
     def contains(self, scope: Scope, unit_id: int | None) -> bool:
         path = self.facts.unit_paths.get(unit_id)
         return path is not None and tree.is_within(path, scope.path)
-
-
-def load(organisation, today: date) -> Loaded:
-    """The organisation's facts and coverage, judged by its own quality rules."""
-    loaded = facts.load(organisation)
-    report = loaded.coverage(today, services.quality_settings(organisation))
-    groups = {group.code: group for group in (*report.by_division, *report.by_directorate)}
-    return Loaded(loaded, report, groups)
 
 
 def find_scope(loaded: Loaded, organisation, unit_code: str) -> Scope:
@@ -338,29 +337,16 @@ def _point(taken_on: date, figures: dict) -> dict:
     return point
 
 
-def trend_points(organisation, scope: Scope, today: date) -> list[dict]:
-    """The scope's figures in each snapshot of the last two years, oldest first (one
-    query; for a division or directorate, only its own entry of each snapshot is read)."""
-    snapshots = (
-        CoverageSnapshot.objects.for_org(organisation)
-        .filter(taken_on__gte=today - timedelta(days=TREND_DAYS))
-        .order_by("taken_on")
-    )
-    if scope.group is None:
-        return [
-            _point(row["taken_on"], row) for row in snapshots.values("taken_on", *SNAPSHOT_FIELDS)
-        ]
-    key = CoverageSnapshot.group_key(scope.group.unit_id)
-    rows = snapshots.annotate(figures=KeyTransform(key, "groups")).values_list(
-        "taken_on", "figures"
-    )
-    return [_point(taken_on, figures) for taken_on, figures in rows if figures]
+def trend_points(source, scope: Scope, today: date) -> list[dict]:
+    """The scope's figures in each snapshot of the last two years, oldest first."""
+    since = today - timedelta(days=TREND_DAYS)
+    return [_point(taken_on, figures) for taken_on, figures in source.snapshots(scope, since)]
 
 
-def trend(organisation, scope: Scope, today: date) -> dict:
+def trend(source, scope: Scope, today: date) -> dict:
     from colead.lib.charts import svg_data_uri
 
-    points = trend_points(organisation, scope, today)
+    points = trend_points(source, scope, today)
     spec = charts.trend_spec(points, title=f"Coverage over time: {scope.name}")
     shown, thinned = charts.table_points(points)
     return {
@@ -400,35 +386,11 @@ def _r_text(r: float | None, p: float | None) -> str:
     return f"{r:+.2f} ({_p_text(p)})"
 
 
-def _latest_wave(organisation, scopes):
-    from colead.insights import results as rs
-
-    # with stored scores: reading results never scores a wave
-    waves = (
-        rs.closed_wave_queryset(organisation)
-        .filter(scores__isnull=False)
-        .order_by("-closed_at", "-pk")
-    )
-    if None in scopes:
-        return waves.first()
-    for wave in waves.prefetch_related("target_units"):
-        if rs.overlaps([unit.path for unit in wave.target_units.all()], scopes):
-            return wave
-    return None
-
-
-def _coverage_source(organisation, loaded: Loaded, closed_on: date):
+def _coverage_source(source, loaded: Loaded, closed_on: date):
     """(teams covered, teams) for a unit id, and what the figures are: the latest snapshot
     taken on or up to three months before the wave closed, else today's figures."""
-    snapshot = (
-        CoverageSnapshot.objects.for_org(organisation)
-        .filter(
-            taken_on__lte=closed_on,
-            taken_on__gte=closed_on - timedelta(days=SNAPSHOT_NEAR_CLOSE_DAYS),
-        )
-        .order_by("-taken_on")
-        .values("taken_on", "groups")
-        .first()
+    snapshot = source.latest_snapshot(
+        since=closed_on - timedelta(days=SNAPSHOT_NEAR_CLOSE_DAYS), until=closed_on
     )
     if snapshot is not None:
         groups = snapshot["groups"] or {}
@@ -499,22 +461,21 @@ def _level_points(results, scopes, loaded: Loaded, level: str, coverage_of) -> t
     return points, left
 
 
-def culture_link(scopes, organisation, loaded: Loaded, level: str) -> dict | None:
+def culture_link(source, scopes, loaded: Loaded, level: str) -> dict | None:
     """The latest closed wave's goals and performance score against coverage, by division
     or directorate (``level``; blank: whichever has more units to compare), within
     ``scopes`` (where the person may see survey results: units, or [None] for the whole
     organisation). None when they may see none."""
-    # Imported here, not at start-up: they bring in scipy and polars.
+    # Imported here, not at start-up: it brings in scipy.
     from colead.direction import correlation
-    from colead.insights import results as rs
     from colead.lib.charts import svg_data_uri
 
     if not scopes:
         return None
-    wave = _latest_wave(organisation, scopes)
+    wave = source.latest_scored_wave(scopes)
     if wave is None:
         return {"wave": None}
-    results = rs.load_results(wave)
+    results = source.results(wave)
     info = {
         "title": wave.title,
         "closed": uk_date(timezone.localtime(wave.closed_at)) if wave.closed_at else "",
@@ -524,7 +485,7 @@ def culture_link(scopes, organisation, loaded: Loaded, level: str) -> dict | Non
     if GOALS not in results.measure_codes("dimensions"):
         return {"wave": info, "asked": False}
     closed_on = timezone.localdate(wave.closed_at) if wave.closed_at else timezone.localdate()
-    coverage_of, source = _coverage_source(organisation, loaded, closed_on)
+    coverage_of, figures_from = _coverage_source(source, loaded, closed_on)
     by_level = {name: _level_points(results, scopes, loaded, name, coverage_of) for name in LEVELS}
     if level not in LEVELS:
         # The level with more units to compare (directorates when it is a tie).
@@ -542,7 +503,7 @@ def culture_link(scopes, organisation, loaded: Loaded, level: str) -> dict | Non
         "asked": True,
         "level": level,
         "plural": plural,
-        "source": source,
+        "source": figures_from,
         "switch": [
             {
                 "label": f"By {name}",
@@ -574,12 +535,12 @@ def culture_link(scopes, organisation, loaded: Loaded, level: str) -> dict | Non
 
 
 def coverage_page(
-    *, organisation, results_scopes, unit_code: str = "", level: str = "", today=None
+    source, loaded: Loaded, *, results_scopes, today: date, unit_code: str = "", level: str = ""
 ) -> dict:
-    """Everything the dashboard shows, with ``errors`` for the error summary
-    (``results_scopes``: where the person may see survey results, see culture_link)."""
-    today = today or timezone.localdate()
-    loaded = load(organisation, today)
+    """Everything the dashboard shows, with ``errors`` for the error summary (``source``: a
+    queries.CoverageSource; ``results_scopes``: where the person may see survey results,
+    see culture_link)."""
+    organisation = source.organisation
     errors: list[dict] = []
     try:
         scope = find_scope(loaded, organisation, unit_code)
@@ -608,8 +569,8 @@ def coverage_page(
         "figures": figures,
         "settings": settings,
         "breakdown": breakdown(loaded, scope),
-        "trend": trend(organisation, scope, today),
-        "culture": culture_link(results_scopes, organisation, loaded, level)
+        "trend": trend(source, scope, today),
+        "culture": culture_link(source, results_scopes, loaded, level)
         if scope.group is None
         else None,
     }
@@ -655,12 +616,12 @@ def _unit_item(loaded: Loaded, unit_id: int, **extra) -> dict:
     }
 
 
-def coverage_list(*, organisation, kind: str, unit_code: str = "", today=None) -> dict:
+def coverage_list(
+    loaded: Loaded, *, organisation, kind: str, today: date, unit_code: str = ""
+) -> dict:
     """What is behind one figure of the dashboard, for the organisation or a division or
     directorate: orphan or stale objectives, thicket units, or teams without coverage.
     Raises Invalid for an unknown ``?unit=``."""
-    today = today or timezone.localdate()
-    loaded = load(organisation, today)
     scope = find_scope(loaded, organisation, unit_code)
     report = loaded.report
     objectives = loaded.facts.objectives
@@ -703,17 +664,13 @@ def coverage_list(*, organisation, kind: str, unit_code: str = "", today=None) -
     }
 
 
-def name_owners(organisation, items: list[dict]) -> list[dict]:
-    """Fill in the owners' names of individual objectives (one query for the page)."""
-    owner_ids = {item["owner_id"] for item in items if item.get("owner_id")}
-    if not owner_ids:
-        return items
-    names = {
-        pk: f"{first} {last}"
-        for pk, first, last in Person.objects.for_org(organisation)
-        .filter(pk__in=owner_ids)
-        .values_list("id", "first_name", "last_name")
-    }
+def owner_ids(items: list[dict]) -> set[int]:
+    """The owners of the individual objectives among a list's items."""
+    return {item["owner_id"] for item in items if item.get("owner_id")}
+
+
+def name_owners(items: list[dict], names: dict[int, str]) -> list[dict]:
+    """Fill in the owners' names of individual objectives (``names``: owner id to name)."""
     for item in items:
         if item.get("owner_id"):
             item["owner_name"] = names.get(item["owner_id"], "")

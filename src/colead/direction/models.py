@@ -324,7 +324,7 @@ class QualityPolicy(models.Model):
     """An organisation's rules for judging objectives (colead.direction.quality): how far
     beyond its baseline a target must be to be challenging, how many active objectives make
     a unit a priority thicket, and how long without a check-in makes an objective stale.
-    Without a row the code's defaults apply (``services.quality_settings``); changed only
+    Without a row the code's defaults apply (``queries.quality_settings``); changed only
     through ``services.save_quality_settings``."""
 
     organisation = models.OneToOneField(

@@ -19,7 +19,6 @@ from colead.direction.quality import (
     unit_summaries,
 )
 from colead.direction.reference import CONFIDENCE, ELEMENTS, STATUSES
-from colead.direction.services import current_vision
 from colead.lib import memory
 from colead.lib.formatting import uk_date
 from colead.org.models import UnitLevel
@@ -74,12 +73,9 @@ def unit_objectives_href(code: str) -> str:
     return reverse("direction:unit", args=[code])
 
 
-def vision_context(organisation) -> dict | None:
-    """The approved vision of the organisation, as the pages show it."""
-    return vision_summary(current_vision(organisation))
-
-
 def vision_summary(vision) -> dict | None:
+    """The approved vision of the organisation (queries.current_vision), as the pages show
+    it; None before the board's first approval."""
     if vision is None:
         return None
     return {
@@ -154,7 +150,7 @@ class _Loaded:
     """An organisation's facts, which of its objectives are shown (``visible``: their
     ids, or None for every one), and the owners' names (read once, for the objectives about
     to be shown). Objectives are judged by the organisation's own quality rules
-    (``services.quality_settings``)."""
+    (``queries.quality_settings``)."""
 
     def __init__(self, source, visible: set[int] | None):
         self.source = source

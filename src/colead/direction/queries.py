@@ -1,6 +1,8 @@
 """Direction's published reads: the golden thread, my objectives, a unit's objectives, one
 objective (and the branch below it), the API's objectives list and detail, the coverage
-figures, the coverage dashboard and its lists, the objectives export and the vision.
+figures, the coverage dashboard and its lists, the objectives export and the vision; and
+the two rows everything that judges or shows objectives reads, the organisation's quality
+rules and its approved vision.
 
 Each function looks up what it is asked for, checks the actor's scope
 (colead.direction.access) and validates its parameters here, once, for every caller: the
@@ -18,14 +20,24 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
+from django.utils import timezone
 
 from colead.accounts.permissions import has_permission, own_person_ids, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.direction import access, dashboard, exports, facts, presenters, services
+from colead.direction import access, dashboard, exports, facts, presenters
 from colead.direction.coverage import CoverageReport
-from colead.direction.models import Alignment, Objective, Vision, VisionStatus
+from colead.direction.models import (
+    Alignment,
+    CoverageSnapshot,
+    Objective,
+    QualityPolicy,
+    Vision,
+    VisionStatus,
+)
+from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
 from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.spreadsheet import FORMATS, Export
 from colead.org.models import Person, Unit
@@ -84,6 +96,36 @@ def _storable(code: str) -> bool:
     return bool(code) and len(code) <= CODE_MAX and "\x00" not in code
 
 
+# -- the organisation's rules and its vision, read by everything that judges or shows -----
+
+
+def quality_settings(organisation) -> QualitySettings:
+    """The rules the organisation judges its objectives by (one query): its saved policy,
+    or the defaults of colead.direction.quality when it has none."""
+    row = (
+        QualityPolicy.objects.filter(organisation_id=organisation.pk)
+        .values_list("challenge_margin", "thicket_limit", "stale_days")
+        .first()
+    )
+    if row is None:
+        return DEFAULT_SETTINGS
+    margin, thicket_limit, stale_days = row
+    return QualitySettings(
+        challenge_margin=margin, thicket_limit=thicket_limit, stale_days=stale_days
+    )
+
+
+def current_vision(organisation) -> Vision | None:
+    """The approved version with the highest number (None before the first approval):
+    what everyone in the organisation sees, the home page included."""
+    return (
+        Vision.objects.for_org(organisation)
+        .filter(status=VisionStatus.APPROVED)
+        .order_by("-version")
+        .first()
+    )
+
+
 # -- what the pages read while shaping ------------------------------------------------------
 
 
@@ -100,10 +142,10 @@ class PageSource:
         return facts.load(self.organisation, with_people=False)
 
     def settings(self):
-        return services.quality_settings(self.organisation)
+        return quality_settings(self.organisation)
 
     def vision(self) -> Vision | None:
-        return services.current_vision(self.organisation)
+        return current_vision(self.organisation)
 
     def owner_names(self, owner_ids: set[int]) -> dict[int, str]:
         people = Person.objects.for_org(self.organisation)
@@ -231,7 +273,7 @@ def objective_rows(organisation, objectives: list[Objective]) -> list[dict]:
         .values_list("child_id", "parent__code")
     ):
         parent_codes[child_id].append(code)
-    settings = services.quality_settings(organisation)
+    settings = quality_settings(organisation)
     loaded = facts.load(organisation, with_people=False)
     qualities = {pk: q for pk, q in loaded.assess(settings=settings).items() if pk in parent_codes}
     code_of = {pk: o.code for pk, o in loaded.objectives.items()}
@@ -361,13 +403,79 @@ def coverage(
         errors["stale_days"] = "Give the days without a check-in as at least 1."
     if errors:
         raise Invalid(errors, source="query")
-    settings = services.quality_settings(organisation)
+    settings = quality_settings(organisation)
     settings = replace(
         settings,
         thicket_limit=settings.thicket_limit if thicket_limit is None else thicket_limit,
         stale_days=settings.stale_days if stale_days is None else stale_days,
     )
     return facts.load(organisation).coverage(as_of, settings)
+
+
+class CoverageSource:
+    """The rows the coverage dashboard (dashboard.py) reads while it shapes: the trend's
+    snapshots, and for the comparison with the survey the latest wave with stored scores
+    where the actor may see results, its results and the snapshot taken before it closed.
+    Scope is checked before the dashboard is handed one."""
+
+    def __init__(self, organisation):
+        self.organisation = organisation
+
+    def _snapshots(self):
+        return CoverageSnapshot.objects.for_org(self.organisation)
+
+    def snapshots(self, scope: dashboard.Scope, since: date) -> list[tuple[date, dict]]:
+        """(day, the scope's figures) of each snapshot since ``since``, oldest first (one
+        query; for a division or directorate, only its own entry of each is read)."""
+        snapshots = self._snapshots().filter(taken_on__gte=since).order_by("taken_on")
+        if scope.group is None:
+            rows = snapshots.values("taken_on", *dashboard.SNAPSHOT_FIELDS)
+            return [(row["taken_on"], row) for row in rows]
+        key = CoverageSnapshot.group_key(scope.group.unit_id)
+        rows = snapshots.annotate(figures=KeyTransform(key, "groups")).values_list(
+            "taken_on", "figures"
+        )
+        return [(taken_on, figures) for taken_on, figures in rows if figures]
+
+    def latest_snapshot(self, *, since: date, until: date) -> dict | None:
+        """The day and the divisions' and directorates' figures (``groups``) of the latest
+        snapshot taken between the two days, if there is one."""
+        return (
+            self._snapshots()
+            .filter(taken_on__lte=until, taken_on__gte=since)
+            .order_by("-taken_on")
+            .values("taken_on", "groups")
+            .first()
+        )
+
+    def latest_scored_wave(self, scopes):
+        """The latest closed wave with stored scores (reading results never scores a wave)
+        that reached into ``scopes`` ([None]: the whole organisation), or None."""
+        from colead.insights import results as rs  # brings in polars: not at start-up
+
+        waves = (
+            rs.closed_wave_queryset(self.organisation)
+            .filter(scores__isnull=False)
+            .order_by("-closed_at", "-pk")
+        )
+        if None in scopes:
+            return waves.first()
+        for wave in waves.prefetch_related("target_units"):
+            if rs.overlaps([unit.path for unit in wave.target_units.all()], scopes):
+                return wave
+        return None
+
+    def results(self, wave):
+        """The wave's results tables, disclosure-controlled (colead.insights.results)."""
+        from colead.insights import results as rs
+
+        return rs.load_results(wave)
+
+
+def _coverage_loaded(organisation, today: date) -> dashboard.Loaded:
+    """The organisation's facts and coverage as on ``today``, judged by its own rules."""
+    loaded = facts.load(organisation)
+    return dashboard.Loaded.of(loaded, loaded.coverage(today, quality_settings(organisation)))
 
 
 def _results_scopes(actor: Actor, organisation) -> list:
@@ -383,9 +491,12 @@ def coverage_dashboard(*, actor: Actor, organisation, unit_code: str = "", level
     a division or directorate; a bad ``unit_code`` or ``level`` is in its ``errors``. The
     survey comparison only within where the actor may see results."""
     _require_whole_organisation(actor, organisation)
+    today = timezone.localdate()
     return dashboard.coverage_page(
-        organisation=organisation,
+        CoverageSource(organisation),
+        _coverage_loaded(organisation, today),
         results_scopes=_results_scopes(actor, organisation),
+        today=today,
         unit_code=unit_code,
         level=level,
     )
@@ -397,7 +508,20 @@ def coverage_list(*, actor: Actor, organisation, kind: str, unit_code: str = "")
     _require_whole_organisation(actor, organisation)
     if kind not in dashboard.LIST_KINDS:
         raise NotFound(f"There is no list of {kind[:20]!r} on the coverage dashboard.")
-    return dashboard.coverage_list(organisation=organisation, kind=kind, unit_code=unit_code)
+    today = timezone.localdate()
+    return dashboard.coverage_list(
+        _coverage_loaded(organisation, today),
+        organisation=organisation,
+        kind=kind,
+        today=today,
+        unit_code=unit_code,
+    )
+
+
+def owner_names(organisation, owner_ids: set[int]) -> dict[int, str]:
+    """The names of these owners of objectives in a list already read (one query, none for
+    no owners)."""
+    return PageSource(organisation).owner_names(owner_ids) if owner_ids else {}
 
 
 # -- the export ---------------------------------------------------------------------------
@@ -454,7 +578,7 @@ def vision(*, actor: Actor, organisation) -> VisionState:
 
     can_manage, can_approve = may(Permission.VISION_MANAGE), may(Permission.VISION_APPROVE)
     return VisionState(
-        current=services.current_vision(organisation),
+        current=current_vision(organisation),
         draft=latest_draft(organisation) if (can_manage or can_approve) else None,
         can_manage=can_manage,
         can_approve=can_approve,

@@ -57,7 +57,6 @@ from colead.org.models import Organisation, Person, TeamMembership, Unit
 
 __all__ = [
     "ImportRejected",
-    "current_vision",
     "note_change",
     "save_vision_draft",
     "approve_vision",
@@ -70,7 +69,6 @@ __all__ = [
     "record_act",
     "check_in",
     "import_objectives",
-    "quality_settings",
     "save_quality_settings",
 ]
 
@@ -122,16 +120,6 @@ def note_change(organisation_id: int) -> None:
             DirectionRevision.objects.filter(organisation_id=organisation_id).update(
                 revision=F("revision") + 1
             )
-
-
-def current_vision(organisation) -> Vision | None:
-    """The approved version with the highest number (None before the first approval)."""
-    return (
-        Vision.objects.for_org(organisation)
-        .filter(status=VisionStatus.APPROVED)
-        .order_by("-version")
-        .first()
-    )
 
 
 def _clean_values(values) -> list[dict]:
@@ -1098,6 +1086,7 @@ def record_coverage_snapshot(*, organisation, actor: Actor, taken_on: date | Non
     ``taken_on``, so the demo can record its dated history. Audited."""
     from colead.direction import facts
     from colead.direction.models import CoverageSnapshot
+    from colead.direction.queries import quality_settings
 
     taken_on = taken_on or timezone.localdate()
     report = facts.load(organisation).coverage(taken_on, quality_settings(organisation))
@@ -1146,22 +1135,6 @@ def record_coverage_snapshot(*, organisation, actor: Actor, taken_on: date | Non
 MARGIN_RANGE = (0.0, 1.0)  # a fraction of the baseline (0 to 100%)
 THICKET_RANGE = (1, 50)
 STALE_RANGE = (7, 365)
-
-
-def quality_settings(organisation) -> QualitySettings:
-    """The rules the organisation judges its objectives by (one query): its saved policy,
-    or the defaults of colead.direction.quality when it has none."""
-    row = (
-        QualityPolicy.objects.filter(organisation_id=organisation.pk)
-        .values_list("challenge_margin", "thicket_limit", "stale_days")
-        .first()
-    )
-    if row is None:
-        return DEFAULT_SETTINGS
-    margin, thicket_limit, stale_days = row
-    return QualitySettings(
-        challenge_margin=margin, thicket_limit=thicket_limit, stale_days=stale_days
-    )
 
 
 def _whole(value) -> int | None:

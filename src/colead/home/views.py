@@ -10,7 +10,8 @@ from django.views.decorators.http import require_http_methods
 from colead.accounts.middleware import SESSION_ORG_KEY
 from colead.accounts.roles import ROLE_DESCRIPTIONS, Role
 from colead.core.actor import Actor
-from colead.direction.presenters import vision_context
+from colead.direction import queries as direction_queries
+from colead.direction.presenters import vision_summary
 from colead.lib import memory
 from colead.org import queries
 
@@ -65,7 +66,7 @@ def home(request):
         "summary": seen.summary,
         # The board's approved vision, on every member of staff's home page: the direction
         # each person's objectives should serve.
-        "vision": vision_context(organisation),
+        "vision": vision_summary(direction_queries.current_vision(organisation)),
     }
     return TemplateResponse(request, "home/home.jinja", context)
 

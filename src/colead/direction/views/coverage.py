@@ -98,10 +98,12 @@ def coverage_list(request, kind):
     crumbs = [_coverage_crumb(), *context["trail"]]
     if scope.group is not None:
         crumbs.append({"text": scope.name, "href": dashboard.coverage_href(scope.code)})
+    items = list(page.object_list)
+    names = queries.owner_names(request.organisation, dashboard.owner_ids(items))
     context.update(
         {
             "count": len(context["items"]),
-            "items": dashboard.name_owners(request.organisation, list(page.object_list)),
+            "items": dashboard.name_owners(items, names),
             "page": page,
             "pagination": pagination_params(request, page, label=f"Pages of {kind}"),
             "breadcrumbs": _crumbs(*crumbs),

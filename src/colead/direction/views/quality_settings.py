@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
-from colead.direction import services
+from colead.direction import queries, services
 from colead.direction.quality import DEFAULT_SETTINGS
 from colead.direction.views.common import actor_of
 from colead.lib.errors import ColeadError
@@ -95,7 +95,7 @@ def quality_settings(request):
                 )
                 return redirect("direction:settings")
     else:
-        posted = _shown(services.quality_settings(organisation))
+        posted = _shown(queries.quality_settings(organisation))
     defaults = _shown(DEFAULT_SETTINGS)
     context = {
         "posted": posted,

@@ -126,12 +126,12 @@ def vision_edit(request):
                 )
                 return redirect("direction:vision")
     else:
-        posted = forms.vision_posted(draft or services.current_vision(organisation))
+        posted = forms.vision_posted(draft or queries.current_vision(organisation))
     rows = forms.value_rows(posted["rows"], add=adding)
     ids = _vision_field_ids(rows)
     # A message about a field the form does not show goes on the vision.
     errors = {(name if name in ids else "vision"): message for name, message in errors.items()}
-    current = services.current_vision(organisation)
+    current = queries.current_vision(organisation)
     context = {
         "posted": posted,
         "rows": rows,
