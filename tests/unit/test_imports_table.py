@@ -1,10 +1,14 @@
 """Reading CSV and XLSX files into tables (colead.lib.table): pure, no database."""
 
+import csv
 import io
-from datetime import date, datetime
+import zipfile
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from colead.lib import table as table_module
 from colead.lib.table import cell_text, column_letter, normalise_heading
@@ -86,6 +90,25 @@ class TestCsv:
         assert "more than once" in table.problems[0].message
         assert "columns A and C" in table.problems[0].message
 
+    def test_a_repeated_heading_names_the_column_it_first_appeared_in(self):
+        table = read_table(b"a,b,c,Team-B,B\n1,2,3,4,5\n", "x.csv")
+        assert table.columns == ["a", "b", "c", "team_b"]
+        assert [p.message for p in table.problems] == [
+            'The heading "B" appears more than once (columns B and E).'
+        ]
+
+    def test_a_value_without_a_heading_is_reported_once_per_column(self):
+        table = read_table(b"a,,b\n1,x,2\n3,y,4\n", "x.csv")
+        assert [(p.row, p.column, p.value) for p in table.problems] == [(2, "B", "x")]
+        assert "Give the column a heading" in table.problems[0].fix
+
+    def test_a_row_the_csv_reader_cannot_read_names_the_row(self):
+        huge_cell = b"x" * (csv.field_size_limit() + 1)
+        problems = rejected(b"a\n1\n" + huge_cell + b"\n", "staff.csv")
+        assert problems[0].row == 3
+        assert problems[0].message.startswith("This row cannot be read as CSV (field larger")
+        assert "export the file again" in problems[0].fix
+
     def test_values_without_a_heading_are_a_problem(self):
         table = read_table(b"a,,b\n1,,2\n3,x,4,y\n", "x.csv")
         places = [(p.row, p.column, p.value) for p in table.problems]
@@ -145,6 +168,27 @@ class TestXlsx:
         content = xlsx_bytes([["a"], ["1"]])
         assert read_table(content, "export.csv").rows[0].values == {"a": "1"}
 
+    def test_a_workbook_of_chart_sheets_only_is_empty(self):
+        workbook = Workbook()
+        data = workbook.active
+        data.append([1])
+        chart = BarChart()
+        chart.add_data(Reference(data, min_col=1, min_row=1, max_row=1))
+        workbook.create_chartsheet().add_chart(chart)
+        workbook.remove(data)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        problems = rejected(buffer.getvalue(), "units.xlsx")
+        assert [p.message for p in problems] == ["The file is empty."]
+
+    def test_a_zip_that_is_not_a_workbook_is_a_problem(self):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("notes.txt", "not a workbook")
+        problems = rejected(buffer.getvalue(), "staff.xlsx")
+        assert "cannot be opened as an Excel workbook" in problems[0].message
+        assert "save it again as an Excel Workbook" in problems[0].fix
+
     def test_an_empty_workbook_is_a_problem(self):
         problems = rejected(xlsx_bytes([]), "units.xlsx")
         assert problems[0].message == "The file is empty."
@@ -152,6 +196,40 @@ class TestXlsx:
 
 def test_cell_text_of_times_keeps_the_time():
     assert cell_text(datetime(2021, 3, 14, 9, 30)) == "2021-03-14 09:30:00"
+
+
+def test_cell_text_of_each_kind_of_cell():
+    assert cell_text(None) == ""
+    assert cell_text(date(2021, 3, 14)) == "2021-03-14"
+    assert cell_text(time(9, 30)) == "09:30:00"
+    assert cell_text(Decimal(" 2.50 ")) == "2.50"  # any other value as its own text
+    assert cell_text(timedelta(hours=1)) == "1:00:00"
+
+
+def test_a_row_without_the_column_gives_a_blank():
+    row = read_table(b"a,b\n1,2\n", "x.csv").rows[0]
+    assert (row.get("b"), row.get("missing")) == ("2", "")
+
+
+def test_work_size_of_a_csv_is_its_length():
+    assert table_module.work_size(b"a,b\n1,2\n", "x.csv") == 8
+
+
+def test_work_size_of_a_workbook_is_its_unpacked_sheets_and_shared_strings():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row/>" * 10_000)
+        archive.writestr("xl/worksheets/sheet2.xml", b"x" * 500)
+        archive.writestr("xl/sharedStrings.xml", b"s" * 300)
+        archive.writestr("xl/styles.xml", b"y" * 7_000)  # not data: not counted
+    content = buffer.getvalue()
+    assert len(content) < 2_000
+    assert table_module.work_size(content, "big.xlsx") == 60_000 + 500 + 300
+
+
+def test_work_size_of_a_damaged_workbook_is_its_length():
+    content = b"PK\x03\x04 not really a zip"
+    assert table_module.work_size(content, "staff.xlsx") == len(content)
 
 
 def test_column_letters():
@@ -248,7 +326,12 @@ class TestLimits:
 
     @pytest.mark.parametrize(
         ("limit", "after", "before"),
-        [(5, ["F", "Z", "AA", "XFD"], ["A", "E"]), (600, ["WC", "XA", "AAA"], ["WB", "VZ", "Z"])],
+        [
+            (5, ["F", "Z", "AA", "XFD"], ["A", "E"]),
+            (600, ["WC", "XA", "AAA"], ["WB", "VZ", "Z"]),
+            (26, ["AA", "ZZ", "AAA"], ["A", "Z"]),  # a Z has no letter after it
+            (52, ["BA", "ZZ", "AAA"], ["AZ", "AA", "Z"]),
+        ],
     )
     def test_letters_after_a_column(self, monkeypatch, limit, after, before):
         import re
@@ -296,6 +379,20 @@ class TestLimits:
         assert rejected(many_rows, "staff.csv")[0].row == 12
         wide = b"a,b,c,d,e,f\n1,2,3,4,5,6\n"
         assert rejected(wide, "staff.csv")[0].column == "F"
+
+    def test_a_run_of_blank_rows_past_the_limit_is_refused_too(self):
+        # Blank rows are skipped, but reading them still costs time: a file of a million
+        # empty formatted rows stops once MAX_ROWS more than the limit have been read.
+        problems = rejected(b"a\n1\n" + b"\n" * 40, "staff.csv")
+        assert problems[0].row == 22  # heading + 10 records + 10 more rows, all blank
+        assert "it goes on to row 22 at least" in problems[0].message
+        assert read_table(b"a\n1\n" + b"\n" * 19, "staff.csv").rows[0].values == {"a": "1"}
+
+    def test_a_stated_size_past_the_limit_is_refused_even_when_the_rows_are_fewer(self):
+        content = with_dimension(xlsx_bytes([["a", "b"], ["1", "2"]]), "A1:B60")
+        [problem] = rejected(content, "staff.xlsx")
+        assert problem.row is None
+        assert "more than 10 rows below the headings (it has 60)" in problem.message
 
     def test_files_at_the_limits_are_read(self):
         table = read_table(b"a,b,c,d,e\n" + b"1,2,3,4,5\n" * 10 + b",,,,,,,\n", "x.csv")

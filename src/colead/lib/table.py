@@ -425,13 +425,14 @@ def _build_table(records, filename: str) -> Table:
     _check_control_characters(problems, filename, header_row, header_cells, header_cells)
     columns: list[str] = []
     positions: list[tuple[int, str]] = []  # (cell index, column name) kept
+    first_index: dict[str, int] = {}  # column name -> the cell index it was first seen at
     blank_heading_positions: list[int] = []
     for index, raw in enumerate(header_cells):
         name = normalise_heading(raw)
         if not name:
             blank_heading_positions.append(index)
             continue
-        if name in columns:
+        if name in first_index:
             problems.append(
                 ImportProblem(
                     filename,
@@ -439,12 +440,13 @@ def _build_table(records, filename: str) -> Table:
                     name,
                     raw,
                     f"The heading {quote(raw)} appears more than once "
-                    f"(columns {column_letter(columns_index(header_cells, name))} and "
+                    f"(columns {column_letter(first_index[name])} and "
                     f"{column_letter(index)}).",
                     "Keep one column with this heading and delete the other.",
                 )
             )
             continue
+        first_index[name] = index
         columns.append(name)
         positions.append((index, name))
 
@@ -501,10 +503,3 @@ def _check_control_characters(problems, filename, number, cells, header_cells) -
                 "character, and save the file again.",
             )
         )
-
-
-def columns_index(header_cells: list[str], name: str) -> int:
-    for index, raw in enumerate(header_cells):
-        if normalise_heading(raw) == name:
-            return index
-    return -1
