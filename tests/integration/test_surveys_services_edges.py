@@ -1,0 +1,169 @@
+"""The survey services' refusals and quieter paths, each through its public function: what is
+refused, with which kind and message, and that nothing is stored or audited when it is."""
+
+import copy
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from colead.audit.models import AuditEvent
+from colead.core.actor import Actor
+from colead.lib.errors import Conflict, Invalid
+from colead.surveys import definitions, services
+from colead.surveys.models import Ballot, DeviceLink, Draft, Response, Wave
+from colead.surveys.services import CompletedForm, TokenRefused, WaveSettings
+from tests.integration.insights_fixtures import add_ballots
+from tests.integration.waves_fixtures import make_wave
+
+pytestmark = pytest.mark.django_db
+
+SYSTEM = Actor.system("tests")
+
+
+def settings(**changes):
+    fields = {"title": "Spring pulse", "instruments": ["culture-pulse"], "unit_codes": ["MED"]}
+    return WaveSettings(**{**fields, **changes})
+
+
+def refused_fields(trust, **changes) -> dict:
+    with pytest.raises(Invalid) as raised:
+        services.create_wave(organisation=trust["org"], settings=settings(**changes), actor=SYSTEM)
+    assert not Wave.objects.exists()
+    assert not AuditEvent.objects.filter(action="survey.wave_create").exists()
+    return raised.value.errors
+
+
+def test_a_wave_closing_before_it_opens_is_refused_on_the_closing_date(trust):
+    errors = refused_fields(trust, opens_on=date(2027, 3, 10), closes_on=date(2027, 3, 9))
+    assert errors == {"closes_on": "The closing date must be on or after the opening date."}
+
+
+def test_a_wave_naming_an_instrument_twice_is_refused(trust):
+    errors = refused_fields(trust, instruments=["culture-pulse", "culture-pulse@1"])
+    assert errors == {"instruments": "Choose each instrument once."}
+
+
+def test_unknown_staff_groups_are_named(trust):
+    errors = refused_fields(trust, staff_groups=["medical_dental", "astronauts", "pirates"])
+    assert errors == {"staff_groups": "Unknown staff groups: astronauts, pirates."}
+
+
+def test_instruments_sharing_item_codes_cannot_share_a_wave(trust):
+    services.ensure_builtin_instruments(organisation=trust["org"], actor=SYSTEM)
+    original = next(i for i in definitions.builtin_instruments() if i.code == "team-working")
+    data = copy.deepcopy(original.source)
+    data["code"] = "team-working-copy"
+    twin = definitions.instrument_from_data(data)
+    services.import_instrument(organisation=trust["org"], instrument=twin, actor=SYSTEM)
+    errors = refused_fields(trust, instruments=["team-working", "team-working-copy"])
+    shared = ", ".join(item.code for item in original.items)
+    assert errors == {
+        "instruments": f"These instruments share item codes ({shared}); "
+        "a wave needs each item code once."
+    }
+
+
+def test_extending_an_open_wave_into_the_past_is_refused_and_the_date_kept(trust):
+    wave = make_wave(trust, launch=True, closes_on=timezone.localdate() + timedelta(days=7))
+    with pytest.raises(Invalid) as raised:
+        services.extend_wave(
+            wave=wave, closes_on=timezone.localdate() - timedelta(days=1), actor=SYSTEM
+        )
+    assert list(raised.value.errors) == ["closes_on"]
+    assert "not in the past" in raised.value.errors["closes_on"]
+    wave.refresh_from_db()
+    assert wave.closes_on == timezone.localdate() + timedelta(days=7)
+    assert not AuditEvent.objects.filter(action="survey.wave_extend").exists()
+
+
+def test_a_device_link_is_made_once_per_unit_and_refused_for_a_closed_wave(trust):
+    wave = make_wave(trust, launch=True)
+    unit = trust["units"]["MED"]
+    first = services.device_link_for(wave=wave, unit=unit, actor=SYSTEM)
+    again = services.device_link_for(wave=wave, unit=unit, actor=SYSTEM)
+    assert again.pk == first.pk
+    event = AuditEvent.objects.get(action="survey.device_link_create")
+    assert (event.actor_label, event.detail) == ("system (tests)", {"unit": "MED"})
+    wave = services.close_wave(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict) as raised:
+        services.device_link_for(wave=wave, unit=trust["units"]["W1"], actor=SYSTEM)
+    assert str(raised.value) == ("Spring pulse is closed: device links are for open waves only.")
+    assert DeviceLink.objects.count() == 1
+
+
+def test_a_draft_wave_takes_no_answers_and_sends_no_emails(trust):
+    wave = make_wave(trust)
+    with pytest.raises(TokenRefused) as raised:
+        services.ensure_open(wave)
+    assert (str(raised.value), raised.value.reason) == (
+        "This survey has not opened yet.",
+        "not_open",
+    )
+    with pytest.raises(Conflict, match="Invitations can be sent only while the wave is open"):
+        services.queue_invitations(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="Reminders can be sent only while the wave is open"):
+        services.queue_reminders(wave=wave, actor=SYSTEM)
+    with pytest.raises(Conflict, match="Forms can be recorded only while the wave is open"):
+        services.record_completed_forms(wave=wave, forms=[], actor=SYSTEM)
+    assert not AuditEvent.objects.filter(action__startswith="survey.invitations").exists()
+    assert not AuditEvent.objects.filter(action__startswith="survey.reminders").exists()
+
+
+def test_a_wave_past_its_closing_date_refuses_answers_as_closed(trust):
+    wave = make_wave(trust, launch=True)
+    Wave.objects.filter(pk=wave.pk).update(closes_on=timezone.localdate() - timedelta(days=1))
+    wave.refresh_from_db()
+    with pytest.raises(TokenRefused) as raised:
+        services.ensure_open(wave)
+    assert raised.value.reason == "closed"
+
+
+def test_a_respondent_cannot_choose_a_team_unless_the_wave_allows_it(trust):
+    wave = make_wave(trust, launch=True)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["MED"], actor=SYSTEM)
+    _, draft = services.start_on_device(link=link)
+    with pytest.raises(Invalid) as raised:
+        services.choose_reporting_unit(draft=draft, unit_code="W1")
+    assert raised.value.errors == {"unit": "This survey does not let you choose your team."}
+    draft.refresh_from_db()
+    assert draft.reporting_unit_id == trust["units"]["MED"].pk
+
+
+def test_a_form_for_someone_not_invited_stores_nothing(trust):
+    wave = make_wave(trust, launch=True)
+    person_id = 10**9  # nobody
+    form = CompletedForm(person_id=person_id, answers={}, submitted_on=timezone.localdate())
+    with pytest.raises(Invalid) as raised:
+        services.record_completed_forms(wave=wave, forms=[form], actor=SYSTEM)
+    assert raised.value.errors == {
+        "forms": f"Form 1: person {person_id} has no invitation to Spring pulse that is still "
+        "to be answered."
+    }
+    assert not Ballot.objects.filter(wave=wave).exists()
+    assert not AuditEvent.objects.filter(action="survey.forms_record").exists()
+
+
+def test_generalising_needs_a_closed_wave(trust):
+    wave = make_wave(trust, launch=True, title="Autumn pulse")
+    with pytest.raises(Conflict) as raised:
+        services.generalise_closed_wave(wave=wave, actor=SYSTEM)
+    assert str(raised.value) == (
+        "Autumn pulse is open: closing it generalises its responses (colead waves close WAVE)."
+    )
+    assert not AuditEvent.objects.filter(action="survey.wave_generalise").exists()
+
+
+def test_generalising_a_wave_closed_since_changes_nothing_and_is_audited(trust):
+    wave = make_wave(trust, units=("W1", "W2"), threshold=5, launch=True)
+    add_ballots(wave, "W1", 5)
+    wave = services.close_wave(wave=wave, actor=SYSTEM)
+    before = sorted(Response.objects.filter(wave=wave).values_list("reporting_unit_id", flat=True))
+    done = services.generalise_closed_wave(wave=wave, actor=SYSTEM)
+    assert (done.changed, done.moved, done.dropped) == (set(), 0, 0)
+    after = sorted(Response.objects.filter(wave=wave).values_list("reporting_unit_id", flat=True))
+    assert after == before
+    event = AuditEvent.objects.get(action="survey.wave_generalise")
+    assert event.actor_label == "system (tests)"
+    assert event.detail == {"responses": 5, "moved_to_a_larger_unit": 0, "answers_not_kept": 0}
+    assert not Draft.objects.filter(wave=wave).exists()
