@@ -10,7 +10,7 @@ from django.utils import timezone
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
 from colead.lib.errors import Conflict, Invalid
-from colead.surveys import definitions, services
+from colead.surveys import definitions, services, tokens
 from colead.surveys.models import Ballot, DeviceLink, Draft, Response, Wave
 from colead.surveys.services import CompletedForm, TokenRefused, WaveSettings
 from tests.integration.insights_fixtures import add_ballots
@@ -167,3 +167,105 @@ def test_generalising_a_wave_closed_since_changes_nothing_and_is_audited(trust):
     assert event.actor_label == "system (tests)"
     assert event.detail == {"responses": 5, "moved_to_a_larger_unit": 0, "answers_not_kept": 0}
     assert not Draft.objects.filter(wave=wave).exists()
+
+
+def test_a_wave_whose_invited_people_were_deleted_below_five_cannot_close(trust):
+    from colead.org.models import Person
+
+    wave = make_wave(trust, units=("W1",), threshold=5, launch=True, title="Ward pulse")
+    add_ballots(wave, "W1", 2)
+    # Deleting a person (the admin, a database clean-up) deletes their invitations with them.
+    Person.objects.filter(employee_number__in=["W1-0", "W1-1"]).delete()
+    with pytest.raises(Conflict) as raised:
+        services.close_wave(wave=wave, actor=SYSTEM)
+    assert str(raised.value) == (
+        "Ward pulse: Only 3 people were invited in all, fewer than 5: "
+        "no response could be protected."
+    )
+    wave.refresh_from_db()
+    assert wave.is_open
+    assert Ballot.objects.filter(wave=wave).count() == 2
+    assert not Response.objects.filter(wave=wave).exists()
+    assert not AuditEvent.objects.filter(action="survey.wave_close").exists()
+
+
+def test_a_wave_whose_staff_groups_match_nobody_cannot_launch(trust):
+    wave = make_wave(trust, staff_groups=["estates_ancillary"], title="Estates pulse")
+    with pytest.raises(Conflict) as raised:
+        services.launch_wave(wave=wave, actor=SYSTEM)
+    assert str(raised.value) == (
+        "Nobody matches this wave's units and staff groups; nothing to launch."
+    )
+    wave.refresh_from_db()
+    assert wave.is_draft
+    assert not wave.invitations.exists()
+    assert not AuditEvent.objects.filter(action="survey.wave_launch").exists()
+
+
+def test_a_wave_launched_with_an_opening_date_keeps_it(trust):
+    opens = timezone.localdate() + timedelta(days=3)
+    wave = make_wave(trust, launch=True, opens_on=opens)
+    wave.refresh_from_db()
+    assert wave.is_open
+    assert wave.opens_on == opens
+
+
+def invitation_token_of(wave, employee_number):
+    invitation = wave.invitations.get(person__employee_number=employee_number)
+    return invitation, tokens.invitation_token(invitation.pk, invitation.nonce)
+
+
+def test_a_draft_kept_as_submitted_by_an_earlier_version_is_refused(trust):
+    wave = make_wave(trust, launch=True)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["MED"], actor=SYSTEM)
+    token, draft = services.start_on_device(link=link)
+    Draft.objects.filter(pk=draft.pk).update(submitted=True)
+    for read in (services.resume, services.wave_for_token):
+        with pytest.raises(TokenRefused) as raised:
+            read(token)
+        assert (str(raised.value), raised.value.reason) == (services.USED, "used")
+
+
+def test_a_device_form_that_expired_is_refused_when_read(trust):
+    wave = make_wave(trust, launch=True)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["MED"], actor=SYSTEM)
+    token, draft = services.start_on_device(link=link)
+    draft.delete()
+    with pytest.raises(TokenRefused) as raised:
+        services.wave_for_token(token)
+    assert (str(raised.value), raised.value.reason) == (
+        "This form has expired or was already sent. Thank you.",
+        "used",
+    )
+
+
+def test_a_form_started_then_recorded_in_bulk_cannot_be_submitted_again(trust):
+    wave = make_wave(trust, launch=True)
+    invitation, token = invitation_token_of(wave, "S1")
+    services.start_with_invitation_token(token)
+    stored = services.record_completed_forms(
+        wave=wave,
+        forms=[CompletedForm(invitation.person_id, {}, timezone.localdate())],
+        actor=SYSTEM,
+    )
+    assert stored == 1
+    event = AuditEvent.objects.get(action="survey.forms_record")
+    assert (event.actor_label, event.detail) == ("system (tests)", {"forms": 1, "comments": 0})
+    with pytest.raises(TokenRefused) as raised:
+        services.submit(token=token)
+    assert (str(raised.value), raised.value.reason) == (services.TAKEN_PART, "used")
+    assert Ballot.objects.filter(wave=wave).count() == 1
+
+
+def test_a_device_submission_without_a_team_is_refused_and_stores_nothing(trust):
+    wave = make_wave(trust, launch=True, respondent_chooses_unit=True)
+    link = services.device_link_for(wave=wave, unit=trust["units"]["MED"], actor=SYSTEM)
+    token, draft = services.start_on_device(link=link)
+    assert draft.reporting_unit_id is None
+    with pytest.raises(Invalid) as raised:
+        services.submit_answers(token=token, prepare=lambda wave: ({}, None))
+    assert raised.value.errors == {
+        "reporting_unit": "Select your team before sending your answers."
+    }
+    assert not Ballot.objects.filter(wave=wave).exists()
+    assert Draft.objects.filter(pk=draft.pk).exists()
