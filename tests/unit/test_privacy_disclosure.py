@@ -564,3 +564,116 @@ def test_redact_frame_takes_rows_with_no_responses():
     got = redact_frame(frame, prot).to_dicts()
     assert [r["suppressed"] for r in got] == [None, None, "primary"]
     assert got[2]["n"] is None and got[2]["pct_positive_band"] is None
+
+
+# ---- inputs and lookups refused with a message naming the fix -------------------------------
+
+
+def test_counts_must_be_whole_numbers_one_per_unit_but_may_come_as_floats():
+    t = tree(("ORG", None), ("A", "ORG"), ("B", "ORG"))
+    with pytest.raises(ValueError, match=r"unit counts: counts must be whole numbers"):
+        protect(t, [30.0, 20.5, 9.5], k=5)
+    with pytest.raises(ValueError, match=r"unit counts: expected shape \(3,\), got \(2,\)"):
+        protect(t, [30, 20], k=5)
+    as_floats = protect(t, np.array([30.0, 26.0, 4.0]), k=5)
+    as_ints = protect(t, [30, 26, 4], k=5)
+    assert as_floats.unit_statuses.tolist() == as_ints.unit_statuses.tolist() == [0, 2, 1]
+
+
+def test_a_unit_without_sub_units_has_no_direct_group():
+    prot = protect(tree(("ORG", None), ("A", "ORG"), ("B", "ORG")), [30, 20, 10], k=5)
+    with pytest.raises(KeyError, match="unit 'A' has no sub-units, so no direct group"):
+        prot.unit_status("A", direct=True)
+    assert prot.direct_status("ORG") is P  # nobody attached to ORG itself: below k
+
+
+def test_a_breakdown_row_needs_its_category():
+    t = tree(("ORG", None))
+    prot = protect(t, [30], k=5, breakdowns={"sex": Breakdown(["men", "women"], [[15, 15]])})
+    with pytest.raises(ValueError, match="a breakdown row needs its category"):
+        prot.status("ORG", "sex")
+    assert prot.status("ORG", "sex", "men") is V
+
+
+def test_row_codes_without_direct_rows_and_for_no_rows():
+    t = tree(("ORG", None), ("A", "ORG"), ("B", "ORG"))
+    sex = Breakdown(["men", "women"], [[15, 15], [12, 8], [3, 7]])
+    prot = protect(t, [30, 20, 10], k=5, breakdowns={"sex": sex})
+    codes = prot.row_codes(
+        ["A", "A", "ORG"], ["sex", "", None], ["men", None, None], direct=[False] * 3
+    )
+    expected_men = prot.category_status("A", "sex", "men")
+    assert codes.tolist() == [
+        list(Status).index(expected_men),
+        list(Status).index(prot.unit_status("A")),
+        0,
+    ]
+    assert prot.row_codes([]).tolist() == []
+
+
+def test_row_codes_refuse_an_unknown_category():
+    t = tree(("ORG", None))
+    prot = protect(t, [30], k=5, breakdowns={"sex": Breakdown(["men", "women"], [[15, 15]])})
+    with pytest.raises(KeyError, match="unknown breakdown category 'sex'/'other'"):
+        prot.row_codes(["ORG"], ["sex"], ["other"])
+    with pytest.raises(KeyError, match="unknown breakdown category 'age'/'<30'"):
+        prot.row_codes(["ORG"], ["age"], ["<30"])
+
+
+def test_a_measure_cannot_leave_people_uncategorised_where_the_responses_do_not():
+    t = tree(("ORG", None))
+    base = protect(t, [30], k=5, breakdowns={"sex": Breakdown(["men", "women"], [[15, 15]])})
+    with pytest.raises(ValueError, match="breakdown 'sex': the measure's counts leave people"):
+        base.refine([30], {"sex": [[14, 15]]})  # one respondent is in neither category
+
+
+def test_a_crosstab_needs_a_two_way_table_of_counts():
+    assert crosstab_allowed([[20, 20], [20, 20]], 5, at_organisation_level=True)
+    assert not crosstab_allowed([20, 20, 20], 5, at_organisation_level=True)
+    assert not crosstab_allowed(np.zeros((0, 2)), 5, at_organisation_level=True)
+
+
+def test_percent_band_needs_three_people_and_is_ten_points_wide_in_the_middle():
+    assert percent_band(50.0, 2) is None
+    assert banded_percent(50.0, 2, 5) == "Not shown"
+    assert percent_band(55.0, 20) == "50–60%"
+    # the edge bands grow so a unanimous answer is never pinned down
+    assert [percent_band(p, 3) for p in (33.3, 40.0, 45.0, 60.0, 66.7)] == [
+        "≤40%",
+        "≤40%",
+        "40–50%",
+        "≥60%",
+        "≥60%",
+    ]
+
+
+def test_redact_frame_without_a_protection_for_a_measure_names_the_measure():
+    import polars as pl
+
+    prot = protect(tree(("ORG", None)), [30], k=5)
+    frame = pl.DataFrame({"unit": ["ORG", "ORG"], "measure": ["eng", "safe"], "n": [30, 30]})
+    with pytest.raises(KeyError, match="no protection for measure 'safe'"):
+        redact_frame(frame, {"eng": prot})
+
+
+def test_redact_frame_gives_each_measure_the_reason_with_its_own_threshold():
+    import polars as pl
+
+    t = tree(("ORG", None))
+    lenient, strict = protect(t, [8], k=5), protect(t, [8], k=11)
+    frame = pl.DataFrame(
+        {
+            "unit": ["ORG", "ORG"],
+            "measure": ["eng", "safe"],
+            "n": [8, 8],
+            "pct_positive": [50.0] * 2,
+        }
+    )
+    got = redact_frame(frame, {"eng": lenient, "safe": strict}, band_percent_positive=False)
+    assert got["suppressed_reason"].to_list() == [None, "Fewer than 11 responses"]
+    assert got["pct_positive"].to_list() == [50.0, None]  # not banded when asked not to
+    assert got["pct_positive_band"].to_list() == [None, None]
+    rows = redact_rows(
+        frame.to_dicts(), {"eng": lenient, "safe": strict}, band_percent_positive=False
+    )
+    assert got.to_dicts() == rows

@@ -1555,10 +1555,9 @@ def percent_band(pct: float, n: int) -> str | None:
     are ten points wide."""
     if n < 3:
         return None
+    # From 3 people low is at most 40 and high at least 60, so the two never meet.
     low = math.ceil(100 / n / 10) * 10
     high = math.floor(100 * (n - 1) / n / 10) * 10
-    if low >= high:
-        return None
     if pct <= low:
         return f"≤{low}%"
     if pct >= high:
