@@ -12,7 +12,6 @@ LONG_FUNCTIONS = {
     "bench/heatmap_page.py::build",
     "bench/import_workforce.py::main",
     "bench/survey_load.py::main",
-    "src/colead/direction/imports.py::_Rows.read",
     "src/colead/insights/results.py::_build_table",
     "src/colead/insights/themes.py::theme_summary",
     "src/colead/privacy/disclosure.py::_audit",

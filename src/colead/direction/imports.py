@@ -183,95 +183,109 @@ class _Rows:
         return column in self.columns
 
     def read(self, row, first_row: dict[str, int]) -> ObjectiveValues | None:
-        p, n, get = self.problems, row.number, row.get
+        n, get = row.number, row.get
         code = get("objective_code")
-        code_ok = False
-        if check_required(p, n, "objective_code", code, "the objective's code"):
-            if check_length(p, n, "objective_code", code, self.limits.code):
-                if code in RESERVED_OBJECTIVE_CODES:
-                    p.add(
-                        n,
-                        "objective_code",
-                        code,
-                        f"{quote(code)} is kept for the address of a page.",
-                        "Choose another code for this objective.",
-                    )
-                elif OBJECTIVE_CODE_RE.match(code):
-                    code_ok = True
-                else:
-                    p.add(
-                        n,
-                        "objective_code",
-                        code,
-                        f"{quote(code)} is not a valid objective code.",
-                        "Use letters, digits, dots, hyphens and underscores, starting with a "
-                        "letter or digit (no spaces).",
-                    )
-        if code_ok and code in first_row:
+        code_ok = self.code_is_valid(n, code) and self.code_is_first(n, code, first_row)
+        values: dict = {"title": self.title(n, get("title"))}
+        unit_code = get("level_unit_code")
+        unit = self.unit(n, unit_code)
+        values["unit_code"] = unit_code
+        self.read_optional_columns(n, get, code if code_ok else None, unit, values)
+        if not code_ok:
+            return None
+        first_row[code] = n
+        self.fill_unset(n, values, self.existing.get(code), unit)
+        return ObjectiveValues(code=code, row=n, **values)
+
+    def code_is_valid(self, n: int, code: str) -> bool:
+        p = self.problems
+        if not check_required(p, n, "objective_code", code, "the objective's code"):
+            return False
+        if not check_length(p, n, "objective_code", code, self.limits.code):
+            return False
+        if code in RESERVED_OBJECTIVE_CODES:
             p.add(
                 n,
                 "objective_code",
                 code,
-                f"The objective code {quote(code)} is also on row {first_row[code]}.",
-                "Each objective must appear once: remove or correct one of the rows.",
+                f"{quote(code)} is kept for the address of a page.",
+                "Choose another code for this objective.",
             )
-            code_ok = False
-        current = self.existing.get(code) if code_ok else None
-        values: dict = {}
+            return False
+        if not OBJECTIVE_CODE_RE.match(code):
+            p.add(
+                n,
+                "objective_code",
+                code,
+                f"{quote(code)} is not a valid objective code.",
+                "Use letters, digits, dots, hyphens and underscores, starting with a "
+                "letter or digit (no spaces).",
+            )
+            return False
+        return True
 
-        title = get("title")
-        if check_required(p, n, "title", title, "the objective's title"):
-            check_length(p, n, "title", title, self.limits.title)
-        values["title"] = title
+    def code_is_first(self, n: int, code: str, first_row: dict[str, int]) -> bool:
+        if code not in first_row:
+            return True
+        self.problems.add(
+            n,
+            "objective_code",
+            code,
+            f"The objective code {quote(code)} is also on row {first_row[code]}.",
+            "Each objective must appear once: remove or correct one of the rows.",
+        )
+        return False
 
-        unit_code = get("level_unit_code")
-        unit = None
-        if check_required(p, n, "level_unit_code", unit_code, "the code of the objective's unit"):
-            unit = self.units.get(unit_code)
-            if unit is None:
-                suggestion = similar(unit_code, self.units)
-                hint = f" Did you mean {suggestion}?" if suggestion else ""
-                p.add(
-                    n,
-                    "level_unit_code",
-                    unit_code,
-                    f"The unit {quote(unit_code)} is not one of the organisation's units.{hint}",
-                    "Use the unit_code of the unit the objective belongs to: the organisation's "
-                    "top unit for an organisation objective, or a division, directorate or team "
-                    "(see the units file).",
-                )
-            elif not unit.is_active:
-                p.add(
-                    n,
-                    "level_unit_code",
-                    unit_code,
-                    f"The unit {quote(unit_code)} is no longer active.",
-                    "Give the objective an active unit, or bring the unit back with a units "
-                    "import.",
-                )
-                unit = None
-        values["unit_code"] = unit_code
+    def title(self, n: int, title: str) -> str:
+        if check_required(self.problems, n, "title", title, "the objective's title"):
+            check_length(self.problems, n, "title", title, self.limits.title)
+        return title
 
+    def unit(self, n: int, unit_code: str) -> KnownUnit | None:
+        """The objective's unit if it is known and active, else None (with the problem)."""
+        if not check_required(
+            self.problems, n, "level_unit_code", unit_code, "the code of the objective's unit"
+        ):
+            return None
+        unit = self.units.get(unit_code)
+        if unit is None:
+            suggestion = similar(unit_code, self.units)
+            hint = f" Did you mean {suggestion}?" if suggestion else ""
+            self.problems.add(
+                n,
+                "level_unit_code",
+                unit_code,
+                f"The unit {quote(unit_code)} is not one of the organisation's units.{hint}",
+                "Use the unit_code of the unit the objective belongs to: the organisation's "
+                "top unit for an organisation objective, or a division, directorate or team "
+                "(see the units file).",
+            )
+            return None
+        if not unit.is_active:
+            self.problems.add(
+                n,
+                "level_unit_code",
+                unit_code,
+                f"The unit {quote(unit_code)} is no longer active.",
+                "Give the objective an active unit, or bring the unit back with a units import.",
+            )
+            return None
+        return unit
+
+    def read_optional_columns(
+        self, n: int, get, code: str | None, unit: KnownUnit | None, values: dict
+    ) -> None:
+        """Set ``values`` from the optional columns the file has (``code`` None if invalid)."""
         if self.given("owner_employee_number"):
             owner = get("owner_employee_number")
             if owner:
                 self.check_owner(n, owner, unit)
             values["owner"] = owner
         if self.given("parent_codes"):
-            parents = split_list(get("parent_codes"))
-            if code_ok and code in parents:
-                p.add(
-                    n,
-                    "parent_codes",
-                    get("parent_codes"),
-                    f"The objective {quote(code)} is listed as its own parent.",
-                    "An objective serves the objectives above it: remove its own code.",
-                )
-                parents = [c for c in parents if c != code]
-            values["parent_codes"] = tuple(parents)
+            values["parent_codes"] = self.parent_codes(n, get("parent_codes"), code)
         if self.given("measure"):
             measure = get("measure")
-            check_length(p, n, "measure", measure, self.limits.measure)
+            check_length(self.problems, n, "measure", measure, self.limits.measure)
             values["measure"] = measure
         for column in ("baseline", "target"):
             if self.given(column):
@@ -284,20 +298,33 @@ class _Rows:
             values["due_date"] = self.date(n, get("due_date"))
         if self.given("status"):
             values["status"] = self.choice(
-                n, "status", get("status"), {code: code for code in STATUSES}, "draft"
+                n, "status", get("status"), {status: status for status in STATUSES}, "draft"
             )
         if self.given("elements"):
             values["elements"] = self.elements(n, get("elements"))
 
-        if not code_ok:
-            return None
-        first_row[code] = n
+    def parent_codes(self, n: int, text: str, code: str | None) -> tuple[str, ...]:
+        parents = split_list(text)
+        if code is not None and code in parents:
+            self.problems.add(
+                n,
+                "parent_codes",
+                text,
+                f"The objective {quote(code)} is listed as its own parent.",
+                "An objective serves the objectives above it: remove its own code.",
+            )
+            parents = [c for c in parents if c != code]
+        return tuple(parents)
+
+    def fill_unset(
+        self, n: int, values: dict, current: ObjectiveValues | None, unit: KnownUnit | None
+    ) -> None:
+        """Fields whose column the file lacks keep the stored objective's value (or default)."""
         for name, default in DEFAULTS.items():
             if name not in values:
                 values[name] = getattr(current, name) if current is not None else default
         if values["owner"] and not self.given("owner_employee_number"):
             self.check_owner(n, values["owner"], unit)  # the stored owner, in the new unit
-        return ObjectiveValues(code=code, row=n, **values)
 
     def check_owner(self, n: int, owner: str, unit: KnownUnit | None) -> None:
         person = self.people.get(owner)
