@@ -491,7 +491,7 @@ def update_objective(*, objective: Objective, changes: dict, actor: Actor) -> Ob
             if name == "parents":
                 value = list(value)
                 old_parents = sorted(objective.parents.values_list("code", flat=True))
-                new_codes = sorted(p.code for p in value)
+                new_codes = sorted({p.code for p in value})
                 if old_parents != new_codes:
                     _check_parents(objective, organisation, value)
                     before[name], after[name] = old_parents, new_codes
