@@ -1,13 +1,16 @@
 """The direction services' refusals and quieter paths, each through its public function: the
 error kind and message, what is stored, and the audit event written (or not)."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 
 from colead.audit.models import AuditEvent
-from colead.direction import services
-from colead.direction.models import Objective, QualityPolicy, Vision, VisionStatus
+from colead.direction import exports, services
+from colead.direction.imports import COLUMNS
+from colead.direction.models import Alignment, Objective, QualityPolicy, Vision, VisionStatus
 from colead.lib.errors import Invalid, Refused
 from colead.org.models import Person
 from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
@@ -191,3 +194,77 @@ def test_a_new_parent_named_twice_is_audited_once(trust):
     event = AuditEvent.objects.filter(action="objective.update").latest("pk")
     assert event.detail["before"] == {"parents": ["CARD1"], "status": "agreed"}
     assert event.detail["after"] == {"parents": ["MED1"], "status": "draft"}
+
+
+def exported_rows(organisation) -> list[dict]:
+    text = exports.to_csv(exports.load(organisation))
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def as_csv(rows: list[dict]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def import_rows(trust, rows, *, dry_run=False):
+    return services.import_objectives(
+        organisation=trust["org"],
+        content=as_csv(rows),
+        filename="objectives.csv",
+        actor=SYSTEM,
+        dry_run=dry_run,
+    )
+
+
+def test_an_import_changing_no_parents_leaves_every_alignment_as_it_was(trust):
+    golden_thread(trust)
+    aligned = set(Alignment.objects.values_list("child__code", "parent__code"))
+    rows = exported_rows(trust["org"])
+    next(r for r in rows if r["objective_code"] == "T1-X")["title"] = "Theatre starts on time"
+    result = import_rows(trust, rows)
+    assert (result.added, result.updated) == (0, 1)
+    assert Objective.objects.get(code="T1-X").title == "Theatre starts on time"
+    assert set(Alignment.objects.values_list("child__code", "parent__code")) == aligned
+
+
+def test_an_import_moving_an_objective_to_another_parent_removes_the_old_alignment(trust):
+    golden_thread(trust)
+    rows = exported_rows(trust["org"])
+    next(r for r in rows if r["objective_code"] == "W2-A")["parent_codes"] = "MED1"
+    import_rows(trust, rows)
+    parents = Objective.objects.get(code="W2-A").parents.values_list("code", flat=True)
+    assert list(parents) == ["MED1"]
+    event = AuditEvent.objects.get(action="import.objectives")
+    assert event.actor_label == "system (tests)"
+    assert event.detail["updated"] == 1
+
+
+def test_an_import_preview_shows_a_date_that_was_empty_as_blank(trust):
+    make(trust, "T1-D", "T1", due_date=None)
+    rows = exported_rows(trust["org"])
+    next(r for r in rows if r["objective_code"] == "T1-D")["due_date"] = "2027-06-30"
+    plan = import_rows(trust, rows, dry_run=True)
+    assert plan.updated_items == [
+        {
+            "code": "T1-D",
+            "title": Objective.objects.get(code="T1-D").title,
+            "changes": [("due_date", "", "2027-06-30")],
+        }
+    ]
+    assert Objective.objects.get(code="T1-D").due_date is None
+
+
+def test_an_import_adding_a_second_parent_keeps_the_first_alignment_row(trust):
+    golden_thread(trust)
+    kept = Alignment.objects.get(child__code="W2-A", parent__code="CARD1").pk
+    rows = exported_rows(trust["org"])
+    next(r for r in rows if r["objective_code"] == "W2-A")["parent_codes"] = "CARD1;MED1"
+    import_rows(trust, rows)
+    alignments = dict(
+        Alignment.objects.filter(child__code="W2-A").values_list("parent__code", "pk")
+    )
+    assert set(alignments) == {"CARD1", "MED1"}
+    assert alignments["CARD1"] == kept
