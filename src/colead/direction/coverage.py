@@ -208,6 +208,97 @@ def _groups_of(units: Mapping[int, UnitFacts]) -> dict[int, dict[str, int]]:
     return groups
 
 
+def _group_rows(
+    units: Mapping[int, UnitFacts], groups_of: dict[int, dict[str, int]]
+) -> dict[int, GroupCoverage]:
+    """An empty row for every active division and directorate, in tree order."""
+    rows: dict[int, GroupCoverage] = {}
+    for unit in units.values():
+        if unit.level in GROUP_LEVELS and unit.is_active:
+            parent = None
+            if unit.level == "directorate":
+                division = groups_of[unit.id].get("division")
+                parent = units[division].code if division is not None else None
+            rows[unit.id] = GroupCoverage(unit.id, unit.code, unit.name, unit.level, parent)
+    return rows
+
+
+# Unit id -> the division and directorate rows that unit counts towards.
+RowsOf = Mapping[int, tuple[GroupCoverage, ...]]
+
+
+def _count_objectives(
+    report: CoverageReport,
+    objectives: Mapping[int, ObjectiveFacts],
+    paths: Mapping[int, tuple[int, ...]],
+    rows_of: RowsOf,
+    today: date,
+    settings: QualitySettings,
+) -> set[int]:
+    """Count open, orphan and stale objectives; return the people an aligned one covers."""
+    covered_people: set[int] = set()
+    for objective in objectives.values():
+        if objective.status in OPEN_STATUSES:
+            report.objectives += 1
+            for row in rows_of.get(objective.unit_id, ()):
+                row.objectives += 1
+            if not objective.is_org_level and objective.id not in paths:
+                report.orphan_ids.append(objective.id)
+                for row in rows_of.get(objective.unit_id, ()):
+                    row.orphans += 1
+        if objective.status in LIVE_STATUSES:
+            if objective.id in paths:
+                if objective.is_individual:
+                    covered_people.add(objective.owner_id)
+                else:
+                    report.covered_team_ids.add(objective.unit_id)
+            days = stale_for(objective, today, settings)
+            if days is not None:
+                report.stale_days[objective.id] = days
+                for row in rows_of.get(objective.unit_id, ()):
+                    row.stale += 1
+    return covered_people
+
+
+def _count_teams(report: CoverageReport, units: Mapping[int, UnitFacts], rows_of: RowsOf) -> None:
+    for unit in units.values():
+        if unit.level == "team" and unit.is_active:
+            covered = unit.id in report.covered_team_ids
+            report.teams += 1
+            report.teams_covered += covered
+            for row in rows_of.get(unit.id, ()):
+                row.teams += 1
+                row.teams_covered += covered
+    report.covered_team_ids &= {u.id for u in units.values() if u.is_active and u.level == "team"}
+
+
+def _count_staff(
+    report: CoverageReport,
+    people: Iterable[PersonFacts],
+    covered_people: set[int],
+    rows_of: RowsOf,
+) -> None:
+    for person in people:
+        covered = person.id in covered_people
+        report.staff += 1
+        report.staff_covered += covered
+        for row in rows_of.get(person.unit_id, ()):
+            row.staff += 1
+            row.staff_covered += covered
+
+
+def _count_thickets(
+    report: CoverageReport,
+    objectives: Mapping[int, ObjectiveFacts],
+    settings: QualitySettings,
+    rows_of: RowsOf,
+) -> None:
+    report.thicket_counts = thickets(objectives.values(), settings)
+    for unit_id in report.thicket_counts:
+        for row in rows_of.get(unit_id, ()):
+            row.thickets += 1
+
+
 def coverage(
     *,
     units: Mapping[int, UnitFacts],
@@ -224,69 +315,16 @@ def coverage(
         as_of=today, settings=settings, units=units, objectives_by_id=objectives
     )
     groups_of = _groups_of(units)
-    rows: dict[int, GroupCoverage] = {}
-    for unit in units.values():
-        if unit.level in GROUP_LEVELS and unit.is_active:
-            parent = None
-            if unit.level == "directorate":
-                division = groups_of[unit.id].get("division")
-                parent = units[division].code if division is not None else None
-            rows[unit.id] = GroupCoverage(unit.id, unit.code, unit.name, unit.level, parent)
-
-    # The division and directorate rows each unit counts towards (worked out once per unit).
-    rows_of: dict[int, tuple[GroupCoverage, ...]] = {
+    rows = _group_rows(units, groups_of)
+    # Worked out once per unit, then looked up for each objective, team and person.
+    rows_of: RowsOf = {
         unit_id: tuple(rows[g] for g in groups.values() if g in rows)
         for unit_id, groups in groups_of.items()
     }
-
-    def rows_for(unit_id: int) -> tuple[GroupCoverage, ...]:
-        return rows_of.get(unit_id, ())
-
-    covered_people: set[int] = set()
-    for objective in objectives.values():
-        if objective.status in OPEN_STATUSES:
-            report.objectives += 1
-            for row in rows_for(objective.unit_id):
-                row.objectives += 1
-            if not objective.is_org_level and objective.id not in paths:
-                report.orphan_ids.append(objective.id)
-                for row in rows_for(objective.unit_id):
-                    row.orphans += 1
-        if objective.status in LIVE_STATUSES:
-            if objective.id in paths:
-                if objective.is_individual:
-                    covered_people.add(objective.owner_id)
-                else:
-                    report.covered_team_ids.add(objective.unit_id)
-            days = stale_for(objective, today, settings)
-            if days is not None:
-                report.stale_days[objective.id] = days
-                for row in rows_for(objective.unit_id):
-                    row.stale += 1
-
-    for unit in units.values():
-        if unit.level == "team" and unit.is_active:
-            covered = unit.id in report.covered_team_ids
-            report.teams += 1
-            report.teams_covered += covered
-            for row in rows_for(unit.id):
-                row.teams += 1
-                row.teams_covered += covered
-    report.covered_team_ids &= {u.id for u in units.values() if u.is_active and u.level == "team"}
-
-    for person in people:
-        covered = person.id in covered_people
-        report.staff += 1
-        report.staff_covered += covered
-        for row in rows_for(person.unit_id):
-            row.staff += 1
-            row.staff_covered += covered
-
-    report.thicket_counts = thickets(objectives.values(), settings)
-    for unit_id in report.thicket_counts:
-        for row in rows_for(unit_id):
-            row.thickets += 1
-
+    covered_people = _count_objectives(report, objectives, paths, rows_of, today, settings)
+    _count_teams(report, units, rows_of)
+    _count_staff(report, people, covered_people, rows_of)
+    _count_thickets(report, objectives, settings, rows_of)
     report.orphan_ids.sort(key=lambda pk: objectives[pk].code)
     report.by_division = [row for row in rows.values() if row.level == "division"]
     report.by_directorate = [row for row in rows.values() if row.level == "directorate"]
