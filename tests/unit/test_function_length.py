@@ -13,7 +13,6 @@ LONG_FUNCTIONS = {
     "bench/import_workforce.py::main",
     "bench/survey_load.py::main",
     "src/colead/insights/results.py::_build_table",
-    "src/colead/insights/themes.py::theme_summary",
     "src/colead/privacy/disclosure.py::_audit",
 }
 

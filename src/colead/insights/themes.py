@@ -612,40 +612,16 @@ def theme_summary(
     if k < 1:
         raise ValueError("comment_threshold must be at least 1")
     hierarchy = disclosure.Hierarchy.of(tree)
-    size = hierarchy.size
     comments = fitted.comments
-    n_themes = fitted.n_themes
-
-    items = {c.item for c in comments}
-    if len(items) > 1 and any(c.respondent is None for c in comments):
-        raise ValueError(
-            "comments from more than one item need a respondent key (e.g. the response id), "
-            "so that the threshold counts people rather than comments"
-        )
+    _check_respondents(comments)
     dimensions = list(dict.fromkeys(c.dimension for c in comments if c.dimension is not None))
     dim_index = {d: i for i, d in enumerate(dimensions)}
-
     positions = np.fromiter(
         (hierarchy.position(c.unit) for c in comments), dtype=np.int64, count=len(comments)
     )
-    # commenters per reporting unit, and per (reporting unit, dimension): each person once
-    writer_of = [
-        ("comment", i) if c.respondent is None else ("respondent", c.respondent)
-        for i, c in enumerate(comments)
-    ]
-    writer_unit: dict = {}
-    for i, w in enumerate(writer_of):
-        if writer_unit.setdefault(w, positions[i]) != positions[i]:
-            raise ValueError(f"respondent {w[1]!r} has comments in two reporting units")
-    direct_writers = np.zeros(size, dtype=np.int64)
-    for pos in writer_unit.values():
-        direct_writers[pos] += 1
-    pairs = {(w, c.dimension) for w, c in zip(writer_of, comments, strict=True)}
-    direct_pairs = np.zeros((size, len(dimensions) + 1), dtype=np.int64)  # last: no dimension
-    for w, d in pairs:
-        col = len(dimensions) if d is None else dim_index[d]
-        direct_pairs[writer_unit[w], col] += 1
-
+    direct_writers, direct_pairs = _direct_commenters(
+        hierarchy.size, comments, positions, dimensions, dim_index
+    )
     writers = _roll_up(hierarchy, direct_writers)
     pair_counts = _roll_up(hierarchy, direct_pairs)
     if population is not None:
@@ -660,14 +636,7 @@ def theme_summary(
             {"dimension": disclosure.Breakdown(dimensions, pair_counts[:, : len(dimensions)])},
             population=population,
         )
-
-    # comment indexes of every unit's subtree, and what is summed over them
-    members: list[list[int]] = [[] for _ in range(size)]
-    for i, pos in enumerate(positions.tolist()):
-        up = pos
-        while up >= 0:
-            members[up].append(i)
-            up = int(hierarchy.parent[up])
+    members = _subtree_members(hierarchy, positions)
 
     wanted = (
         list(hierarchy.ids)
@@ -679,46 +648,102 @@ def theme_summary(
     score_of = np.array([c.sentiment for c in comments], dtype=np.float64)
     for unit in wanted:
         u = hierarchy.position(unit)
-        status = people.unit_status(unit)
-        if status is disclosure.Status.VISIBLE and by_dimension is not None:
-            status = by_dimension.unit_status(unit)
-        shown_unit = status is disclosure.Status.VISIBLE
-        rows = [(ALL, status, members[u])]
-        for d in dimensions:
-            if not shown_unit:
-                d_status = status
-            else:
-                d_status = by_dimension.category_status(unit, "dimension", d)
-                if d_status is disclosure.Status.REFUSED or not by_dimension.breakdown_allowed(
-                    unit, "dimension"
-                ):
-                    small = pair_counts[u, dim_index[d]] < k
-                    d_status = (
-                        disclosure.Status.PRIMARY if small else disclosure.Status.COMPLEMENTARY
-                    )
-            rows.append((d, d_status, [i for i in members[u] if comments[i].dimension == d]))
+        rows = _unit_rows(
+            unit, members[u], comments, people, by_dimension, dimensions,
+            lambda d, u=u: pair_counts[u, dim_index[d]] < k,
+        )  # fmt: skip
         for dimension, row_status, idx in rows:
             if row_status is not disclosure.Status.VISIBLE:
-                groups.append(
-                    GroupThemes(
-                        unit=unit,
-                        dimension=dimension,
-                        shown=False,
-                        status=str(row_status),
-                        reason=_reason(row_status, k),
-                    )
-                )
+                groups.append(_hidden_group(unit, dimension, row_status, k))
                 continue
             n_people = (
                 int(writers[u]) if dimension is ALL else int(pair_counts[u, dim_index[dimension]])
             )
             groups.append(
                 _group(
-                    fitted, unit, dimension, idx, theme_of, score_of, n_themes, n_people,
+                    fitted, unit, dimension, idx, theme_of, score_of, fitted.n_themes, n_people,
                     samples, seed,
                 )
             )  # fmt: skip
     return ThemeSummary(tuple(groups), k)
+
+
+def _check_respondents(comments) -> None:
+    """The threshold counts people: with several items, a comment must name its writer."""
+    items = {c.item for c in comments}
+    if len(items) > 1 and any(c.respondent is None for c in comments):
+        raise ValueError(
+            "comments from more than one item need a respondent key (e.g. the response id), "
+            "so that the threshold counts people rather than comments"
+        )
+
+
+def _direct_commenters(
+    size: int, comments, positions: np.ndarray, dimensions: list, dim_index: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Commenters per reporting unit, and per (reporting unit, dimension; last column: none),
+    each person once."""
+    writer_of = [
+        ("comment", i) if c.respondent is None else ("respondent", c.respondent)
+        for i, c in enumerate(comments)
+    ]
+    writer_unit: dict = {}
+    for i, w in enumerate(writer_of):
+        if writer_unit.setdefault(w, positions[i]) != positions[i]:
+            raise ValueError(f"respondent {w[1]!r} has comments in two reporting units")
+    direct_writers = np.zeros(size, dtype=np.int64)
+    for pos in writer_unit.values():
+        direct_writers[pos] += 1
+    pairs = {(w, c.dimension) for w, c in zip(writer_of, comments, strict=True)}
+    direct_pairs = np.zeros((size, len(dimensions) + 1), dtype=np.int64)
+    for w, d in pairs:
+        col = len(dimensions) if d is None else dim_index[d]
+        direct_pairs[writer_unit[w], col] += 1
+    return direct_writers, direct_pairs
+
+
+def _subtree_members(hierarchy: disclosure.Hierarchy, positions: np.ndarray) -> list[list[int]]:
+    """The comment indexes of every unit's subtree (a comment counts in every unit above)."""
+    members: list[list[int]] = [[] for _ in range(hierarchy.size)]
+    for i, pos in enumerate(positions.tolist()):
+        up = pos
+        while up >= 0:
+            members[up].append(i)
+            up = int(hierarchy.parent[up])
+    return members
+
+
+def _unit_rows(unit, members, comments, people, by_dimension, dimensions, is_small) -> list:
+    """(dimension, status, comment indexes) for a unit's row over all its comments, then one
+    per dimension. ``is_small(d)``: does the unit have fewer than k commenters in ``d``?"""
+    status = people.unit_status(unit)
+    if status is disclosure.Status.VISIBLE and by_dimension is not None:
+        status = by_dimension.unit_status(unit)
+    shown_unit = status is disclosure.Status.VISIBLE
+    rows = [(ALL, status, members)]
+    for d in dimensions:
+        if not shown_unit:
+            d_status = status
+        else:
+            d_status = by_dimension.category_status(unit, "dimension", d)
+            if d_status is disclosure.Status.REFUSED or not by_dimension.breakdown_allowed(
+                unit, "dimension"
+            ):
+                d_status = (
+                    disclosure.Status.PRIMARY if is_small(d) else disclosure.Status.COMPLEMENTARY
+                )
+        rows.append((d, d_status, [i for i in members if comments[i].dimension == d]))
+    return rows
+
+
+def _hidden_group(unit, dimension, status: disclosure.Status, k: int) -> GroupThemes:
+    return GroupThemes(
+        unit=unit,
+        dimension=dimension,
+        shown=False,
+        status=str(status),
+        reason=_reason(status, k),
+    )
 
 
 def _roll_up(hierarchy: disclosure.Hierarchy, direct: np.ndarray) -> np.ndarray:
