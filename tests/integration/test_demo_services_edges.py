@@ -8,6 +8,7 @@ from colead.accounts.models import RoleAssignment
 from colead.core.actor import Actor
 from colead.demo import services
 from colead.demo.generator import DemoTrust
+from colead.demo.objectives import TrustDirection
 from colead.org.models import Organisation
 from tests.factories import UserFactory
 
@@ -33,4 +34,16 @@ def test_a_generated_workforce_the_importer_refuses_stops_the_build(monkeypatch)
     message = str(raised.value)
     assert message.startswith(f"The generated {services.MAIN_CODE} data did not import:\n")
     assert "first_name" in message  # the importer's own problem, naming a missing column
+    assert not Organisation.objects.filter(code=services.MAIN_CODE).exists()
+
+
+def test_generated_objectives_the_importer_refuses_stop_the_build(monkeypatch):
+    monkeypatch.setattr(
+        TrustDirection, "csv", lambda self, objectives, day: b"objective_code\nX1\n"
+    )
+    with pytest.raises(services.DemoBuildError) as raised:
+        services.build_demo(seed=11, staff=600, actor=Actor.system("tests"), password="x")
+    message = str(raised.value)
+    assert message.startswith(f"The generated {services.MAIN_CODE} objectives did not import:\n")
+    assert "title" in message  # the importer's own problem, naming a missing column
     assert not Organisation.objects.filter(code=services.MAIN_CODE).exists()
