@@ -12,7 +12,6 @@ LONG_FUNCTIONS = {
     "bench/heatmap_page.py::build",
     "bench/import_workforce.py::main",
     "bench/survey_load.py::main",
-    "src/colead/insights/results.py::_build_table",
     "src/colead/privacy/disclosure.py::_audit",
 }
 

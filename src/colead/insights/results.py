@@ -797,7 +797,6 @@ def _build_table(
         else _display_order(results, breakdown, results.categories[breakdown])
     )
     unit_ids = tree.ids[positions]
-    refs = results.units.refs
     measures = tuple(m for m in results.measures if m.code in set(codes))
     order = {code: i for i, code in enumerate(codes)}
     measures = tuple(sorted(measures, key=lambda m: order[m.code]))
@@ -823,40 +822,68 @@ def _build_table(
         redacted = disclosure.redact_frame(frame, protections, keep=("_visible",))
         _check_consistent(redacted)
 
-    # Assemble rows: for each unit, its whole-group row or one row per category.
+    cells = _cells(redacted, results, k) if redacted is not None else {}
+    rows = _rows(results, positions, level, breakdown, group_rows, cells)
+    return ResultsTable(
+        wave_id=results.wave_id,
+        title=results.title,
+        threshold=k,
+        level=level,
+        breakdown=breakdown,
+        measures=measures,
+        rows=rows,
+        previous_wave_id=previous.wave_id if previous else None,
+        previous_title=previous.title if previous else None,
+    )
+
+
+def _cells(redacted, results: WaveCore, k: int) -> dict[tuple, dict[str, Cell]]:
+    """(unit id, category) -> measure code -> its cell, from the redacted figures."""
     cells: dict[tuple, dict[str, Cell]] = {}
-    if redacted is not None:
-        for record in redacted.iter_rows(named=True):
-            key = (record["unit"], record["category"])
-            hidden = record["suppressed"]
-            cell = Cell(
-                measure=record["measure"],
-                suppressed=hidden,
-                reason=record["suppressed_reason"],
+    for record in redacted.iter_rows(named=True):
+        key = (record["unit"], record["category"])
+        hidden = record["suppressed"]
+        cell = Cell(
+            measure=record["measure"],
+            suppressed=hidden,
+            reason=record["suppressed_reason"],
+        )
+        if hidden is None:
+            cell.n = record["n"]
+            # R6 for the mean and its interval: below 2k nothing that narrows the
+            # percent band (``privacy.figures``)
+            mean = figures.publishable_mean(
+                record["mean"],
+                record["ci_low"],
+                record["ci_high"],
+                n=record["n"],
+                k=k,
+                pct_band=record["pct_positive_band"],
+                scale=results.measure_scale(record["measure"]),
             )
-            if hidden is None:
-                cell.n = record["n"]
-                # R6 for the mean and its interval: below 2k nothing that narrows the
-                # percent band (``privacy.figures``)
-                mean = figures.publishable_mean(
-                    record["mean"],
-                    record["ci_low"],
-                    record["ci_high"],
-                    n=record["n"],
-                    k=k,
-                    pct_band=record["pct_positive_band"],
-                    scale=results.measure_scale(record["measure"]),
-                )
-                cell.score, cell.ci_low, cell.ci_high = mean.score, mean.ci_low, mean.ci_high
-                cell.score_band, cell.score_band_range = mean.score_band, mean.band
-                cell.pct_positive = record["pct_positive"]
-                cell.pct_low, cell.pct_high = record["pct_low"], record["pct_high"]
-                cell.pct_band = record["pct_positive_band"]
-                cell.comparison = record["comparison"]
-                cell.pct_comparison = record["pct_comparison"]
-                cell.change = record["change"]
-                cell.change_label = record["change_label"]
-            cells.setdefault(key, {})[cell.measure] = cell
+            cell.score, cell.ci_low, cell.ci_high = mean.score, mean.ci_low, mean.ci_high
+            cell.score_band, cell.score_band_range = mean.score_band, mean.band
+            cell.pct_positive = record["pct_positive"]
+            cell.pct_low, cell.pct_high = record["pct_low"], record["pct_high"]
+            cell.pct_band = record["pct_positive_band"]
+            cell.comparison = record["comparison"]
+            cell.pct_comparison = record["pct_comparison"]
+            cell.change = record["change"]
+            cell.change_label = record["change_label"]
+        cells.setdefault(key, {})[cell.measure] = cell
+    return cells
+
+
+def _rows(
+    results: WaveCore,
+    positions,
+    level: int,
+    breakdown: str | None,
+    group_rows: list[tuple],
+    cells: dict[tuple, dict[str, Cell]],
+) -> list[Row]:
+    """For each unit in tree order, its whole-group row or one row per category."""
+    tree, refs, k = results.tree, results.units.refs, results.threshold
     rows = []
     for i, position in enumerate(positions.tolist()):
         unit = refs[int(tree.ids[position])]
@@ -879,17 +906,7 @@ def _build_table(
                     cells=cells.get((unit.id, category), {}),
                 )
             )
-    return ResultsTable(
-        wave_id=results.wave_id,
-        title=results.title,
-        threshold=k,
-        level=level,
-        breakdown=breakdown,
-        measures=measures,
-        rows=rows,
-        previous_wave_id=previous.wave_id if previous else None,
-        previous_title=previous.title if previous else None,
-    )
+    return rows
 
 
 def _check_consistent(redacted) -> None:
