@@ -677,3 +677,101 @@ def test_redact_frame_gives_each_measure_the_reason_with_its_own_threshold():
         frame.to_dicts(), {"eng": lenient, "safe": strict}, band_percent_positive=False
     )
     assert got.to_dicts() == rows
+
+
+# ---- the audit's intersection of two spaces of changes ---------------------------------------
+
+
+def _changes_by_linear_algebra(spaces, width):
+    """(categories that can change, whether the total can) when every space allows its free
+    categories to change freely, each of its blocks only with a zero sum, and nothing else."""
+    from colead.privacy import disclosure
+
+    rows = []
+    for free, blocks in spaces:
+        support = disclosure._support((free, blocks))
+        for c in range(width):
+            if not support >> c & 1:
+                rows.append([1 if i == c else 0 for i in range(width)])
+        for block in blocks:
+            rows.append([block >> i & 1 for i in range(width)])
+    a = np.array(rows, dtype=float).reshape(-1, width)
+    _, sing, vt = np.linalg.svd(a) if len(a) else (None, np.zeros(0), np.eye(width))
+    null = vt[int((sing > 1e-9).sum()) :]
+    moves = sum(1 << c for c in range(width) if len(null) and np.abs(null[:, c]).max() > 1e-9)
+    total_moves = bool(len(null)) and np.abs(null.sum(axis=1)).max() > 1e-9
+    return moves, total_moves
+
+
+@pytest.mark.parametrize(
+    ("d", "e"),
+    [
+        # two blocks a side, crossing: a cycle through all four categories, total fixed
+        ((0, (0b0011, 0b1100)), (0, (0b0101, 0b1010))),
+        # a chain of blocks ending at a side with nothing free: every category is pinned
+        ((0b0001, (0b0110,)), (0, (0b0011, 0b1100))),
+        # free categories on both sides join the chain into a cycle: all of it can change
+        ((0b0001, (0b0110,)), (0b0100, (0b0011,))),
+    ],
+)
+def test_the_audit_intersects_spaces_of_changes_as_linear_algebra_does(d, e):
+    from colead.privacy import disclosure
+
+    assert disclosure._query(d, e) == _changes_by_linear_algebra([d, e], 4)
+
+
+def test_nothing_in_common_means_nothing_can_change():
+    from colead.privacy import disclosure
+
+    assert disclosure._query(None, (0b11, ())) == (0, False)
+    assert disclosure._query((0b0011, ()), (0b1100, ())) == (0, False)  # no shared category
+
+
+def test_bridges_of_a_small_multigraph():
+    from colead.privacy import disclosure
+
+    # a triangle 0-1-2 with a tail 2-3 and a doubled edge 3-4: only the tail is a bridge
+    edges = [(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 3)]
+    assert disclosure._bridges(5, edges) == [False, False, False, True, False, False]
+    assert disclosure._bridges(4, [(0, 1), (2, 3)]) == [True, True]  # two separate pieces
+
+
+# ---- giving back needless suppressions, and repairing what the audit finds ----------------------
+
+
+def _state(breakdowns=None):
+    """A department of 20: a small team S of 2 and teams A (10) and B (8), with k = 5."""
+    from colead.privacy import disclosure
+
+    t = tree(("T", None), ("S", "T"), ("A", "T"), ("B", "T"))
+    state = disclosure._State(t, 5, [20, 2, 10, 8], breakdowns or {})
+    state.hG |= state.pG & (state.nG < 5)
+    return state, {code: t.position(code) for code in ("T", "S", "A", "B")}
+
+
+def test_release_shows_the_larger_complement_and_keeps_the_one_still_needed():
+    # A and B were both hidden next to S; showing either alone keeps S protected, showing
+    # both would leave S the only hidden team in the department's line (20 - 10 - 8 = 2).
+    state, at = _state()
+    state.hG[[at["A"], at["B"]]] = True
+    assert state.release() is True
+    hidden = {code for code, g in at.items() if state.hG[g]}
+    assert hidden == {"S", "B"}
+
+
+def test_repairing_a_worked_out_total_hides_the_smallest_visible_total_beside_it():
+    state, at = _state({"b": Breakdown(["x", "y"], [[12, 8], [1, 1], [6, 4], [5, 3]])})
+    cut = state.cuts[0]
+    cut.H[at["S"]] = True  # S's own breakdown row offers nothing to hide
+    assert state._repair(cut, "total", at["S"], -1) is True
+    assert {code for code, g in at.items() if state.hG[g]} == {"S", "B"}  # B (8) < A (10)
+
+
+def test_repair_with_nothing_visible_up_to_the_root_hides_the_whole_breakdown():
+    state, at = _state({"b": Breakdown(["x", "y"], [[12, 8], [1, 1], [6, 4], [5, 3]])})
+    cut = state.cuts[0]
+    cut.H[:, 0] = True  # column x hidden everywhere
+    cut.H[at["S"]] = cut.H[at["T"]] = True  # and the rows of S and of the department
+    assert state._repair(cut, "cell", at["S"], 0) is True
+    assert cut.H[cut.P].all()  # A's and B's y cells, far from the cell, are hidden too
+    assert state._repair(cut, "cell", at["S"], 0) is False  # nothing more left to hide

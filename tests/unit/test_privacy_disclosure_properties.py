@@ -26,6 +26,7 @@ import itertools
 import os
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -499,3 +500,72 @@ def test_expansions_enumerate_connected_subtrees():
     got = {tuple(sorted(s)) for s in expansions(world, 0)}
     assert got == {(0,), (0, 1), (0, 2), (0, 1, 2)}
     assert list(itertools.chain.from_iterable(got))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixed worlds found by a random search, each reaching a rarer step of protect: two audit
+# findings in one neighbourhood (one repair serves both), a small total worked out and
+# repaired beside its siblings, and a unit total shown again only if its own line still holds.
+
+RARE_WORLDS = {
+    "one_repair_serves_two_findings": (
+        [-1, 0, 0, 1, 0, 4],
+        {
+            ("d", 0): (0, 4, 0),
+            ("d", 1): (11, 4, 4),
+            ("u", 2): (0, 1, 0),
+            ("u", 3): (11, 4, 0),
+            ("d", 4): (2, 2, 3),
+            ("u", 5): (0, 0, 0),
+        },
+        3,
+    ),
+    "a_worked_out_total_is_found": (
+        [-1, 0, 1, 2, 2, 0, 4, 0, 0],
+        {
+            ("d", 0): (3, 0, 0),
+            ("d", 1): (4, 2, 2),
+            ("d", 2): (4, 4, 4),
+            ("u", 3): (17, 4, 1),
+            ("d", 4): (17, 1, 3),
+            ("u", 5): (0, 0, 3),
+            ("u", 6): (1, 10, 5),
+            ("u", 7): (0, 17, 5),
+            ("u", 8): (2, 0, 0),
+        },
+        5,
+    ),
+    "a_worked_out_total_is_repaired_beside_its_siblings": (
+        [-1, 0, 1, 2, 3, 0, 2, 0, 3, 8, 0],
+        {
+            ("d", 0): (6, 7, 2),
+            ("d", 1): (8, 8, 23),
+            ("d", 2): (7, 0, 3),
+            ("d", 3): (0, 8, 1),
+            ("u", 4): (8, 0, 0),
+            ("u", 5): (6, 6, 2),
+            ("u", 6): (1, 6, 1),
+            ("u", 7): (2, 3, 1),
+            ("d", 8): (0, 3, 2),
+            ("u", 9): (2, 0, 0),
+            ("u", 10): (23, 8, 1),
+        },
+        7,
+    ),
+    "a_unit_total_shown_again_keeps_its_own_line": (
+        [-1, 0, 1, 2],
+        {("d", 0): (3, 2), ("d", 1): (0, 12), ("d", 2): (7, 0), ("u", 3): (0, 3)},
+        6,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RARE_WORLDS))
+def test_rare_steps_of_protection_leave_nothing_to_work_out(name):
+    parents, cells, k = RARE_WORLDS[name]
+    width = len(next(iter(cells.values())))
+    world = World(parents, cells, k, [f"c{i}" for i in range(width)])
+    prot = run(world)
+    check_lines(world, prot)
+    check_hierarchy_subtraction(world, prot)
+    assert worked_out(world, prot) == []

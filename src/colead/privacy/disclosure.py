@@ -614,11 +614,10 @@ class _State:
             return len(unknown) + bool(hG[u] and pG[u]) != 1
 
         def row_ok(cut: _Cut, g: int) -> bool:
-            unknown = cut.H[g] & cut.P[g]
-            cnt = int(unknown.sum())
-            s = int(cut.N[g][unknown].sum())
-            if nG[g] >= k and cnt and s < k:
-                return False
+            # Only rule (b) can break here: rule (a) on a row does not depend on whether its
+            # total is hidden, and the rows kept both rules through the line rules and
+            # _release_cells; showing totals changes no cell.
+            cnt = int((cut.H[g] & cut.P[g]).sum())
             return cnt + bool(hG[g] and pG[g]) != 1
 
         for g in candidates[np.argsort(-nG[candidates], kind="stable")].tolist():
@@ -1193,7 +1192,7 @@ def _audit(state: _State, cut: _Cut) -> list[tuple[str, int, int]]:
         m = masks[g]
         if t_unknown[g]:
             D[g] = (m, ())
-        elif m.bit_count() >= 2:
+        else:  # two or more categories: one unknown beside a shown total breaks rule (b)
             D[g] = (0, (m,))
     for u, space in _leafy_spaces(np.flatnonzero(need_d[:U] & leafy), cover, pairs, weights):
         D[u] = _cons(space, masks[u], not t_unknown[u])
