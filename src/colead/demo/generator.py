@@ -416,6 +416,13 @@ class _Builder:
         return role
 
     def _leadership(self):
+        self._executive_roles()
+        for division in self.spec.divisions:
+            self._division_roles(division)
+        self._vacancies_and_interims()
+        self._appoint_holders()
+
+    def _executive_roles(self):
         spec = self.spec
         for lead in spec.executives:
             self.executives[lead.key] = self._role(lead, spec.code, spec.name, None)
@@ -427,54 +434,58 @@ class _Builder:
         if "cn" in self.executives:
             self.executives["cn"].protected = True  # the board persona
 
-        def route(leads: list[_Role], track: str, reports_to: str = ""):
-            if reports_to:
-                return self.executives[reports_to]
-            for wanted in (track, "operational"):
-                for role in leads:
-                    if role.lead.track == wanted:
-                        return role
-            return leads[0] if leads else None
+    def _route(self, leads: list[_Role], track: str, reports_to: str = "") -> "_Role | None":
+        """Whom a lead reports to: the named executive, else the first of ``leads`` on the
+        same track, else the first operational one, else the first."""
+        if reports_to:
+            return self.executives[reports_to]
+        for wanted in (track, "operational"):
+            for role in leads:
+                if role.lead.track == wanted:
+                    return role
+        return leads[0] if leads else None
 
-        for division in spec.divisions:
-            division_roles = []
-            for lead in division.leads or spec.division_leads:
-                exec_key = lead.reports_to or spec.track_executive[lead.track]
-                division_roles.append(
-                    self._role(lead, division.code, division.name, self.executives[exec_key])
+    def _division_roles(self, division):
+        spec = self.spec
+        division_roles = []
+        for lead in division.leads or spec.division_leads:
+            exec_key = lead.reports_to or spec.track_executive[lead.track]
+            division_roles.append(
+                self._role(lead, division.code, division.name, self.executives[exec_key])
+            )
+        for directorate in division.directorates:
+            code = f"{division.code}-{directorate.code}"
+            directorate_roles = [
+                self._role(
+                    lead,
+                    code,
+                    directorate.name,
+                    self._route(division_roles, lead.track, lead.reports_to),
                 )
-            for directorate in division.directorates:
-                code = f"{division.code}-{directorate.code}"
-                directorate_roles = [
-                    self._role(
-                        lead,
-                        code,
-                        directorate.name,
-                        route(division_roles, lead.track, lead.reports_to),
-                    )
-                    for lead in directorate.leads or spec.directorate_leads
-                ]
-                for team in self.teams:
-                    if team.directorate_code != code:
-                        continue
-                    group, band, title = team.spec.manager or KINDS[team.kind].manager
-                    if team.kind == "corporate" and not team.spec.manager:
-                        title = f"{team.spec.profession or 'Business'} Manager"
-                    lead = Lead(
-                        _track(group),
-                        title,
-                        group,
-                        band,
-                        "first_line",
-                        KINDS[team.kind].critical,
-                    )
-                    role = self._role(
-                        lead, team.code, team.name, route(directorate_roles, lead.track)
-                    )
-                    role.protected = bool(team.spec.persona)
-                    team.role = role
+                for lead in directorate.leads or spec.directorate_leads
+            ]
+            for team in self.teams:
+                if team.directorate_code == code:
+                    self._team_role(team, directorate_roles)
 
-        # Exactly the expected share of vacancies and interims, placed at random.
+    def _team_role(self, team: _Team, directorate_roles: list[_Role]):
+        group, band, title = team.spec.manager or KINDS[team.kind].manager
+        if team.kind == "corporate" and not team.spec.manager:
+            title = f"{team.spec.profession or 'Business'} Manager"
+        lead = Lead(
+            _track(group),
+            title,
+            group,
+            band,
+            "first_line",
+            KINDS[team.kind].critical,
+        )
+        role = self._role(lead, team.code, team.name, self._route(directorate_roles, lead.track))
+        role.protected = bool(team.spec.persona)
+        team.role = role
+
+    def _vacancies_and_interims(self):
+        """Exactly the expected share of vacancies and interims, placed at random."""
         open_roles = [role for role in self.roles if not role.protected]
         chosen = self.rng.sample(
             open_roles,
@@ -488,6 +499,8 @@ class _Builder:
             senior = role.lead.level in ("board", "executive", "senior")
             role.title = ("Interim " if senior else "Acting ") + role.title
 
+    def _appoint_holders(self):
+        """A person for every post that is not vacant, managed by the holder above."""
         for role in self.roles:
             if role.vacant:
                 continue
@@ -593,103 +606,8 @@ class _Builder:
                 person.manager = head
 
     def _title(self, person: _Person, team: _Team) -> str:
-        group, band, kind, rng = person.group, person.band, team.kind, self.rng
-        profession = team.spec.profession
-        if group == MD:
-            specialty = team.directorate.specialty or team.directorate.name
-            if band == "resident_doctor":
-                titles = dict(RESIDENT_TITLES)
-                return _pick(rng, titles)
-            return {
-                "consultant": f"Consultant in {specialty}",
-                "specialty_doctor": f"Specialty Doctor in {specialty}",
-            }.get(band, "Clinical Fellow")
-        if group == AHP:
-            default = {"theatre": "Operating Department Practitioner", "imaging": "Radiographer"}
-            return _ladder(profession or default.get(kind, "Physiotherapist"), band)
-        if group == HCS and kind != "laboratory":
-            return _ladder(profession or "Healthcare Scientist", band)
-        if group == HCS:
-            return {
-                "band_4": "Associate Practitioner",
-                "band_5": "Biomedical Scientist",
-                "band_6": "Specialist Biomedical Scientist",
-                "band_7": "Senior Biomedical Scientist",
-                "band_8a": "Clinical Scientist",
-            }.get(band, "Principal Clinical Scientist")
-        if group == STT:
-            if kind == "psychology":
-                return {
-                    "band_5": "Assistant Psychologist",
-                    "band_6": "Assistant Psychologist",
-                    "band_7": "Clinical Psychologist",
-                    "band_8a": "Senior Clinical Psychologist",
-                    "band_8b": "Principal Clinical Psychologist",
-                }.get(band, "Consultant Clinical Psychologist")
-            return {
-                "band_5": "Pharmacy Technician",
-                "band_6": rng.choice(("Pharmacist", "Senior Pharmacy Technician")),
-                "band_7": "Specialist Pharmacist",
-                "band_8a": "Advanced Pharmacist",
-                "band_8b": "Principal Pharmacist",
-            }.get(band, "Consultant Pharmacist")
-        if group == NMR:
-            return _nursing_title(kind, band, person.sex, rng)
-        if group == ACS:
-            title = {
-                "maternity": "Maternity Support Worker",
-                "theatre": "Theatre Support Worker",
-                "therapy": "Therapy Assistant",
-                "imaging": "Imaging Assistant",
-                "laboratory": "Medical Laboratory Assistant",
-                "pharmacy": "Pharmacy Assistant",
-                "physiology": "Physiology Assistant",
-                "health_visiting": "Community Nursery Nurse",
-                "community_nursing": "Community Healthcare Support Worker",
-            }.get(kind, "Healthcare Support Worker")
-            if team.name.startswith("Phlebotomy"):
-                title = "Phlebotomist"
-            if band == "band_4":
-                return "Assistant Practitioner"
-            return f"Senior {title}" if band == "band_3" else title
-        if group == STU:
-            if kind == "maternity":
-                return "Student Midwife (Apprentice)"
-            return "Trainee Nursing Associate" if band == "band_3" else "Nursing Degree Apprentice"
-        if group == EA:
-            if kind != "estates":
-                return "Housekeeper" if kind == "ward" else "Facilities Assistant"
-            p = profession or "Facilities Assistant"
-            return {
-                "band_2": p,
-                "band_3": f"Senior {p}",
-                "band_4": "Team Leader",
-                "band_5": "Supervisor",
-            }.get(band, "Deputy Manager")
-        # Administrative and clerical.
-        if kind in ("ward", "critical_care", "maternity"):
-            return "Ward Clerk" if band in ("band_2", "band_3") else "Ward Administrator"
-        if kind == "medical":
-            return "Medical Secretary" if band != "band_2" else "Secretarial Assistant"
-        if kind == "corporate":
-            return _corporate_title(profession or "Business", band)
-        if kind != "admin":  # the administrator of a clinical team
-            return {
-                "band_2": "Receptionist",
-                "band_3": "Team Administrator",
-                "band_4": "Service Coordinator",
-            }.get(band, "Senior Administrator")
-        if profession == "Medical Secretary":
-            return {
-                "band_2": "Secretarial Assistant",
-                "band_3": "Medical Secretary",
-                "band_4": "Senior Medical Secretary",
-            }.get(band, "Secretaries Team Leader")
-        return {
-            "band_2": rng.choice(("Receptionist", "Administrative Assistant")),
-            "band_3": rng.choice(("Administrator", "Booking Clerk", "Health Records Clerk")),
-            "band_4": rng.choice(("Senior Administrator", "Personal Assistant")),
-        }.get(band, "Administration Team Leader")
+        title_of = _TITLE_OF_GROUP.get(person.group, _administrative_title)
+        return title_of(person, team, self.rng)
 
     # 4. Further teams, personas, names ---------------------------------------------------
 
@@ -883,6 +801,138 @@ def _corporate_title(stem: str, band: str) -> str:
         "band_8a": f"{stem} Manager",
         "band_8b": f"Senior {stem} Manager",
     }.get(band, f"Head of {stem}")
+
+
+# A member's job title, by staff group: each from the group's band and the team's kind (and
+# profession); the random draws are part of the seeded data, so each function makes the same
+# draws in the same order whatever the band.
+
+
+def _medical_title(person: _Person, team: _Team, rng: Random) -> str:
+    specialty = team.directorate.specialty or team.directorate.name
+    if person.band == "resident_doctor":
+        titles = dict(RESIDENT_TITLES)
+        return _pick(rng, titles)
+    return {
+        "consultant": f"Consultant in {specialty}",
+        "specialty_doctor": f"Specialty Doctor in {specialty}",
+    }.get(person.band, "Clinical Fellow")
+
+
+def _allied_health_title(person: _Person, team: _Team, rng: Random) -> str:
+    default = {"theatre": "Operating Department Practitioner", "imaging": "Radiographer"}
+    return _ladder(team.spec.profession or default.get(team.kind, "Physiotherapist"), person.band)
+
+
+def _healthcare_scientist_title(person: _Person, team: _Team, rng: Random) -> str:
+    if team.kind != "laboratory":
+        return _ladder(team.spec.profession or "Healthcare Scientist", person.band)
+    return {
+        "band_4": "Associate Practitioner",
+        "band_5": "Biomedical Scientist",
+        "band_6": "Specialist Biomedical Scientist",
+        "band_7": "Senior Biomedical Scientist",
+        "band_8a": "Clinical Scientist",
+    }.get(person.band, "Principal Clinical Scientist")
+
+
+def _scientific_technical_title(person: _Person, team: _Team, rng: Random) -> str:
+    if team.kind == "psychology":
+        return {
+            "band_5": "Assistant Psychologist",
+            "band_6": "Assistant Psychologist",
+            "band_7": "Clinical Psychologist",
+            "band_8a": "Senior Clinical Psychologist",
+            "band_8b": "Principal Clinical Psychologist",
+        }.get(person.band, "Consultant Clinical Psychologist")
+    return {
+        "band_5": "Pharmacy Technician",
+        "band_6": rng.choice(("Pharmacist", "Senior Pharmacy Technician")),
+        "band_7": "Specialist Pharmacist",
+        "band_8a": "Advanced Pharmacist",
+        "band_8b": "Principal Pharmacist",
+    }.get(person.band, "Consultant Pharmacist")
+
+
+def _registered_nursing_title(person: _Person, team: _Team, rng: Random) -> str:
+    return _nursing_title(team.kind, person.band, person.sex, rng)
+
+
+def _clinical_support_title(person: _Person, team: _Team, rng: Random) -> str:
+    title = {
+        "maternity": "Maternity Support Worker",
+        "theatre": "Theatre Support Worker",
+        "therapy": "Therapy Assistant",
+        "imaging": "Imaging Assistant",
+        "laboratory": "Medical Laboratory Assistant",
+        "pharmacy": "Pharmacy Assistant",
+        "physiology": "Physiology Assistant",
+        "health_visiting": "Community Nursery Nurse",
+        "community_nursing": "Community Healthcare Support Worker",
+    }.get(team.kind, "Healthcare Support Worker")
+    if team.name.startswith("Phlebotomy"):
+        title = "Phlebotomist"
+    if person.band == "band_4":
+        return "Assistant Practitioner"
+    return f"Senior {title}" if person.band == "band_3" else title
+
+
+def _student_title(person: _Person, team: _Team, rng: Random) -> str:
+    if team.kind == "maternity":
+        return "Student Midwife (Apprentice)"
+    return "Trainee Nursing Associate" if person.band == "band_3" else "Nursing Degree Apprentice"
+
+
+def _estates_title(person: _Person, team: _Team, rng: Random) -> str:
+    if team.kind != "estates":
+        return "Housekeeper" if team.kind == "ward" else "Facilities Assistant"
+    p = team.spec.profession or "Facilities Assistant"
+    return {
+        "band_2": p,
+        "band_3": f"Senior {p}",
+        "band_4": "Team Leader",
+        "band_5": "Supervisor",
+    }.get(person.band, "Deputy Manager")
+
+
+def _administrative_title(person: _Person, team: _Team, rng: Random) -> str:
+    band, kind, profession = person.band, team.kind, team.spec.profession
+    if kind in ("ward", "critical_care", "maternity"):
+        return "Ward Clerk" if band in ("band_2", "band_3") else "Ward Administrator"
+    if kind == "medical":
+        return "Medical Secretary" if band != "band_2" else "Secretarial Assistant"
+    if kind == "corporate":
+        return _corporate_title(profession or "Business", band)
+    if kind != "admin":  # the administrator of a clinical team
+        return {
+            "band_2": "Receptionist",
+            "band_3": "Team Administrator",
+            "band_4": "Service Coordinator",
+        }.get(band, "Senior Administrator")
+    if profession == "Medical Secretary":
+        return {
+            "band_2": "Secretarial Assistant",
+            "band_3": "Medical Secretary",
+            "band_4": "Senior Medical Secretary",
+        }.get(band, "Secretaries Team Leader")
+    return {
+        "band_2": rng.choice(("Receptionist", "Administrative Assistant")),
+        "band_3": rng.choice(("Administrator", "Booking Clerk", "Health Records Clerk")),
+        "band_4": rng.choice(("Senior Administrator", "Personal Assistant")),
+    }.get(band, "Administration Team Leader")
+
+
+# Any other group (administrative and clerical) gets ``_administrative_title``.
+_TITLE_OF_GROUP = {
+    MD: _medical_title,
+    AHP: _allied_health_title,
+    HCS: _healthcare_scientist_title,
+    STT: _scientific_technical_title,
+    NMR: _registered_nursing_title,
+    ACS: _clinical_support_title,
+    STU: _student_title,
+    EA: _estates_title,
+}
 
 
 def _email_part(text: str) -> str:
