@@ -269,3 +269,76 @@ def test_a_device_submission_without_a_team_is_refused_and_stores_nothing(trust)
     }
     assert not Ballot.objects.filter(wave=wave).exists()
     assert Draft.objects.filter(pk=draft.pk).exists()
+
+
+def person_id(number):
+    from colead.org.models import Person
+
+    return Person.objects.get(employee_number=number).pk
+
+
+def test_forms_recorded_in_bulk_are_checked_like_the_form_and_their_comments_masked(trust):
+    wave = make_wave(trust, launch=True)
+    today = timezone.localdate()
+    forms = [
+        CompletedForm(person_id("S1"), {"vv1": "4", "comment": "Sam Nurse was great"}, today),
+        CompletedForm(person_id("M1"), {"vv1": "4", "vv2": "2"}, today),
+    ]
+    assert services.record_completed_forms(wave=wave, forms=forms, actor=SYSTEM) == 2
+    ballots = list(Ballot.objects.filter(wave=wave))
+    assert sorted(b.answers.get("vv1") for b in ballots) == ["4", "4"]
+    (comment,) = [b.comments["comment"] for b in ballots if b.comments]
+    assert "Sam" not in comment and "Nurse" not in comment
+    event = AuditEvent.objects.get(action="survey.forms_record")
+    assert event.detail == {"forms": 2, "comments": 1}
+
+
+@pytest.mark.parametrize(
+    ("answers", "on_day", "message"),
+    [
+        ({"vv1": "9"}, 0, "Form 1, vv1: Select one of the options."),
+        ({"zz9": "4"}, 0, "Form 1: zz9 is not a question of this wave."),
+        ({}, -1, "Form 1: {day} is outside the wave's dates."),
+    ],
+)
+def test_a_bulk_form_the_form_would_refuse_stores_nothing(trust, answers, on_day, message):
+    wave = make_wave(trust, launch=True)
+    day = timezone.localdate() + timedelta(days=on_day)
+    form = CompletedForm(person_id("S1"), answers, day)
+    with pytest.raises(Invalid) as raised:
+        services.record_completed_forms(wave=wave, forms=[form], actor=SYSTEM)
+    assert raised.value.errors == {"forms": message.format(day=day.isoformat())}
+    assert not Ballot.objects.filter(wave=wave).exists()
+    assert not wave.invitations.filter(responded=True).exists()
+
+
+def test_queueing_reminders_starts_a_fresh_round_and_is_audited(
+    trust, django_capture_on_commit_callbacks
+):
+    wave = make_wave(trust, launch=True)
+    wave.invitations.update(reminded_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.queue_reminders(wave=wave, actor=SYSTEM)
+    assert len(queued) == 1
+    assert not wave.invitations.filter(reminded_at__isnull=False).exists()
+    event = AuditEvent.objects.get(action="survey.reminders_queue")
+    assert event.actor_label == "system (tests)"
+
+
+def test_a_wave_without_a_title_instruments_or_units_names_each_field(trust):
+    errors = refused_fields(trust, title="  ", instruments=[], unit_codes=[])
+    assert errors == {
+        "title": "Enter a title.",
+        "instruments": "Choose at least one instrument.",
+        "units": "Choose at least one unit to survey.",
+    }
+
+
+def test_a_wave_title_over_200_characters_is_refused(trust):
+    errors = refused_fields(trust, title="T" * 201)
+    assert errors == {"title": "The title must be 200 characters or fewer."}
+
+
+def test_an_instrument_version_that_is_not_a_number_is_refused(trust):
+    errors = refused_fields(trust, instruments=["culture-pulse@two"])
+    assert errors == {"instruments": "'culture-pulse@two': the version after @ must be a number."}
