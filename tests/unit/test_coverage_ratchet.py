@@ -71,7 +71,7 @@ def test_a_fall_below_a_floor_fails_and_says_how_to_raise_floors(ratchet, tmp_pa
     assert "scripts/coverage-ratchet --update" in out
 
 
-def test_a_package_may_move_by_a_tenth_of_a_point_a_module_not_at_all(ratchet, tmp_path):
+def test_a_package_may_move_by_a_tenth_of_a_point(ratchet, tmp_path):
     ratchet.main([str(report(tmp_path, TODAY)), "--update"])
     # one more missed line in the package's other module: 77.77 -> 77.22, past the slack
     fallen = {**TODAY, "src/colead/surveys/views/take.py": file_summary(50, 24, 10, 5)}
@@ -80,9 +80,19 @@ def test_a_package_may_move_by_a_tenth_of_a_point_a_module_not_at_all(ratchet, t
     floors["colead/surveys/"] = 77.3  # within a tenth of a point of 77.22
     ratchet.FLOORS.write_text(json.dumps(floors))
     assert ratchet.main([str(report(tmp_path, fallen))]) == 0
-    floors["colead/surveys/services.py"] = 91.67  # a module: exact
+    floors["colead/surveys/services.py"] = 91.75  # a module below 100 %: a tenth, no more
+    ratchet.FLOORS.write_text(json.dumps(floors))
+    assert ratchet.main([str(report(tmp_path, fallen))]) == 0
+    floors["colead/surveys/services.py"] = 91.75 + 0.02
     ratchet.FLOORS.write_text(json.dumps(floors))
     assert ratchet.main([str(report(tmp_path, fallen))]) == 1
+
+
+def test_a_module_at_100_percent_is_held_exactly(ratchet, tmp_path):
+    ratchet.main([str(report(tmp_path, TODAY)), "--update"])
+    # one missed line of a hundred: 99.0, a point below; 99.95 would be within a tenth
+    missed = {**TODAY, "src/colead/privacy/disclosure.py": file_summary(2000, 1999, 0, 0)}
+    assert ratchet.main([str(report(tmp_path, missed))]) == 1
 
 
 def test_update_never_lowers_a_floor(ratchet, tmp_path):
