@@ -7,6 +7,14 @@ pytestmark = [pytest.mark.functional, pytest.mark.django_db(transaction=True)]
 
 
 class TestSignIn:
+    def test_pages_are_set_in_the_design_systems_arial_not_the_browsers_serif(
+        self, page, live_server
+    ):
+        page.goto(f"{live_server.url}/accounts/sign-in/")
+        for selector in ("body", "h1", "label", ".nhsuk-button"):
+            family = page.locator(selector).first.evaluate("e => getComputedStyle(e).fontFamily")
+            assert family.lower().startswith("arial"), (selector, family)
+
     def test_wrong_password_shows_an_error_summary(self, page, live_server, persona_users):
         page.goto(f"{live_server.url}/accounts/sign-in/")
         page.get_by_label("Email address").fill("admin@test.test")
