@@ -328,15 +328,10 @@ def _apply_units(organisation, plan: UnitsPlan, units: list[dict]) -> None:
         )
         for r in plan.adds
     ]
+    # Both supported databases (PostgreSQL, SQLite 3.35+) return the new ids from bulk_create.
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
     id_of = {u["code"]: u["id"] for u in units}
     id_of.update({u.code: u.pk for u in new_units})
-    if any(pk is None for pk in id_of.values()):  # a backend that cannot return ids
-        id_of.update(
-            Unit.objects.for_org(organisation)
-            .filter(code__in=[u.code for u in new_units])
-            .values_list("code", "id")
-        )
 
     # The final state of every unit: the file's for units in it, unchanged otherwise.
     final: dict[int, dict] = {}
