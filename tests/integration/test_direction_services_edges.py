@@ -4,13 +4,21 @@ error kind and message, what is stored, and the audit event written (or not)."""
 import csv
 import io
 from datetime import date
+from unittest.mock import patch
 
 import pytest
 
 from colead.audit.models import AuditEvent
 from colead.direction import exports, services
 from colead.direction.imports import COLUMNS
-from colead.direction.models import Alignment, Objective, QualityPolicy, Vision, VisionStatus
+from colead.direction.models import (
+    Alignment,
+    DirectionRevision,
+    Objective,
+    QualityPolicy,
+    Vision,
+    VisionStatus,
+)
 from colead.lib.errors import Invalid, Refused
 from colead.org.models import Person
 from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
@@ -268,3 +276,19 @@ def test_an_import_adding_a_second_parent_keeps_the_first_alignment_row(trust):
     )
     assert set(alignments) == {"CARD1", "MED1"}
     assert alignments["CARD1"] == kept
+
+
+def test_a_first_change_racing_another_first_change_counts_both(trust):
+    # Between this change finding no revision row and creating one, a concurrent first
+    # change creates it: this change must then count itself on that row, not be lost.
+    organisation = trust["org"]
+    DirectionRevision.objects.filter(organisation=organisation).delete()
+    real_get_or_create = DirectionRevision.objects.get_or_create
+
+    def competitor_first(**kwargs):
+        DirectionRevision.objects.create(organisation=organisation, revision=1)
+        return real_get_or_create(**kwargs)
+
+    with patch.object(DirectionRevision.objects, "get_or_create", side_effect=competitor_first):
+        services.note_change(organisation.pk)
+    assert DirectionRevision.objects.get(organisation=organisation).revision == 2
