@@ -50,10 +50,29 @@ def _unit(organisation, code, name, level, parent):
 @transaction.atomic
 def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="DIRBENCH") -> Built:
     rng = np.random.default_rng(seed)
-    today = timezone.localdate()
-    now = timezone.now()
-    element_codes = list(ELEMENTS)
+    today, now = timezone.localdate(), timezone.now()
     organisation = Organisation.objects.create(code=code, name="Direction Bench Trust")
+    root, directorates, teams = _build_units(organisation, code)
+    people = _build_people(organisation, teams, staff, rng)
+    drafts = _ObjectiveDrafts(organisation, rng, today, now)
+    _draft_objectives(drafts, root, directorates, teams, people, objectives)
+    rows = _save_objectives(organisation, drafts)
+    check_ins = _build_check_ins(organisation, rows, rng, today)
+    user = User.objects.create_user(BOARD_EMAIL, "bench-password-123456")
+    RoleAssignment.objects.create(user=user, organisation=organisation, role="board")
+    return Built(
+        organisation=organisation,
+        board_user=user,
+        staff=staff,
+        objectives=len(rows),
+        check_ins=len(check_ins),
+        units=1 + DIVISIONS * DIRECTORATES_PER_DIVISION * (1 + TEAMS_PER_DIRECTORATE) + DIVISIONS,
+    )
+
+
+def _build_units(organisation, code) -> tuple[Unit, list[Unit], list[Unit]]:
+    """The root, its divisions, their directorates and teams; returns the root, the
+    directorates and the teams."""
     root = _unit(organisation, f"{code}-ROOT", "Direction Bench Trust", "organisation", None)
     directorates, teams = [], []
     for d in range(DIVISIONS):
@@ -73,7 +92,11 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
                         directorate,
                     )
                 )
+    return root, directorates, teams
 
+
+def _build_people(organisation, teams, staff, rng) -> list[Person]:
+    """``staff`` people in random teams, the first in each team managing the rest of it."""
     team_of = rng.integers(0, len(teams), staff)
     people = Person.objects.bulk_create(
         [
@@ -94,18 +117,30 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
         people = list(people)
     else:  # SQLite before 3.35 does not return ids from bulk inserts
         people = list(Person.objects.for_org(organisation).order_by("employee_number"))
-    # The first person in each team manages the rest of it.
     first_in_team: dict[int, Person] = {}
     for person in people:
         manager = first_in_team.setdefault(person.primary_unit_id, person)
         if manager is not person:
             person.line_manager_id = manager.pk
     Person.objects.bulk_update(people, ["line_manager"], batch_size=2000)
+    return people
 
-    rows: list[Objective] = []
-    parent_index: list[int | None] = []  # the position in rows of each objective's parent
 
-    def add(unit_id, title, parent, owner=None):
+class _ObjectiveDrafts:
+    """Objectives not yet saved, in order, each with the position of its parent (None for
+    the top and for orphans)."""
+
+    def __init__(self, organisation, rng, today, now):
+        self.organisation = organisation
+        self.rng = rng
+        self.today = today
+        self.now = now
+        self.element_codes = list(ELEMENTS)
+        self.rows: list[Objective] = []
+        self.parent_index: list[int | None] = []
+
+    def add(self, unit_id, title, parent, owner=None) -> int:
+        rng = self.rng
         roll = rng.random()
         status = (
             "active"
@@ -120,36 +155,41 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
         )
         baseline = float(rng.integers(10, 60))
         vague = rng.random() < 0.08
-        rows.append(
+        self.rows.append(
             Objective(
-                organisation=organisation,
-                code=f"OBJ{len(rows):06d}",
+                organisation=self.organisation,
+                code=f"OBJ{len(self.rows):06d}",
                 title=title,
                 unit_id=unit_id,
                 owner=owner,
-                elements=[element_codes[int(rng.integers(0, len(element_codes)))]],
+                elements=[self.element_codes[int(rng.integers(0, len(self.element_codes)))]],
                 measure="" if vague else "Share of the measure met",
                 unit_of_measure="%",
                 baseline=None if vague else baseline,
                 target=None if vague else baseline + float(rng.integers(-2, 25)),
                 direction="up",
-                due_date=today + timedelta(days=int(rng.integers(30, 400))),
+                due_date=self.today + timedelta(days=int(rng.integers(30, 400))),
                 status=status,
-                agreed_at=now if status in ("agreed", "active", "achieved") else None,
+                agreed_at=self.now if status in ("agreed", "active", "achieved") else None,
             )
         )
         orphan = parent is not None and rng.random() < 0.03
-        parent_index.append(None if orphan else parent)
-        return len(rows) - 1
+        self.parent_index.append(None if orphan else parent)
+        return len(self.rows) - 1
 
+
+def _draft_objectives(drafts, root, directorates, teams, people, objectives) -> None:
+    """Organisation, directorate and team objectives, each aligned to one of the level above,
+    then individual objectives of staff up to ``objectives`` in all."""
+    rng = drafts.rng
     org_level = [
-        add(root.pk, f"Organisation objective {i + 1}: improve outcome {i + 1} by 20%", None)
+        drafts.add(root.pk, f"Organisation objective {i + 1}: improve outcome {i + 1} by 20%", None)
         for i in range(ORG_OBJECTIVES)
     ]
     directorate_objectives: dict[int, list[int]] = {}
     for directorate in directorates:
         directorate_objectives[directorate.pk] = [
-            add(
+            drafts.add(
                 directorate.pk,
                 f"{directorate.name} objective {i + 1}",
                 org_level[int(rng.integers(0, ORG_OBJECTIVES))],
@@ -158,22 +198,29 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
         ]
     team_objectives: dict[int, list[int]] = {}
     for team in teams:
-        count = TEAM_OBJECTIVES + (3 if rng.random() < 0.04 else 0)
+        count = TEAM_OBJECTIVES + (3 if rng.random() < 0.04 else 0)  # a priority thicket
         above = directorate_objectives[team.parent_id]
         team_objectives[team.pk] = [
-            add(team.pk, f"{team.name} objective {i + 1}", above[int(rng.integers(0, len(above)))])
+            drafts.add(
+                team.pk, f"{team.name} objective {i + 1}", above[int(rng.integers(0, len(above)))]
+            )
             for i in range(count)
         ]
-    individual = max(0, objectives - len(rows))
-    for i in range(individual):
+    staff = len(people)
+    for i in range(max(0, objectives - len(drafts.rows))):
         person = people[i % staff]
         above = team_objectives[person.primary_unit_id]
-        add(
+        drafts.add(
             person.primary_unit_id,
             f"Personal objective {i // staff + 1} of {person.first_name}",
             above[int(rng.integers(0, len(above)))],
             owner=person,
         )
+
+
+def _save_objectives(organisation, drafts) -> list[Objective]:
+    """Writes the objectives and their alignments; returns the objectives, with ids."""
+    rows = drafts.rows
     Objective.objects.bulk_create(rows, batch_size=2000)
     if rows and rows[0].pk is None:
         by_code = dict(Objective.objects.for_org(organisation).values_list("code", "id"))
@@ -182,11 +229,16 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
     Alignment.objects.bulk_create(
         [
             Alignment(child_id=row.pk, parent_id=rows[parent].pk)
-            for row, parent in zip(rows, parent_index, strict=True)
+            for row, parent in zip(rows, drafts.parent_index, strict=True)
             if parent is not None
         ],
         batch_size=5000,
     )
+    return rows
+
+
+def _build_check_ins(organisation, rows, rng, today) -> list[CheckIn]:
+    """One to three check-ins a month apart on each agreed, active or achieved objective."""
     check_ins = []
     for row in rows:
         if row.status not in ("active", "agreed", "achieved"):
@@ -205,16 +257,7 @@ def build(*, staff: int = 6000, objectives: int = 20000, seed: int = 11, code="D
                 )
             )
     CheckIn.objects.bulk_create(check_ins, batch_size=5000)
-    user = User.objects.create_user(BOARD_EMAIL, "bench-password-123456")
-    RoleAssignment.objects.create(user=user, organisation=organisation, role="board")
-    return Built(
-        organisation=organisation,
-        board_user=user,
-        staff=staff,
-        objectives=len(rows),
-        check_ins=len(check_ins),
-        units=1 + DIVISIONS * DIRECTORATES_PER_DIVISION * (1 + TEAMS_PER_DIRECTORATE) + DIVISIONS,
-    )
+    return check_ins
 
 
 def connection_returns_ids(objects) -> bool:

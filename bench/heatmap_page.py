@@ -66,17 +66,44 @@ def extra_instrument(items: int) -> str:
 
 def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
     import numpy as np
-    from django.utils import timezone
 
     from colead.accounts.models import RoleAssignment, User
-    from colead.core.actor import Actor
-    from colead.insights.services import store_wave_scores
     from colead.org.models import Organisation, Unit
-    from colead.surveys import definitions, services
-    from colead.surveys.models import Response, ResponseSource, Wave, WaveInstrument, WaveStatus
 
     rng = np.random.default_rng(seed)
     organisation = Organisation.objects.create(code="BENCH1", name="Bench Trust", sector="acute")
+    root, teams = _build_units(organisation)
+    versions = _instrument_versions(organisation, items)
+    scored_items = [i for v in versions for i in v.parsed().items if i.type in ("scale", "yes_no")]
+    # Team sizes: most teams 20–70 respondents, a few below the threshold.
+    weights = rng.gamma(2.0, 1.0, len(teams))
+    weights[rng.random(len(teams)) < 0.08] = 0.05
+    team_effect = rng.normal(0, 0.35, len(teams))
+    created = []
+    for w in range(waves):
+        wave = _closed_wave(organisation, root, versions, w)
+        team_of = rng.choice(len(teams), size=respondents, p=weights / weights.sum())
+        groups = rng.choice(
+            len(STAFF_GROUPS), size=respondents, p=[0.35, 0.2, 0.12, 0.1, 0.15, 0.08]
+        )
+        lean = team_effect[team_of] + 0.1 * w + rng.normal(0, 0.6, respondents)
+        _seed_responses(rng, wave, scored_items, [teams[t].pk for t in team_of], groups, lean)
+        created.append(_score_wave(wave))
+        time.sleep(0.01)  # distinct closing times: the later wave has the earlier as previous
+    user = User.objects.create_user("board@bench.test", "bench-password-123456")
+    RoleAssignment.objects.create(user=user, organisation=organisation, role="board")
+    return {
+        "user": user,
+        "waves": created,
+        "units": Unit.objects.filter(organisation=organisation).count(),
+        "items": len(scored_items),
+    }
+
+
+def _build_units(organisation) -> tuple:
+    """The root, 5 divisions of 5 directorates of 14 teams; returns the root and the teams."""
+    from colead.org.models import Unit
+
     root = Unit.objects.create(
         organisation=organisation, code="ROOT", name="Bench Trust", level="organisation"
     )
@@ -107,6 +134,15 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
                         parent=directorate,
                     )
                 )
+    return root, teams
+
+
+def _instrument_versions(organisation, items: int) -> list:
+    """The built-in instruments, and a synthetic one when they have fewer than ``items``
+    scored items."""
+    from colead.core.actor import Actor
+    from colead.surveys import definitions, services
+
     builtin = services.ensure_builtin_instruments(
         organisation=organisation, actor=Actor.system("bench")
     )
@@ -121,76 +157,80 @@ def build(respondents: int, waves: int, items: int, seed: int = 7) -> dict:
                 organisation=organisation, instrument=extra, actor=Actor.system("bench")
             )[0]
         )
-    instruments = [v.parsed() for v in versions]
-    scored_items = [i for ins in instruments for i in ins.items if i.type in ("scale", "yes_no")]
+    return versions
 
-    # Team sizes: most teams 20–70 respondents, a few below the threshold.
-    weights = rng.gamma(2.0, 1.0, len(teams))
-    weights[rng.random(len(teams)) < 0.08] = 0.05
-    team_effect = rng.normal(0, 0.35, len(teams))
-    created = []
-    for w in range(waves):
-        wave = Wave.objects.create(
-            organisation=organisation,
-            title=f"Wave {w + 1}",
-            status=WaveStatus.CLOSED,
-            launched_at=timezone.now(),
-            closed_at=timezone.now(),
-            reporting_threshold=11,
-        )
-        wave.target_units.set([root])
-        WaveInstrument.objects.bulk_create(
-            WaveInstrument(wave=wave, instrument=v, position=p) for p, v in enumerate(versions)
-        )
-        team_of = rng.choice(len(teams), size=respondents, p=weights / weights.sum())
-        groups = rng.choice(
-            len(STAFF_GROUPS), size=respondents, p=[0.35, 0.2, 0.12, 0.1, 0.15, 0.08]
-        )
-        lean = team_effect[team_of] + 0.1 * w + rng.normal(0, 0.6, respondents)
-        rows = []
-        for r in range(respondents):
-            answers = {}
-            draws = rng.random(len(scored_items))
-            noise = rng.normal(0, 0.9, len(scored_items))
-            for j, item in enumerate(scored_items):
-                if draws[j] < 0.03:
-                    continue
-                if item.type == "yes_no":
-                    answers[item.code] = "yes" if draws[j] < 0.65 + 0.1 * lean[r] else "no"
-                elif draws[j] < 0.05 and item.scale.dont_know:
-                    answers[item.code] = "dk"
-                else:
-                    p = item.scale.points
-                    value = int(round((p + 1) / 2 + 0.6 + lean[r] + noise[j]))
-                    answers[item.code] = str(min(p, max(1, value)))
-            rows.append(
-                Response(
-                    wave=wave,
-                    reporting_unit_id=teams[team_of[r]].pk,
-                    submitted_on=timezone.localdate(),
-                    demographics={"staff_group": STAFF_GROUPS[groups[r]]},
-                    answers=answers,
-                    source=ResponseSource.ONLINE,
-                )
+
+def _closed_wave(organisation, root, versions, w: int):
+    from django.utils import timezone
+
+    from colead.surveys.models import Wave, WaveInstrument, WaveStatus
+
+    wave = Wave.objects.create(
+        organisation=organisation,
+        title=f"Wave {w + 1}",
+        status=WaveStatus.CLOSED,
+        launched_at=timezone.now(),
+        closed_at=timezone.now(),
+        reporting_threshold=11,
+    )
+    wave.target_units.set([root])
+    WaveInstrument.objects.bulk_create(
+        WaveInstrument(wave=wave, instrument=v, position=p) for p, v in enumerate(versions)
+    )
+    return wave
+
+
+def _seed_responses(rng, wave, scored_items, unit_ids, groups, lean) -> None:
+    """One response per respondent, in their team and staff group, leaning as ``lean`` says."""
+    from django.utils import timezone
+
+    from colead.surveys.models import Response, ResponseSource
+
+    rows = []
+    for r, unit_id in enumerate(unit_ids):
+        draws = rng.random(len(scored_items))
+        noise = rng.normal(0, 0.9, len(scored_items))
+        rows.append(
+            Response(
+                wave=wave,
+                reporting_unit_id=unit_id,
+                submitted_on=timezone.localdate(),
+                demographics={"staff_group": STAFF_GROUPS[groups[r]]},
+                answers=_answers(scored_items, draws, noise, lean[r]),
+                source=ResponseSource.ONLINE,
             )
-        Response.objects.bulk_create(rows, batch_size=2000)
-        started = time.perf_counter()
-        scores = store_wave_scores(wave=wave, actor=Actor.system("bench"))
-        created.append(
-            {
-                "wave": wave.pk,
-                "score_seconds": round(time.perf_counter() - started, 2),
-                "stored_bytes": len(bytes(scores.data)),
-            }
         )
-        time.sleep(0.01)  # distinct closing times: the later wave has the earlier as previous
-    user = User.objects.create_user("board@bench.test", "bench-password-123456")
-    RoleAssignment.objects.create(user=user, organisation=organisation, role="board")
+    Response.objects.bulk_create(rows, batch_size=2000)
+
+
+def _answers(scored_items, draws, noise, lean) -> dict:
+    """A respondent's answers: a few skipped, a few "don't know", the rest around ``lean``."""
+    answers = {}
+    for j, item in enumerate(scored_items):
+        if draws[j] < 0.03:
+            continue
+        if item.type == "yes_no":
+            answers[item.code] = "yes" if draws[j] < 0.65 + 0.1 * lean else "no"
+        elif draws[j] < 0.05 and item.scale.dont_know:
+            answers[item.code] = "dk"
+        else:
+            p = item.scale.points
+            value = int(round((p + 1) / 2 + 0.6 + lean + noise[j]))
+            answers[item.code] = str(min(p, max(1, value)))
+    return answers
+
+
+def _score_wave(wave) -> dict:
+    """Scores the wave as closing it would; how long that took and how much it stored."""
+    from colead.core.actor import Actor
+    from colead.insights.services import store_wave_scores
+
+    started = time.perf_counter()
+    scores = store_wave_scores(wave=wave, actor=Actor.system("bench"))
     return {
-        "user": user,
-        "waves": created,
-        "units": Unit.objects.filter(organisation=organisation).count(),
-        "items": len(scored_items),
+        "wave": wave.pk,
+        "score_seconds": round(time.perf_counter() - started, 2),
+        "stored_bytes": len(bytes(scores.data)),
     }
 
 

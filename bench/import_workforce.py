@@ -255,7 +255,7 @@ def run_measured(args: list[str], env: dict) -> dict:
     }
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--people", type=int, default=50_000)
     parser.add_argument(
@@ -263,8 +263,11 @@ def main() -> None:
         help="A PostgreSQL URL to use (its tables are emptied). Default: a temporary SQLite file.",
     )
     parser.add_argument("--seed", type=int, default=2026)
-    options = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> None:
+    options = parse_arguments()
     rng = random.Random(options.seed)
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="colead-bench-") as tmp:
@@ -279,59 +282,78 @@ def main() -> None:
             "COLEAD_SECRET_KEY_FILE": str(tmp / "secret-key"),
             "LOG_LEVEL": "WARNING",
         }
-        units, teams = build_units(rng)
-        if options.people < 2 * len(units):
-            # Every unit has a head; below this there would be no staff to change.
-            raise SystemExit(
-                f"--people must be at least {2 * len(units)}: the generated trust has "
-                f"{len(units)} units, each with a head, and the second file needs staff "
-                "to move, promote and replace."
-            )
-        people = build_people(rng, options.people, units, teams)
-        second = newer(rng, people, teams)
-        write_csv(tmp / "units.csv", units, ["unit_code", "name", "parent_code", "level", "site"])
-        write_csv(tmp / "workforce.csv", people, WORKFORCE_COLUMNS)
-        write_csv(tmp / "workforce-newer.csv", second, WORKFORCE_COLUMNS)
-        size_mb = (tmp / "workforce.csv").stat().st_size / 1024 / 1024
-        print(
-            f"{kind}: {len(units):,} units, {len(people):,} people "
-            f"({size_mb:.1f} MB CSV), newer file {len(second):,} people",
-            flush=True,
-        )
+        units = write_files(rng, options.people, tmp, kind)
+        runs = run_imports(tmp, env)
+    within = report(kind, runs, len(units), options.people, load_before)
+    store_results(kind, options.people, len(units), runs, within, load_before)
+    if not within:
+        sys.exit(1)
 
-        subprocess.run([COLEAD, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
-        subprocess.run([COLEAD, "flush", "--no-input", "-v", "0"], env=env, check=True, cwd=ROOT)
-        units_run = run_measured(
-            [
-                str(COLEAD),
-                "import",
-                "units",
-                str(tmp / "units.csv"),
-                "--org",
-                ORG,
-                "--create",
-                "--name",
-                "Bench NHS Trust",
-                "--sector",
-                "acute",
-            ],
-            env,
-        )
-        runs = {"units": units_run}
-        for label, filename in (
-            ("first import", "workforce.csv"),
-            ("same file again", "workforce.csv"),
-            ("newer file (~2% changed)", "workforce-newer.csv"),
-        ):
-            runs[label] = run_measured(
-                [str(COLEAD), "import", "workforce", str(tmp / filename), "--org", ORG], env
-            )
 
+def write_files(rng: random.Random, count: int, tmp: Path, kind: str) -> list[dict]:
+    """The units file, the workforce file of ``count`` people and its newer version, in
+    ``tmp``; returns the units."""
+    units, teams = build_units(rng)
+    if count < 2 * len(units):
+        # Every unit has a head; below this there would be no staff to change.
+        raise SystemExit(
+            f"--people must be at least {2 * len(units)}: the generated trust has "
+            f"{len(units)} units, each with a head, and the second file needs staff "
+            "to move, promote and replace."
+        )
+    people = build_people(rng, count, units, teams)
+    second = newer(rng, people, teams)
+    write_csv(tmp / "units.csv", units, ["unit_code", "name", "parent_code", "level", "site"])
+    write_csv(tmp / "workforce.csv", people, WORKFORCE_COLUMNS)
+    write_csv(tmp / "workforce-newer.csv", second, WORKFORCE_COLUMNS)
+    size_mb = (tmp / "workforce.csv").stat().st_size / 1024 / 1024
+    print(
+        f"{kind}: {len(units):,} units, {len(people):,} people "
+        f"({size_mb:.1f} MB CSV), newer file {len(second):,} people",
+        flush=True,
+    )
+    return units
+
+
+def run_imports(tmp: Path, env: dict) -> dict[str, dict]:
+    """A fresh database, the units imported, then the three workforce runs, each measured."""
+    subprocess.run([COLEAD, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
+    subprocess.run([COLEAD, "flush", "--no-input", "-v", "0"], env=env, check=True, cwd=ROOT)
+    units_run = run_measured(
+        [
+            str(COLEAD),
+            "import",
+            "units",
+            str(tmp / "units.csv"),
+            "--org",
+            ORG,
+            "--create",
+            "--name",
+            "Bench NHS Trust",
+            "--sector",
+            "acute",
+        ],
+        env,
+    )
+    runs = {"units": units_run}
+    for label, filename in (
+        ("first import", "workforce.csv"),
+        ("same file again", "workforce.csv"),
+        ("newer file (~2% changed)", "workforce-newer.csv"),
+    ):
+        runs[label] = run_measured(
+            [str(COLEAD), "import", "workforce", str(tmp / filename), "--org", ORG], env
+        )
+    return runs
+
+
+def report(kind: str, runs: dict, units: int, people: int, load_before: float) -> bool:
+    """Prints the table of runs and whether each workforce run met the target; returns that."""
     print()
     print("| Database | Run | Rows | Seconds | CPU seconds | Peak memory (MB) | Summary |")
     print("|---|---|---:|---:|---:|---:|---|")
     for label, result in runs.items():
-        count = len(units) if label == "units" else options.people
+        count = units if label == "units" else people
         print(
             f"| {kind} | {label} | {count:,} | {result['seconds']:.1f} | "
             f"{result['cpu_seconds']:.1f} | {result['peak_mb']:.0f} | {result['summary']} |"
@@ -343,12 +365,18 @@ def main() -> None:
         f"Target ≤ {LIMIT_SECONDS:.0f} s and ≤ {LIMIT_MB:.0f} MB per run: "
         f"{'met' if within else 'NOT MET'}"
     )
+    return within
 
+
+def store_results(
+    kind: str, people: int, units: int, runs: dict, within: bool, load_before: float
+) -> None:
+    """Writes this database kind's results, keeping the other kind's beside them."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     stored[kind] = {
-        "people": options.people,
-        "units": len(units),
+        "people": people,
+        "units": units,
         "runs": runs,
         "within_target": within,
         "python": platform.python_version(),
@@ -358,8 +386,6 @@ def main() -> None:
     }
     RESULTS.write_text(json.dumps(stored, indent=2) + "\n")
     print(f"Written to {RESULTS.relative_to(ROOT)}")
-    if not within:
-        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ from colead.org.imports import workforce as workforce_file
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+PORT = 8790
 
 
 def free_port() -> int:
@@ -302,7 +303,7 @@ def check_durability(wave_id: int, acknowledged: list[str]) -> dict:
     }
 
 
-def main() -> None:
+def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--start-postgres", action="store_true")
@@ -331,19 +332,59 @@ def main() -> None:
         help="seconds of load before the measured phases (each worker's first submissions "
         "load the wave's instruments and build the comment masker); reported, not judged",
     )
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+def main() -> None:
+    args = parse_arguments()
     tmp = Path(tempfile.mkdtemp(prefix="colead-load-"))
-    stop_postgres = None
+    url, stop_postgres = choose_database(args, tmp)
+    host = f"http://127.0.0.1:{PORT}"
+    env = server_environment(args, url, tmp, host)
+    os.environ.update(env)
+    (tmp / "static").mkdir()
+    server = None
+    try:
+        prepared = prepare(args.people, tmp)
+        per_phase, warm = phase_sizes(args, len(prepared["tokens"]))
+        server = start_server(args, tmp, env)
+        wait_for(f"{host}/healthz")
+        warm_up, sustained, killed = run_phases(
+            args, tmp, host, env, server.pid, prepared["tokens"], per_phase, warm
+        )
+        retried = retry_failed(host, killed["failed"], tmp)
+        durability = check_durability(
+            prepared["wave_id"],
+            sustained["acknowledged"]
+            + killed["acknowledged"]
+            + killed["failed"]
+            + (warm_up["acknowledged"] if warm_up else []),
+        )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if stop_postgres:
+            stop_postgres()
+    result = report(args, warm_up, sustained, killed, retried, durability)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "survey_load.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+def choose_database(args, tmp: Path) -> tuple[str, callable]:
+    """The database URL, and how to stop the throwaway cluster (None when given a URL)."""
     if args.start_postgres:
-        url, stop_postgres = start_postgres(tmp)
-    elif args.database_url:
-        url = args.database_url
-    else:
-        raise SystemExit("Give --database-url postgres://... or --start-postgres.")
-    port = 8790
-    host = f"http://127.0.0.1:{port}"
-    env = {
+        return start_postgres(tmp)
+    if args.database_url:
+        return args.database_url, None
+    raise SystemExit("Give --database-url postgres://... or --start-postgres.")
+
+
+def server_environment(args, url: str, tmp: Path, host: str) -> dict:
+    """The production settings the server, locust and this script share."""
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "DATABASE_CONN_MAX_AGE": "300",
@@ -358,97 +399,100 @@ def main() -> None:
         "LOG_LEVEL": "ERROR",
         "ARRIVALS": args.arrivals,
     }
-    os.environ.update(env)
-    (tmp / "static").mkdir()
-    server = None
-    try:
-        prepared = prepare(args.people, tmp)
-        tokens = prepared["tokens"]
-        per_phase = int(args.rate * args.duration * 1.2)
-        warm = int(args.rate * args.warm_up * 1.2)
-        if len(tokens) < 2 * per_phase + warm + 100:
-            raise SystemExit(
-                f"--people must be at least {2 * per_phase + warm + 100} for this rate, "
-                "duration and warm-up"
-            )
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "colead.config.wsgi",
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "-w",
-                str(args.workers),
-                "--threads",
-                str(args.threads),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--access-logfile",
-                "/dev/null",
-                "--error-logfile",
-                str(tmp / "gunicorn.log"),
-            ],
-            env=env,
-            cwd=ROOT,
+
+
+def phase_sizes(args, tokens: int) -> tuple[int, int]:
+    """Tokens for each measured phase and for the warm-up (a fifth to spare), checked
+    against the people invited."""
+    per_phase = int(args.rate * args.duration * 1.2)
+    warm = int(args.rate * args.warm_up * 1.2)
+    if tokens < 2 * per_phase + warm + 100:
+        raise SystemExit(
+            f"--people must be at least {2 * per_phase + warm + 100} for this rate, "
+            "duration and warm-up"
         )
-        wait_for(f"{host}/healthz")
-        warm_up = None
-        if args.warm_up:
-            warm_up = run_locust(
-                tmp,
-                "warm-up",
-                tokens[2 * per_phase : 2 * per_phase + warm],
-                host,
-                args.rate,
-                args.warm_up,
-                args.users,
-                env,
-                None,
-            )
-        sustained = run_locust(
+    return per_phase, warm
+
+
+def start_server(args, tmp: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "colead.config.wsgi",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "-w",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            str(tmp / "gunicorn.log"),
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+
+
+def run_phases(args, tmp, host, env, master: int, tokens, per_phase: int, warm: int):
+    """The warm-up (if any), the sustained phase, and the phase in which a worker of
+    ``master`` is killed, each with its own tokens."""
+    warm_up = None
+    if args.warm_up:
+        warm_up = run_locust(
             tmp,
-            "sustained",
-            tokens[:per_phase],
+            "warm-up",
+            tokens[2 * per_phase : 2 * per_phase + warm],
             host,
             args.rate,
-            args.duration,
+            args.warm_up,
             args.users,
             env,
             None,
         )
-        killed = run_locust(
-            tmp,
-            "killed",
-            tokens[per_phase : 2 * per_phase],
-            host,
-            args.rate,
-            args.duration,
-            args.users,
-            env,
-            server.pid,
-        )
-        items = (tmp / "items").read_text().split("\n")
-        retried = {}
-        for token in killed["failed"]:
-            status = retry(host, token, items)
-            retried[str(status)] = retried.get(str(status), 0) + 1
-        durability = check_durability(
-            prepared["wave_id"],
-            sustained["acknowledged"]
-            + killed["acknowledged"]
-            + killed["failed"]
-            + (warm_up["acknowledged"] if warm_up else []),
-        )
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        if stop_postgres:
-            stop_postgres()
+    sustained = run_locust(
+        tmp,
+        "sustained",
+        tokens[:per_phase],
+        host,
+        args.rate,
+        args.duration,
+        args.users,
+        env,
+        None,
+    )
+    killed = run_locust(
+        tmp,
+        "killed",
+        tokens[per_phase : 2 * per_phase],
+        host,
+        args.rate,
+        args.duration,
+        args.users,
+        env,
+        master,
+    )
+    return warm_up, sustained, killed
+
+
+def retry_failed(host: str, failed: list[str], tmp: Path) -> dict[str, int]:
+    """Sends each failed submission again; how many got each status."""
+    items = (tmp / "items").read_text().split("\n")
+    retried = {}
+    for token in failed:
+        status = retry(host, token, items)
+        retried[str(status)] = retried.get(str(status), 0) + 1
+    return retried
+
+
+def report(args, warm_up, sustained, killed, retried, durability) -> dict:
     acknowledged_total = len(sustained["acknowledged"]) + len(killed["acknowledged"])
     if warm_up:
         acknowledged_total += len(warm_up["acknowledged"])
-    result = {
+    return {
         "benchmark": "survey submissions (gunicorn + PostgreSQL)",
         "workers": args.workers,
         "threads_per_worker": args.threads,
@@ -456,10 +500,9 @@ def main() -> None:
         "arrivals": args.arrivals,
         "duration_s": args.duration,
         "warm_up_s": args.warm_up,
-        "warm_up": warm_up
-        and {k: v for k, v in warm_up.items() if k not in ("acknowledged", "failed")},
-        "sustained": {k: v for k, v in sustained.items() if k not in ("acknowledged", "failed")},
-        "worker_killed": {k: v for k, v in killed.items() if k not in ("acknowledged", "failed")},
+        "warm_up": warm_up and figures(warm_up),
+        "sustained": figures(sustained),
+        "worker_killed": figures(killed),
         "failed_during_kill_retried": retried,
         "durability": {
             **durability,
@@ -472,10 +515,11 @@ def main() -> None:
         and sustained["p99_ms"] <= 250
         and sustained["failures"] == 0,
     }
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "survey_load.json").write_text(json.dumps(result, indent=2))
-    print(json.dumps(result, indent=2))
+
+
+def figures(run: dict) -> dict:
+    """A phase's figures without its lists of tokens."""
+    return {k: v for k, v in run.items() if k not in ("acknowledged", "failed")}
 
 
 if __name__ == "__main__":

@@ -8,10 +8,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 MAX_LINES = 100
 LONG_FUNCTIONS = {
-    "bench/golden_thread_trust.py::build",
-    "bench/heatmap_page.py::build",
-    "bench/import_workforce.py::main",
-    "bench/survey_load.py::main",
     "src/colead/privacy/disclosure.py::_audit",
 }
 
