@@ -853,11 +853,11 @@ def _lock_invitation(digest: str) -> tuple[int, bool, int, Wave] | None:
     Plain SQL: building this query through the ORM cost more CPU than the database spent
     answering it (docs/benchmarks.md, "Surveys")."""
     wave_columns = ", ".join(f"w.{field}" for field in _SUBMIT_WAVE_FIELDS)
+    # SQLite has no row locks and needs none: its transactions begin IMMEDIATE (settings),
+    # so a second submission waits for the first to end before it reads the invitation.
     lock = ""
-    if connection.features.has_select_for_update_of:
+    if connection.features.has_select_for_update_of:  # postgresql only: row locks
         lock = " FOR UPDATE OF i"
-    elif connection.features.has_select_for_update:
-        lock = " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT i.id, i.responded, i.reporting_unit_id, {wave_columns} "
@@ -929,7 +929,7 @@ def _store_ballot(
     if invitation_id is not None:
         statements.append((mark, [True, invitation_id]))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and statements:
+        if connection.vendor == "postgresql" and statements:  # postgresql only: CTE writes
             ctes = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(statements))
             params = [p for _, statement_params in statements for p in statement_params]
             cursor.execute(f"WITH {ctes} {insert}", params + insert_params)
