@@ -8,9 +8,10 @@ counts"):
 * a count of 1 to 4 is shown as "fewer than 5" (status ``PRIMARY``);
 * a count of 5 or more is shown exactly, unless it must be hidden so that a count of 1 to 4
   cannot be worked out (``COMPLEMENTARY``);
-* when only the labels pin a small count (a year of "fewer than 5" with four months of
-  "fewer than 5" and the rest 0 says each month was 1), the months of that row, or the
-  figures of that column, are not shown at all (``REFUSED``, zeros included).
+* when the labels pin a small count (a year of "fewer than 5" with four months of "fewer
+  than 5" and the rest 0 says each month was 1) and no figure of 5 or more is left to hide,
+  the figures of that relation are not shown at all (``REFUSED``, zeros included, and
+  whatever their size: "not shown" says nothing about the value).
 
 The published table. For every unit of the tree -- its whole subtree, and for a unit with
 sub-units its *direct group* (events recorded against the unit itself) -- one figure per
@@ -22,7 +23,7 @@ What is guaranteed. An attacker who knows every shown figure, every relation, th
 than 5" means 1 to 4, that 0 is 0, and that a complementary figure is 5 or more (it was
 chosen among shown figures), cannot pin any hidden count of 1 to 4 to a single value: every
 such count takes at least two whole-number values in tables consistent with everything
-published. :func:`protect_events` makes it so by auditing each candidate pattern exactly
+published (a refused figure is read as any whole number). :func:`protect_events` makes it so by auditing each candidate pattern exactly
 (colead.privacy.intervals: linear programmes over the hidden figures, exact because the
 relations form two laminar families) and hiding the smallest shown figure of 5 or more in a
 relation of any pinned count, until none is pinned. The tests check the result against an
@@ -216,9 +217,10 @@ def protect_events(
 def bounds(values: np.ndarray, codes: np.ndarray, threshold: int):
     """What each label tells an attacker who knows the rule: shown figures are exact;
     "fewer than k" is 1 to k-1; a complementary figure is k or more (chosen among shown
-    ones); a refused one is 0 to k-1 (chosen among zeros and "fewer than k")."""
+    ones); a refused one is any whole number (whole relations are refused, large figures
+    included)."""
     lower = np.where(codes == _PRI, 1.0, np.where(codes == _COMP, float(threshold), 0.0))
-    upper = np.where(codes == _COMP, np.inf, float(threshold - 1))
+    upper = np.where(codes == _PRI, float(threshold - 1), np.inf)
     shown = codes == _VIS
     lower = np.where(shown, values, lower)
     upper = np.where(shown, values, upper)
@@ -250,7 +252,9 @@ def _protect(F: np.ndarray, codes: np.ndarray, rels, k: int) -> np.ndarray:
         [r for r in (row_of.get(f), up_of.get(f), down_of.get(f)) if r is not None]
         for f in range(st.size)
     ]
-    for _ in range(st.size + 1):
+    # Every round hides or refuses at least one more figure, and a table with every figure
+    # refused pins nothing (all zeros is as consistent as the truth), so this ends.
+    for _ in range(2 * st.size + 1):
         _single_unknowns(rels, values, st, k)
         lower, upper = bounds(values, st, k)
         pin = pinned(values, st != _VIS, lower, upper, rels)
@@ -307,12 +311,12 @@ def _repair(f: int, pin, rels, rels_of, values: np.ndarray, st: np.ndarray, k: i
 
     1. A relation that pins ``f`` by its bounds alone (a row of four "fewer than 5" months
        under a "fewer than 5" year) can only be freed inside it: hide its smallest shown
-       figure of k or more, else refuse its zeros and "fewer than k" members.
+       figure of k or more, else refuse its members (and, when they are all refused, its
+       total). A refused figure can be any whole number, so the relation no longer pins.
     2. Otherwise walk out from ``f`` through the pinned hidden figures that share a
        relation with it (a figure is pinned by others that are pinned) and hide the smallest
        shown figure of k or more in the nearest relation that has one.
-    3. When there is none, refuse the zeros and "fewer than k" members of ``f``'s relations;
-       as a last resort, every such figure of the table.
+    3. When there is none, refuse the members (then the totals) of ``f``'s relations.
     """
     lower, upper = bounds(values, st, k)
     local = [r for r in rels_of[f] if _pinned_by(rels[r], f, lower, upper)]
@@ -335,9 +339,19 @@ def _repair(f: int, pin, rels, rels_of, values: np.ndarray, st: np.ndarray, k: i
                     if g not in seen and st[g] != _VIS and pin[g]:
                         seen.add(g)
                         queue.append(g)
-    for r in local or rels_of[f]:
-        weak = [g for g in rels[r][1] if st[g] == _PRI or (st[g] == _VIS and values[g] == 0)]
-        if weak:
-            st[weak] = _REF
-            return
-    st[(st == _PRI) | ((st == _VIS) & (values == 0))] = _REF
+    chosen = local or rels_of[f]
+    if _refuse([m for r in chosen for m in rels[r][1]], st):
+        return
+    if _refuse([rels[r][0] for r in chosen], st):
+        return
+    # Every figure of f's relations is refused, yet f is pinned: refuse the whole table,
+    # which pins nothing. No table of the tests or of a search of random ones gets here;
+    # it keeps the loop's promise of progress.
+    st[:] = _REF  # pragma: no cover
+
+
+def _refuse(figures, st: np.ndarray) -> bool:
+    """Refuse every figure of ``figures`` not refused yet; whether any was."""
+    todo = [g for g in figures if st[g] != _REF]
+    st[todo] = _REF
+    return bool(todo)
