@@ -20,7 +20,14 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_label = models.CharField(max_length=254, help_text="Email, or 'system' for the CLI.")
+    actor_label = models.CharField(
+        max_length=254,
+        help_text=(
+            "The user's email; when colead itself acts, 'system' and why, e.g. "
+            "'system (cli)', 'system (demo)', 'system (task: close due waves)'; "
+            "'anonymous' for a visitor who is not signed in (core.actor.Actor.label)."
+        ),
+    )
     action = models.CharField(max_length=80, db_index=True)
     object_type = models.CharField(max_length=80, blank=True)
     object_id = models.CharField(max_length=80, blank=True)

@@ -217,7 +217,13 @@ class CheckIn(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    by_label = models.CharField(max_length=254, help_text="Email, or 'system' for the CLI.")
+    by_label = models.CharField(
+        max_length=254,
+        help_text=(
+            "The user's email; when colead itself acts, 'system' and why, e.g. "
+            "'system (cli)', 'system (demo)' (core.actor.Actor.label)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = OrgScopedManager()
@@ -246,7 +252,13 @@ class AgreementAct(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    by_label = models.CharField(max_length=254, help_text="Email, or 'system' for the CLI.")
+    by_label = models.CharField(
+        max_length=254,
+        help_text=(
+            "The user's email; when colead itself acts, 'system' and why, e.g. "
+            "'system (cli)', 'system (demo)' (core.actor.Actor.label)."
+        ),
+    )
     at = models.DateTimeField()
 
     objects = OrgScopedManager()
