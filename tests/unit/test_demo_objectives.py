@@ -100,7 +100,15 @@ def checked(trust, plan, day=TODAY):
     )
 
 
+# The demo direction's fingerprint on TODAY, pinned so that a change to the generated
+# objectives cannot go unnoticed. When the demo is changed on purpose, update it to the
+# value this test reports (O.direction_digest(O.generate_directions(generate(seed=SEED,
+# staff=STAFF), seed=SEED, today=TODAY))).
+DIRECTION_DIGEST = "490b65ca66ca38b8f460f2705a0fe1ee737d31f6814b1ceecdcdf0962a124f39"
+
+
 def test_the_same_seed_and_day_give_the_same_direction(trusts, directions):
+    assert O.direction_digest(directions) == DIRECTION_DIGEST
     again = O.generate_directions(generate(seed=SEED, staff=STAFF), seed=SEED, today=TODAY)
     assert O.direction_digest(again) == O.direction_digest(directions)
     other = O.generate_directions(trusts, seed=SEED + 1, today=TODAY)
