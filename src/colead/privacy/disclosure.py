@@ -364,6 +364,131 @@ def _as_counts(values, shape, what) -> np.ndarray:
     return arr
 
 
+def _direct_part(tree: Hierarchy, totals: np.ndarray) -> np.ndarray:
+    """Each internal unit's own part of per-subtree ``totals`` (the direct group's): its
+    total minus its sub-units'."""
+    return totals[tree.internal] - tree.children_sum(totals)
+
+
+def _first_negative_unit(tree: Hierarchy, direct: np.ndarray) -> Hashable | None:
+    """The unit whose direct part is the most negative (rows of ``direct`` by internal unit,
+    its minimum over any columns), or None when no part is negative."""
+    if not direct.size or direct.min() >= 0:
+        return None
+    per_unit = direct.min(axis=1) if direct.ndim > 1 else direct
+    return tree.ids[int(tree.internal[int(np.argmin(per_unit))])]
+
+
+def _people_in_groups(tree: Hierarchy, population, shape) -> tuple[np.ndarray | None, np.ndarray]:
+    """The checked population by unit (or None) and, for every group, whether it has people
+    in it: a zero there is unknown, not empty."""
+    if population is None:
+        return None, np.zeros(shape, dtype=bool)
+    pop = _as_counts(population, (tree.size,), "unit population")
+    pop_direct = _direct_part(tree, pop)
+    bad = _first_negative_unit(tree, pop_direct)
+    if bad is not None:
+        raise ValueError(
+            f"unit {bad!r} has fewer people than its sub-units: give each unit's "
+            "population in its whole subtree (Hierarchy.subtree_totals)"
+        )
+    return pop, np.concatenate([pop, pop_direct]) > 0
+
+
+def _leafy_units(tree: Hierarchy) -> np.ndarray:
+    """Units whose sub-units are all leaves."""
+    leafy = np.zeros(tree.size, dtype=bool)
+    if len(tree.internal):
+        inner_child = (tree.internal_of[tree.child_order] >= 0).astype(np.int32)
+        leafy[tree.internal] = np.add.reduceat(inner_child, tree.child_ptr[:-1]) == 0
+    return leafy
+
+
+def _cut_of(
+    tree: Hierarchy,
+    name: str,
+    bd: Breakdown,
+    n: np.ndarray,
+    not_stated: bool,
+    people: np.ndarray,
+) -> _Cut:
+    """One breakdown's counts checked against the unit counts ``n``, with the ``REMAINDER``
+    category added where the categories add up to fewer (or always, with ``not_stated``)."""
+    given = tuple(bd.categories)
+    if len(set(given)) != len(given) or REMAINDER in given:
+        raise ValueError(f"breakdown {name!r}: categories must be unique, not {REMAINDER!r}")
+    cats = list(given)
+    N = _as_counts(bd.counts, (tree.size, len(cats)), f"breakdown {name!r}")
+    short = n - N.sum(axis=1)
+    if short.min(initial=0) < 0:
+        bad = tree.ids[int(np.argmin(short))]
+        raise ValueError(f"breakdown {name!r}: unit {bad!r} has more in its categories")
+    if short.any() or not_stated:
+        cats.append(REMAINDER)
+        N = np.concatenate([N, short[:, None]], axis=1)
+    Nd = _direct_part(tree, N)
+    bad = _first_negative_unit(tree, Nd)
+    if bad is not None:
+        raise ValueError(
+            f"breakdown {name!r}: unit {bad!r} has fewer in a category than its sub-units"
+        )
+    NG = np.concatenate([N, Nd])
+    if len(cats) > 62:
+        raise ValueError(f"breakdown {name!r} has more than 62 categories")
+    return _Cut(
+        name, given, tuple(cats), NG, np.zeros(NG.shape, dtype=bool), int(bd.min_group_n), people
+    )
+
+
+class _TreeLineCounts:
+    """The counts and presence flags the tree-shaped lines read, sliced once per
+    :meth:`_State.line_rules`: totals (internal units), members (sub-units in
+    ``child_order``) and direct groups, for the unit totals and for every breakdown."""
+
+    def __init__(self, state: _State):
+        tree, U = state.tree, state.tree.size
+        internal, order = tree.internal, tree.child_order
+        self.any = len(internal) > 0
+        self.n_int, self.n_ord, self.n_dir = (
+            state.nG[internal][:, None],
+            state.nG[order][:, None],
+            state.nG[U:][:, None],
+        )
+        self.p_int, self.p_ord, self.p_dir = (
+            state.pG[internal][:, None],
+            state.pG[order][:, None],
+            state.pG[U:][:, None],
+        )
+        self.cut_n = [(cut.N[internal], cut.N[order], cut.N[U:]) for cut in state.cuts]
+        self.cut_p = [(cut.P[internal], cut.P[order], cut.P[U:]) for cut in state.cuts]
+
+
+class _Versions:
+    """A version per set of hidden flags ("G" for the group totals, a breakdown's index for
+    its cells), so that a family of lines is looked at again only after what it reads has
+    changed."""
+
+    def __init__(self, n_cuts: int):
+        self._version: dict[Hashable, int] = {"G": 1, **{i: 1 for i in range(n_cuts)}}
+        self._seen: dict[tuple, int] = {}
+
+    def now(self) -> dict[Hashable, int]:
+        return dict(self._version)
+
+    def bump(self, flags: Hashable) -> None:
+        self._version[flags] += 1
+
+    def stale(self, family: str, *inputs: Hashable) -> bool:
+        """Whether ``family`` has not yet read these versions of ``inputs`` (and note that it
+        now has)."""
+        key = (family, *inputs)
+        now = sum(self._version[i] for i in inputs)
+        if self._seen.get(key) == now:
+            return False
+        self._seen[key] = now
+        return True
+
+
 class _State:
     def __init__(
         self,
@@ -380,26 +505,14 @@ class _State:
         self.tree = tree
         self.k = int(k)
         n = _as_counts(n_units, (tree.size,), "unit counts")
-        n_direct = n[tree.internal] - tree.children_sum(n)
-        if n_direct.size and n_direct.min() < 0:
-            bad = tree.ids[int(tree.internal[int(np.argmin(n_direct))])]
+        n_direct = _direct_part(tree, n)
+        bad = _first_negative_unit(tree, n_direct)
+        if bad is not None:
             raise ValueError(f"unit {bad!r} counts fewer respondents than its sub-units")
         self.nG = np.concatenate([n, n_direct])  # groups: units, then direct groups
         self.hG = np.zeros(self.nG.shape, dtype=bool)
         # Groups with people in them (population > 0): their zero is unknown, not empty.
-        self.population = None
-        self.people = np.zeros(self.nG.shape, dtype=bool)
-        if population is not None:
-            pop = _as_counts(population, (tree.size,), "unit population")
-            pop_direct = pop[tree.internal] - tree.children_sum(pop)
-            if pop_direct.size and pop_direct.min() < 0:
-                bad = tree.ids[int(tree.internal[int(np.argmin(pop_direct))])]
-                raise ValueError(
-                    f"unit {bad!r} has fewer people than its sub-units: give each unit's "
-                    "population in its whole subtree (Hierarchy.subtree_totals)"
-                )
-            self.population = pop
-            self.people = np.concatenate([pop, pop_direct]) > 0
+        self.population, self.people = _people_in_groups(tree, population, self.nG.shape)
         self.pG = (self.nG > 0) | self.people  # present: not known to be empty
         self.is_root = np.zeros(self.nG.shape, dtype=bool)
         self.is_root[: tree.size] = tree.parent < 0
@@ -407,47 +520,11 @@ class _State:
         self.leaf_group = np.ones(self.nG.shape, dtype=bool)
         self.leaf_group[tree.internal] = False
         self._kids: list[list[int]] | None = None
-        # units whose sub-units are all leaves
-        self.leafy = np.zeros(tree.size, dtype=bool)
-        if len(tree.internal):
-            inner_child = (tree.internal_of[tree.child_order] >= 0).astype(np.int32)
-            self.leafy[tree.internal] = np.add.reduceat(inner_child, tree.child_ptr[:-1]) == 0
-        self.cuts: list[_Cut] = []
-        for name, bd in breakdowns.items():
-            given = tuple(bd.categories)
-            if len(set(given)) != len(given) or REMAINDER in given:
-                raise ValueError(
-                    f"breakdown {name!r}: categories must be unique, not {REMAINDER!r}"
-                )
-            cats = list(given)
-            N = _as_counts(bd.counts, (tree.size, len(cats)), f"breakdown {name!r}")
-            short = n - N.sum(axis=1)
-            if short.min(initial=0) < 0:
-                bad = tree.ids[int(np.argmin(short))]
-                raise ValueError(f"breakdown {name!r}: unit {bad!r} has more in its categories")
-            if short.any() or name in force_not_stated:
-                cats.append(REMAINDER)
-                N = np.concatenate([N, short[:, None]], axis=1)
-            Nd = N[tree.internal] - tree.children_sum(N)
-            if Nd.size and Nd.min() < 0:
-                bad = tree.ids[int(tree.internal[int(np.argmin(Nd.min(axis=1)))])]
-                raise ValueError(
-                    f"breakdown {name!r}: unit {bad!r} has fewer in a category than its sub-units"
-                )
-            NG = np.concatenate([N, Nd])
-            if len(cats) > 62:
-                raise ValueError(f"breakdown {name!r} has more than 62 categories")
-            self.cuts.append(
-                _Cut(
-                    name,
-                    given,
-                    tuple(cats),
-                    NG,
-                    np.zeros(NG.shape, dtype=bool),
-                    int(bd.min_group_n),
-                    self.people,
-                )
-            )
+        self.leafy = _leafy_units(tree)
+        self.cuts: list[_Cut] = [
+            _cut_of(tree, name, bd, n, name in force_not_stated, self.people)
+            for name, bd in breakdowns.items()
+        ]
 
     @property
     def kids(self) -> list[list[int]]:
@@ -473,88 +550,91 @@ class _State:
     def line_rules(self) -> None:
         """Apply rules (a) and (b) to every line until nothing changes. A family of lines is
         looked at again only when the hidden flags it reads have changed."""
-        tree, k = self.tree, self.k
-        U = tree.size
-        internal, order, ptr = tree.internal, tree.child_order, tree.child_ptr
-        has_lines = len(internal) > 0
-        n_int, n_ord, n_dir = (
-            self.nG[internal][:, None],
-            self.nG[order][:, None],
-            self.nG[U:][:, None],
-        )
-        p_int, p_ord, p_dir = (
-            self.pG[internal][:, None],
-            self.pG[order][:, None],
-            self.pG[U:][:, None],
-        )
-        cut_n = [(cut.N[internal], cut.N[order], cut.N[U:]) for cut in self.cuts]
-        cut_p = [(cut.P[internal], cut.P[order], cut.P[U:]) for cut in self.cuts]
-        version = {"G": 1, **{i: 1 for i in range(len(self.cuts))}}
-        seen: dict[tuple, int] = {}
-
-        def stale(family, *inputs) -> bool:
-            key = (family, *inputs)
-            now = sum(version[i] for i in inputs)
-            if seen.get(key) == now:
-                return False
-            seen[key] = now
-            return True
-
+        lines = _TreeLineCounts(self)
+        versions = _Versions(len(self.cuts))
         while True:
-            start = dict(version)
+            start = versions.now()
             for b, cut in enumerate(self.cuts):
-                if stale("policy", "G", b):
-                    add = self._refused_rows(cut)[:, None] & cut.P & ~cut.H
-                    if add.any():
-                        cut.H |= add
-                        version[b] += 1
-            if has_lines and stale("tree", "G"):
-                hG = self.hG
-                res = _tree_lines(
-                    (n_int, hG[internal][:, None], p_int),
-                    (n_ord, hG[order][:, None], p_ord),
-                    (n_dir, hG[U:][:, None], p_dir),
-                    ptr,
-                    k,
-                )
-                if res is not None:
-                    sup_ch, sup_d, sup_tot = res
-                    hG[order[sup_ch[:, 0]]] = True
-                    hG[U:][sup_d[:, 0]] = True
-                    hG[internal[sup_tot[:, 0]]] = True
-                    version["G"] += 1
+                if versions.stale("policy", "G", b) and self._refuse_rows(cut):
+                    versions.bump(b)
+            if lines.any and versions.stale("tree", "G") and self._hierarchy_rules(lines):
+                versions.bump("G")
             for b, cut in enumerate(self.cuts):
-                if stale("rows", "G", b):
-                    res = _row_lines(self.nG, self.hG, self.pG, cut.N, cut.H, cut.P, k)
-                    if res is not None:
-                        sup_cells, sup_tot = res
-                        if sup_cells.any():
-                            cut.H |= sup_cells
-                            version[b] += 1
-                        if sup_tot.any():
-                            self.hG |= sup_tot
-                            version["G"] += 1
-                if has_lines and stale("roll", b):
-                    H = cut.H
-                    N_int, N_ord, N_dir = cut_n[b]
-                    P_int, P_ord, P_dir = cut_p[b]
-                    res = _tree_lines(
-                        (N_int, H[internal], P_int),
-                        (N_ord, H[order], P_ord),
-                        (N_dir, H[U:], P_dir),
-                        ptr,
-                        k,
-                    )
-                    if res is not None:
-                        sup_ch, sup_d, sup_tot = res
-                        rows, cols = np.nonzero(sup_ch)
-                        H[order[rows], cols] = True
-                        H[U:] |= sup_d
-                        rows, cols = np.nonzero(sup_tot)
-                        H[internal[rows], cols] = True
-                        version[b] += 1
-            if version == start:
+                if versions.stale("rows", "G", b):
+                    cells_hidden, totals_hidden = self._breakdown_row_rules(cut)
+                    if cells_hidden:
+                        versions.bump(b)
+                    if totals_hidden:
+                        versions.bump("G")
+                if lines.any and versions.stale("roll", b) and self._roll_up_rules(lines, b, cut):
+                    versions.bump(b)
+            if versions.now() == start:
                 return
+
+    def _refuse_rows(self, cut: _Cut) -> bool:
+        """Hide the present cells of every refused row; whether any was newly hidden."""
+        add = self._refused_rows(cut)[:, None] & cut.P & ~cut.H
+        if not add.any():
+            return False
+        cut.H |= add
+        return True
+
+    def _hierarchy_rules(self, lines: _TreeLineCounts) -> bool:
+        """The lines ``unit = sub-units + direct group``; whether any total was hidden."""
+        tree, U, hG = self.tree, self.tree.size, self.hG
+        internal, order = tree.internal, tree.child_order
+        res = _tree_lines(
+            (lines.n_int, hG[internal][:, None], lines.p_int),
+            (lines.n_ord, hG[order][:, None], lines.p_ord),
+            (lines.n_dir, hG[U:][:, None], lines.p_dir),
+            tree.child_ptr,
+            self.k,
+        )
+        if res is None:
+            return False
+        sup_ch, sup_d, sup_tot = res
+        hG[order[sup_ch[:, 0]]] = True
+        hG[U:][sup_d[:, 0]] = True
+        hG[internal[sup_tot[:, 0]]] = True
+        return True
+
+    def _breakdown_row_rules(self, cut: _Cut) -> tuple[bool, bool]:
+        """The lines ``group = its categories``: whether any cell and whether any group total
+        was hidden."""
+        res = _row_lines(self.nG, self.hG, self.pG, cut.N, cut.H, cut.P, self.k)
+        if res is None:
+            return False, False
+        sup_cells, sup_tot = res
+        cells_hidden, totals_hidden = bool(sup_cells.any()), bool(sup_tot.any())
+        if cells_hidden:
+            cut.H |= sup_cells
+        if totals_hidden:
+            self.hG |= sup_tot
+        return cells_hidden, totals_hidden
+
+    def _roll_up_rules(self, lines: _TreeLineCounts, b: int, cut: _Cut) -> bool:
+        """The lines ``unit's category = sub-units' category + direct group's category`` of
+        breakdown ``b``; whether any cell was hidden."""
+        tree, U, H = self.tree, self.tree.size, cut.H
+        internal, order = tree.internal, tree.child_order
+        N_int, N_ord, N_dir = lines.cut_n[b]
+        P_int, P_ord, P_dir = lines.cut_p[b]
+        res = _tree_lines(
+            (N_int, H[internal], P_int),
+            (N_ord, H[order], P_ord),
+            (N_dir, H[U:], P_dir),
+            tree.child_ptr,
+            self.k,
+        )
+        if res is None:
+            return False
+        sup_ch, sup_d, sup_tot = res
+        rows, cols = np.nonzero(sup_ch)
+        H[order[rows], cols] = True
+        H[U:] |= sup_d
+        rows, cols = np.nonzero(sup_tot)
+        H[internal[rows], cols] = True
+        return True
 
     # ---- the exact audit and its repair ---------------------------------------------------
 
@@ -1117,149 +1197,211 @@ def _audit(state: _State, cut: _Cut) -> list[tuple[str, int, int]]:
     a sibling leaf group with a hidden total also has that category hidden (the two can trade
     people), so the programme is run only above groups that this does not settle.
     """
-    tree, U = state.tree, state.tree.size
-    N, H = cut.N, cut.H
-    C = N.shape[1]
-    k = state.k
-    unknown = H & cut.P
-    weights = np.left_shift(np.int64(1), np.arange(C, dtype=np.int64))
-    masks_arr = (unknown * weights).sum(axis=1)
-    if not masks_arr.any():
+    audit = _Audit(state, cut)
+    if not audit.masks_arr.any():
         return []
-    small_arr = ((unknown & (N < k)) * weights).sum(axis=1)
-    t_unk = state.hG & state.pG
-    t_small = t_unk & (state.nG < k)
-    parent_g, leaf_g = state.parent_group, state.leaf_group
-    wants = (small_arr != 0) | t_small
-
-    # Leaf groups settled by a sibling leaf group with a hidden total (free in E).
-    free_leaf = leaf_g & t_unk & (parent_g >= 0)
-    cover = _sum_by(parent_g[free_leaf], unknown[free_leaf], U)
-    # ... or by a sibling leaf group with a visible total and two of its hidden categories
-    # (the two categories are in one block of E).
-    zero_leaf = leaf_g & ~t_unk & (parent_g >= 0) & (unknown.sum(axis=1) >= 2)
-    zl = unknown[zero_leaf]
-    pairs = _sum_by(parent_g[zero_leaf], zl[:, :, None] & zl[:, None, :], U)
-    off_diagonal = ~np.eye(C, dtype=bool)
-    lg = np.flatnonzero(leaf_g & (parent_g >= 0) & wants)
-    cov, unk = cover[parent_g[lg]], unknown[lg]
-    sm = unk & (N[lg] < k)
-    tu = t_unk[lg]
-    pair = pairs[parent_g[lg]] - (unk[:, :, None] & unk[:, None, :] & ~tu[:, None, None])
-    one = (cov >= 1) & unk
-    linked = ((pair > 0) & unk[:, None, :] & off_diagonal).any(axis=2)
-    linked |= np.where(tu[:, None], False, one & (one.sum(axis=1) >= 2)[:, None])
-    two = (cov >= 2) & unk
-    ok = np.where(tu[:, None], two, False) | (linked & unk)
-    settled = ~(sm & ~ok).any(axis=1) & (~t_small[lg] | two.any(axis=1))
-    need = wants & ~leaf_g
-    need |= wants & leaf_g & (parent_g < 0)
-    need[lg[~settled]] = True
+    cover, pairs = audit.sibling_leaves()
+    need = audit.groups_to_query(cover, pairs)
     if not need.any():
         return []
+    need_e = audit.units_needing_outside(need)
+    has_target = audit.units_with_a_target(need, need_e)
+    need_d = audit.groups_needing_inside(need, has_target)
+    inside = audit.inside_spaces(need_d, cover, pairs)
+    return audit.outside_checks(need, need_e, has_target, inside)
 
-    # Units whose outside space E is needed: those needing a query and their ancestors.
-    need_e = need[:U].copy()
-    if len(tree.internal):
-        need_e[tree.internal] |= need[U:]
-    for depth in range(int(tree.depth.max(initial=0)), 0, -1):
-        kids = np.flatnonzero((tree.depth == depth) & need_e)
-        need_e[tree.parent[kids]] = True
 
-    masks = masks_arr.tolist()
-    t_unknown = t_unk.tolist()
-    full = ((1 << C) - 1, ())
+class _Audit:
+    """The steps of :func:`_audit` for one breakdown, over the figures unknown to an attacker:
+    which groups need a query, which units need their inside space D and their outside space
+    E, then D bottom-up and E top-down, querying D ∩ E where needed."""
 
-    # Inside spaces D, bottom-up, where needed: for groups queried, for every child of a unit
-    # whose children's outside spaces are needed, and below those. Units whose sub-units are
-    # all leaves get theirs from the counts above, without the programme.
-    leafy = state.leafy
-    has_target = np.zeros(U, dtype=bool)  # a sub-unit or the direct group needs E
-    if len(tree.internal):
-        below = np.add.reduceat(need_e[tree.child_order].astype(np.int32), tree.child_ptr[:-1])
-        has_target[tree.internal] = (below > 0) | need[U:]
-    need_d = need.copy()
-    need_d |= np.concatenate([np.zeros(U, dtype=bool), has_target[tree.internal]])
-    need_d[:U] |= np.where(tree.parent >= 0, has_target[np.maximum(tree.parent, 0)], False)
-    for depth in range(1, int(tree.depth.max(initial=0)) + 1):
-        kids = np.flatnonzero(tree.depth == depth)
-        need_d[kids] |= need_d[tree.parent[kids]] & ~leafy[tree.parent[kids]]
-    if len(tree.internal):
-        need_d[U:] |= need_d[tree.internal] & ~leafy[tree.internal]
-    need_d &= (masks_arr != 0) | ~leaf_g
-    D: list = [None] * len(masks)
-    for g in np.flatnonzero(need_d & leaf_g).tolist():
-        m = masks[g]
-        if t_unknown[g]:
-            D[g] = (m, ())
-        else:  # two or more categories: one unknown beside a shown total breaks rule (b)
-            D[g] = (0, (m,))
-    for u, space in _leafy_spaces(np.flatnonzero(need_d[:U] & leafy), cover, pairs, weights):
-        D[u] = _cons(space, masks[u], not t_unknown[u])
-    kids_of = state.kids
-    up = tree.topo[::-1]
-    for u in up[need_d[up] & ~leaf_g[up] & ~leafy[up]].tolist():
-        space = None
-        for v in kids_of[u]:
-            dv = D[v]
-            if dv is not None:
-                space = _add(space, dv)
-        D[u] = _cons(space, masks[u], not t_unknown[u])
+    def __init__(self, state: _State, cut: _Cut):
+        self.state, self.tree, self.U, self.k = state, state.tree, state.tree.size, state.k
+        self.N = cut.N
+        self.C = cut.N.shape[1]
+        self.unknown = cut.H & cut.P
+        self.weights = np.left_shift(np.int64(1), np.arange(self.C, dtype=np.int64))
+        self.masks_arr = (self.unknown * self.weights).sum(axis=1)  # unknown categories
+        self.small_arr = ((self.unknown & (cut.N < self.k)) * self.weights).sum(axis=1)
+        self.t_unk = state.hG & state.pG
+        self.t_small = self.t_unk & (state.nG < self.k)
+        self.wants = (self.small_arr != 0) | self.t_small  # a small unknown figure
 
-    found: list[tuple[str, int, int]] = []
-    n_groups = state.nG
+    def sibling_leaves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per unit, from its leaf groups: ``cover[u, c]``, how many with a hidden total have
+        category c hidden (free in E), and ``pairs[u, c, d]``, how many with a visible total
+        have both c and d hidden (the two categories are in one block of E)."""
+        state, unknown, t_unk = self.state, self.unknown, self.t_unk
+        parent_g, leaf_g = state.parent_group, state.leaf_group
+        free_leaf = leaf_g & t_unk & (parent_g >= 0)
+        cover = _sum_by(parent_g[free_leaf], unknown[free_leaf], self.U)
+        zero_leaf = leaf_g & ~t_unk & (parent_g >= 0) & (unknown.sum(axis=1) >= 2)
+        zl = unknown[zero_leaf]
+        pairs = _sum_by(parent_g[zero_leaf], zl[:, :, None] & zl[:, None, :], self.U)
+        return cover, pairs
 
-    def check(g: int, e_space) -> None:
-        mov, t_mov = _query(D[g], e_space)
-        stuck = small[g] & ~mov
+    def groups_to_query(self, cover: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """Groups with a small unknown figure that a sibling leaf group does not settle: every
+        such group with sub-units or without a parent, and the leaf groups left over."""
+        state, wants = self.state, self.wants
+        parent_g, leaf_g = state.parent_group, state.leaf_group
+        lg = np.flatnonzero(leaf_g & (parent_g >= 0) & wants)
+        settled = self._settled_by_siblings(lg, cover[parent_g[lg]], pairs[parent_g[lg]])
+        need = wants & ~leaf_g
+        need |= wants & leaf_g & (parent_g < 0)
+        need[lg[~settled]] = True
+        return need
+
+    def _settled_by_siblings(self, lg: np.ndarray, cov: np.ndarray, pairs: np.ndarray):
+        """For leaf groups ``lg`` (with their parent's ``cover`` and ``pairs`` rows): whether
+        every small unknown figure can trade people with a sibling leaf group's."""
+        unk = self.unknown[lg]
+        sm = unk & (self.N[lg] < self.k)
+        tu = self.t_unk[lg]
+        pair = pairs - (unk[:, :, None] & unk[:, None, :] & ~tu[:, None, None])
+        one = (cov >= 1) & unk
+        off_diagonal = ~np.eye(self.C, dtype=bool)
+        linked = ((pair > 0) & unk[:, None, :] & off_diagonal).any(axis=2)
+        linked |= np.where(tu[:, None], False, one & (one.sum(axis=1) >= 2)[:, None])
+        two = (cov >= 2) & unk
+        ok = np.where(tu[:, None], two, False) | (linked & unk)
+        return ~(sm & ~ok).any(axis=1) & (~self.t_small[lg] | two.any(axis=1))
+
+    def units_needing_outside(self, need: np.ndarray) -> np.ndarray:
+        """Units whose outside space E is needed: those needing a query and their
+        ancestors."""
+        tree, U = self.tree, self.U
+        need_e = need[:U].copy()
+        if len(tree.internal):
+            need_e[tree.internal] |= need[U:]
+        for depth in range(int(tree.depth.max(initial=0)), 0, -1):
+            kids = np.flatnonzero((tree.depth == depth) & need_e)
+            need_e[tree.parent[kids]] = True
+        return need_e
+
+    def units_with_a_target(self, need: np.ndarray, need_e: np.ndarray) -> np.ndarray:
+        """Units one of whose sub-units or whose direct group needs its outside space."""
+        tree = self.tree
+        has_target = np.zeros(self.U, dtype=bool)
+        if len(tree.internal):
+            below = np.add.reduceat(need_e[tree.child_order].astype(np.int32), tree.child_ptr[:-1])
+            has_target[tree.internal] = (below > 0) | need[self.U :]
+        return has_target
+
+    def groups_needing_inside(self, need: np.ndarray, has_target: np.ndarray) -> np.ndarray:
+        """Groups whose inside space D is needed: for groups queried, for every child of a
+        unit whose children's outside spaces are needed, and below those (except under units
+        whose sub-units are all leaves: theirs come from the sibling counts)."""
+        tree, U, leafy = self.tree, self.U, self.state.leafy
+        need_d = need.copy()
+        need_d |= np.concatenate([np.zeros(U, dtype=bool), has_target[tree.internal]])
+        need_d[:U] |= np.where(tree.parent >= 0, has_target[np.maximum(tree.parent, 0)], False)
+        for depth in range(1, int(tree.depth.max(initial=0)) + 1):
+            kids = np.flatnonzero(tree.depth == depth)
+            need_d[kids] |= need_d[tree.parent[kids]] & ~leafy[tree.parent[kids]]
+        if len(tree.internal):
+            need_d[U:] |= need_d[tree.internal] & ~leafy[tree.internal]
+        need_d &= (self.masks_arr != 0) | ~self.state.leaf_group
+        return need_d
+
+    def inside_spaces(self, need_d: np.ndarray, cover: np.ndarray, pairs: np.ndarray) -> list:
+        """D for every group in ``need_d`` (None elsewhere), bottom-up. Units whose sub-units
+        are all leaves get theirs from the sibling counts, without the programme."""
+        tree, U, state = self.tree, self.U, self.state
+        leaf_g, leafy = state.leaf_group, state.leafy
+        masks, t_unknown = self.masks_arr.tolist(), self.t_unk.tolist()
+        D: list = [None] * len(masks)
+        for g in np.flatnonzero(need_d & leaf_g).tolist():
+            m = masks[g]
+            if t_unknown[g]:
+                D[g] = (m, ())
+            else:  # two or more categories: one unknown beside a shown total breaks rule (b)
+                D[g] = (0, (m,))
+        units = np.flatnonzero(need_d[:U] & leafy)
+        for u, space in _leafy_spaces(units, cover, pairs, self.weights):
+            D[u] = _cons(space, masks[u], not t_unknown[u])
+        kids_of = state.kids
+        up = tree.topo[::-1]
+        for u in up[need_d[up] & ~leaf_g[up] & ~leafy[up]].tolist():
+            space = None
+            for v in kids_of[u]:
+                dv = D[v]
+                if dv is not None:
+                    space = _add(space, dv)
+            D[u] = _cons(space, masks[u], not t_unknown[u])
+        return D
+
+    def outside_checks(
+        self, need: np.ndarray, need_e: np.ndarray, has_target: np.ndarray, D: list
+    ) -> list[tuple[str, int, int]]:
+        """E top-down from the roots (everything can change above a root), each group in
+        ``need`` queried against its D as it is reached."""
+        tree, U = self.tree, self.U
+        masks, t_unknown = self.masks_arr.tolist(), self.t_unk.tolist()
+        findings = _Findings(D, self.small_arr.tolist(), t_unknown, self.state.nG, self.k)
+        full = ((1 << self.C) - 1, ())
+        need_l, need_e_l, has_target_l = need.tolist(), need_e.tolist(), has_target.tolist()
+        kids_of = self.state.kids
+        E: dict[int, object] = {}
+        for u in tree.topo[need_e[tree.topo]].tolist():
+            e_u = E.pop(u) if tree.parent[u] >= 0 else full
+            if need_l[u]:
+                findings.check(u, e_u)
+            if not has_target_l[u]:
+                continue
+            ks = kids_of[u]
+            targets = [i for i, v in enumerate(ks) if (need_e_l[v] if v < U else need_l[v])]
+            base = _cons(e_u, masks[u], not t_unknown[u])
+            for i, e_v in _outside_of_children(base, [D[v] for v in ks], targets):
+                v = ks[i]
+                if v >= U:
+                    findings.check(v, e_v)
+                else:
+                    E[v] = e_v
+        return findings.found
+
+
+def _outside_of_children(base, spaces: list, targets: list[int]):
+    """For each target child ``i`` of a unit, its outside space: the unit's own (``base``)
+    plus every other child's inside space. With more than two targets, through prefix and
+    suffix sums rather than one sum per target."""
+    if len(targets) <= 2:
+        for i in targets:
+            e_v = base
+            for j, sp in enumerate(spaces):
+                if j != i and sp is not None:
+                    e_v = _add(e_v, sp)
+            yield i, e_v
+        return
+    pre = [None]
+    for sp in spaces[:-1]:
+        pre.append(_add(pre[-1], sp))
+    suf = [None] * (len(spaces) + 1)
+    for j in range(len(spaces) - 1, 0, -1):
+        suf[j] = _add(suf[j + 1], spaces[j])
+    for i in targets:
+        yield i, _add(base, _add(pre[i], suf[i + 1]))
+
+
+class _Findings:
+    """The figures below ``k`` the audit finds fixed, in the order it queries them."""
+
+    def __init__(self, D: list, small: list[int], t_unknown: list[bool], n_groups, k: int):
+        self.D, self.small, self.t_unknown, self.n_groups, self.k = D, small, t_unknown, n_groups, k
+        self.found: list[tuple[str, int, int]] = []
+
+    def check(self, g: int, e_space) -> None:
+        """Query D ∩ E for group ``g``: report each small hidden category that cannot change,
+        and its small hidden total when that cannot."""
+        mov, t_mov = _query(self.D[g], e_space)
+        stuck = self.small[g] & ~mov
         while stuck:
             low = stuck & -stuck
             stuck ^= low
-            found.append(("cell", g, low.bit_length() - 1))
-        if t_unknown[g] and not t_mov and n_groups[g] < k:
-            found.append(("total", g, -1))
-
-    small = small_arr.tolist()
-    need_l = need.tolist()
-    need_e_l = need_e.tolist()
-    has_target_l = has_target.tolist()
-    E: dict[int, object] = {}
-    for u in tree.topo[need_e[tree.topo]].tolist():
-        e_u = E.pop(u) if tree.parent[u] >= 0 else full
-        if need_l[u]:
-            check(u, e_u)
-        if not has_target_l[u]:
-            continue
-        ks = kids_of[u]
-        targets = [i for i, v in enumerate(ks) if (need_e_l[v] if v < U else need_l[v])]
-        base = _cons(e_u, masks[u], not t_unknown[u])
-        spaces = [D[v] for v in ks]
-        if len(targets) <= 2:
-            for i in targets:
-                e_v = base
-                for j, sp in enumerate(spaces):
-                    if j != i and sp is not None:
-                        e_v = _add(e_v, sp)
-                v = ks[i]
-                if v >= U:
-                    check(v, e_v)
-                else:
-                    E[v] = e_v
-            continue
-        pre = [None]
-        for sp in spaces[:-1]:
-            pre.append(_add(pre[-1], sp))
-        suf = [None] * (len(ks) + 1)
-        for j in range(len(ks) - 1, 0, -1):
-            suf[j] = _add(suf[j + 1], spaces[j])
-        for i in targets:
-            e_v = _add(base, _add(pre[i], suf[i + 1]))
-            v = ks[i]
-            if v >= U:
-                check(v, e_v)
-            else:
-                E[v] = e_v
-    return found
+            self.found.append(("cell", g, low.bit_length() - 1))
+        if self.t_unknown[g] and not t_mov and self.n_groups[g] < self.k:
+            self.found.append(("total", g, -1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -1678,42 +1820,8 @@ def redact_frame(
     import polars as pl
 
     cols = frame.columns
-    unit_col = "unit_code" if "unit_code" in cols else "unit"
     height = frame.height
-    units = frame[unit_col].to_numpy()
-    bds = frame["breakdown"].to_list() if "breakdown" in cols else None
-    cats = frame["category"].to_list() if "category" in cols else None
-    direct = frame["direct"].fill_null(False).to_list() if "direct" in cols else None
-    codes = np.zeros(height, dtype=np.int8)
-    ks = np.zeros(height, dtype=np.int64)
-    if isinstance(protection, Protection):
-        parts = [(protection, None)]
-    else:
-        measures = frame["measure"].to_list() if "measure" in cols else [None] * height
-        values, inverse = np.unique(
-            np.asarray(measures, dtype=object).astype(str), return_inverse=True
-        )
-        firsts = {v: measures[int(np.argmax(inverse == i))] for i, v in enumerate(values)}
-        parts = []
-        for i, v in enumerate(values):
-            m = firsts[v]
-            prot = protection.get(m, protection.get(None))
-            if prot is None:
-                raise KeyError(f"no protection for measure {m!r}")
-            parts.append((prot, np.flatnonzero(inverse.reshape(-1) == i)))
-    for prot, idx in parts:
-        if idx is None:
-            codes[:] = prot.row_codes(units, bds, cats, direct)
-            ks[:] = prot.k
-            continue
-        pick = idx.tolist()
-        codes[idx] = prot.row_codes(
-            units[idx],
-            None if bds is None else [bds[i] for i in pick],
-            None if cats is None else [cats[i] for i in pick],
-            None if direct is None else [direct[i] for i in pick],
-        )
-        ks[idx] = prot.k
+    codes, ks = _frame_codes(frame, protection)
     n_col = "n" if "n" in cols else ("respondents" if "respondents" in cols else None)
     n = frame[n_col].cast(pl.Float64).fill_null(-1).to_numpy() if n_col else np.full(height, -1.0)
     codes = np.where((codes == _VIS) & (n < ks), _PRI, codes).astype(np.int8)
@@ -1734,17 +1842,68 @@ def redact_frame(
         mask = hide_band if name in BANDED_FIELDS else hide
         exprs.append(pl.when(mask).then(None).otherwise(pl.col(name)).alias(name))
     status_names = np.array([None, "primary", "complementary", "refused"], dtype=object)
-    if len(set(ks.tolist())) <= 1:
-        k0 = int(ks[0]) if height else 0
-        texts = np.array([reason(_STATUS[c], k0) for c in range(4)], dtype=object)
-        reasons = texts[codes].tolist()
-    else:
-        reasons = [reason(_STATUS[c], k) for c, k in zip(codes.tolist(), ks.tolist(), strict=True)]
     return frame.with_columns(exprs).with_columns(
         pl.Series("suppressed", status_names[codes].tolist(), dtype=pl.String),
-        pl.Series("suppressed_reason", reasons, dtype=pl.String),
+        pl.Series("suppressed_reason", _frame_reasons(codes, ks), dtype=pl.String),
         band,
     )
+
+
+def _frame_codes(frame, protection) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`redact_frame`'s status code and threshold ``k`` for every row, from the
+    protection for the row's measure (before the row's own ``n`` is looked at)."""
+    cols = frame.columns
+    unit_col = "unit_code" if "unit_code" in cols else "unit"
+    height = frame.height
+    units = frame[unit_col].to_numpy()
+    bds = frame["breakdown"].to_list() if "breakdown" in cols else None
+    cats = frame["category"].to_list() if "category" in cols else None
+    direct = frame["direct"].fill_null(False).to_list() if "direct" in cols else None
+    codes = np.zeros(height, dtype=np.int8)
+    ks = np.zeros(height, dtype=np.int64)
+    for prot, idx in _protections_by_measure(frame, protection):
+        if idx is None:
+            codes[:] = prot.row_codes(units, bds, cats, direct)
+            ks[:] = prot.k
+            continue
+        pick = idx.tolist()
+        codes[idx] = prot.row_codes(
+            units[idx],
+            None if bds is None else [bds[i] for i in pick],
+            None if cats is None else [cats[i] for i in pick],
+            None if direct is None else [direct[i] for i in pick],
+        )
+        ks[idx] = prot.k
+    return codes, ks
+
+
+def _protections_by_measure(frame, protection) -> list[tuple[Protection, np.ndarray | None]]:
+    """Each protection :func:`redact_frame` uses with the positions of its rows (None for
+    every row, when one protection is given): by the rows' ``measure``, in the order of the
+    measures' names as text."""
+    if isinstance(protection, Protection):
+        return [(protection, None)]
+    height = frame.height
+    measures = frame["measure"].to_list() if "measure" in frame.columns else [None] * height
+    values, inverse = np.unique(np.asarray(measures, dtype=object).astype(str), return_inverse=True)
+    firsts = {v: measures[int(np.argmax(inverse == i))] for i, v in enumerate(values)}
+    parts = []
+    for i, v in enumerate(values):
+        m = firsts[v]
+        prot = protection.get(m, protection.get(None))
+        if prot is None:
+            raise KeyError(f"no protection for measure {m!r}")
+        parts.append((prot, np.flatnonzero(inverse.reshape(-1) == i)))
+    return parts
+
+
+def _frame_reasons(codes: np.ndarray, ks: np.ndarray) -> list[str | None]:
+    """The sentence for each row's status code, with the row's own ``k``."""
+    if len(set(ks.tolist())) <= 1:
+        k0 = int(ks[0]) if len(ks) else 0
+        texts = np.array([reason(_STATUS[c], k0) for c in range(4)], dtype=object)
+        return texts[codes].tolist()
+    return [reason(_STATUS[c], k) for c, k in zip(codes.tolist(), ks.tolist(), strict=True)]
 
 
 def _bands(pct, n: np.ndarray, where: np.ndarray):
