@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from colead.core.actor import Actor
 from colead.direction import presenters, services
 from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
 
@@ -281,6 +282,19 @@ def test_propose_then_agree_on_the_web(client_for, thread):
     assert response.status_code == 302
     thread["S1-A"].refresh_from_db()
     assert thread["S1-A"].status == "agreed"
+
+
+def test_the_history_names_people_and_colead_in_plain_words(client_for, persona_users, thread):
+    persona_users["staff"].full_name = "Sam Nurse"
+    persona_users["staff"].save()
+    client_for("staff").post("/direction/objectives/S1-A/acts/", {"act": "proposed"})
+    services.check_in(objective=thread["S1-A"], on=TODAY, value=3, actor=Actor.system("cli"))
+    page = client_for("staff").get("/direction/objectives/S1-A/")
+    assert [act["by"] for act in page.context_data["acts"]][-1] == "Sam Nurse"
+    assert [c["by"] for c in page.context_data["check_ins"]] == ["colead (command line)"]
+    html = page.content.decode()
+    assert "Proposed</strong> by Sam Nurse" in html
+    assert "staff@test.test" not in html and "system (cli)" not in html
 
 
 def test_a_step_out_of_order_is_shown_as_an_error(client_for, thread):

@@ -255,3 +255,30 @@ def test_the_outsiders_log_is_their_own_organisations(client_for, history):
     assert response.status_code == 200
     actions = {action for action, _ in listed(response)}
     assert actions == {"audit.view", "secret.other"}
+
+
+def test_the_log_names_people_and_says_what_happened_in_plain_words(
+    client_for, trust, persona_users, history
+):
+    persona_users["board"].full_name = "Bea Board"
+    persona_users["board"].save()
+    record(
+        action="import.upload",
+        actor=Actor.system("task: check imports", source="task"),
+        organisation=trust["org"],
+        object_type="org.pendingupload",
+        object_repr="staff.csv",
+    )
+    response = client_for("admin").get(reverse("audit:list"))
+    rows = response.context_data["events"]
+    assert (rows[1]["actor"], rows[1]["action_text"], rows[1]["object_type"]) == (
+        "colead (background job: check imports)",
+        "Import file uploaded",
+        "Pending upload",
+    )
+    html = response.content.decode()
+    assert "Bea Board" in html and "Person&#39;s record viewed" in html
+    assert "org.pendingupload" not in html and "<code>" not in html
+    # The filter finds someone by name as well as by email.
+    found = client_for("admin").get(reverse("audit:list"), {"actor": "bea"})
+    assert listed(found) == [("person.view", "Sam Nurse (S1)")]

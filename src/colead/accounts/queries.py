@@ -9,7 +9,7 @@ The log is organisation-wide, so reading it needs AUDIT_VIEW over the whole orga
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from colead.accounts.models import RoleAssignment
@@ -47,12 +47,19 @@ def _start_of(day: date) -> datetime:
 
 def _filtered(organisation, filters: dict) -> QuerySet:
     """The organisation's events, newest first, narrowed by the filters given: ``action``,
-    ``actor`` (part of the label), ``date_from`` and ``date_to`` (dates, inclusive)."""
-    events = AuditEvent.objects.for_org(organisation).order_by("-created_at", "-id")
+    ``actor`` (part of the label or of the user's name), ``date_from`` and ``date_to`` (dates, inclusive)."""
+    events = (
+        AuditEvent.objects.for_org(organisation)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
     if filters.get("action"):
         events = events.filter(action=filters["action"])
     if filters.get("actor"):
-        events = events.filter(actor_label__icontains=filters["actor"].strip())
+        wanted = filters["actor"].strip()
+        events = events.filter(
+            Q(actor_label__icontains=wanted) | Q(actor__full_name__icontains=wanted)
+        )
     if filters.get("date_from"):
         events = events.filter(created_at__gte=_start_of(filters["date_from"]))
     if filters.get("date_to"):

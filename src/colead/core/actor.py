@@ -72,3 +72,22 @@ class Actor:
         if self.is_system:
             return f"system ({self.reason})"
         return "anonymous"
+
+
+# How pages name the system's reasons; a task's reason is "task: what it does".
+_REASON_WORDS = {"cli": "command line", "demo": "demo"}
+
+
+def label_in_words(label: str) -> str:
+    """A stored actor label (``Actor.label``) as a page names it: "system (cli)" is
+    "colead (command line)", "system (task: coverage snapshot)" is "colead (background
+    job: coverage snapshot)", "anonymous" someone not signed in; an email stays as it is
+    (the user's name is shown instead where the user is known)."""
+    if label == "anonymous":
+        return "Someone not signed in"
+    if label.startswith("system (") and label.endswith(")"):
+        reason = label[len("system (") : -1].strip()
+        if reason.startswith("task:"):
+            return f"colead (background job: {reason[len('task:') :].strip()})"
+        return f"colead ({_REASON_WORDS.get(reason, reason)})"
+    return label

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils import timezone
 
+from colead.accounts.names import actor_name
 from colead.direction.quality import (
     MARKERS,
     ObjectiveFacts,
@@ -580,7 +581,7 @@ def objective_page(source, objective, visible: set[int] | None) -> dict:
                 "value": c.value,
                 "confidence": CONFIDENCE.get(c.confidence, ""),
                 "comment": c.comment,
-                "by": c.by_label,
+                "by": actor_name(c.by, c.by_label),
             }
             for c in check_ins
         ],
@@ -588,7 +589,7 @@ def objective_page(source, objective, visible: set[int] | None) -> dict:
             {
                 "act": a.get_act_display(),
                 "comment": a.comment,
-                "by": a.by_label,
+                "by": actor_name(a.by, a.by_label),
                 "at": timezone.localtime(a.at),
             }
             for a in acts

@@ -169,8 +169,8 @@ class PageSource:
 
     def check_ins_and_acts(self, objective: Objective) -> tuple[list, list]:
         return (
-            list(objective.check_ins.order_by("date", "id")),
-            list(objective.agreement_acts.order_by("at", "id")),
+            list(objective.check_ins.select_related("by").order_by("date", "id")),
+            list(objective.agreement_acts.select_related("by").order_by("at", "id")),
         )
 
 

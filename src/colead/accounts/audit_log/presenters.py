@@ -7,6 +7,8 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from colead.accounts.audit_log.words import action_label, object_type_label
+from colead.accounts.names import actor_name
 from colead.audit.models import AuditEvent
 from colead.lib.spreadsheet import csv_safe
 
@@ -42,7 +44,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", "Any action")] + [(a, a) for a in actions]
+        self.fields["action"].choices = [("", "Any action")] + sorted(
+            ((a, action_label(a)) for a in actions), key=lambda choice: choice[1]
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -84,9 +88,13 @@ def event_rows(events) -> list[dict]:
     return [
         {
             "when": short_datetime(event.created_at),
-            "actor": event.actor_label,
+            # The name for people, plain words for colead itself; the label (an email, a
+            # code) stays beside it for an auditor, and is what the filter searches.
+            "actor": actor_name(event.actor, event.actor_label),
+            "actor_label": event.actor_label,
             "action": event.action,
-            "object_type": event.object_type,
+            "action_text": action_label(event.action),
+            "object_type": object_type_label(event.object_type),
             "object_repr": event.object_repr or event.object_id,
             "ip_address": event.ip_address or "",
         }
