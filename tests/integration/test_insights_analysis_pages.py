@@ -234,7 +234,9 @@ def test_icc_uses_teams_of_at_least_the_threshold(client_for, wave):
     assert row.teams == 4 and row.respondents == int(keep.sum())
     assert row.icc1 == pytest.approx(expected.icc1)
     assert row.icc2 == pytest.approx(expected.icc2)
-    assert f"{row.icc1:.3f}" in page_text(response)
+    computed = f"{row.icc1:.3f}".replace("-", "−")
+    shown = f"computed {computed}, shown as 0" if row.icc1 < 0 else computed
+    assert shown in page_text(response)
 
 
 def test_agreement_is_counted_by_band_never_per_team(client_for, wave):
@@ -322,3 +324,31 @@ def test_views_of_drivers_and_reliability_are_audited(client_for, wave):
     reliability = AuditEvent.objects.get(action="insights.reliability_view")
     assert reliability.actor_label == "od@test.test"
     assert reliability.detail["waves"] == [wave.pk]
+
+
+def test_reliability_page_shows_every_icc_edge_case_in_words(client_for, wave, monkeypatch):
+    # The edge cases as analysis computes them on small waves: teams that differ perfectly,
+    # exactly equal team means (ICC(2) = −∞), everyone alike, and too few teams.
+    from tests.unit.test_insights_analysis import one_question_reliability
+
+    cases = [
+        one_question_reliability({1: [1, 1], 2: [3, 3], 3: [5, 5]}),
+        one_question_reliability({1: [2, 4], 2: [2, 4], 3: [4, 2]}),
+        one_question_reliability({1: [4, 4], 2: [4, 4], 3: [4, 4]}),
+        one_question_reliability({1: [4, 4], 2: [4]}),
+    ]
+    titles = ["Apart", "Level", "Alike", "Alone"]
+    rows = [
+        analysis.TeamReliability(**{**row.__dict__, "dimension": t.lower(), "title": t})
+        for row, t in zip(cases, titles, strict=True)
+    ]
+    monkeypatch.setattr(analysis, "team_reliability", lambda scored, threshold: rows)
+    response = client_for("od").get(reliability_url(wave))
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "Apart 3 1.000 (large differences between teams) F = ∞, p < 0.001" in text
+    assert "0 (team means are not reliable; computed −∞, shown as 0)" in text
+    assert "Alike 3 Everyone gave the same score" in text
+    assert "Alone 1 Fewer than 2 teams with at least 2 scores" in text
+    assert "A negative ICC, where teams differ less than chance" in text
+    assert "multilevel::ICC1" in text and "For analysts: ICC(1) and ICC(2)" in text

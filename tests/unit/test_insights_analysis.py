@@ -172,6 +172,49 @@ def test_icc_matches_the_worked_example_and_leaves_out_small_teams():
     assert alone.teams == 0 and alone.icc1 is None and alone.icc2 is None
 
 
+def one_question_reliability(answers: dict[int, list[int]], threshold: int = 2):
+    rows, units = [], []
+    for unit, values in answers.items():
+        for value in values:
+            rows.append([3, 3, 3, value])
+            units.append(unit)
+    scored = scored_wave(rows, units)
+    return next(r for r in analysis.team_reliability(scored, threshold) if r.dimension == "one")
+
+
+def test_teams_that_differ_perfectly_clearly_differ():
+    row = one_question_reliability({1: [1, 1], 2: [3, 3], 3: [5, 5]})
+    assert row.icc1 == 1.0 and row.icc2 == 1.0 and row.p == 0.0
+    assert row.icc1_label == "large differences between teams"
+    assert row.f_test == "F = ∞, p < 0.001"
+    assert row.icc1_text == "1.000 (large differences between teams)"
+
+
+def test_exactly_equal_team_means_show_icc2_as_zero_with_a_note():
+    row = one_question_reliability({1: [2, 4], 2: [2, 4], 3: [4, 2]})
+    assert row.computed and row.icc2 == -math.inf and row.negative
+    assert row.icc2_text == "0 (team means are not reliable; computed −∞, shown as 0)"
+    assert row.icc1_text.startswith("0 (teams do not clearly differ; computed −1.000")
+    assert row.f_test == "F = 0.00, p = 1.000"
+
+
+def test_a_negative_icc2_is_shown_as_zero_with_its_computed_value():
+    row = one_question_reliability({1: [1, 5, 3], 2: [2, 4, 3], 3: [1, 5, 2]}, threshold=3)
+    direct = st.icc_oneway([1, 5, 3, 2, 4, 3, 1, 5, 2], [1, 1, 1, 2, 2, 2, 3, 3, 3])
+    assert row.icc2 == pytest.approx(direct.icc2) and direct.icc2 < 0
+    assert row.icc2_text == (
+        f"0 (team means are not reliable; computed {direct.icc2:.2f}, shown as 0)".replace("-", "−")
+    )
+
+
+def test_everyone_answering_alike_is_not_called_too_few_teams():
+    row = one_question_reliability({1: [4, 4], 2: [4, 4], 3: [4, 4]})
+    assert row.teams == 3 and not row.computed
+    assert row.reason == "Everyone gave the same score: no differences to share out"
+    few = one_question_reliability({1: [4, 4], 2: [4]})
+    assert few.teams == 1 and few.reason == "Fewer than 2 teams with at least 2 scores"
+
+
 def test_agreement_is_counted_per_band_for_teams_of_at_least_the_threshold():
     # measures.md §8.2: items [4,4,5,3,4], [4,5,5,4,4], [3,4,4,3,4] → rwg(J) 0.930
     items = np.array([[4, 4, 5, 3, 4], [4, 5, 5, 4, 4], [3, 4, 4, 3, 4]]).T

@@ -242,6 +242,41 @@ def test_icc_of_identical_scores_is_undefined_not_an_error():
     assert apart.icc1 == 1.0 and apart.icc2 == 1.0
 
 
+def test_icc_of_groups_that_differ_perfectly_is_significant():
+    # No spread inside the groups, some between them: F = ∞, and p is 0, not NaN.
+    apart = st.icc_oneway([3.0, 3.0, 5.0, 5.0, 7.0, 7.0], list("AABBCC"))
+    assert math.isinf(apart.f) and apart.p == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        independent = sps.f_oneway([3.0, 3.0], [5.0, 5.0], [7.0, 7.0])
+    assert (independent.statistic, independent.pvalue) == (apart.f, apart.p)
+
+
+def test_icc_of_exactly_equal_group_means():
+    # Spread inside the groups, none between them: F = 0, p = 1, ICC(2) = −∞, as the formulas
+    # give it; ICC(1) = −1/(k0 − 1).
+    same = st.icc_oneway([3.0, 5.0, 3.0, 5.0, 3.0, 5.0], list("AABBCC"))
+    assert same.f == 0.0 and same.p == 1.0
+    independent = sps.f_oneway([3.0, 5.0], [3.0, 5.0], [3.0, 5.0])
+    assert (independent.statistic, independent.pvalue) == (same.f, same.p)
+    assert same.icc2 == -math.inf and same.icc1 == pytest.approx(-1.0)
+
+
+def test_icc1_with_the_mean_group_size_matches_r_multilevel():
+    # multilevel::ICC1 uses GSIZE = N/G: (MSB − MSW)/(MSB + (N/G − 1)·MSW). With unequal
+    # groups it differs from the k0 form in the fourth decimal or so.
+    values = [4, 5, 4, 5, 3, 3, 4, 2, 5, 4, 5, 5, 4, 3, 3, 4, 5, 2, 4, 4, 3]
+    groups = list("AAAA") + list("BBBBBBBBBB") + list("CCCCCCC")
+    result = st.icc_oneway(values, groups)
+    mean_size = len(values) / 3
+    r_icc1 = (result.msb - result.msw) / (result.msb + (mean_size - 1) * result.msw)
+    assert result.icc1_mean_size == pytest.approx(r_icc1, rel=1e-12)
+    assert result.k0 < mean_size
+    assert 1e-5 < abs(result.icc1 - result.icc1_mean_size) < 1e-2
+    balanced = st.icc_oneway([4, 5, 4, 5, 3, 3, 4, 2, 5, 4, 5, 5], list("AAAABBBBCCCC"))
+    assert balanced.icc1_mean_size == pytest.approx(balanced.icc1)
+
+
 @settings(max_examples=15, deadline=None)
 @given(seed=hst.integers(0, 2**32 - 1), groups=hst.integers(3, 12), size=hst.integers(2, 8))
 def test_icc_matches_pingouin_on_balanced_groups(seed, groups, size):

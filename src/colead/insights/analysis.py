@@ -426,7 +426,12 @@ def dimension_alphas(scored: eng.ScoredWave, threshold: int) -> dict[str, AlphaF
 
 @dataclass(frozen=True)
 class TeamReliability:
-    """ICC(1) and ICC(2) of one dimension across teams (None when fewer than two teams)."""
+    """ICC(1) and ICC(2) of one dimension across teams, as computed (``icc1``, ``icc2``,
+    ``f``, ``p``; None when not computed, and then ``reason`` says why).
+
+    ICC(2) is −∞ when every team has exactly the same mean. A negative ICC is shown as 0
+    with a note (``icc1_text``, ``icc2_text``), as analysts report it: below 0 the teams
+    differ no more than chance would make them, which is to say not at all."""
 
     dimension: str
     title: str
@@ -436,13 +441,21 @@ class TeamReliability:
     icc2: float | None
     f: float | None
     p: float | None
+    reason: str | None = None
+    # ICC(1) with the mean team size instead of k0 (R's multilevel::ICC1), for comparison
+    icc1_mean_size: float | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.icc1 is not None and self.icc2 is not None
 
     @property
     def f_test(self) -> str:
         if self.f is None or self.p is None:
             return ""
+        f = "F = ∞" if math.isinf(self.f) else f"F = {self.f:.2f}"
         p = "p < 0.001" if self.p < 0.001 else f"p = {self.p:.3f}"
-        return f"F = {self.f:.2f}, {p}"
+        return f"{f}, {p}"
 
     @property
     def icc1_label(self) -> str:
@@ -466,6 +479,29 @@ class TeamReliability:
             return "use team means with caution"
         return "team means are not reliable"
 
+    @property
+    def negative(self) -> bool:
+        """Whether either ICC was below 0 as computed (and is shown as 0)."""
+        return any(value is not None and value < 0 for value in (self.icc1, self.icc2))
+
+    @property
+    def icc1_text(self) -> str:
+        return _icc_text(self.icc1, 3, self.icc1_label)
+
+    @property
+    def icc2_text(self) -> str:
+        return _icc_text(self.icc2, 2, self.icc2_label)
+
+
+def _icc_text(value: float | None, places: int, label: str) -> str:
+    """An ICC as the page shows it: negative values as 0, with the computed value beside."""
+    if value is None:
+        return ""
+    if value >= 0:
+        return f"{value:.{places}f} ({label})"
+    computed = "−∞" if math.isinf(value) else f"{value:.{places}f}".replace("-", "−")
+    return f"0 ({label}; computed {computed}, shown as 0)"
+
 
 def team_reliability(scored: eng.ScoredWave, threshold: int) -> list[TeamReliability]:
     """Per dimension, ICC(1)/ICC(2) of respondents' scores across the reporting units with
@@ -479,24 +515,24 @@ def team_reliability(scored: eng.ScoredWave, threshold: int) -> list[TeamReliabi
         keep = scored_rows & (sizes[groups] >= threshold) if groups.size else scored_rows
         teams = int((sizes >= threshold).sum())
         respondents = int(keep.sum())
+        head = (dim.code, dim.title, teams, respondents)
         if teams < 2:
-            out.append(TeamReliability(dim.code, dim.title, teams, respondents, *[None] * 4))
+            reason = f"Fewer than 2 teams with at least {threshold} scores"
+            out.append(TeamReliability(*head, None, None, None, None, reason))
             continue
-        try:
-            icc = st.icc_oneway(values[keep], groups[keep])
-        except ZeroDivisionError:  # everyone gave the same score: no variance to share out
-            out.append(TeamReliability(dim.code, dim.title, teams, respondents, *[None] * 4))
+        icc = st.icc_oneway(values[keep], groups[keep])
+        if math.isnan(icc.icc2):  # no spread at all: nothing to share out between teams
+            reason = "Everyone gave the same score: no differences to share out"
+            out.append(TeamReliability(*head, None, None, None, None, reason))
             continue
         out.append(
             TeamReliability(
-                dim.code,
-                dim.title,
-                teams,
-                respondents,
-                _finite(icc.icc1),
-                _finite(icc.icc2),
-                _finite(icc.f),
-                _finite(icc.p),
+                *head,
+                icc1=_finite(icc.icc1),
+                icc2=float(icc.icc2),  # finite, or −∞ when the team means are all equal
+                f=float(icc.f),  # finite, or ∞ when no one differs from their team
+                p=_finite(icc.p),
+                icc1_mean_size=_finite(icc.icc1_mean_size),
             )
         )
     return out

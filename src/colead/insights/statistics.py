@@ -302,6 +302,9 @@ class ICCResult:
     k0: float  # the effective group size used for ICC(1)
     groups: int
     n: int
+    # ICC(1) with the mean group size N/G in place of k0, as R's multilevel::ICC1 computes
+    # it; equal to icc1 when the groups are of equal size.
+    icc1_mean_size: float = float("nan")
 
 
 def icc_from_sums(n, total, total_sq) -> ICCResult:
@@ -310,6 +313,11 @@ def icc_from_sums(n, total, total_sq) -> ICCResult:
     ICC(1) = (MSB − MSW)/(MSB + (k0 − 1)·MSW), ICC(2) = (MSB − MSW)/MSB, with
     k0 = (N − Σn²/N)/(G − 1) (equal to n for equal groups). Groups with no values are
     ignored. F = MSB/MSW with p from the F distribution.
+
+    The edge cases are kept as the formulas give them, never as errors: no spread inside
+    the groups but some between them gives F = ∞ and p = 0 (the groups differ perfectly),
+    ICC(1) = ICC(2) = 1; groups with exactly equal means give F = 0, p = 1 and
+    ICC(2) = −∞; no spread at all gives NaN throughout.
     """
     n, total, total_sq = _f(n), _f(total), _f(total_sq)
     keep = n > 0
@@ -332,9 +340,14 @@ def icc_from_sums(n, total, total_sq) -> ICCResult:
     k0 = (big_n - (n * n).sum() / big_n) / df_between
     with np.errstate(divide="ignore", invalid="ignore"):
         icc1 = (msb - msw) / (msb + (k0 - 1) * msw)
+        mean_size = big_n / groups
+        icc1_mean_size = (msb - msw) / (msb + (mean_size - 1) * msw)
         icc2 = (msb - msw) / msb
         f = msb / msw
-    p = float(special.fdtrc(df_between, df_within, f)) if np.isfinite(f) else nan
+    if np.isfinite(f):
+        p = float(special.fdtrc(df_between, df_within, f))
+    else:  # F = ∞ is certain evidence of a difference; F = NaN (0/0) is no evidence at all
+        p = 0.0 if f == np.inf else nan
     return ICCResult(
         icc1=float(icc1),
         icc2=float(icc2),
@@ -347,6 +360,7 @@ def icc_from_sums(n, total, total_sq) -> ICCResult:
         k0=float(k0),
         groups=groups,
         n=int(round(big_n)),
+        icc1_mean_size=float(icc1_mean_size),
     )
 
 
