@@ -198,6 +198,21 @@ class TestStartPage:
         response = respondent.post(reverse("take:form"))
         assert response["Location"] == section_url(1)
 
+    def test_a_saved_form_resumes_at_the_section_left_unfinished(self, respondent, token):
+        respondent.post(section_url(1), {"vv1": "4"})  # a question skipped on page 1
+        respondent.post(section_url(2), {"sc1": "5", "_action": "save"})
+        open_link(respondent, token)
+        response = respondent.post(reverse("take:form"))
+        assert response["Location"] == section_url(2)
+
+    def test_a_finished_section_resumes_at_the_next_one(self, respondent, token, wave):
+        second = Form(services.wave_instruments(wave)).page(2)
+        respondent.post(section_url(1), {"vv1": "4"})
+        respondent.post(section_url(2), {item.code: "4" for item in second.items})
+        open_link(respondent, token)
+        response = respondent.post(reverse("take:form"))
+        assert response["Location"] == section_url(3)
+
 
 # -- sections ---------------------------------------------------------------------------
 
@@ -317,6 +332,14 @@ class TestSections:
         open_link(respondent, token)
         text = respondent.get(section_url(1)).text
         assert re.search(r'name="vv1" type="radio" value="3" checked', text)
+
+    def test_the_back_link_is_in_a_landmark_and_the_footer_has_no_api_link(self, respondent):
+        for url in [section_url(2), reverse("take:check")]:
+            text = respondent.get(url).text
+            assert re.search(r'<nav aria-label="[^"]+">\s*<a class="nhsuk-back-link"', text)
+            footer = text[text.index("<footer") :]
+            assert "/api/" not in footer and ">API<" not in footer
+            assert "Accessibility statement" in footer and "Privacy" in footer
 
     def test_pages_are_never_cached(self, respondent):
         for url in [reverse("take:form"), section_url(1), reverse("take:check")]:

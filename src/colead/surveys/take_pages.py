@@ -87,6 +87,25 @@ class Form:
     def first_page(self, answers: dict) -> Page | None:
         return self.next_page(0, answers)
 
+    def resume_page(self, answers: dict) -> Page | None:
+        """Where a saved form carries on: the last page with an answer if some of its
+        questions are still unanswered, else the page after it (None: every page is done,
+        go to check answers). A question skipped on an earlier page does not send the
+        respondent back: the pages they moved past are done, as on a paper form."""
+        effective = self.effective_answers(answers)
+        active = self.active_pages(answers)
+        answered = [
+            index
+            for index, page in enumerate(active)
+            if any(item.code in effective for item in page.shown_items(effective))
+        ]
+        if not answered:
+            return active[0] if active else None
+        last = active[answered[-1]]
+        if any(item.code not in effective for item in last.shown_items(effective)):
+            return last
+        return self.next_page(last.number, answers)
+
     def estimated_minutes(self) -> int:
         """About eight seconds a question and two minutes a comment box, rounded up."""
         seconds = sum(120 if item.type == "free_text" else 8 for item in self.items)

@@ -256,7 +256,8 @@ def form_start(request, taking: Taking):
         if error is None:
             if request.GET.get("change"):
                 return HttpResponseRedirect(reverse("take:check"))
-            first = form.first_page(draft.answers)
+            # A saved form carries on where it was left, not at the first page.
+            first = form.resume_page(draft.answers)
             return HttpResponseRedirect(_section_url(first) if first else reverse("take:check"))
     context = {
         "wave": wave,
