@@ -341,6 +341,13 @@ class TestSections:
             assert "/api/" not in footer and ">API<" not in footer
             assert "Accessibility statement" in footer and "Privacy" in footer
 
+    def test_the_waves_instrument_order_decides_where_about_you_comes(self, trust):
+        last = Form(services.wave_instruments(make_wave(trust, launch=False)))
+        assert [page.section.title for page in last.pages][-2:] == ["Your work", "About you"]
+        first = make_wave(trust, instruments=["demographics", "culture-pulse"], launch=False)
+        pages = Form(services.wave_instruments(first)).pages
+        assert [page.section.title for page in pages][:2] == ["Your work", "About you"]
+
     def test_pages_are_never_cached(self, respondent):
         for url in [reverse("take:form"), section_url(1), reverse("take:check")]:
             assert "no-store" in respondent.get(url)["Cache-Control"]

@@ -111,12 +111,12 @@ def test_the_form_offers_the_built_in_instruments_and_the_upper_units(client_for
     assert response.status_code == 200
     form = response.context_data["form"]
     assert [code for code, _ in form.fields["instruments"].choices] == [
-        "demographics@1",  # About you
         "compassionate-leadership@1",
         "culture-pulse@1",
         "psychological-safety@1",
         "staff-engagement@1",
         "team-working@1",
+        "demographics@1",  # About you, last: respondents answer in this order
     ]
     assert [code for code, _ in form.fields["units"].choices] == [
         "TST1-ROOT",

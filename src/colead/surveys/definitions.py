@@ -195,6 +195,12 @@ class Instrument:
     def items_in(self, section_code: str) -> list[Item]:
         return [item for item in self.items if item.section == section_code]
 
+    @property
+    def about_the_respondent(self) -> bool:
+        """Whether it only asks about the respondent ("About you": every item is a
+        demographic), which a new wave offers last: people answer about their work first."""
+        return bool(self.items) and all(item.demographic for item in self.items)
+
 
 # -- YAML with line numbers ------------------------------------------------------------
 

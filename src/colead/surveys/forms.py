@@ -178,6 +178,7 @@ class InstrumentChoice:
     title: str
     description: str
     questions: int
+    about_the_respondent: bool = False
 
     @property
     def value(self) -> str:
@@ -191,13 +192,15 @@ def _choice(instrument: definitions.Instrument) -> InstrumentChoice:
         instrument.title,
         instrument.description or "",
         len(instrument.items),
+        instrument.about_the_respondent,
     )
 
 
 def instrument_choices(organisation) -> list[InstrumentChoice]:
     """The newest version of each of the organisation's instruments and of each built-in
-    one, by title. Reading them stores nothing: creating the wave imports the built-in
-    instruments (services.create_wave)."""
+    one, by title, with "About you" instruments last: the form's order is the order
+    respondents answer them in. Reading them stores nothing: creating the wave imports the
+    built-in instruments (services.create_wave)."""
     latest: dict[str, InstrumentChoice] = {}
     for version in InstrumentVersion.objects.for_org(organisation).order_by("code", "-version"):
         if version.code not in latest:
@@ -206,7 +209,7 @@ def instrument_choices(organisation) -> list[InstrumentChoice]:
         known = latest.get(instrument.code)
         if known is None or known.version < instrument.version:
             latest[instrument.code] = _choice(instrument)
-    return sorted(latest.values(), key=lambda choice: choice.title)
+    return sorted(latest.values(), key=lambda choice: (choice.about_the_respondent, choice.title))
 
 
 class ExtendForm:
