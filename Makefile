@@ -7,9 +7,11 @@ export COLEAD_SECRET_KEY_FILE ?= $(CURDIR)/.colead-secret-key
 
 .PHONY: demo test setup assets lint test-unit test-functional bench clean
 
-## Set up everything, build the demo trust and serve it on http://127.0.0.1:8000
+## Set up everything, build the demo trust and serve it on http://127.0.0.1:$(PORT)
+## (PORT=8080 for another port; links in its emails and posters follow it).
+PORT ?= 8000
 demo: setup
-	$(BIN)/colead demo
+	$(BIN)/colead demo --port $(PORT)
 
 ## Set up everything, then run every check and test (on DATABASE_URL, default SQLite).
 ## COVERAGE=1 also measures branch coverage and holds it to coverage-floor.json (CI does).

@@ -286,3 +286,43 @@ def test_a_leftover_demo_organisation_stops_the_build_and_nothing_is_kept(db):
         call_command("demo", "--staff", "300", "--no-serve", stdout=io.StringIO())
     assert not Organisation.objects.filter(code="DEMO1").exists()
     assert not User.objects.filter(email__endswith="@demo.test").exists()
+
+
+def test_serving_uses_its_own_port_for_links_and_a_worker_for_background_jobs(
+    db, settings, monkeypatch
+):
+    from django.core.management.commands import runserver
+    from django_tasks import task_backends
+
+    from colead.demo.management.commands import demo
+
+    # Restored afterwards: the command sets both the setting and the worker's environment.
+    monkeypatch.setenv("COLEAD_BASE_URL", "unset")
+    monkeypatch.delenv("COLEAD_BASE_URL")
+    settings.COLEAD_BASE_URL = settings.COLEAD_BASE_URL
+    settings.TASKS = settings.TASKS
+    seen = {}
+
+    class Worker:
+        def __init__(self, command, env):
+            seen["worker"] = (command[2:4], env["COLEAD_TASKS_BACKEND"], env["COLEAD_BASE_URL"])
+
+        def terminate(self):
+            seen["stopped"] = True
+
+        def wait(self, timeout):
+            pass
+
+    def serve(self, *args, addrport, **options):
+        seen["served"] = (addrport, settings.COLEAD_BASE_URL)
+        seen["backend"] = type(task_backends["default"]).__name__
+
+    monkeypatch.setattr(demo.subprocess, "Popen", Worker)
+    monkeypatch.setattr(runserver.Command, "handle", serve)
+    demo.Command(stdout=io.StringIO())._serve(8080)
+    assert seen == {
+        "worker": (["colead", "db_worker"], "database", "http://127.0.0.1:8080"),
+        "served": ("127.0.0.1:8080", "http://127.0.0.1:8080"),
+        "backend": "DatabaseBackend",
+        "stopped": True,
+    }

@@ -11,6 +11,7 @@ PRODUCTION = {
     "COLEAD_ENV": "production",
     "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-0123456789",
     "ALLOWED_HOSTS": "colead.example.nhs.uk",
+    "COLEAD_BASE_URL": "https://colead.example.nhs.uk",
 }
 INSTALLED = "from django.conf import settings; print('colead.demo' in settings.INSTALLED_APPS)"
 

@@ -19,6 +19,7 @@ def _colead(args, env_overrides, tmp_path):
             "COLEAD_ENV",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
+            "COLEAD_BASE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
@@ -40,6 +41,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
             "COLEAD_ENV": "production",
             "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-0123456789",
             "ALLOWED_HOSTS": "colead.example.nhs.uk",
+            "COLEAD_BASE_URL": "https://colead.example.nhs.uk",
         },
         tmp_path,
     )
@@ -51,6 +53,47 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = _colead(["check"], {"COLEAD_ENV": "production"}, tmp_path)
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_production_refuses_to_start_without_its_base_url(tmp_path):
+    result = _colead(
+        ["check"],
+        {
+            "COLEAD_ENV": "production",
+            "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-0123456789",
+            "ALLOWED_HOSTS": "colead.example.nhs.uk",
+        },
+        tmp_path,
+    )
+    assert result.returncode != 0
+    assert "COLEAD_BASE_URL is required when COLEAD_ENV=production" in result.stderr
+
+
+def test_the_deploy_check_fails_on_a_local_base_url(tmp_path):
+    env = {"COLEAD_ENV": "development", "COLEAD_SECRET_KEY_FILE": str(tmp_path / "key")}
+    result = _colead(["check", "--deploy"], env, tmp_path)
+    assert result.returncode != 0
+    assert "(colead.E001) COLEAD_BASE_URL is http://127.0.0.1:8000" in result.stderr
+    # Without --deploy a developer's machine is not held to it.
+    assert _colead(["check"], env, tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("base_url", "check_id"),
+    [
+        ("", "colead.E001"),
+        ("colead.example.nhs.uk", "colead.E001"),
+        ("http://localhost:8000", "colead.E001"),
+        ("http://127.0.0.1:8080/", "colead.E001"),
+        ("http://colead.example.nhs.uk", "colead.W001"),
+        ("https://colead.example.nhs.uk", None),
+    ],
+)
+def test_the_base_url_check_names_each_problem(settings, base_url, check_id):
+    from colead.core.checks import base_url_is_public
+
+    settings.COLEAD_BASE_URL = base_url
+    assert [message.id for message in base_url_is_public()] == ([check_id] if check_id else [])
 
 
 def test_development_generates_and_keeps_a_secret_key(tmp_path):

@@ -61,6 +61,7 @@ def test_production_shares_the_cache_between_workers_and_migrate_makes_its_table
         "COLEAD_ENV": "production",
         "SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-value-0123456789",
         "ALLOWED_HOSTS": "colead.example.nhs.uk",
+        "COLEAD_BASE_URL": "https://colead.example.nhs.uk",
     }
     migrated = _colead(["migrate", "-v", "0"], env, tmp_path)
     assert migrated.returncode == 0, migrated.stderr

@@ -300,8 +300,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
-# Background jobs (django-tasks). Production runs `colead db_worker` beside the web server;
-# development and tests run jobs at once in the request unless told otherwise.
+# Background jobs (django-tasks). Production runs `colead db_worker` beside the web server,
+# and `colead demo` starts one beside its own; development and tests otherwise run jobs at
+# once in the request unless told otherwise.
 TASKS = {
     "default": {
         "BACKEND": {
@@ -339,8 +340,20 @@ COLEAD_IMPORT_BACKGROUND_BYTES = env_int("COLEAD_IMPORT_BACKGROUND_BYTES", 2_000
 COLEAD_DEVICE_START_LIMIT = env_int("COLEAD_DEVICE_START_LIMIT", 30)
 COLEAD_DEVICE_START_WINDOW = env_int("COLEAD_DEVICE_START_WINDOW", 600)
 
-# The address people use to reach colead, for links in emails.
-COLEAD_BASE_URL = env_str("COLEAD_BASE_URL", "http://127.0.0.1:8000")
+# The address people use to reach colead: survey invitations, device links, QR posters and
+# password links are built from it. Production refuses to start without it, and
+# `colead check --deploy` fails on a local one (colead.core.checks), so that a trust never
+# emails its staff links to localhost. `colead demo` sets it from its own address and port.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+COLEAD_BASE_URL = env_str("COLEAD_BASE_URL", "" if PRODUCTION else LOCAL_BASE_URL).strip()
+if PRODUCTION and not COLEAD_BASE_URL:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "COLEAD_BASE_URL is required when COLEAD_ENV=production: the address people use to "
+        "reach colead, e.g. COLEAD_BASE_URL=https://colead.example.nhs.uk. Survey invitations, "
+        "device links, QR posters and password links are built from it."
+    )
 
 # Keyed digests of survey tokens (docs/privacy.md); defaults to one derived from SECRET_KEY.
 SURVEY_TOKEN_KEY = env_secret("SURVEY_TOKEN_KEY") or ("survey-token:" + SECRET_KEY)

@@ -15,4 +15,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
+        from colead.core import checks  # noqa: F401 - registers colead's system checks
+
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="colead-cache-table")

@@ -4,13 +4,22 @@
 
 The same seed and staff count always build the same data. If the demo is already in the
 database it is served as it is; ``--rebuild`` empties the database and builds it again.
+
+Served, the demo runs as production does: background jobs (invitation emails, large import
+checks) go to the database queue and a ``colead db_worker`` process beside the web server
+runs them, so that launching a wave answers at once. Links in emails and posters point at
+the demo's own address and port unless COLEAD_BASE_URL says otherwise.
 """
 
+import os
+import subprocess
+import sys
 import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.signals import setting_changed
 
 from colead.core.actor import Actor
 from colead.demo.generator import DEFAULT_SEED, DEFAULT_STAFF, MIN_STAFF
@@ -18,6 +27,9 @@ from colead.demo.services import DemoBuildError, build_demo, demo_exists, demo_s
 from colead.lib.errors import ColeadError
 from colead.org.models import Organisation
 from colead.org.summary import organisation_summary
+
+ADDRESS = "127.0.0.1"
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 class Command(BaseCommand):
@@ -73,10 +85,27 @@ class Command(BaseCommand):
             )
         self._sign_in_block(password, port, no_serve)
         if not no_serve:
-            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+            self._serve(port)
+
+    def _serve(self, port):
+        """runserver, with the background jobs it queues run by a db_worker beside it."""
+        if "COLEAD_BASE_URL" not in os.environ:
+            # Links in invitation emails, posters and password emails reach this demo.
+            settings.COLEAD_BASE_URL = os.environ["COLEAD_BASE_URL"] = f"http://{ADDRESS}:{port}"
+        settings.TASKS = DATABASE_TASKS
+        setting_changed.send(sender=type(self), setting="TASKS", value=DATABASE_TASKS, enter=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "colead", "db_worker", "--no-reload", "--interval", "0.5"],
+            env={**os.environ, "COLEAD_TASKS_BACKEND": "database"},
+        )
+        try:
+            call_command("runserver", f"{ADDRESS}:{port}", use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
 
     def _sign_in_block(self, password, port, no_serve):
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://{ADDRESS}:{port}/"
         rule = "=" * 72
         lines = [rule, "The colead demo"]
         for organisation in Organisation.objects.filter(code__startswith="DEMO").order_by("code"):
