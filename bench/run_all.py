@@ -26,6 +26,7 @@ BENCHMARKS = (
     ("insights_bench.py", False, False),
     ("heatmap_page.py", True, False),
     ("golden_thread.py", True, False),
+    ("wave_launch.py", False, False),
 )
 
 

@@ -249,6 +249,26 @@ def test_an_open_wave_offers_progress_reminders_extend_close_and_device_links(cl
     assert present == action_urls(wave)[1:]
 
 
+def test_the_wave_page_polls_the_sending_count_until_every_email_has_gone(client_for, trust):
+    wave = make_wave(trust, launch=True)
+    sending = reverse("surveys:sending", args=[wave.pk])
+    client = client_for("od")
+    page = client.get(reverse("surveys:wave", args=[wave.pk])).content.decode()
+    assert f'hx-get="{sending}" hx-trigger="every 2s"' in page
+    invitations = Invitation.objects.filter(wave=wave).order_by("pk")
+    Invitation.objects.filter(pk__in=invitations.values("pk")[:3]).update(sent_at=timezone.now())
+    fragment = client.get(sending).content.decode()
+    assert "Invitation emails sent: <strong>3 of 8</strong>" in fragment
+    assert 'hx-trigger="every 2s"' in fragment and "<html" not in fragment
+    invitations.update(sent_at=timezone.now())
+    done = client.get(sending).content.decode()
+    assert "8 of 8</strong> (all sent)" in done and "hx-trigger" not in done
+    # Closed meanwhile: htmx's "stop polling" answer; and only those who manage waves may ask.
+    services.close_wave(wave=wave, actor=SYSTEM)
+    assert client.get(sending).status_code == 286
+    assert client_for("staff").get(sending).status_code == 403
+
+
 def test_people_without_email_are_counted(client_for, trust):
     wave = make_wave(trust, launch=True)
     trust["nurse_person"].email = ""

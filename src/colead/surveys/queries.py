@@ -230,13 +230,24 @@ def wave_page(*, actor: Actor, organisation, wave_id: int) -> WavePage:
     units = sorted(wave.target_units.all(), key=lambda unit: unit.path)
     if not wave.is_open:
         return WavePage(wave, instruments, units, None, [], [])
-    progress = Invitation.objects.filter(wave=wave).aggregate(
+    progress = _invitation_counts(wave)
+    links = list(DeviceLink.objects.filter(wave=wave).select_related("unit").order_by("unit__name"))
+    return WavePage(wave, instruments, units, progress, links, reporting_unit_choices(wave))
+
+
+def _invitation_counts(wave: Wave) -> dict:
+    return Invitation.objects.filter(wave=wave).aggregate(
         total=Count("id"),
         sent=Count("id", filter=Q(sent_at__isnull=False)),
         no_email=Count("id", filter=Q(person__email="")),
     )
-    links = list(DeviceLink.objects.filter(wave=wave).select_related("unit").order_by("unit__name"))
-    return WavePage(wave, instruments, units, progress, links, reporting_unit_choices(wave))
+
+
+def invitation_progress(*, actor: Actor, organisation, wave_id: int) -> tuple[Wave, dict | None]:
+    """How many invitation emails of an open wave have gone (the wave page polls it while
+    they are being sent); None once the wave is no longer open."""
+    wave = find_wave(actor=actor, organisation=organisation, wave_id=wave_id, manage=True)
+    return wave, _invitation_counts(wave) if wave.is_open else None
 
 
 def device_link(*, actor: Actor, organisation, wave_id: int, slug: str) -> DeviceLink:

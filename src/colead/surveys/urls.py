@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:wave_id>/", waves.wave_detail, name="wave"),
     path("<int:wave_id>/preview/", waves.wave_preview, name="preview"),
     path("<int:wave_id>/launch/", waves.wave_launch, name="launch"),
+    path("<int:wave_id>/sending/", waves.wave_sending, name="sending"),
     path("<int:wave_id>/reminders/", waves.wave_reminders, name="reminders"),
     path("<int:wave_id>/extend/", waves.wave_extend, name="extend"),
     path("<int:wave_id>/close/", waves.wave_close, name="close"),

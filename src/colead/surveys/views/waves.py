@@ -211,6 +211,21 @@ def wave_detail(request, wave_id):
 @require_GET
 @require_permission(MANAGE)
 @pages.answers_not_found_and_refused
+def wave_sending(request, wave_id):
+    """The wave page's count of invitation emails sent, which it polls while they go out."""
+    wave, counts = queries.invitation_progress(
+        actor=Actor.from_request(request), organisation=request.organisation, wave_id=wave_id
+    )
+    if counts is None:  # closed since the page was drawn: nothing is being sent any more
+        return HttpResponse(status=286)  # htmx stops polling on 286
+    context = {"wave": wave, "progress": presenters.progress(counts)}
+    return TemplateResponse(request, "surveys/_sending.jinja", context)
+
+
+@login_required
+@require_GET
+@require_permission(MANAGE)
+@pages.answers_not_found_and_refused
 def wave_preview(request, wave_id):
     """Every section of every instrument, as respondents will see it; nothing is saved."""
     wave = _managed_wave(request, wave_id)
