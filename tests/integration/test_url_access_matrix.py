@@ -44,6 +44,7 @@ COVERAGE = expect(200, 200, 200, 403, 403, 403, 403, 200)  # organisation-wide o
 # (url name, args, method, expected outcome per persona)
 MATRIX = [
     ("home:home", [], "get", EVERYONE),
+    ("home:to_do", [], "get", EVERYONE),
     ("home:healthz", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("home:accessibility", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
     ("home:privacy", [], "get", expect(200, 200, 200, 200, 200, 200, 200, 200, 200)),
@@ -241,6 +242,7 @@ def test_every_view_declares_its_permission_unless_public_or_sign_in_only():
     permission it needs (``require_permission`` sets ``required_permission``)."""
     sign_in_only = {
         "home:home",
+        "home:to_do",
         "home:choose_organisation",
         "accounts:profile",
         "accounts:logout",

@@ -1,6 +1,7 @@
 """Direction's published reads: the golden thread, my objectives, a unit's objectives, one
 objective (and the branch below it), the API's objectives list and detail, the coverage
-figures, the coverage dashboard and its lists, the objectives export and the vision; and
+figures, the coverage dashboard and its lists, the objectives export and the vision, what
+waits for someone (objectives to agree, check-ins due: the home page's to-do list); and
 the two rows everything that judges or shows objectives reads, the organisation's quality
 rules and its approved vision.
 
@@ -21,24 +22,31 @@ from datetime import date
 
 from django.db.models import Q
 from django.db.models.fields.json import KeyTransform
+from django.urls import reverse
 from django.utils import timezone
 
+from colead.accounts.names import actor_name
 from colead.accounts.permissions import has_permission, own_person_ids, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
+from colead.core.todo import ToDo
 from colead.direction import access, dashboard, exports, facts, presenters
 from colead.direction.coverage import CoverageReport
 from colead.direction.models import (
+    Act,
+    AgreementAct,
     Alignment,
     CoverageSnapshot,
     Objective,
+    ObjectiveStatus,
     QualityPolicy,
     Vision,
     VisionStatus,
 )
-from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings
+from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings, stale_for
 from colead.lib.errors import Invalid, NotFound, Refused
+from colead.lib.formatting import uk_date
 from colead.lib.spreadsheet import FORMATS, Export
 from colead.org.models import Person, Unit
 
@@ -522,6 +530,102 @@ def owner_names(organisation, owner_ids: set[int]) -> dict[int, str]:
     """The names of these owners of objectives in a list already read (one query, none for
     no owners)."""
     return PageSource(organisation).owner_names(owner_ids) if owner_ids else {}
+
+
+# -- what waits for someone (the home page's to-do list) ----------------------------------
+
+
+def objectives_to_agree(*, actor: Actor, organisation) -> list[ToDo]:
+    """Proposed objectives waiting for the actor's agreement, oldest proposal first: the
+    individual objectives of the people they line-manage, and the objectives of the units
+    they agree for (the unit of their role; the organisation's own objectives for those who
+    agree over the whole organisation), individual ones there only when the owner has no
+    line manager. Others above may agree too (access.can_agree); this is whom it waits for.
+    Never the actor's own objectives."""
+    if actor.user is None:
+        return []
+    own = own_person_ids(actor.user, organisation)
+    scopes = permitted_scopes(actor.user, access.AGREE, organisation)
+    units = {unit.pk for unit in scopes if unit is not None}
+    if not (units or own or None in scopes):
+        return []
+    waiting = Q(unit_id__in=units, owner__line_manager__isnull=True)
+    if None in scopes:
+        waiting |= Q(owner__isnull=True, unit__parent__isnull=True)
+    if own:
+        waiting |= Q(owner__line_manager_id__in=own)
+    objectives = list(
+        Objective.objects.for_org(organisation)
+        .filter(waiting, status=ObjectiveStatus.PROPOSED)
+        .exclude(owner_id__in=own)
+        .select_related("unit", "owner")
+    )
+    if not objectives:
+        return []
+    proposals = {}  # the latest proposal of each (acts in time order: the last one wins)
+    for act in (
+        AgreementAct.objects.filter(objective__in=objectives, act=Act.PROPOSED)
+        .select_related("by")
+        .order_by("at", "id")
+    ):
+        proposals[act.objective_id] = act
+    objectives.sort(key=lambda o: (_proposed_at(proposals.get(o.pk), o), o.code))
+    return [_to_agree(objective, proposals.get(objective.pk)) for objective in objectives]
+
+
+def _proposed_at(act, objective):
+    return act.at if act is not None else objective.updated_at
+
+
+def _to_agree(objective: Objective, proposal) -> ToDo:
+    whose = objective.owner.full_name if objective.owner_id else objective.unit.name
+    detail = f"{whose}: proposed"
+    if proposal is not None:
+        detail += f" by {actor_name(proposal.by, proposal.by_label)}"
+        detail += f" on {uk_date(timezone.localtime(proposal.at).date())}"
+    return ToDo(
+        title=f"{objective.code}: {objective.title}",
+        href=reverse("direction:objective", args=[objective.code]),
+        detail=detail,
+    )
+
+
+def check_ins_due(*, actor: Actor, organisation) -> list[ToDo]:
+    """Agreed or active objectives the actor checks in on that have had no check-in for
+    longer than the organisation's rule allows (so they show as stale), longest first:
+    their own individual objectives, and the unit objectives of the units their role names
+    (managers' teams; not every unit below, nor the whole organisation's)."""
+    if actor.user is None:
+        return []
+    own = own_person_ids(actor.user, organisation)
+    units = {
+        unit.pk
+        for unit in permitted_scopes(actor.user, access.MANAGE, organisation)
+        if unit is not None
+    }
+    if not (own or units):
+        return []
+    loaded = facts.load(organisation, with_people=False)
+    settings, today = quality_settings(organisation), timezone.localdate()
+    due = []
+    for objective in loaded.objectives.values():
+        ours = (
+            objective.owner_id in own
+            if objective.owner_id is not None
+            else objective.unit_id in units
+        )
+        days = stale_for(objective, today, settings) if ours else None
+        if days is not None:
+            due.append((days, objective))
+    due.sort(key=lambda pair: (-pair[0], pair[1].code))
+    return [
+        ToDo(
+            title=f"{objective.code}: {objective.title}",
+            href=reverse("direction:objective", args=[objective.code]),
+            detail=f"No check-in for {days} days (the rule is {settings.stale_days})",
+        )
+        for days, objective in due
+    ]
 
 
 # -- the export ---------------------------------------------------------------------------

@@ -5,12 +5,16 @@ from django.urls import reverse
 
 from colead.accounts.permissions import permitted_scopes
 from colead.accounts.roles import Permission
+from colead.home import todo
 
-# (label, url name, permission needed; None = any signed-in user)
+# (label, url name, permission needed; None = any signed-in user). A permission in
+# WHOLE_ORGANISATION must be held over the whole organisation, not only over some units.
 NAVIGATION = [
     ("Home", "home:home", None),
+    ("To do", "home:to_do", None),
     ("Organisation", "org:tree", Permission.ORG_VIEW),
     ("Objectives", "direction:thread", Permission.ORG_VIEW),
+    ("Coverage", "direction:coverage", Permission.OBJECTIVES_VIEW),
     ("Surveys", "surveys:wave_list", Permission.SURVEY_RATES_VIEW),
     ("Results", "insights:index", Permission.RESULTS_VIEW),
     ("Imports", "org:import_index", Permission.WORKFORCE_IMPORT),
@@ -19,14 +23,32 @@ NAVIGATION = [
 ]
 
 
+# The coverage dashboard is for those who see every objective (board, OD leads, admins).
+WHOLE_ORGANISATION = {"direction:coverage"}
+
+
+def _may_see(user, organisation, url_name, permission) -> bool:
+    if permission is None:
+        return True
+    if organisation is None:
+        return False
+    held = permission if isinstance(permission, tuple) else (permission,)
+    scopes = [scope for one in held for scope in permitted_scopes(user, one, organisation)]
+    return scopes == [None] if url_name in WHOLE_ORGANISATION else bool(scopes)
+
+
 def navigation_for(request) -> list[dict]:
     user = request.user
     organisation = getattr(request, "organisation", None)
     items = []
     for label, url_name, permission in NAVIGATION:
-        if permission is not None and (
-            organisation is None or not permitted_scopes(user, permission, organisation)
-        ):
+        if url_name == "home:to_do":
+            if organisation is None:
+                continue
+            # The count of what waits, read once a request (the home page shares it).
+            waiting = todo.count(todo.for_request(request))
+            label = f"To do ({waiting})" if waiting else label
+        elif not _may_see(user, organisation, url_name, permission):
             continue
         items.append({"text": label, "href": reverse(url_name)})
     # The current section is the item whose address is the longest prefix of this page's
@@ -60,7 +82,8 @@ def layout(request) -> dict:
         )
     account_items.append({"href": reverse("accounts:logout"), "text": "Sign out"})
     return {
-        "navigation_items": navigation_for(request),
+        # An htmx fragment draws no header: nothing to count.
+        "navigation_items": [] if request.headers.get("HX-Request") else navigation_for(request),
         "account_items": account_items,
         "csp_nonce": getattr(request, "csp_nonce", ""),
     }

@@ -12,6 +12,7 @@ from colead.accounts.roles import ROLE_DESCRIPTIONS, Role
 from colead.core.actor import Actor
 from colead.direction import queries as direction_queries
 from colead.direction.presenters import vision_summary
+from colead.home import todo
 from colead.lib import memory
 from colead.org import queries
 
@@ -67,8 +68,20 @@ def home(request):
         # The board's approved vision, on every member of staff's home page: the direction
         # each person's objectives should serve.
         "vision": vision_summary(direction_queries.current_vision(organisation)),
+        "to_do": todo.for_request(request),
     }
     return TemplateResponse(request, "home/home.jinja", context)
+
+
+@login_required
+def to_do(request):
+    """What waits for the signed-in person: objectives to agree, check-ins due..."""
+    if request.organisation is None:
+        return TemplateResponse(request, "home/no_organisation.jinja", {}, status=403)
+    sections = todo.for_request(request)
+    return TemplateResponse(
+        request, "home/to_do.jinja", {"sections": sections, "count": todo.count(sections)}
+    )
 
 
 @login_required
