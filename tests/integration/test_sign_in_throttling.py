@@ -74,3 +74,34 @@ def test_production_shares_the_cache_between_workers_and_migrate_makes_its_table
     assert result.stdout.split() == ["django.core.cache.backends.db.DatabaseCache", "True"], (
         result.stderr
     )
+
+
+@pytest.mark.django_db
+def test_sign_in_matches_the_email_address_without_regard_to_case(client, persona_users):
+    signed_in = client.post(SIGN_IN, {"username": " Od@Test.TEST ", "password": GOOD})
+    assert signed_in.status_code == 302
+    assert client.session["_auth_user_id"] == str(persona_users["od"].pk)
+
+
+@pytest.mark.django_db
+def test_an_exact_match_wins_over_an_account_differing_only_in_case(client, persona_users):
+    from colead.accounts.models import User
+
+    # Made outside create_user (which lowers case), as an old row or the admin might have.
+    other = User(email="Od@test.test")
+    other.set_password("another-password-entirely")
+    other.save()
+    assert User.objects.get_by_natural_key("Od@test.test") == other
+    assert User.objects.get_by_natural_key("od@test.test") == persona_users["od"]
+    # Neither matches exactly: no single account is meant, so nobody signs in.
+    refused = client.post(SIGN_IN, {"username": "OD@TEST.TEST", "password": GOOD})
+    assert refused.status_code == 200 and "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_case_variants_of_one_address_share_the_per_account_limit(client, persona_users):
+    for variant in ["admin@test.test", "Admin@test.test", "ADMIN@test.test", "aDmin@test.test"]:
+        client.post(SIGN_IN, {"username": variant, "password": "wrong"})
+    client.post(SIGN_IN, {"username": "admin@TEST.test", "password": "wrong"})
+    locked = client.post(SIGN_IN, {"username": "admin@test.test", "password": GOOD})
+    assert locked.status_code == 429

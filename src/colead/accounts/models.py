@@ -20,6 +20,19 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username):
+        """The account signing in as ``username``: email addresses are matched without regard
+        to case (``Od@demo.test`` is od@demo.test), as mail servers treat them. An exact match
+        wins should two accounts differ only in case; otherwise there is no such account."""
+        email = (username or "").strip()
+        exact = self.filter(email=email).first()
+        if exact is not None:
+            return exact
+        matches = list(self.filter(email__iexact=email)[:2])
+        if len(matches) != 1:
+            raise self.model.DoesNotExist(f"No single account signs in as {email!r}.")
+        return matches[0]
+
     def create_superuser(self, email, password=None, **extra):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)

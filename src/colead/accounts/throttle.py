@@ -15,6 +15,14 @@ from colead.core import ratelimit
 SCOPE = "sign-in-failures"
 
 
+def sign_in_username(request, credentials) -> str:
+    """The account name django-axes counts failures against (AXES_USERNAME_CALLABLE): the
+    email address as accounts match it, without regard to case, so that ``OD@demo.test``
+    and ``od@demo.test`` share one count rather than each allowing its own guesses."""
+    name = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(name).strip().lower()
+
+
 def address_paused(request) -> bool:
     """Whether sign-in from this request's address is paused for too many failures."""
     return (
