@@ -27,6 +27,10 @@ from colead.org.models import UnitLevel
 LEVEL_LABELS = {**dict(UnitLevel.choices), "individual": "Individual"}
 LEVEL_ORDER = {level: n for n, level in enumerate([*UnitLevel.values, "individual"])}
 OPEN_DEPTH = 2  # the organisation objectives and the level below start expanded
+# ...but only objectives of these levels: the thread below directorates starts collapsed
+# (a directorate's objective serving the organisation's directly would otherwise open on
+# every team's, which made the demo trust's page about 30,000 px tall).
+OPEN_LEVELS = frozenset({"organisation", "division"})
 SEARCH_LIMIT = 100
 # Above this many visible objectives the thread folds individual objectives (see golden_thread).
 INLINE_LIMIT = 1500
@@ -297,7 +301,7 @@ def _arrange(loaded: _Loaded, pks, thread: Thread, *, depth: int, inline) -> lis
     nodes = []
     for pk in pks:
         node = loaded.node(pk)
-        node.open = depth < OPEN_DEPTH
+        node.open = depth < OPEN_DEPTH and node.level in OPEN_LEVELS
         below = thread.children.get(pk, ())
         shown = [child for child in below if inline(objectives[child])]
         node.children = _arrange(loaded, shown, thread, depth=depth + 1, inline=inline)
