@@ -206,3 +206,24 @@ def test_usage_errors_are_clear(trust, args, message):
     args = [a.replace("{examples}", str(EXAMPLES)) for a in args]
     with pytest.raises(CommandError, match=message):
         call_command("import", *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_marking_many_people_as_leavers_needs_allow_leavers(trust, tmp_path):
+    org = trust["org"]
+    path = write(
+        tmp_path,
+        "two.csv",
+        workforce_csv({"X1": new_person("X1", unit="W1"), "X2": new_person("X2")}),
+    )
+    out, _ = run("workforce", path, "--org", "TST1", "--dry-run")
+    assert "12 people (100 % of current staff) would be marked as leavers: applying it " in (
+        "\n".join(out)
+    )
+    with pytest.raises(CommandError) as refused:
+        run("workforce", path, "--org", "TST1")
+    assert "would mark 12 of 12 current staff as leavers" in str(refused.value)
+    assert "run the same command again with --allow-leavers" in str(refused.value)
+    assert Person.objects.for_org(org).current().count() == 12
+    out, _ = run("workforce", path, "--org", "TST1", "--allow-leavers")
+    assert out[-1] == "Added 2, updated 0, leavers 12, unchanged 0."
+    assert Person.objects.for_org(org).current().count() == 2

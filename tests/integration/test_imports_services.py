@@ -250,10 +250,35 @@ class TestWorkforce:
     def test_other_organisations_are_untouched(self, trust):
         org, other = trust["org"], trust["other"]
         rows = {"X1": new_person("X1", unit="W1")}  # same employee number as OTH1's person
-        import_workforce(org, workforce_csv(rows))
+        import_workforce(org, workforce_csv(rows), allow_leavers=True)
         assert person(org, "X1").organisation == org
         assert Person.objects.for_org(other).get(employee_number="X1").leaving_date is None
         assert Person.objects.for_org(org).current().count() == 1
+
+    def test_marking_many_people_as_leavers_needs_a_separate_confirmation(self, trust):
+        org = trust["org"]
+        two_rows = workforce_csv({"X1": new_person("X1", unit="W1"), "X2": new_person("X2")})
+        preview = import_workforce(org, two_rows, dry_run=True)
+        assert (preview.leavers, preview.current_people) == (12, 12)
+        assert preview.leavers_need_confirmation and preview.leavers_percent == 100
+        with pytest.raises(Invalid) as refused:
+            import_workforce(org, two_rows)
+        assert "would mark 12 of 12 current staff as leavers (100 %)" in str(refused.value)
+        assert Person.objects.for_org(org).current().count() == 12  # nothing written
+        assert not ImportRun.objects.for_org(org).exists()
+        assert import_workforce(org, two_rows, allow_leavers=True).leavers == 12
+        assert Person.objects.for_org(org).current().count() == 2
+
+    def test_the_share_of_leavers_allowed_without_confirmation_is_a_setting(self, trust, settings):
+        org = trust["org"]
+        rows = workforce_rows(org)
+        del rows["S1"]  # 1 of 12 current staff: 8 %
+        settings.COLEAD_IMPORT_LEAVERS_PERCENT = 5
+        assert import_workforce(org, workforce_csv(rows), dry_run=True).leavers_need_confirmation
+        with pytest.raises(Invalid):
+            import_workforce(org, workforce_csv(rows))
+        settings.COLEAD_IMPORT_LEAVERS_PERCENT = 10
+        assert import_workforce(org, workforce_csv(rows)).leavers == 1
 
     def test_xlsx_files_import_like_csv(self, trust):
         org = trust["org"]

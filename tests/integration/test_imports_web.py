@@ -364,3 +364,39 @@ def test_the_preview_lists_each_change_escaped(client_for, trust):
     html = client_for("admin").get(response["Location"]).content.decode()
     assert "<li>job_title: Staff Nurse → Nurse &lt;b&gt;lead&lt;/b&gt;</li>" in html
     assert "<b>lead</b>" not in html
+
+
+def test_a_file_marking_many_leavers_warns_and_needs_its_own_confirmation(client_for, trust):
+    client = client_for("admin")
+    two_rows = workforce_csv({"X1": new_person("X1", unit="W1"), "X2": new_person("X2")})
+    upload(client, "workforce", two_rows)
+    pending = PendingUpload.objects.get()
+    html = client.get(f"/org/imports/{pending.pk}/preview/").content.decode()
+    assert "12 people will be marked as leavers" in html
+    assert "That is 100 % of the 12 current staff, more than the 10 %" in html
+    assert 'name="confirm_leavers"' in html and "I understand 12 people will be marked" in html
+
+    # The ordinary button alone is refused, and nothing is written; the upload is kept.
+    refused = client.post(f"/org/imports/{pending.pk}/confirm/")
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "There is a problem" in page and 'href="#confirm_leavers"' in page
+    assert "Tick the box to confirm that you understand 12 people will be marked" in page
+    assert Person.objects.for_org(trust["org"]).current().count() == 12
+    assert not ImportRun.objects.exists() and PendingUpload.objects.filter(pk=pending.pk).exists()
+
+    confirmed = client.post(f"/org/imports/{pending.pk}/confirm/", {"confirm_leavers": "yes"})
+    assert confirmed.status_code == 302
+    assert Person.objects.for_org(trust["org"]).current().count() == 2
+    assert ImportRun.objects.get().leavers == 12
+
+
+def test_a_few_leavers_need_no_separate_confirmation(client_for, trust):
+    client = client_for("admin")
+    rows = workforce_rows(trust["org"])
+    del rows["W2-0"]  # 1 of 12: 8 %
+    upload(client, "workforce", workforce_csv(rows))
+    pending = PendingUpload.objects.get()
+    html = client.get(f"/org/imports/{pending.pk}/preview/").content.decode()
+    assert "1 person will be marked as a leaver" in html and "confirm_leavers" not in html
+    assert client.post(f"/org/imports/{pending.pk}/confirm/").status_code == 302

@@ -337,6 +337,10 @@ CACHES = {
 # background job, with progress on the page, instead of in the web request (views_imports).
 COLEAD_IMPORT_BACKGROUND_BYTES = env_int("COLEAD_IMPORT_BACKGROUND_BYTES", 2_000_000)
 
+# A workforce import that would mark more than this share (per cent) of current staff as
+# leavers needs a separate confirmation: a tick on its preview, --allow-leavers on the CLI.
+COLEAD_IMPORT_LEAVERS_PERCENT = env_int("COLEAD_IMPORT_LEAVERS_PERCENT", 10)
+
 # Shared-device survey starts allowed per link and client address, per window (seconds).
 COLEAD_DEVICE_START_LIMIT = env_int("COLEAD_DEVICE_START_LIMIT", 30)
 COLEAD_DEVICE_START_WINDOW = env_int("COLEAD_DEVICE_START_WINDOW", 600)

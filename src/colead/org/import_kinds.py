@@ -9,10 +9,11 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from colead.core.actor import Actor
-from colead.lib.errors import ColeadError
+from colead.lib.errors import ColeadError, Invalid
 from colead.org import import_registry, reference
 from colead.org.models import Organisation
 from colead.org.services import (
+    LEAVERS_CONFIRMATION,
     ImportResult,
     create_organisation,
     import_units,
@@ -46,6 +47,16 @@ def _add_units_arguments(sub) -> None:
     )
 
 
+def _add_workforce_arguments(sub) -> None:
+    _add_common(sub)
+    sub.add_argument(
+        "--allow-leavers",
+        action="store_true",
+        help="Apply the file even if it marks more than COLEAD_IMPORT_LEAVERS_PERCENT "
+        "(default 10 %%) of current staff as leavers.",
+    )
+
+
 def _import_units(command, path: Path, content: bytes, options, actor: Actor) -> None:
     _import_org_file(command, "units", path, content, options, actor)
 
@@ -57,6 +68,7 @@ def _import_workforce(command, path: Path, content: bytes, options, actor: Actor
 def _import_org_file(command, kind: str, path: Path, content: bytes, options, actor) -> None:
     dry_run = options["dry_run"]
     service = import_units if kind == "units" else import_workforce
+    extra = {} if kind == "units" else {"allow_leavers": options["allow_leavers"]}
     with transaction.atomic():
         organisation, created = _organisation(command, kind, options, actor)
         command.stdout.write(
@@ -64,13 +76,22 @@ def _import_org_file(command, kind: str, path: Path, content: bytes, options, ac
             f"into {organisation.name} ({organisation.code})."
         )
         # ImportRejected leaves this block and so rolls back an organisation made by --create.
-        result = service(
-            organisation=organisation,
-            content=content,
-            filename=path.name,
-            actor=actor,
-            dry_run=dry_run,
-        )
+        try:
+            result = service(
+                organisation=organisation,
+                content=content,
+                filename=path.name,
+                actor=actor,
+                dry_run=dry_run,
+                **extra,
+            )
+        except Invalid as error:
+            if LEAVERS_CONFIRMATION not in error.errors:
+                raise
+            raise CommandError(
+                f"{error.errors[LEAVERS_CONFIRMATION]} Nothing was written. To apply it, run "
+                "the same command again with --allow-leavers."
+            ) from None
         if dry_run and created:
             transaction.set_rollback(True)
     _report(command, result, list_changes=options["list"] or options.get("verbosity", 1) >= 2)
@@ -114,6 +135,11 @@ def _report(command, result: ImportResult, *, list_changes: bool) -> None:
         )
     if result.dry_run:
         command.stdout.write("Dry run: nothing was written.")
+        if result.leavers_need_confirmation:
+            command.stdout.write(
+                f"{result.leavers:,} people ({result.leavers_percent:.0f} % of current staff) "
+                "would be marked as leavers: applying it needs --allow-leavers."
+            )
     if result.no_changes:
         command.stdout.write("No changes: the file matches the current records.")
     command.stdout.write(result.summary_line())
@@ -153,7 +179,7 @@ def register_kinds() -> None:
             help="The people: employee_number,first_name,last_name,... (see docs).",
             description="Import the whole workforce. Current people missing from the file "
             "are marked as leavers.",
-            add_arguments=_add_common,
+            add_arguments=_add_workforce_arguments,
             handle=_import_workforce,
             order=20,
         )

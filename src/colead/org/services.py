@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from itertools import islice
 from operator import attrgetter
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -136,10 +137,27 @@ class ImportResult:
     returned_items: list[dict] = field(default_factory=list)
     leaver_items: list[dict] = field(default_factory=list)
     posts_vacated: int = 0
+    current_people: int = 0  # workforce: current staff before the import
 
     @property
     def no_changes(self) -> bool:
         return not (self.added or self.updated or self.returned or self.leavers)
+
+    @property
+    def leavers_percent(self) -> float:
+        """Leavers as a share of current staff, in per cent (0 when there are none)."""
+        return 100 * self.leavers / self.current_people if self.current_people else 0.0
+
+    @property
+    def leavers_need_confirmation(self) -> bool:
+        """A workforce file that would mark more than COLEAD_IMPORT_LEAVERS_PERCENT of
+        current staff as leavers (a partial extract, or the wrong file) is applied only
+        with a separate confirmation: ``allow_leavers``."""
+        return (
+            self.kind == ImportKind.WORKFORCE
+            and self.leavers > 0
+            and self.leavers_percent > settings.COLEAD_IMPORT_LEAVERS_PERCENT
+        )
 
     @property
     def leavers_label(self) -> str:
@@ -475,10 +493,13 @@ def import_workforce(
     filename: str,
     actor: Actor,
     dry_run: bool = False,
+    allow_leavers: bool = False,
 ) -> ImportResult:
     """Import the whole workforce from a CSV/XLSX file: adds, updates, returners, and
     leavers (current people missing from the file). History is kept as PersonChange rows.
-    Raises ImportRejected with every problem found; then nothing is written."""
+    Raises ImportRejected with every problem found; then nothing is written. A file that
+    would mark more than COLEAD_IMPORT_LEAVERS_PERCENT of current staff as leavers raises
+    Invalid on ``confirm_leavers`` unless ``allow_leavers`` (a dry run says so instead)."""
     table = read_table(content, filename)
     columns = set(table.columns)
     result = ImportResult(kind=ImportKind.WORKFORCE, filename=filename, sha256=_sha256(content))
@@ -497,15 +518,31 @@ def import_workforce(
         result.updated = len(plan.updates) - result.returned
         result.leavers = len(plan.leavers)
         result.unchanged = plan.unchanged
+        result.current_people = sum(1 for p in snapshot.people.values() if not p.leaving_date)
         _workforce_samples(result, plan, snapshot)
         if dry_run:
             return result
+        if result.leavers_need_confirmation and not allow_leavers:
+            raise Invalid({LEAVERS_CONFIRMATION: unconfirmed_leavers_message(result)})
         run = _create_run(result, organisation=organisation, actor=actor, kind=ImportKind.WORKFORCE)
         if not plan.no_changes:
             _apply_workforce(organisation, plan, snapshot, result, run)
             recompute_leaders(organisation=organisation)
         _audit(result, organisation=organisation, actor=actor, kind="workforce")
     return result
+
+
+LEAVERS_CONFIRMATION = "confirm_leavers"  # the field an unconfirmed mass of leavers names
+
+
+def unconfirmed_leavers_message(result: ImportResult) -> str:
+    return (
+        f"This file would mark {result.leavers:,} of {result.current_people:,} current staff "
+        f"as leavers ({result.leavers_percent:.0f} %), more than the "
+        f"{settings.COLEAD_IMPORT_LEAVERS_PERCENT} % an import may mark without a separate "
+        "confirmation. Check that it is the whole workforce, then confirm that these people "
+        "have left."
+    )
 
 
 def _workforce_samples(result: ImportResult, plan: WorkforcePlan, snapshot: _Snapshot) -> None:
@@ -946,15 +983,21 @@ def preview_upload(*, pending: PendingUpload, actor: Actor) -> ImportResult:
     return result
 
 
-def confirm_upload(*, pending: PendingUpload, actor: Actor) -> ImportResult:
+def confirm_upload(
+    *, pending: PendingUpload, actor: Actor, allow_leavers: bool = False
+) -> ImportResult:
     """Apply a held upload (checked again against the current records) and drop it.
-    Raises ImportRejected, writing nothing, if it no longer fits."""
+    Raises ImportRejected, writing nothing, if it no longer fits, and Invalid on
+    ``confirm_leavers`` if it would mark too many people as leavers without
+    ``allow_leavers`` (the upload is kept for the admin to confirm)."""
+    options = {"allow_leavers": allow_leavers} if pending.kind == ImportKind.WORKFORCE else {}
     with transaction.atomic():
         result = IMPORTERS[pending.kind](
             organisation=pending.organisation,
             content=bytes(pending.content),
             filename=pending.filename,
             actor=actor,
+            **options,
         )
         pending.delete()
     return result

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
+from colead.core import pages
 from colead.core.actor import Actor
+from colead.lib.errors import Invalid
 from colead.lib.formatting import uk_datetime
 from colead.lib.table import work_size
 from colead.org import services
@@ -319,16 +321,28 @@ def import_preview(request, pk: int):
             stale=True,
             **_problem_context(rejected.problems, kind=pending.kind, filename=pending.filename),
         )
+    return _preview(request, pending, result)
+
+
+def _preview(request, pending, result, *, errors: dict[str, str] | None = None):
+    """The preview page; ``errors``: why confirming was refused (a mass of leavers not
+    confirmed separately), shown in its error summary with a 400."""
     context = {
         "pending": pending,
         "result": result,
         "tables": _preview_tables(result),
+        "leavers_percent_limit": settings.COLEAD_IMPORT_LEAVERS_PERCENT,
+        **pages.error_context(
+            errors or {}, {services.LEAVERS_CONFIRMATION: services.LEAVERS_CONFIRMATION}
+        ),
         "breadcrumbs": [
             {"text": "Home", "href": "/"},
             {"text": "Imports", "href": "/org/imports/"},
         ],
     }
-    return TemplateResponse(request, "org/imports/preview.jinja", context)
+    return TemplateResponse(
+        request, "org/imports/preview.jinja", context, status=400 if errors else 200
+    )
 
 
 @login_required
@@ -341,13 +355,26 @@ def import_confirm(request, pk: int):
     if _still_checking(pending):
         return redirect("org:import_check", pk=pending.pk)
     filename, kind = pending.filename, pending.kind
+    actor = Actor.from_request(request)
+    # The separate confirmation an import marking many people as leavers needs (the
+    # preview's checkbox); the service refuses such a file without it.
+    allow_leavers = request.POST.get(services.LEAVERS_CONFIRMATION) == "yes"
     try:
-        result = services.confirm_upload(pending=pending, actor=Actor.from_request(request))
+        result = services.confirm_upload(pending=pending, actor=actor, allow_leavers=allow_leavers)
     except services.ImportRejected as rejected:
-        services.discard_upload(pending=pending, actor=Actor.from_request(request))
+        services.discard_upload(pending=pending, actor=actor)
         return _index(
             request, stale=True, **_problem_context(rejected.problems, kind=kind, filename=filename)
         )
+    except Invalid as error:
+        if services.LEAVERS_CONFIRMATION not in error.errors:
+            raise
+        preview = services.preview_upload(pending=pending, actor=actor)
+        message = (
+            f"Tick the box to confirm that you understand {preview.leavers:,} people will be "
+            "marked as leavers"
+        )
+        return _preview(request, pending, preview, errors={services.LEAVERS_CONFIRMATION: message})
     if result.no_changes:
         text = f"{filename} matched the current records: nothing changed."
     else:
