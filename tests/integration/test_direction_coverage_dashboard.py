@@ -3,6 +3,7 @@ colead.direction.coverage, the lists behind each figure, snapshots and the trend
 against the survey's goals and performance score (only visible scores), and a constant
 number of queries. (Who may open it is also in test_url_access_matrix.py.)"""
 
+import base64
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from colead.audit.models import AuditEvent
 from colead.direction import facts, services
 from colead.direction.models import CoverageSnapshot, Objective
 from colead.insights import results as rs
-from colead.lib import memory
+from colead.lib import charts, memory
 from tests.factories import PersonFactory, UnitFactory
 from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
@@ -432,6 +433,14 @@ def test_the_comparison_uses_only_visible_scores(client_for, trust, surveyed):
     by_code = {g.code: g for g in report.by_directorate}
     for code, point in points.items():
         assert point["coverage"] == by_code[code].team_coverage
+
+    # Each point on the chart carries the name the table gives it.
+    assert not culture["numbered"]
+    drawn = charts.text_labels(base64.b64decode(culture["chart_src"].split(",", 1)[1]).decode())
+    assert {point["name"] for point in culture["points"]} <= set(drawn)
+    assert {"Teams covered in the directorate (%)", "Goals and performance score (0 to 10)"} <= (
+        set(drawn)
+    )
 
     # The correlation is scipy's over exactly the visible points.
     xs = [points[c]["coverage"] for c in sorted(points)]

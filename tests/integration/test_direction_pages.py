@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from colead.core.actor import Actor
 from colead.direction import presenters, services
+from colead.lib import charts
 from tests.integration.direction_fixtures import SYSTEM, golden_thread, make
 
 TODAY = timezone.localdate()
@@ -198,11 +199,14 @@ def test_a_units_objectives_with_progress(client_for, trust, thread):
     assert row["node"].code == "W1-A"
     assert row["progress"]["latest"] == 7.0
     assert row["progress"]["share"] == pytest.approx(0.6)  # 10 -> 5, now at 7
-    assert row["progress"]["chart"]["points"].count(",") == 3
+    chart = row["progress"]["chart"]
+    values = [v["value"] for v in charts.data_values(chart["spec"]) if "day" in v]
+    assert values == [c["value"] for c in row["check_ins"]]  # the chart is its table
+    assert charts.axis_titles(chart["spec"])["x"] == {"Date of the check-in"}
     assert [node.code for node in context["individual"]] == ["S1-A"]
     assert context["summary"].objectives == 1
     html = response.content.decode()
-    assert "<svg" in html and "60% of the way to the target" in html
+    assert chart["src"] in html and "60% of the way to the target" in html
     assert "3 check-ins" in html
 
 

@@ -16,7 +16,7 @@ from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
 from colead.insights import results as rs
 from colead.insights import themes, unit_results
-from colead.lib import memory
+from colead.lib import charts, memory
 from colead.surveys import services
 from colead.surveys.models import Ballot
 from tests.integration.insights_fixtures import add_ballots, closed_wave, staff_roster
@@ -185,7 +185,7 @@ def test_the_trend_has_only_each_waves_visible_figures(client_for, autumn, sprin
     for row in trend.rows:
         assert row["cells"][1] == {"text": f"<{K}", "hidden": f"Fewer than {K} responses"}
         assert re.fullmatch(r"\d\.\d \(\d\.\d to \d+\.\d\)", row["cells"][0]["text"])
-    spec_waves = {value["wave"] for value in trend.spec["data"]["values"]}
+    spec_waves = {value["category"] for value in trend.spec["data"]["values"]}
     assert spec_waves == {"Autumn"}
     assert trend.spec["spec"]["layer"][0]["encoding"]["x"]["scale"]["domain"] == [
         "Autumn",
@@ -193,6 +193,30 @@ def test_the_trend_has_only_each_waves_visible_figures(client_for, autumn, sprin
     ]
     assert response.context_data["chart_src"].startswith("data:image/svg+xml;base64,")
     assert "The figures in these charts are in the table below." in page_text(response)
+
+
+def test_the_trend_chart_tells_waves_with_long_titles_apart_as_its_table_does(client_for, trust):
+    closed_wave(trust, AUTUMN, threshold=K, title="Staff culture survey autumn 2025")
+    later = closed_wave(trust, AUTUMN, threshold=K, title="Staff culture survey spring 2026")
+    response = client_for("board").get(unit_url(later, "W2"))
+    trend = response.context_data["trend"]
+    labels = [w["label"] for w in trend.waves]
+    assert labels == ["Autumn 2025", "Spring 2026"]
+    # The chart holds exactly the table's shown figures, under the table's wave labels.
+    chart = {(v["category"], v["panel"]): v["value"] for v in charts.data_values(trend.spec)}
+    table = {
+        (labels[i], row["title"]): float(cell["text"].split()[0])
+        for row in trend.rows
+        for i, cell in enumerate(row["cells"])
+        if cell["hidden"] is None and cell["text"][:1].isdigit()
+    }
+    assert chart.keys() == table.keys() and len(chart) > 0
+    for key, value in chart.items():
+        assert value == pytest.approx(table[key], abs=0.051)  # the table shows one decimal
+    drawn = charts.text_labels(charts.svg(trend.spec))
+    assert {"Autumn 2025", "Spring 2026", "Wave", "Score (0 to 10)"} <= set(drawn)
+    assert not any("Staff culture survey" in label for label in drawn)
+    assert "Staff culture survey spring 2026, closed" in page_text(response)
 
 
 def test_a_theme_the_previous_wave_did_not_ask_has_no_change(client_for, trust):

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from colead.direction import charts
+from colead.lib import charts as lib_charts
 from colead.direction.correlation import MIN_UNITS, correlate, strength
 
 COVERAGE = [0.1, 0.25, 0.4, 0.5, 0.55, 0.7, 0.9, 1.0]
@@ -98,15 +99,17 @@ def test_no_trend_with_fewer_than_two_points():
 def test_the_trend_spec_has_both_shares_as_percentages():
     spec = charts.trend_spec(points([0, 7]), title="Coverage over time")
     assert spec["title"]["text"] == "Coverage over time"
-    assert spec["data"]["values"] == [
-        {"day": "2026-01-01", "series": "Teams", "percent": 50.0},
-        {"day": "2026-01-01", "series": "Staff", "percent": 25.0},
-        {"day": "2026-01-08", "series": "Teams", "percent": 50.0},
-        {"day": "2026-01-08", "series": "Staff", "percent": 25.0},
+    assert lib_charts.data_values(spec) == [
+        {"day": "2026-01-01", "series": "Teams", "value": 50.0},
+        {"day": "2026-01-01", "series": "Staff", "value": 25.0},
+        {"day": "2026-01-08", "series": "Teams", "value": 50.0},
+        {"day": "2026-01-08", "series": "Staff", "value": 25.0},
     ]
-    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 100]
+    line = spec["layer"][0]["encoding"]
+    assert line["y"]["scale"]["domain"] == [0, 100]
+    assert lib_charts.axis_titles(spec) == {"x": {"Date of the snapshot"}, "y": {"Coverage (%)"}}
     # The two lines differ by dash as well as colour.
-    dashes = spec["encoding"]["strokeDash"]["scale"]["range"]
+    dashes = line["strokeDash"]["scale"]["range"]
     assert dashes[0] != dashes[1]
 
 
@@ -123,13 +126,60 @@ def test_a_short_trend_is_tabled_whole_and_a_long_one_by_month():
     ]
 
 
-def test_the_scatter_spec():
+def test_the_scatter_spec_labels_every_point():
     assert charts.scatter_spec([], title="t", level_label="directorate") is None
-    spec = charts.scatter_spec(
-        [{"name": "Cardiology", "coverage": 0.5, "score": 6.25}],
-        title="Coverage and goals",
-        level_label="directorate",
+    units = [{"name": "Cardiology", "coverage": 0.5, "score": 6.25}]
+    assert not charts.label_points(units)
+    spec = charts.scatter_spec(units, title="Coverage and goals", level_label="directorate")
+    assert lib_charts.data_values(spec) == [
+        {"label": "Cardiology", "x": 50.0, "y": 6.25, "side": "right"}
+    ]
+    assert lib_charts.axis_titles(spec) == {
+        "x": {"Teams covered in the directorate (%)"},
+        "y": {"Goals and performance score (0 to 10)"},
+    }
+    text = spec["layer"][1]
+    assert text["mark"]["type"] == "text" and text["encoding"]["text"] == {"field": "label"}
+    assert text["transform"] == [{"filter": {"field": "side", "equal": "right"}}]
+    assert "Cardiology" in lib_charts.text_labels(lib_charts.svg(spec))
+
+
+def test_a_crowded_scatter_numbers_its_points_in_table_order():
+    units = [{"name": f"Unit {i}", "coverage": i / 20, "score": 5.0} for i in range(20)]
+    assert charts.label_points(units)
+    assert [u["label"] for u in units] == [str(n) for n in range(1, 21)]
+
+
+def test_scatter_labels_move_aside_rather_than_overlap():
+    units = [
+        {"name": "Cardiology", "coverage": 0.50, "score": 6.2},
+        {"name": "Women and children", "coverage": 0.55, "score": 6.3},
+        {"name": "Estates", "coverage": 0.52, "score": 6.0},
+    ]
+    charts.label_points(units)
+    spec = charts.scatter_spec(units, title="t", level_label="directorate")
+    sides = [row["side"] for row in lib_charts.data_values(spec)]
+    # All on the right, "Cardiology" would run into the point of "Women and children".
+    assert sides[0] != "right" and len(set(sides)) > 1
+    drawn = lib_charts.text_labels(lib_charts.svg(spec))
+    assert {"Cardiology", "Women and children", "Estates"} <= set(drawn)
+
+
+def test_the_progress_spec_has_axes_and_the_baseline_and_target():
+    assert (
+        charts.progress_spec([(date(2026, 1, 5), 3.0)], baseline=1, target=9, measure="m") is None
     )
-    assert spec["data"]["values"] == [{"name": "Cardiology", "coverage": 50.0, "score": 6.25}]
-    assert spec["encoding"]["x"]["title"] == "Teams covered in the directorate (%)"
-    assert spec["encoding"]["y"]["scale"]["domain"] == [0, 10]
+    check_ins = [(date(2026, 1, 5), 3.0), (date(2026, 2, 5), 4.5)]
+    spec = charts.progress_spec(check_ins, baseline=2.0, target=8.0, measure="Incidents")
+    assert lib_charts.data_values(spec) == [
+        {"day": "2026-01-05", "series": "Check-ins", "value": 3.0},
+        {"day": "2026-02-05", "series": "Check-ins", "value": 4.5},
+        {"series": "Target", "value": 8.0},
+        {"series": "Baseline", "value": 2.0},
+    ]
+    assert lib_charts.axis_titles(spec) == {"x": {"Date of the check-in"}, "y": {"Incidents"}}
+    drawn = lib_charts.text_labels(lib_charts.svg(spec))
+    assert {"Date of the check-in", "Incidents", "Target", "Baseline"} <= set(drawn)
+    no_target = charts.progress_spec(check_ins, baseline=None, target=None, measure="")
+    assert lib_charts.axis_titles(no_target)["y"] == {"Value of the measure"}
+    assert len(no_target["layer"]) == 1

@@ -6,6 +6,7 @@ import pytest
 
 from colead.insights import statistics as st
 from colead.insights import unit_figures as uf
+from colead.lib import charts
 
 # measures.md §8.2: items [4,4,5,3,4], [4,5,5,4,4], [3,4,4,3,4] on a 5-point scale
 WORKED_EXAMPLE = np.array([[4, 4, 5, 3, 4], [4, 5, 5, 4, 4], [3, 4, 4, 3, 4]]).T
@@ -63,22 +64,13 @@ def test_agreement_that_cannot_be_worked_out():
         assert shown.text.startswith("Agreement cannot be worked out")
 
 
-def test_unique_labels():
-    assert uf.unique_labels(["Spring", "Autumn"], ["1 May", "1 Nov"]) == ["Spring", "Autumn"]
-    assert uf.unique_labels(["Pulse", "Pulse"], ["1 May 2025", "1 May 2026"]) == [
-        "Pulse (1 May 2025)",
-        "Pulse (1 May 2026)",
-    ]
-    assert uf.unique_labels(["Pulse", "Pulse"], ["1 May", "1 May"]) == [
-        "Pulse (1 May)",
-        "Pulse (1 May)*",
-    ]
-
-
 def test_the_trend_spec_keeps_every_wave_on_the_axis_and_only_the_points_given():
     points = [{"wave": "B", "measure": "Teamwork", "score": 6.5, "low": 6.0, "high": 7.0}]
     spec = uf.trend_spec(points, ["A", "B"], ["Teamwork"])
-    assert spec["data"]["values"] == points
+    assert spec["data"]["values"] == [
+        {"category": "B", "panel": "Teamwork", "value": 6.5, "low": 6.0, "high": 7.0}
+    ]
+    assert charts.axis_titles(spec) == {"x": {"Wave"}, "y": {"Score (0 to 10)"}}
     assert spec["facet"]["sort"] == ["Teamwork"]
     for layer in spec["spec"]["layer"]:
         assert layer["encoding"]["x"]["scale"]["domain"] == ["A", "B"]

@@ -493,6 +493,7 @@ def culture_link(source, scopes, loaded: Loaded, level: str) -> dict | None:
     points, left = by_level[level]
     plural = LEVELS[level]
     stats = correlation.correlate([p["coverage"] for p in points], [p["score"] for p in points])
+    numbered = charts.label_points(points)
     spec = charts.scatter_spec(
         points,
         title=f"Coverage and goals and performance, by {level}",
@@ -514,6 +515,7 @@ def culture_link(source, scopes, loaded: Loaded, level: str) -> dict | None:
             for name in LEVELS
         ],
         "points": points,
+        "numbered": numbered,
         "chart_src": svg_data_uri(spec) if spec else None,
         "stats": stats,
         "pearson": _r_text(stats.pearson, stats.pearson_p),

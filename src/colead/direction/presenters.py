@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from colead.accounts.names import actor_name
+from colead.direction import charts
 from colead.direction.quality import (
     MARKERS,
     ObjectiveFacts,
@@ -457,38 +458,24 @@ def _progress(objective, check_ins) -> dict:
         "latest": latest.value if latest else None,
         "latest_on": uk_date(latest.date) if latest else "",
         "share": share,
-        "chart": sparkline(objective, valued),
+        "chart": progress_chart(objective, valued),
     }
 
 
-def sparkline(objective, check_ins, width: int = 300, height: int = 80) -> dict | None:
-    """An inline SVG line of the check-ins' values, with the baseline and target as
-    horizontal lines (drawn on the server: no script). None with fewer than two values."""
-    if len(check_ins) < 2:
-        return None
-    values = [c.value for c in check_ins]
-    levels = [v for v in (objective.baseline, objective.target) if v is not None]
-    low, high = min(values + levels), max(values + levels)
-    if high == low:
-        high = low + 1
-    first, last = check_ins[0].date.toordinal(), check_ins[-1].date.toordinal()
-    span = max(1, last - first)
-    pad = 6
+def progress_chart(objective, check_ins) -> dict | None:
+    """The chart of the check-ins' values against the baseline and target, with axes and
+    titles (``direction.charts.progress_spec``, drawn on the server; the table of check-ins
+    beside it carries the same figures). None with fewer than two values."""
+    from colead.lib.charts import svg_data_uri
 
-    def y(value: float) -> float:
-        return round(pad + (height - 2 * pad) * (1 - (value - low) / (high - low)), 1)
-
-    points = " ".join(
-        f"{round(pad + (width - 2 * pad) * (c.date.toordinal() - first) / span, 1)},{y(c.value)}"
-        for c in check_ins
+    measure, unit = objective.measure, objective.unit_of_measure
+    spec = charts.progress_spec(
+        [(c.date, c.value) for c in check_ins],
+        baseline=objective.baseline,
+        target=objective.target,
+        measure=f"{measure} ({unit})" if measure and unit else measure or unit,
     )
-    return {
-        "width": width,
-        "height": height,
-        "points": points,
-        "target_y": y(objective.target) if objective.target is not None else None,
-        "baseline_y": y(objective.baseline) if objective.baseline is not None else None,
-    }
+    return {"spec": spec, "src": svg_data_uri(spec)} if spec else None
 
 
 def unit_page(source, unit, visible: set[int] | None) -> dict:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from colead.insights import statistics as st
+from colead.lib import charts
 
 # Upper bounds of the agreement bands (LeBreton and Senter 2008).
 # "Strong" starts at the 0.70 cut-off itself, so that every value shown as a team property
@@ -76,86 +77,28 @@ def agreement(
     return Agreement(bool(rwg_j >= threshold), band, value, text)
 
 
-def unique_labels(titles: Sequence[str], extras: Sequence[str]) -> list[str]:
-    """Wave titles for a chart axis, each made unique by adding its extra (the closing date)
-    where two waves share a title."""
-    seen: dict[str, int] = {}
-    for title in titles:
-        seen[title] = seen.get(title, 0) + 1
-    labels = []
-    for title, extra in zip(titles, extras, strict=True):
-        label = f"{title} ({extra})" if seen[title] > 1 and extra else title
-        while label in labels:
-            label += "*"
-        labels.append(label)
-    return labels
-
-
 def trend_spec(points: Sequence[Mapping], waves: Sequence[str], measures: Sequence[str]) -> dict:
-    """A Vega-Lite spec: one small chart per measure (``measures``, titles in order), the
-    score on 0–10 in each wave (``waves``, labels in order, so a wave with no visible figure
-    is a gap on the axis) with its 95% interval as a vertical bar.
+    """A Vega-Lite spec (``colead.lib.charts.interval_trend_spec``): one small chart per
+    measure (``measures``, titles in order), the score on 0–10 in each wave (``waves``, short
+    labels in order, so a wave with no visible figure is a gap on the axis) with its 95%
+    interval as a vertical bar.
 
     ``points`` are the visible figures only: ``{"wave", "measure", "score", "low",
     "high"}``. Nothing hidden may be passed in: the chart shows what it is given."""
-    x = {
-        "field": "wave",
-        "type": "ordinal",
-        "title": None,
-        "scale": {"domain": list(waves)},
-        "axis": {"labelAngle": -30 if len(waves) > 2 else 0, "labelLimit": 110},
-    }
-    y_title = "Score (0 to 10)"
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "background": "white",
-        "config": {
-            "font": "Arial, Liberation Sans, Helvetica, sans-serif",
-            "axis": {"labelFontSize": 11, "titleFontSize": 12, "labelColor": "#212b32"},
-            "header": {"labelFontSize": 13, "labelColor": "#212b32", "labelLimit": 220},
-            "view": {"stroke": "#d8dde0"},
-        },
-        "data": {"values": [dict(p) for p in points]},
-        "facet": {
-            "field": "measure",
-            "type": "nominal",
-            "title": None,
-            "sort": list(measures),
-        },
-        "columns": 3,
-        "spec": {
-            "width": 190,
-            "height": 130,
-            "layer": [
-                {
-                    "mark": {"type": "rule", "color": "#425563", "strokeWidth": 2},
-                    "encoding": {
-                        "x": x,
-                        "y": {
-                            "field": "low",
-                            "type": "quantitative",
-                            "scale": {"domain": [0, 10]},
-                            "title": y_title,
-                        },
-                        "y2": {"field": "high"},
-                    },
-                },
-                {
-                    "mark": {
-                        "type": "line",
-                        "color": "#005eb8",
-                        "point": {"filled": True, "color": "#005eb8", "size": 50},
-                    },
-                    "encoding": {
-                        "x": x,
-                        "y": {
-                            "field": "score",
-                            "type": "quantitative",
-                            "scale": {"domain": [0, 10]},
-                            "title": y_title,
-                        },
-                    },
-                },
-            ],
-        },
-    }
+    return charts.interval_trend_spec(
+        [
+            {
+                "category": p["wave"],
+                "panel": p["measure"],
+                "value": p["score"],
+                "low": p["low"],
+                "high": p["high"],
+            }
+            for p in points
+        ],
+        categories=waves,
+        panels=measures,
+        x_title="Wave",
+        y_title="Score (0 to 10)",
+        domain=(0, 10),
+    )

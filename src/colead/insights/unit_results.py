@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from colead.insights import engine as eng
 from colead.insights import presenters, themes, unit_figures
 from colead.insights import results as rs
-from colead.lib import memory
+from colead.lib import charts, memory
 from colead.lib import tree as unit_tree
 from colead.lib.formatting import uk_date
 from colead.surveys.models import Response
@@ -392,8 +393,10 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
     """Each dimension's score in every wave that included the unit: only what each wave's
     own disclosure control shows (a hidden figure is a gap in the chart and its reason in
     the table)."""
-    labels = unit_figures.unique_labels(
-        [w.title for w in waves], [uk_date(w.closed_at) for w in waves]
+    # Short labels that tell the waves apart on the chart's axis ("Autumn 2025"); the table
+    # beside it gives each wave's full title as well.
+    labels = charts.short_labels(
+        [w.title for w in waves], [timezone.localtime(w.closed_at).date() for w in waves]
     )
     titles: dict[str, str] = {}
     per_wave = []
