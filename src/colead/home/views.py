@@ -13,6 +13,7 @@ from colead.core.actor import Actor
 from colead.direction import queries as direction_queries
 from colead.direction.presenters import vision_summary
 from colead.home import todo
+from colead.home.headline import headline
 from colead.lib import memory
 from colead.org import queries
 
@@ -57,7 +58,8 @@ def home(request):
     organisation = request.organisation
     if organisation is None:
         return TemplateResponse(request, "home/no_organisation.jinja", {}, status=403)
-    seen = queries.home(Actor.from_request(request), organisation)
+    actor = Actor.from_request(request)
+    seen = queries.home(actor, organisation)
     context = {
         "roles": sorted((role.label, ROLE_DESCRIPTIONS[role]) for role in seen.roles),
         "own_person": seen.own_person,
@@ -69,6 +71,8 @@ def home(request):
         # each person's objectives should serve.
         "vision": vision_summary(direction_queries.current_vision(organisation)),
         "to_do": todo.for_request(request),
+        # The board's headline, for those who see the whole organisation.
+        "headline": headline(actor, organisation) if seen.sees_whole_org else None,
     }
     return TemplateResponse(request, "home/home.jinja", context)
 

@@ -485,6 +485,12 @@ def people(
 # --- The organisation ----------------------------------------------------------------------
 
 
+def top_unit(organisation: Organisation) -> Unit | None:
+    """The organisation's top unit (the whole organisation), which everyone in it sees:
+    the unit whose results and response rate the board's home page shows."""
+    return Unit.objects.for_org(organisation).filter(parent__isnull=True).order_by("pk").first()
+
+
 def summary(actor: Actor, organisation: Organisation) -> dict | None:
     """The organisation's headline counts, for those who may see its whole structure (else
     None); leadership post counts only for those who may also see posts organisation-wide."""
