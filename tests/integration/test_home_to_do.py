@@ -45,8 +45,8 @@ def test_a_manager_sees_what_waits_for_them_with_the_count_in_the_header(client_
     response = client_for("manager").get("/to-do/")
     assert listed(response) == {
         "Objectives to agree": [
-            ("S1-A", f"Sam Nurse: proposed by Sam Nurse on {TODAY:%-d %B %Y}"),
-            ("W1-B", f"Ward 1: proposed by colead (tests) on {TODAY:%-d %B %Y}"),
+            ("S1-A", f"Individual objective of Sam Nurse (Ward 1), proposed on {TODAY:%-d %B %Y}"),
+            ("W1-B", f"Objective of Ward 1, proposed by colead (tests) on {TODAY:%-d %B %Y}"),
         ],
         "Check-ins due": [("W1-A", "No check-in for 90 days (the rule is 60)")],
     }
@@ -66,7 +66,7 @@ def test_the_board_agrees_organisation_objectives_and_staff_have_nothing_waiting
 ):
     assert listed(client_for("board").get("/to-do/")) == {
         "Objectives to agree": [
-            ("ORG2", f"Test Trust: proposed by colead (tests) on {TODAY:%-d %B %Y}")
+            ("ORG2", f"Objective of Test Trust, proposed by colead (tests) on {TODAY:%-d %B %Y}")
         ]
     }
     staff = client_for("staff").get("/to-do/")

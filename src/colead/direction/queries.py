@@ -578,10 +578,15 @@ def _proposed_at(act, objective):
 
 
 def _to_agree(objective: Objective, proposal) -> ToDo:
-    whose = objective.owner.full_name if objective.owner_id else objective.unit.name
-    detail = f"{whose}: proposed"
+    owner = objective.owner.full_name if objective.owner_id else None
+    detail = (
+        f"Individual objective of {owner} ({objective.unit.name})"
+        if owner
+        else f"Objective of {objective.unit.name}"
+    )
     if proposal is not None:
-        detail += f" by {actor_name(proposal.by, proposal.by_label)}"
+        by = actor_name(proposal.by, proposal.by_label)
+        detail += ", proposed" if by == owner else f", proposed by {by}"
         detail += f" on {uk_date(timezone.localtime(proposal.at).date())}"
     return ToDo(
         title=f"{objective.code}: {objective.title}",
