@@ -230,3 +230,13 @@ def test_openid_connect_is_off_by_default(client, db):
     with pytest.raises(NoReverseMatch):
         reverse("oidc_authentication_init")
     assert b"NHSmail" not in client.get("/accounts/sign-in/").content
+
+
+@pytest.mark.django_db
+def test_the_favicon_browsers_ask_for_is_the_nhs_one_and_htmx_injects_no_style(client):
+    favicon = client.get("/favicon.ico")
+    assert favicon.status_code == 302
+    assert favicon["Location"].endswith(".ico") and "/static/assets/images/" in favicon["Location"]
+    page = client.get("/accounts/sign-in/").content.decode()
+    # htmx's own indicator styles would be an inline <style>, which the CSP blocks.
+    assert """<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>""" in page

@@ -1,10 +1,20 @@
 from django.conf import settings
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from colead.accounts.admin_site import admin_site
 from colead.api.api import api
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the Django admin's): the
+    NHS.UK frontend's, rather than a 404 on every admin page."""
+    return redirect(static("assets/images/favicon.ico"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("", include("colead.home.urls")),
     path("accounts/", include("colead.accounts.urls")),
     path("org/", include("colead.org.urls")),
