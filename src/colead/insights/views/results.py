@@ -22,6 +22,7 @@ from colead.core.actor import Actor
 from colead.insights import analysis, presenters, queries
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
+from colead.insights import weighting
 from colead.insights.views.common import answers_read_errors, crumbs
 from colead.lib.charts import svg_data_uri
 from colead.lib.errors import Invalid
@@ -255,6 +256,8 @@ def unit(request, wave_id, code):
         "items": ur.item_groups(results, ref),
         "teams": ur.teams_section(results, ref, read.children),
         "children": ur.child_links(results, read.children),
+        # The organisation's scores weighted by staff group, beside the unweighted ones.
+        "weighted": weighting.for_wave(results) if ref.depth == 0 else [],
         "trend": read.trend,
         "chart_src": svg_data_uri(read.trend.spec) if read.trend.spec else None,
         "comments": read.comments,
