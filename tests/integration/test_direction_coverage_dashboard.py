@@ -446,6 +446,10 @@ def test_the_comparison_uses_only_visible_scores(client_for, trust, surveyed):
     xs = [points[c]["coverage"] for c in sorted(points)]
     ys = [points[c]["score"] for c in sorted(points)]
     assert culture["stats"].n == len(visible)
+    html = response.content.decode()
+    # The plain words and the definition go with the coefficients, shown or not.
+    shows_r = "In plain words: Pearson’s r and Spearman’s ρ run from −1 to 1." in html
+    assert shows_r == culture["stats"].computed == ("For analysts: Pearson’s r" in html)
     if culture["stats"].computed:
         assert culture["stats"].pearson == pytest.approx(stats.pearsonr(xs, ys).statistic)
         assert culture["stats"].spearman == pytest.approx(stats.spearmanr(xs, ys).statistic)

@@ -92,6 +92,10 @@ def test_the_organisations_drivers_are_the_direct_regression(client_for, wave):
     assert f"{top.title} is the strongest driver of staff engagement here" in text
     assert f"{top.correlation:.2f}" in text and f"{top.beta:.2f}" in text
     assert f"Based on {result.n // 10 * 10} or more people" in text
+    # The statistical terms: plain words on the page, the definitions for analysts.
+    assert "Together the elements account for" in text
+    assert "For analysts: R² (coefficient of determination)" in text
+    assert "For analysts: Pearson’s r" in text
     html = response.content.decode()
     assert '<img src="data:image/svg+xml;base64,' in html  # the chart
     assert "The same figures are in the table below." in html  # and its alternative

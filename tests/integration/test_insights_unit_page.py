@@ -291,6 +291,8 @@ def test_real_teams_and_team_agreement(client_for, spring):
     cell = next(r for r in share.rows if r.unit_code == "SURG").cells["real_team"]
     assert surgery.real_team.pct == f"{cell.pct_positive:.0f}%"
     assert "rwg(J)" in page_text(response)
+    assert "In plain words: rwg(J) runs from 0" in page_text(response)
+    assert "For analysts: rwg(J): within-group agreement" in page_text(response)
 
 
 def unit_id(results, code):
