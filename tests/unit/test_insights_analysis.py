@@ -10,6 +10,7 @@ import pytest
 from colead.insights import analysis, engine, scoring
 from colead.insights import statistics as st
 from colead.insights.scoring import ScoredDimension, ScoredItem, ScoringScheme
+from colead.lib import charts
 from colead.surveys.definitions import builtin_instruments
 
 
@@ -125,6 +126,11 @@ def test_the_chart_lists_the_elements_strongest_first_with_both_figures():
     }
     assert bars["encoding"]["x"]["scale"]["domain"] == [-0.2, 1.0]  # room for the negative
     assert interval["encoding"]["x"]["field"] == "low"
+    x_titles, y_titles = charts.axis_titles(spec).values()
+    assert x_titles == {"Correlation and regression weight with staff engagement"}
+    assert y_titles == {"Element of the culture"}
+    drawn = set(charts.text_labels(charts.svg(spec)))
+    assert {"Support", "Teamwork", "Element of the culture", "Correlation"} <= drawn
     hidden = analysis.UnitDrivers(2, "DIV", "Division", 1, False, reason="Too few")
     assert analysis.drivers_chart_spec(hidden, "Staff engagement") is None
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from colead.insights import engine as eng
 from colead.insights import statistics as st
+from colead.lib import charts
 
 DRIVER_INSTRUMENT = "culture-pulse"
 OUTCOME = "engagement"
@@ -286,7 +287,7 @@ def reading(unit: UnitDrivers, outcome_title: str) -> str:
     return " ".join(parts)
 
 
-CHART_COLOURS = {"Correlation": "#005eb8", "Regression weight": "#4c6272"}
+CHART_COLOURS = {"Correlation": charts.BLUE, "Regression weight": "#4c6272"}
 
 
 def drivers_chart_spec(unit: UnitDrivers, outcome_title: str) -> dict | None:
@@ -320,7 +321,7 @@ def drivers_chart_spec(unit: UnitDrivers, outcome_title: str) -> dict | None:
         "field": "element",
         "type": "nominal",
         "sort": [driver.title for driver in unit.drivers],
-        "title": None,
+        "title": "Element of the culture",
         "axis": {"labelLimit": 220},
     }
     offset = {"field": "figure", "sort": list(CHART_COLOURS)}
@@ -338,16 +339,12 @@ def drivers_chart_spec(unit: UnitDrivers, outcome_title: str) -> dict | None:
         "legend": {"orient": "bottom"},
     }
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": charts.SCHEMA,
         "title": {"text": f"Drivers of {_lower_first(outcome_title)}", "anchor": "start"},
         "width": 420,
         "height": {"step": 36},
         "background": "white",
-        "config": {
-            "font": "Arial, Liberation Sans, Helvetica, sans-serif",
-            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#212b32"},
-            "legend": {"labelFontSize": 12},
-        },
+        "config": charts.CONFIG,
         "data": {"values": values},
         "layer": [
             {
