@@ -1,8 +1,9 @@
 """The results service: what the heatmap page, the exports and the API show of a closed wave.
 
-For a wave, a level (unit depth: 0 the organisation, 1 divisions...) and optionally a
-breakdown (``staff_group``), ``WaveResults.table`` gives one row per unit (× category) with,
-for each measure: n, mean score (0–10), 95% t interval, percent positive (or its band),
+For a wave, a level (a kind of unit, such as every team wherever it sits in the structure,
+or a unit depth: 0 the organisation, 1 divisions...) and optionally a breakdown
+(``staff_group``), ``WaveResults.table`` gives one row per unit (× category) with, for
+each measure: n, mean score (0–10), 95% t interval, percent positive (or its band),
 the comparison with the rest of the organisation (better / worse / similar, Benjamini–
 Hochberg across the units shown), and the change since the previous wave where R5 allows it.
 
@@ -53,7 +54,7 @@ from colead.lib import memory
 from colead.lib import tree as unit_tree
 from colead.lib.errors import Conflict, Invalid
 from colead.org import reference
-from colead.org.models import Unit
+from colead.org.models import Unit, UnitLevel
 from colead.privacy import disclosure, figures
 from colead.surveys.models import Wave, WaveStatus, WaveUnit
 
@@ -82,6 +83,17 @@ _STATUSES = (
     disclosure.Status.REFUSED,
 )
 NOT_RECORDED_LABEL = "Not recorded"
+# A heatmap level is a kind of unit (every team, wherever it sits in the structure) or a
+# depth (0 the organisation, 1 its divisions...); kinds in the order of the structure.
+LEVEL_KINDS = tuple(UnitLevel.values)
+LEVEL_PLURALS = {
+    "organisation": "organisation",
+    "division": "divisions",
+    "directorate": "directorates",
+    "department": "departments",
+    "team": "teams",
+}
+Level = int | str
 
 _SCORED = memory.recent(8, f"{__name__}._SCORED")  # (wave id, scored_at) -> ScoredWave
 _TREES = memory.recent(8, f"{__name__}._TREES")  # digest -> UnitTree
@@ -435,20 +447,26 @@ class WaveCore:
                 return stats
         return None
 
-    def level_positions(self, level: int) -> np.ndarray:
-        """Tree positions of the units at ``level`` the wave surveyed (or holds responses
-        of), in the order of the organisation's structure."""
+    def level_positions(self, level: Level) -> np.ndarray:
+        """Tree positions of the units at ``level`` (a depth, or a kind of unit at any
+        depth) the wave surveyed (or holds responses of), in the order of the
+        organisation's structure."""
         return self._once(("level", level), lambda: self._level_positions(level))
 
-    def _level_positions(self, level: int) -> np.ndarray:
+    def _level_positions(self, level: Level) -> np.ndarray:
         tree, refs = self.tree, self.units.refs
-        if level > tree.max_depth:
+        if isinstance(level, str):
+            candidates = range(len(tree.ids))
+        elif level > tree.max_depth:
             return np.zeros(0, dtype=np.int64)
-        lo, hi = tree.level_bounds[level]
+        else:
+            candidates = range(*tree.level_bounds[level])
         respondents = self.stats.respondents
         keep = []
-        for position in range(lo, hi):
+        for position in candidates:
             unit = refs[int(tree.ids[position])]
+            if isinstance(level, str) and unit.level != level:
+                continue
             if respondents[position] > 0 or (
                 unit.is_active and unit_tree.overlap([unit.path], self.target_paths)
             ):
@@ -549,18 +567,31 @@ class WaveResults:
                 source="query",
             )
 
-    def require_level(self, level: int, allowed: Sequence[int] | None = None) -> None:
-        allowed = list(range(self.max_level + 1)) if allowed is None else list(allowed)
-        if level not in allowed:
-            if not allowed:
-                message = f"There is no level {level} you may see in this wave."
-            else:
-                span = str(allowed[0]) if len(allowed) == 1 else f"{allowed[0]} to {allowed[-1]}"
-                message = (
-                    f"There is no level {level} to show. Choose a level from {span} "
-                    "(0 is the organisation, 1 its divisions, and so on down)."
-                )
-            raise Invalid({"level": message}, source="query")
+    def level_kinds(self) -> list[str]:
+        """The kinds of unit the organisation has, in the order of the structure."""
+        present = {unit.level for unit in self.units.refs.values()}
+        return [kind for kind in LEVEL_KINDS if kind in present]
+
+    def require_level(self, level: Level, allowed: Sequence[Level] | None = None) -> None:
+        """Refuses a level not in ``allowed`` (every depth and kind when None), naming the
+        depths and kinds that are."""
+        if allowed is None:
+            allowed = [*range(self.max_level + 1), *self.level_kinds()]
+        if level in allowed:
+            return
+        depths = [a for a in allowed if isinstance(a, int)]
+        kinds = [a for a in allowed if isinstance(a, str)]
+        shown = f"{level!r}" if isinstance(level, str) else str(level)
+        if not depths and not kinds:
+            message = f"There is no level {shown} you may see in this wave."
+        else:
+            span = str(depths[0]) if len(depths) == 1 else f"{depths[0]} to {depths[-1]}"
+            message = (
+                f"There is no level {shown} to show. Choose a level from {span} "
+                "(0 is the organisation, 1 its divisions, and so on down)"
+                + (f" or a kind of unit: {_or_list(kinds)}." if kinds else ".")
+            )
+        raise Invalid({"level": message}, source="query")
 
     def measure_codes(self, measures: str = "dimensions") -> list[str]:
         if measures not in MEASURE_SETS:
@@ -573,7 +604,7 @@ class WaveResults:
         return [m.code for m in self.measures]
 
     def table(
-        self, *, level: int, breakdown: str | None = None, measures: str = "dimensions"
+        self, *, level: Level, breakdown: str | None = None, measures: str = "dimensions"
     ) -> ResultsTable:
         """The whole organisation's protected table at ``level`` (cached per process).
         Filter it to the viewer with ``scoped_rows``."""
@@ -757,7 +788,7 @@ class ResultsTable:
     wave_id: int
     title: str
     threshold: int
-    level: int
+    level: Level
     breakdown: str | None
     measures: tuple[eng.Measure, ...]
     rows: list[Row]
@@ -783,7 +814,7 @@ def _visible_codes(prot: disclosure.Protection, ids, breakdown, categories, n, k
 def _build_table(
     results: WaveCore,
     previous: WaveCore | None,
-    level: int,
+    level: Level,
     breakdown: str | None,
     codes: list[str],
 ) -> ResultsTable:
@@ -823,7 +854,7 @@ def _build_table(
         _check_consistent(redacted)
 
     cells = _cells(redacted, results, k) if redacted is not None else {}
-    rows = _rows(results, positions, level, breakdown, group_rows, cells)
+    rows = _rows(results, positions, breakdown, group_rows, cells)
     return ResultsTable(
         wave_id=results.wave_id,
         title=results.title,
@@ -877,7 +908,6 @@ def _cells(redacted, results: WaveCore, k: int) -> dict[tuple, dict[str, Cell]]:
 def _rows(
     results: WaveCore,
     positions,
-    level: int,
     breakdown: str | None,
     group_rows: list[tuple],
     cells: dict[tuple, dict[str, Cell]],
@@ -895,7 +925,7 @@ def _rows(
                     unit_id=unit.id,
                     unit_code=unit.code,
                     unit_name=unit.name,
-                    level=level,
+                    level=unit.depth,  # the unit's depth, whichever level was asked for
                     path=unit.path,
                     breakdown=breakdown,
                     category=category,
@@ -1022,12 +1052,55 @@ def _measure_frame(results, previous, stats, breakdown, category, measure, posit
 # -- the viewer's scope ------------------------------------------------------------------------
 
 
+def parse_level(raw) -> Level | None:
+    """A level as a person or a script writes it: a depth (``3``, ``"3"``) or a kind of
+    unit (``"team"``, ``"Teams"``); None when not given. Anything else is Invalid, naming
+    the values accepted."""
+    if raw is None or isinstance(raw, int):
+        return raw
+    text = str(raw).strip().lower()
+    if not text:
+        return None
+    if text.isdecimal():
+        return int(text)
+    for kind in LEVEL_KINDS:
+        if text in (kind, LEVEL_PLURALS[kind]):
+            return kind
+    raise Invalid(
+        {
+            "level": f"There is no level {str(raw)[:30]!r}. Use a kind of unit: "
+            f"{_or_list(LEVEL_KINDS)}, or a depth (0 the organisation, 1 its divisions, "
+            "and so on down)."
+        },
+        source="query",
+    )
+
+
+def level_label(level: Level) -> str:
+    """What a level is called on a page: "Teams", "Level 3"."""
+    if isinstance(level, str):
+        return LEVEL_PLURALS[level].capitalize()
+    return f"Level {level}"
+
+
 def allowed_levels(results: WaveResults, scopes: Sequence) -> list[int]:
     """Levels with units inside the viewer's scopes (``[None]``: the whole organisation)."""
     top = 0 if None in scopes else min(unit.depth for unit in scopes) if scopes else None
     if top is None:
         return []
     return list(range(top, results.max_level + 1))
+
+
+def allowed_kinds(results: WaveResults, scopes: Sequence) -> list[str]:
+    """The kinds of unit inside the viewer's scopes (every kind for ``[None]``), in the
+    order of the structure."""
+    if None in scopes:
+        return results.level_kinds()
+    paths = tuple(unit.path for unit in scopes)
+    present = {
+        unit.level for unit in results.units.refs.values() if unit_tree.within_any(unit.path, paths)
+    }
+    return [kind for kind in LEVEL_KINDS if kind in present]
 
 
 def scoped_rows(table: ResultsTable, scopes: Sequence) -> list[Row]:
@@ -1038,13 +1111,20 @@ def scoped_rows(table: ResultsTable, scopes: Sequence) -> list[Row]:
     return [row for row in table.rows if unit_tree.within_any(row.path, paths)]
 
 
-def default_level(results: WaveResults, scopes: Sequence) -> int:
+def default_level(results: WaveResults, scopes: Sequence) -> Level:
+    """The kind of unit most common one level below the organisation (divisions), or the
+    kind of the viewer's own top unit; a depth only for units that record no kind."""
     levels = allowed_levels(results, scopes)
     if not levels:
         return 0
-    if None in scopes:
-        return min(1, results.max_level)
-    return levels[0]
+    depth = min(1, results.max_level) if None in scopes else levels[0]
+    kinds: dict[str, int] = {}
+    for unit in results.units.refs.values():
+        if unit.depth == depth and unit.level in LEVEL_KINDS:
+            kinds[unit.level] = kinds.get(unit.level, 0) + 1
+    if None not in scopes:
+        kinds = {unit.level: 1 for unit in scopes if unit.level in LEVEL_KINDS} or kinds
+    return max(kinds.items(), key=lambda kv: kv[1])[0] if kinds else depth
 
 
 def closed_wave_queryset(organisation):
