@@ -13,7 +13,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from colead.audit.models import AuditEvent
-from colead.insights import exports
+from colead.core.actor import Actor
+from colead.insights import exports, queries
+from colead.lib.errors import Refused
 from colead.org.models import Unit
 from tests.factories import UnitFactory
 from tests.integration.insights_fixtures import closed_wave
@@ -64,7 +66,8 @@ def test_the_list_shows_closed_waves_only(client_for, wave, trust):
 
 
 def test_results_are_in_the_navigation_for_those_who_may_see_them(client_for, wave):
-    for persona, shown in (("board", True), ("od", True), ("manager", True), ("staff", False)):
+    people = (("board", True), ("od", True), ("manager", True), ("staff", True), ("change", False))
+    for persona, shown in people:
         html = client_for(persona).get(reverse("home:home")).content.decode()
         assert (f'href="{reverse("insights:index")}"' in html) is shown, persona
 
@@ -148,15 +151,13 @@ def test_bad_parameters_are_explained(client_for, wave):
 
 
 def test_a_manager_sees_only_their_subtree(client_for, wave):
-    client = client_for("manager")  # manages Ward 1
+    client = client_for("manager")  # manages Ward 1, and as staff there sees the units above
     response = client.get(heatmap_url(wave))
     assert response.status_code == 200
-    assert response.context_data["levels"] == [3]
-    assert response.context_data["params"].level == 3
-    assert set(body_rows(response)) == {"Ward 1"}
-    refused = client.get(heatmap_url(wave, "?level=1"))
-    assert refused.status_code == 400
-    assert "Choose a level from 3 (0 is" in htmllib.unescape(refused.content.decode())
+    assert response.context_data["params"].level == "team"
+    assert set(body_rows(client.get(heatmap_url(wave, "?show_hidden=1")))) == {"Ward 1"}
+    above = client.get(heatmap_url(wave, "?level=1&show_hidden=1"))
+    assert set(body_rows(above)) == {"Medicine"}  # not Surgery
     download = client.get(download_url(wave, "?level=3&format=csv"))
     codes = {row["unit_code"] for row in csv.DictReader(io.StringIO(download.content.decode()))}
     assert codes == {"W1"}
@@ -175,19 +176,26 @@ def test_each_heatmap_view_with_figures_is_audited(client_for, wave):
     assert all(e.object_id == str(wave.pk) for e in events)
 
 
-def test_a_manager_is_refused_a_wave_that_surveyed_none_of_their_units(client_for, trust):
+def test_a_manager_is_refused_a_wave_that_surveyed_none_of_their_units(
+    client_for, trust, persona_users
+):
     wave = closed_wave(trust, {"T1": 12}, threshold=K)
     wave.target_units.set([Unit.objects.get(code="SURG")])
-    assert client_for("manager").get(heatmap_url(wave)).status_code == 403
     assert client_for("board").get(heatmap_url(wave)).status_code == 200
-    index = client_for("manager").get(reverse("insights:index"))
-    assert index.context_data["rows"] == []
+    # As staff, the manager sees the organisation's results, and none of Surgery's units.
+    top = client_for("manager").get(heatmap_url(wave, "?level=0&show_hidden=1"))
+    assert top.status_code == 200 and set(body_rows(top)) == {"Test Trust"}
+    below = client_for("manager").get(heatmap_url(wave, "?level=1"))
+    assert "There are no units to show at this level." in below.content.decode()
+    manager = Actor.of_user(persona_users["manager"], source="web")
+    with pytest.raises(Refused, match="did not survey any of the units"):
+        queries.heatmap_export(manager, organisation=trust["org"], wave_id=wave.pk, fmt="json")
 
 
 def test_staff_and_other_organisations_are_refused(client_for, wave, trust):
-    assert client_for("staff").get(heatmap_url(wave)).status_code == 403
-    assert client_for("staff").get(reverse("insights:index")).status_code == 403
     assert client_for("change").get(heatmap_url(wave)).status_code == 403
+    assert client_for("change").get(reverse("insights:index")).status_code == 403
+    assert client_for("safety").get(heatmap_url(wave)).status_code == 403
     assert client_for("outsider").get(heatmap_url(wave)).status_code == 404
     open_wave = make_wave(trust, title="Open", launch=True)
     not_yet = client_for("board").get(heatmap_url(open_wave))  # says why, as the API does

@@ -156,9 +156,9 @@ def test_a_bad_level_or_breakdown_is_the_same_message_on_the_page_and_in_the_api
 
 def test_reads_refuse_and_name_what_they_cannot_find(wave, trust, persona_users):
     organisation = trust["org"]
-    staff = Actor.of_user(persona_users["staff"], source="web")
+    change = Actor.of_user(persona_users["change"], source="web")
     with pytest.raises(Refused):
-        queries.heatmap(staff, organisation=organisation, wave_id=wave.pk)
+        queries.heatmap(change, organisation=organisation, wave_id=wave.pk)
     board = Actor.of_user(persona_users["board"], source="web")
     with pytest.raises(NotFound, match="There is no wave 999999 in Test Trust"):
         queries.heatmap(board, organisation=organisation, wave_id=999999)

@@ -431,13 +431,22 @@ def test_the_heatmap_links_each_unit_to_its_page(client_for, spring):
 def test_access_per_role(client_for, spring):
     for persona in ("board", "od", "admin"):
         assert client_for(persona).get(unit_url(spring, "T1")).status_code == 200, persona
-    manager = client_for("manager")  # manages Ward 1
-    assert manager.get(unit_url(spring, "W1")).status_code == 200
-    for outside in ("T1", "CARD", "MED", "TST1-ROOT"):
+    manager = client_for("manager")  # manages Ward 1, and is staff there
+    for own in ("W1", "CARD", "MED", "TST1-ROOT"):  # and the units above, as all staff
+        assert manager.get(unit_url(spring, own)).status_code == 200, own
+    for outside in ("T1", "W2", "SURG"):
         assert manager.get(unit_url(spring, outside)).status_code == 403, outside
     own = manager.get(unit_url(spring, "W1"))
-    assert [c["text"] for c in own.context_data["breadcrumbs"]] == ["Home", "Results", "Spring"]
-    for persona in ("staff", "change", "safety"):
+    assert [c["text"] for c in own.context_data["breadcrumbs"]] == [
+        "Home",
+        "Results",
+        "Spring",
+        "Test Trust",
+        "Medicine",
+        "Cardiology",
+    ]
+    assert client_for("staff").get(unit_url(spring, "W1")).status_code == 200  # their own
+    for persona in ("change", "safety"):
         assert client_for(persona).get(unit_url(spring, "W1")).status_code == 403, persona
     assert client_for("outsider").get(unit_url(spring, "W1")).status_code == 404
 

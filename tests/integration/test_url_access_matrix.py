@@ -38,7 +38,10 @@ HELD_UPLOAD = expect(404, 403, 403, 403, 403, 403, 403, 404)  # another user's u
 OWN_UPLOAD = expect(200, 403, 403, 403, 403, 403, 403, 404)  # the admin's own, being checked
 RESULTS = expect(200, 200, 200, 403, 200, 403, 403, 404)  # a closed wave of TST1
 RESULTS_NOT_MANAGER = expect(200, 200, 200, 403, 403, 403, 403, 404)  # outside Ward 1
-RESULTS_NO_UNIT = expect(404, 404, 404, 403, 404, 403, 403, 404)  # no such unit in TST1
+RESULTS_NO_UNIT = expect(404, 404, 404, 403, 404, 404, 403, 404)  # no such unit in TST1
+# The pages every member of staff sees for the organisation and their own units (Ward 1 and
+# the units above it); downloads and the analysis pages stay RESULTS.
+PUBLISHED = expect(200, 200, 200, 403, 200, 200, 403, 404)
 COVERAGE = expect(200, 200, 200, 403, 403, 403, 403, 200)  # organisation-wide objectives
 
 # (url name, args, method, expected outcome per persona)
@@ -79,19 +82,20 @@ MATRIX = [
     ("org:import_preview", ["held"], "get", HELD_UPLOAD),
     ("org:import_confirm", ["held"], "post", HELD_UPLOAD),
     ("org:import_cancel", ["held"], "post", HELD_UPLOAD),
-    # Results: board, OD leads, admins and managers (their subtree: Ward 1 is in the wave).
-    ("insights:index", [], "get", expect(200, 200, 200, 403, 200, 403, 403, 200)),
-    ("insights:heatmap", ["wave"], "get", RESULTS),
+    # Results: board, OD leads, admins and managers (their subtree: Ward 1 is in the wave);
+    # every member of staff for the organisation and their own units.
+    ("insights:index", [], "get", expect(200, 200, 200, 403, 200, 200, 403, 200)),
+    ("insights:heatmap", ["wave"], "get", PUBLISHED),
     ("insights:heatmap_export", ["wave"], "get", RESULTS),
     # Drivers: RESULTS_VIEW (a manager below division level gets an explanation, no figures);
     # reliability: RESULTS_ANALYSE over the whole organisation (OD leads and admins).
     ("insights:drivers", ["wave"], "get", RESULTS),
     ("insights:reliability", ["wave"], "get", expect(200, 403, 200, 403, 403, 403, 403, 404)),
-    # A unit's page: managers only inside their subtree; unknown or another organisation's
-    # codes are 404s.
-    ("insights:unit", ["wave", "W1"], "get", RESULTS),
+    # A unit's page: managers inside their subtree, and staff (managers too) their own
+    # units and those above; unknown or another organisation's codes are 404s.
+    ("insights:unit", ["wave", "W1"], "get", PUBLISHED),
     ("insights:unit", ["wave", "T1"], "get", RESULTS_NOT_MANAGER),
-    ("insights:unit", ["wave", "CARD"], "get", RESULTS_NOT_MANAGER),
+    ("insights:unit", ["wave", "CARD"], "get", PUBLISHED),
     ("insights:unit", ["wave", "OTH-ROOT"], "get", RESULTS_NO_UNIT),
     ("insights:unit", ["wave", "NO-SUCH-UNIT"], "get", RESULTS_NO_UNIT),
     # Objectives (tests/integration/direction_fixtures.py): the thread above one's own

@@ -80,9 +80,10 @@ def organisations_of(user):
     return sorted(seen.values(), key=lambda org: org.name)
 
 
-def require_permission(permission: Permission):
-    """View decorator: the signed-in user must hold ``permission`` in the current
-    organisation (organisation-wide). Unit-level checks happen inside the view."""
+def require_permission(permission: Permission, *alternatives: Permission):
+    """View decorator: the signed-in user must hold ``permission`` (or one of the
+    ``alternatives``) somewhere in the current organisation. Unit-level checks happen inside
+    the view."""
 
     def decorator(view):
         view.required_permission = permission
@@ -92,7 +93,10 @@ def require_permission(permission: Permission):
             organisation = getattr(request, "organisation", None)
             if organisation is None:
                 raise PermissionDenied
-            if not permitted_scopes(request.user, permission, organisation):
+            if not any(
+                permitted_scopes(request.user, held, organisation)
+                for held in (permission, *alternatives)
+            ):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -20,6 +20,9 @@ class Permission(StrEnum):
     SURVEY_MANAGE = "survey_manage"  # create, launch, extend and close survey waves
     SURVEY_RATES_VIEW = "survey_rates_view"  # live response rates (for a subtree)
     RESULTS_VIEW = "results_view"  # survey results of closed waves (for a subtree)
+    # the published results every member of staff sees: the organisation's and their own
+    # unit's and its ancestors' (not the units beside or below them, no downloads)
+    RESULTS_VIEW_OWN = "results_view_own"
     RESULTS_ANALYSE = "results_analyse"  # reliability and agreement of results (analysts)
     OBJECTIVES_VIEW = "objectives_view"  # objectives and their quality (for a subtree)
     OBJECTIVES_MANAGE = "objectives_manage"  # create and edit objectives, check in, propose
@@ -45,7 +48,10 @@ ROLE_DESCRIPTIONS = {
     Role.OD_LEAD: "Organisational development and people team: runs diagnostics and the programme.",
     Role.CHANGE_TEAM: "Staff who help run the culture and leadership programme.",
     Role.MANAGER: "Leads a unit; sees the people and results of their own subtree.",
-    Role.STAFF: "Everyone: their own profile, objectives and reports.",
+    Role.STAFF: (
+        "Everyone: their own profile, objectives and reports, and the survey results of the "
+        "organisation and of their own units."
+    ),
     Role.SAFETY_REVIEWER: "Reviews incidents and learning responses.",
 }
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -90,6 +96,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.OBJECTIVES_AGREE,
         }
     ),
-    Role.STAFF: frozenset({P.ORG_VIEW}),
+    Role.STAFF: frozenset({P.ORG_VIEW, P.RESULTS_VIEW_OWN}),
     Role.SAFETY_REVIEWER: frozenset({P.ORG_VIEW}),
 }

@@ -110,7 +110,10 @@ def privacy(request):
 
 
 def permission_denied(request, exception=None):
-    return TemplateResponse(request, "home/403.jinja", {}, status=403).render()
+    # A read's Refused says why (core.pages passes its message on); Django's own refusals
+    # carry no message, and get the general advice.
+    reason = str(exception) if exception is not None else ""
+    return TemplateResponse(request, "home/403.jinja", {"reason": reason}, status=403).render()
 
 
 def page_not_found(request, exception=None):

@@ -82,7 +82,9 @@ def cached(owner, key, build: Callable):
 def sees_drivers(scopes) -> bool:
     """Whether a viewer with these results scopes (units with a ``depth``; ``None``: the whole
     organisation) sees any unit on the drivers page: drivers stop at division level."""
-    return None in scopes or any(unit.depth <= 1 for unit in scopes)
+    return None in scopes or any(
+        unit.depth <= 1 for unit in scopes if not getattr(unit, "exact", False)
+    )  # a member of staff's own units (``results.OwnUnit``) open no drivers
 
 
 def drivers_minimum(threshold: int, predictors: int) -> int:

@@ -43,6 +43,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import ClassVar
 
 import numpy as np
 from django.db.models import Q
@@ -1083,11 +1084,42 @@ def level_label(level: Level) -> str:
     return f"Level {level}"
 
 
+@dataclass(frozen=True)
+class OwnUnit:
+    """A scope of one unit alone, not the units below it: every member of staff sees the
+    results of the organisation and of their own unit and its ancestors, as published to
+    everyone. (Other scopes are ``None``, the organisation, or a unit with its subtree.)"""
+
+    id: int
+    path: str
+    depth: int
+    level: str
+    name: str
+    code: str
+    exact: ClassVar[bool] = True  # what analysis.sees_drivers reads
+
+
+def is_own_unit(scope) -> bool:
+    return isinstance(scope, OwnUnit)
+
+
+def scope_holds(path: str, scopes: Sequence) -> bool:
+    """Whether the viewer's scopes hold the unit at ``path``: ``None`` holds every unit, a
+    unit its subtree, an ``OwnUnit`` itself alone."""
+    return None in scopes or any(
+        path == scope.path if is_own_unit(scope) else unit_tree.is_within(path, scope.path)
+        for scope in scopes
+    )
+
+
 def allowed_levels(results: WaveResults, scopes: Sequence) -> list[int]:
-    """Levels with units inside the viewer's scopes (``[None]``: the whole organisation)."""
+    """Levels with units inside the viewer's scopes (``[None]``: the whole organisation);
+    with only ``OwnUnit`` scopes, the depths of those units."""
     top = 0 if None in scopes else min(unit.depth for unit in scopes) if scopes else None
     if top is None:
         return []
+    if all(is_own_unit(scope) for scope in scopes):
+        return sorted({scope.depth for scope in scopes})
     return list(range(top, results.max_level + 1))
 
 
@@ -1096,9 +1128,8 @@ def allowed_kinds(results: WaveResults, scopes: Sequence) -> list[str]:
     order of the structure."""
     if None in scopes:
         return results.level_kinds()
-    paths = tuple(unit.path for unit in scopes)
     present = {
-        unit.level for unit in results.units.refs.values() if unit_tree.within_any(unit.path, paths)
+        unit.level for unit in results.units.refs.values() if scope_holds(unit.path, scopes)
     }
     return [kind for kind in LEVEL_KINDS if kind in present]
 
@@ -1107,8 +1138,7 @@ def scoped_rows(table: ResultsTable, scopes: Sequence) -> list[Row]:
     """The rows of units inside the viewer's scopes (all of them for ``[None]``)."""
     if None in scopes:
         return list(table.rows)
-    paths = tuple(unit.path for unit in scopes)
-    return [row for row in table.rows if unit_tree.within_any(row.path, paths)]
+    return [row for row in table.rows if scope_holds(row.path, scopes)]
 
 
 def default_level(results: WaveResults, scopes: Sequence) -> Level:

@@ -55,7 +55,7 @@ _AGREEMENT = memory.recent(8, f"{__name__}._AGREEMENT")  # wave core key -> {uni
 
 def in_scope(unit: rs.UnitRef, scopes) -> bool:
     """Whether the viewer's scopes (``[None]``: the organisation) hold the unit."""
-    return None in scopes or unit_tree.within_any(unit.path, [scope.path for scope in scopes])
+    return rs.scope_holds(unit.path, scopes)
 
 
 def includes(target_paths, unit: rs.UnitRef) -> bool:

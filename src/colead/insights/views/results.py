@@ -4,7 +4,9 @@ answer for its template.
 
 Everything needs RESULTS_VIEW: organisation-wide for board members, OD leads and
 organisation admins; a subtree for managers, who see only the units inside it (the figures
-are the organisation's, suppressed over the whole organisation, then filtered). Waves are
+are the organisation's, suppressed over the whole organisation, then filtered). The list,
+the heatmap and the unit pages also open to every member of staff (RESULTS_VIEW_OWN) for the
+organisation and their own units (docs/access.md); the download does not. Waves are
 looked up in the current organisation only (another organisation's is a 404); a manager gets
 403 for a wave that surveyed none of their units.
 """
@@ -31,17 +33,18 @@ from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave
 
 RESULTS = Permission.RESULTS_VIEW
+OWN = Permission.RESULTS_VIEW_OWN  # every member of staff: the published results
 # the heatmap form's fields, in page order, with their HTML ids
 HEATMAP_FIELDS = {"level": "level", "by": "by", "group": "group", "colour": "colour"}
 
 
 @login_required
 @require_GET
-@require_permission(RESULTS)
+@require_permission(RESULTS, OWN)
 def index(request):
     """Closed waves whose results the viewer may see, newest first."""
     actor = Actor.from_request(request)
-    scopes = queries.scopes_of(actor, request.organisation)
+    scopes = queries.scopes_of(actor, request.organisation, published=True)
     rows = [
         {
             "wave": wave,
@@ -63,7 +66,7 @@ def index(request):
 
 @login_required
 @require_GET
-@require_permission(RESULTS)
+@require_permission(RESULTS, OWN)
 @answers_read_errors
 def heatmap(request, wave_id):
     """Units at one level × dimensions, coloured by score, comparison or change; hidden
@@ -141,7 +144,9 @@ def _heatmap_figures(read: queries.Heatmap, params) -> dict:
         "heads": presenters.header_cells(table.measures, params),
         "rows": presenters.heatmap_rows(table, rows, params),
         "legend": presenters.legend(params, table.threshold),
-        "downloads": [
+        "downloads": []
+        if not read.may_export
+        else [
             (
                 label,
                 reverse("insights:heatmap_export", args=[read.wave.pk])
@@ -178,7 +183,7 @@ def _level_names(results: rs.WaveResults, levels: list[int]) -> dict[int, str]:
 
 @login_required
 @require_GET
-@require_permission(RESULTS)
+@require_permission(RESULTS, OWN)
 @answers_read_errors
 def heatmap_export(request, wave_id):
     """The heatmap's rows as CSV or XLSX (``?format=``): ``queries.heatmap_export``, as the
@@ -217,7 +222,7 @@ def heatmap_export(request, wave_id):
 
 @login_required
 @require_GET
-@require_permission(RESULTS)
+@require_permission(RESULTS, OWN)
 @answers_read_errors
 def unit(request, wave_id, code):
     """One unit in one closed wave: its dimensions with intervals, comparisons and change,
