@@ -1,6 +1,8 @@
 """An admin imports a workforce file in the browser: problems, preview, confirm. Every
 page is checked with axe-core (WCAG 2.2 AA)."""
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
@@ -78,3 +80,38 @@ def test_preview_is_usable_on_a_phone(phone_page, live_server, persona_users, tr
     phone_page.get_by_role("button", name="Cancel and discard the file").click()
     expect(phone_page.locator(".nhsuk-notification-banner")).to_contain_text("was not imported")
     assert_accessible(phone_page)
+
+
+def test_a_file_marking_most_staff_as_leavers_needs_its_own_confirmation(
+    page, live_server, persona_users, trust, tmp_path
+):
+    org = trust["org"]
+    two_rows = tmp_path / "two-rows.csv"
+    two_rows.write_bytes(workforce_csv({"X1": new_person("X1", unit="W1"), "X2": new_person("X2")}))
+    sign_in(page, live_server, "admin@test.test")
+    page.goto(f"{live_server.url}/org/imports/")
+    choose_file(page, "Upload a workforce file", two_rows)
+    page.get_by_role("button", name="Upload and check the workforce file").click()
+    warning = page.locator(".nhsuk-card--warning")
+    expect(warning).to_contain_text("12 people will be marked as leavers")
+    expect(warning).to_contain_text("That is 100 % of the 12 current staff")
+    assert_accessible(page)
+    if os.environ.get("COLEAD_SCREENSHOTS"):
+        page.screenshot(path="docs/screenshots/import-many-leavers.png")
+
+    # The ordinary button alone is refused, pointing at the box to tick.
+    page.get_by_role("button", name="Confirm and import").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Tick the box to confirm that you understand 12 people")
+    assert page.title().startswith("Error:")
+    assert_accessible(page)
+    assert Person.objects.for_org(org).current().count() == 12
+    summary.get_by_role("link").click()
+    expect(page.get_by_label("I understand 12 people will be marked as leavers")).to_be_focused()
+
+    page.get_by_label("I understand 12 people will be marked as leavers").check()
+    page.get_by_role("button", name="Confirm and import").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Added 2, updated 0, leavers 12, unchanged 0."
+    )
+    assert Person.objects.for_org(org).current().count() == 2

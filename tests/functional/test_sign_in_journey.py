@@ -83,3 +83,13 @@ class TestPasswordByEmail:
         assert_accessible(page)
         sign_in(page, live_server, "staff@test.test", password="a-long-and-unusual-passphrase")
         expect(page.get_by_role("navigation", name="Menu")).to_be_visible()
+
+
+def test_the_email_address_may_be_typed_in_any_case(page, live_server, persona_users):
+    page.goto(f"{live_server.url}/accounts/sign-in/")
+    page.get_by_label("Email address").fill("Od@Test.test")
+    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Test Trust")
+    assert_accessible(page)

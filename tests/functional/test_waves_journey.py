@@ -128,3 +128,38 @@ def test_an_od_lead_extends_then_closes_a_wave(page, live_server, persona_users,
     expect(page.locator(".nhsuk-tag")).to_have_text("Closed")
     expect(page.locator("main").get_by_role("button")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_launch_answers_at_once_and_the_wave_page_counts_the_emails_as_they_go(
+    page, live_server, persona_users, trust, settings
+):
+    import os
+    import time
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    from tests.integration.waves_fixtures import make_wave
+
+    # Production's configuration: the launch queues the emails for the db_worker.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    wave = make_wave(trust, units=["TST1-ROOT"], threshold=5, title="Autumn pulse")
+    sign_in(page, live_server, "od@test.test")
+    page.goto(f"{live_server.url}/surveys/{wave.pk}/launch/")
+    started = time.monotonic()
+    page.get_by_role("button", name="Launch the wave and send invitations").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("12 people are invited")
+    answered = time.monotonic() - started
+    sending = page.locator("#sending")
+    expect(sending).to_contain_text("Invitation emails sent: 0 of 12 (still sending")
+    assert mail.outbox == [], "the launch itself sent no email"
+    assert answered < 10, answered
+    assert_accessible(page)
+    if os.environ.get("COLEAD_SCREENSHOTS"):
+        page.locator("#invitations").scroll_into_view_if_needed()
+        page.screenshot(path="docs/screenshots/wave-sending.png")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)  # the worker's turn
+    assert len(mail.outbox) == 12
+    # The page asks again by itself (htmx), with no reload, and stops once all have gone.
+    expect(sending).to_contain_text("Invitation emails sent: 12 of 12 (all sent)", timeout=10_000)
