@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils import timezone
 
-from colead.accounts.permissions import permitted_scopes
+from colead.accounts.permissions import own_person_ids, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
@@ -35,29 +36,72 @@ from colead.insights import results as rs
 from colead.insights import unit_results as ur
 from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.spreadsheet import FORMATS
+from colead.org.models import Person, Unit
 from colead.surveys.models import Wave
 from colead.surveys.services import wave_instruments
 
 RESULTS = Permission.RESULTS_VIEW
+OWN = Permission.RESULTS_VIEW_OWN
 ANALYSE = Permission.RESULTS_ANALYSE
-PREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability page
+COMMENTS_WITHHELD = (
+    "Comments are shown to the managers of the unit and to the board and OD team, not to "
+    "every member of staff."
+)
+STAFF_SEE_PUBLISHED = (
+    "Downloads, the API and the analysis pages are for managers, the board and the OD team. "
+    "You can see the results of the organisation and of your own units on the Results pages."
+)
+PREVIOUS_WAVESPREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability page
 EXPORT_FORMATS = ("json", *FORMATS)
 
 
 # -- who may see what ----------------------------------------------------------------------------
 
 
-def scopes_of(actor: Actor, organisation, permission: Permission = RESULTS) -> list:
+def scopes_of(
+    actor: Actor, organisation, permission: Permission = RESULTS, *, published: bool = False
+) -> list:
     """The units under which the actor holds ``permission`` (``[None]``: the whole
-    organisation; the system sees it all). None at all is Refused."""
+    organisation; the system sees it all). With ``published`` (the results pages), a member
+    of staff (RESULTS_VIEW_OWN) also sees the organisation and their own units, each alone
+    (``results.OwnUnit``), after the subtrees they hold. None at all is Refused."""
     if actor.is_system:
         return [None]
-    scopes = (
-        permitted_scopes(actor.user, permission, organisation) if actor.user is not None else []
-    )
+    user = actor.user
+    scopes = permitted_scopes(user, permission, organisation) if user is not None else []
+    if scopes == [None]:
+        return scopes
+    holds_own = user is not None and bool(permitted_scopes(user, OWN, organisation))
+    if published and permission == RESULTS and holds_own:
+        scopes = [*scopes, *own_units(user, organisation)]
     if not scopes:
+        if holds_own:
+            raise Refused(STAFF_SEE_PUBLISHED)
         raise Refused(f"You may not see survey results in {organisation.name}.")
     return scopes
+
+
+def own_units(user, organisation) -> list[rs.OwnUnit]:
+    """The organisation's top unit and the units of the user's staff records with their
+    ancestors, from the top: the results published to every member of staff."""
+    people = Person.objects.filter(
+        organisation=organisation, pk__in=own_person_ids(user, organisation)
+    ).select_related("primary_unit")
+    ids = [unit_id for person in people for unit_id in person.primary_unit.ancestor_ids()]
+    units = Unit.objects.for_org(organisation).filter(
+        Q(parent__isnull=True) | Q(pk__in=ids), is_active=True
+    )
+    return [
+        rs.OwnUnit(
+            id=unit.pk,
+            path=unit.path,
+            depth=unit.depth,
+            level=unit.level,
+            name=unit.name,
+            code=unit.code,
+        )
+        for unit in units.order_by("depth", "path")
+    ]
 
 
 def may_analyse(actor: Actor, organisation) -> bool:
@@ -80,22 +124,25 @@ class WaveRead:
         return None in self.scopes
 
     @property
+    def own_only(self) -> bool:
+        """Whether the actor sees only the results published to every member of staff."""
+        return bool(self.scopes) and all(rs.is_own_unit(scope) for scope in self.scopes)
+
+    @property
+    def may_export(self) -> bool:
+        """Downloads and the API are for those who hold results over units, not staff."""
+        return not self.own_only
+
+    @property
     def scope_names(self) -> list[str]:
         return [] if self.org_wide else [unit.name for unit in self.scopes]
 
     @property
-    def kinds(self) -> list[str]:
-        """The kinds of unit the actor may see (``results.LEVEL_KINDS``), for the level
-        choices."""
-        return rs.allowed_kinds(self.results, self.scopes)
+    def levels(self) -> list[int]:
+        return rs.allowed_levels(self.results, self.scopes)
 
     @property
-    def levels(self) -> list[rs.Level]:
-        """Every level the actor may ask for: the depths, then the kinds of unit."""
-        return [*rs.allowed_levels(self.results, self.scopes), *self.kinds]
-
-    @property
-    def default_level(self) -> rs.Level:
+    def default_level(self) -> int:
         return rs.default_level(self.results, self.scopes)
 
 
@@ -120,11 +167,13 @@ def _open(
     permission: Permission = RESULTS,
     org_wide: bool = False,
     with_previous: bool = True,
+    published: bool = False,
 ) -> WaveRead:
     """Lookup, scope and state of a read (``org_wide``: the figures are the whole
-    organisation's, so a unit's scope is not enough)."""
+    organisation's, so a unit's scope is not enough; ``published``: a page every member of
+    staff may open, for their own units)."""
     wave = _wave(actor, organisation, wave_id)
-    scopes = scopes_of(actor, wave.organisation, permission)
+    scopes = scopes_of(actor, wave.organisation, permission, published=published)
     if org_wide and None not in scopes:
         raise Refused(
             "These figures are computed across the whole organisation: they need "
@@ -144,7 +193,7 @@ def _open(
 def waves(actor: Actor, *, organisation) -> list[Wave]:
     """The organisation's closed waves that surveyed units the actor may see, newest first.
     Not audited: it shows titles and dates, no figures."""
-    scopes = scopes_of(actor, organisation)
+    scopes = scopes_of(actor, organisation, published=True)
     closed = (
         rs.closed_wave_queryset(organisation)
         .prefetch_related("target_units")
@@ -165,21 +214,21 @@ def heatmap_choices(
     *,
     organisation,
     wave_id: int,
-    level: rs.Level | None = None,
+    level: int | None = None,
     by: str | None = None,
     group: str | None = None,
 ) -> WaveRead:
     """What the heatmap's form offers (levels, breakdowns), without figures, after checking
     what was asked as ``heatmap`` does: for a page that shows problems instead of figures.
     Not audited."""
-    read = _open(actor, organisation, wave_id)
+    read = _open(actor, organisation, wave_id, published=True)
     _checked(read, level, by, group, "dimensions")
     return read
 
 
 @dataclass(kw_only=True)
 class Heatmap(WaveRead):
-    level: rs.Level
+    level: int
     by: str | None
     group: str | None
     measures: str
@@ -187,26 +236,19 @@ class Heatmap(WaveRead):
     rows: list[rs.Row] = field(default_factory=list)  # the actor's rows, in unit order
 
 
-def _checked(read: WaveRead, level, by, group, measures) -> tuple[rs.Level, str | None, str | None]:
-    """The level (a kind of unit or a depth, as a name, a number or its text), breakdown and
-    group asked for, checked together so that every problem is named at once. A group
-    without a breakdown is a staff group (the page's links)."""
+def _checked(read: WaveRead, level, by, group, measures) -> tuple[int, str | None, str | None]:
+    """The level, breakdown and group asked for, checked together so that every problem is
+    named at once. A group without a breakdown is a staff group (the page's links)."""
     results = read.results
+    level = read.default_level if level is None else level
     if group is not None and by is None:
         by = "staff_group"
     errors: dict[str, str] = {}
-    try:
-        level = rs.parse_level(level)
-    except Invalid as error:
-        errors["level"] = error.errors["level"]
-    level = read.default_level if level is None else level
-    checks = [
+    for name, check in (
+        ("level", lambda: results.require_level(level, read.levels)),
         ("by", lambda: results.require_breakdown(by)),
         ("measures", lambda: results.measure_codes(measures)),
-    ]
-    if "level" not in errors:
-        checks.insert(0, ("level", lambda: results.require_level(level, read.levels)))
-    for name, check in checks:
+    ):
         try:
             check()
         except Invalid as error:
@@ -221,8 +263,10 @@ def _checked(read: WaveRead, level, by, group, measures) -> tuple[rs.Level, str 
     return level, by, group
 
 
-def _heatmap(actor, organisation, wave_id, level, by, group, measures) -> Heatmap:
-    read = _open(actor, organisation, wave_id)
+def _heatmap(
+    actor, organisation, wave_id, level, by, group, measures, *, published: bool
+) -> Heatmap:
+    read = _open(actor, organisation, wave_id, published=published)
     level, by, group = _checked(read, level, by, group, measures)
     table = read.results.table(level=level, breakdown=by, measures=measures)
     rows = rs.scoped_rows(table, read.scopes)
@@ -246,16 +290,15 @@ def heatmap(
     *,
     organisation,
     wave_id: int,
-    level: rs.Level | None = None,
+    level: int | None = None,
     by: str | None = None,
     group: str | None = None,
     measures: str = "dimensions",
 ) -> Heatmap:
-    """The heatmap of a closed wave: the actor's units at ``level`` (a kind of unit such as
-    ``"team"``, or a depth; their default level when None), optionally broken down ``by`` a
-    breakdown the responses carry, or one ``group`` of it. Audited as
-    ``insights.heatmap_view``."""
-    read = _heatmap(actor, organisation, wave_id, level, by, group, measures)
+    """The heatmap of a closed wave: the actor's units at ``level`` (their default level when
+    None), optionally broken down ``by`` a breakdown the responses carry, or one ``group`` of
+    it. Audited as ``insights.heatmap_view``."""
+    read = _heatmap(actor, organisation, wave_id, level, by, group, measures, published=True)
     record(
         action="insights.heatmap_view",
         actor=actor,
@@ -290,7 +333,7 @@ def heatmap_export(
     organisation,
     wave_id: int,
     fmt: str,
-    level: rs.Level | None = None,
+    level: int | None = None,
     by: str | None = None,
     group: str | None = None,
     measures: str = "dimensions",
@@ -303,7 +346,7 @@ def heatmap_export(
             {"format": f"There is no format {fmt[:20]!r}. Use {', '.join(EXPORT_FORMATS)}."},
             source="query",
         )
-    read = _heatmap(actor, organisation, wave_id, level, by, group, measures)
+    read = _heatmap(actor, organisation, wave_id, level, by, group, measures, published=False)
     lines = exports.export_rows(read.table, read.rows)
     export = HeatmapExport(heatmap=read, fmt=fmt, lines=lines)
     if fmt != "json":
@@ -313,9 +356,8 @@ def heatmap_export(
         )
         export.content_type = FORMATS[fmt]
         suffix = f"-{read.by}" if read.by else ""
-        level = read.level if isinstance(read.level, str) else f"level{read.level}"
         export.filename = (
-            f"heatmap-{wave.organisation.code}-wave{wave.pk}-{level}{suffix}"
+            f"heatmap-{wave.organisation.code}-wave{wave.pk}-level{read.level}{suffix}"
             f"-{timezone.localdate():%Y%m%d}.{fmt}"
         )
     record(
@@ -364,8 +406,10 @@ class UnitPage(WaveRead):
 def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPage:
     """One unit in a closed wave: its row, its children, the trend across the waves that
     surveyed it and its comment themes. An unknown code is NotFound, a unit outside the
-    actor's scope Refused. Audited as ``insights.unit_view`` (the page can show comments)."""
-    read = _open(actor, organisation, wave_id)
+    actor's scope Refused. A member of staff sees their own units (``results.OwnUnit``)
+    with none of the units below them and no comments: free text is for the managers of
+    the units. Audited as ``insights.unit_view`` (the page can show comments)."""
+    read = _open(actor, organisation, wave_id, published=True)
     wave, results = read.wave, read.results
     unit = next((ref for ref in results.units.refs.values() if ref.code == code), None)
     if unit is None:
@@ -374,12 +418,23 @@ def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPag
             wave=wave,
         )
     if not ur.in_scope(unit, read.scopes):
+        if read.own_only:
+            raise Refused(
+                f"{unit.name} is not one of your units. Every member of staff sees the "
+                "results of the organisation and of their own unit and the units above it; "
+                "the units' managers see the rest."
+            )
         raise Refused(f"{unit.name} is outside the units whose results you may see.")
     row = ur.unit_row(results, unit)
     waves = ur.waves_including(wave.organisation, unit)
     if wave.pk not in {w.pk for w in waves}:
         waves = sorted([*waves, wave], key=lambda w: (w.closed_at, w.pk))
-    comments = ur.comments_section(wave, results, unit, wave_instruments(wave))
+    subtree = rs.scope_holds(unit.path, [s for s in read.scopes if not rs.is_own_unit(s)])
+    comments = (
+        ur.comments_section(wave, results, unit, wave_instruments(wave))
+        if subtree
+        else {"asked": True, "groups": [], "withheld": COMMENTS_WITHHELD}
+    )
     record(
         action="insights.unit_view",
         actor=actor,
@@ -394,7 +449,7 @@ def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPag
         unit=unit,
         row=row,
         included=row is not None and ur.includes(results.core.target_paths, unit),
-        children=ur.children_of(results, unit),
+        children=[ref for ref in ur.children_of(results, unit) if ur.in_scope(ref, read.scopes)],
         ancestors=[up for up in ur.ancestors_of(results, unit) if ur.in_scope(up, read.scopes)],
         waves=waves,
         trend=ur.trend(waves, unit, wave.pk),
