@@ -48,3 +48,12 @@ preload_app = True
 # a reply, and respondents' phones and kiosks pause for more than 2 s often. Behind a
 # proxy, set this above the proxy's own idle timeout.
 keepalive = 5
+
+
+def post_fork(server, worker):
+    """Build the results caches of the latest waves in each worker, in the background: the
+    master loaded the libraries and templates before the fork, but opens no database
+    connection (colead.insights.warm)."""
+    from colead.insights import warm
+
+    warm.start()

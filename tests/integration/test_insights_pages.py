@@ -73,7 +73,8 @@ def test_results_are_in_the_navigation_for_those_who_may_see_them(client_for, wa
 
 
 def test_the_heatmap_marks_and_explains_hidden_cells(client_for, wave):
-    response = client_for("board").get(heatmap_url(wave, "?level=3"))
+    # rows whose figures are all hidden are listed only when asked for
+    response = client_for("board").get(heatmap_url(wave, "?level=3&show_hidden=1"))
     assert response.status_code == 200
     rows = body_rows(response)
     assert set(rows) == {"Ward 1", "Ward 2"}
@@ -169,7 +170,7 @@ def test_each_heatmap_view_with_figures_is_audited(client_for, wave):
     client_for("board").get(heatmap_url(wave, "?level=9"))  # 400: no figures shown
     events = list(AuditEvent.objects.filter(action="insights.heatmap_view").order_by("pk"))
     assert [(e.actor_label, e.detail["level"], e.detail["breakdown"]) for e in events] == [
-        ("manager@test.test", 3, None),
+        ("manager@test.test", "team", None),
         ("board@test.test", 2, "staff_group"),
     ]
     assert events[0].detail["rows"] == 1  # Ward 1 only

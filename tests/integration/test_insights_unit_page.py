@@ -403,7 +403,7 @@ def test_breadcrumbs_child_chooser_and_other_waves(client_for, autumn, spring):
     response = client_for("board").get(unit_url(spring, "CARD"))
     crumbs = [c["text"] for c in response.context_data["breadcrumbs"]]
     assert crumbs == ["Home", "Results", "Spring", "Test Trust", "Medicine"]
-    assert response.context_data["breadcrumbs"][2]["href"].endswith("?level=2")
+    assert response.context_data["breadcrumbs"][2]["href"].endswith("?level=directorate")
     children = response.context_data["children"]
     assert [(c["name"], c["responses"]) for c in children] == [
         ("Ward 1", "Hidden"),
@@ -421,7 +421,7 @@ def test_the_heatmap_links_each_unit_to_its_page(client_for, spring):
     assert f'<a href="{unit_url(spring, "MED")}">Medicine</a>' in html
     assert f'<a href="{unit_url(spring, "SURG")}">Surgery</a>' in html
     grouped = client_for("board").get(
-        reverse("insights:heatmap", args=[spring.pk]) + "?group=medical_dental"
+        reverse("insights:heatmap", args=[spring.pk]) + "?group=medical_dental&show_hidden=1"
     )
     assert f'<a href="{unit_url(spring, "MED")}">Medicine</a>: Medical and Dental' in (
         grouped.content.decode()

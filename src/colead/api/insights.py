@@ -29,12 +29,14 @@ RESULTS = Permission.RESULTS_VIEW
 
 
 class HeatmapQuery(Schema):
-    level: int | None = Field(
+    level: str | None = Field(
         None,
-        ge=0,
-        le=100,
-        description="Unit level: 0 the organisation, 1 its divisions, and so on. Defaults to "
-        "1 for the whole organisation, or the level of your own units.",
+        max_length=40,
+        description="Which units: a kind of unit (organisation, division, directorate, "
+        "department or team: every unit of that kind, wherever it sits in the structure), or "
+        "a depth (0 the organisation, 1 its divisions, and so on). Defaults to the "
+        "divisions for the whole organisation, or the kind of your own units. Any other "
+        "value is 422, naming those accepted.",
     )
     by: Literal[tuple(rs.BREAKDOWNS)] | None = Field(
         None,
@@ -50,7 +52,7 @@ class HeatmapQuery(Schema):
 class HeatmapRowOut(Schema):
     unit_code: str
     unit_name: str
-    level: int
+    level: int = Field(description="The unit's depth: 0 the organisation, 1 a division...")
     breakdown: str = Field(
         description="The group's code in the breakdown (e.g. a staff group), or empty for "
         "the whole unit."
@@ -93,7 +95,9 @@ class HeatmapRowOut(Schema):
 class HeatmapOut(Schema):
     wave_id: int
     wave_title: str
-    level: int
+    level: int | str = Field(
+        description="The level shown: a kind of unit (e.g. team) or a depth, as asked."
+    )
     breakdown: str | None
     reporting_threshold: int
     columns: list[str] = Field(description="The columns of the CSV and XLSX exports.")

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from colead.insights import results as rs
 from colead.lib import memory
+from colead.lib.errors import Invalid
 
 COLOURS = {
     "score": "Score",
@@ -30,6 +31,7 @@ COLOURED_BY = {
     "change": "coloured by change since the previous wave",
 }
 ORDERS = ("asc", "desc")
+TRUE_WORDS = ("1", "on", "yes", "true")
 
 # Scores on 0–10 in five fixed bands (the same in every wave, so colours can be compared).
 SCORE_BANDS = (
@@ -57,12 +59,14 @@ HIDDEN_TEXT = {"fewer": None, "hidden": "Hidden", "refused": "Not shown"}  # Non
 
 @dataclass
 class HeatmapParams:
-    level: int | None = None
+    level: rs.Level | None = None  # a kind of unit ("team") or a depth
     by: str | None = None
     group: str | None = None
     colour: str = "score"
     sort: str = "unit"
     order: str = "asc"
+    compact: bool = False  # smaller cells and abbreviated theme names
+    show_hidden: bool = False  # also list rows in which every figure is hidden
 
     def query(self, **changes) -> str:
         values = {
@@ -72,6 +76,8 @@ class HeatmapParams:
             "colour": self.colour,
             "sort": self.sort,
             "order": self.order,
+            "compact": "1" if self.compact else "",
+            "show_hidden": "1" if self.show_hidden else "",
         }
         values.update(changes)
         return "?" + urlencode({k: v for k, v in values.items() if v not in (None, "")})
@@ -79,17 +85,12 @@ class HeatmapParams:
 
 def parse_params(get) -> tuple[HeatmapParams, dict[str, str]]:
     """The heatmap page's query string as parameters, and the problems of those the page
-    itself owns (a level that is not a number, the colouring) by field. Whether the level,
+    itself owns (the colouring) by field. Whether the level (a kind of unit or a depth),
     breakdown and group exist in the wave is the read's to say (``queries.heatmap``)."""
     params, errors = HeatmapParams(), {}
-    raw_level = get.get("level", "").strip()
-    if raw_level:
-        try:
-            params.level = int(raw_level)
-        except ValueError:
-            errors["level"] = (
-                f"Level {raw_level[:20]!r} is not a number. Choose a level from the list."
-            )
+    params.level = get.get("level", "").strip()[:40] or None
+    params.compact = get.get("compact", "") in TRUE_WORDS
+    params.show_hidden = get.get("show_hidden", "") in TRUE_WORDS
     by = get.get("by", "").strip() or None
     group = get.get("group", "").strip() or None
     # The form lists the groups of one breakdown (``group_of``); when the breakdown was
@@ -118,6 +119,10 @@ def settle_params(params: HeatmapParams, read) -> HeatmapParams:
     sort column the table has."""
     results = read.results
     level = getattr(read, "level", params.level)
+    try:
+        level = rs.parse_level(level)
+    except Invalid:
+        level = None
     by = getattr(read, "by", params.by)
     group = getattr(read, "group", params.group)
     params.level = level if level in read.levels else read.default_level
@@ -219,12 +224,36 @@ def sort_rows(rows: list[rs.Row], params: HeatmapParams) -> list[rs.Row]:
     return present + missing
 
 
+# Words left out of a theme's abbreviation.
+SMALL_WORDS = frozenset({"a", "and", "by", "for", "how", "in", "my", "of", "the", "to", "we"})
+
+
+def abbreviation(title: str) -> str:
+    """A theme's short name for the compact heatmap: the initials of its main words
+    ("Psychological safety": "PS"), or one word cut to five letters ("Motivation":
+    "Motiv.")."""
+    words = [w for w in title.replace("-", " ").split() if w.lower() not in SMALL_WORDS]
+    words = words or title.split() or [title]
+    if len(words) > 1:
+        return "".join(word[0].upper() for word in words[:4])
+    word = words[0]
+    return word if len(word) <= 6 else f"{word[:5]}."
+
+
 def header_cells(measures, params: HeatmapParams) -> list[dict]:
     """Column headers with server-side sort links (the link sorts the other way when the
-    column is already sorted)."""
-    heads = [{"key": "unit", "text": "Unit", "numeric": False}]
-    heads.append({"key": "responses", "text": "Responses", "numeric": True})
-    heads += [{"key": m.code, "text": m.title, "numeric": True} for m in measures]
+    column is already sorted), and each one's short name for the compact view (unique
+    within the table)."""
+    heads = [{"key": "unit", "text": "Unit", "short": "Unit", "numeric": False}]
+    heads.append({"key": "responses", "text": "Responses", "short": "n", "numeric": True})
+    taken: set[str] = {"Unit", "n"}
+    for m in measures:
+        short = base = abbreviation(m.title)
+        suffix = 2
+        while short in taken:
+            short, suffix = f"{base}{suffix}", suffix + 1
+        taken.add(short)
+        heads.append({"key": m.code, "text": m.title, "short": short, "numeric": True})
     for head in heads:
         current = params.sort == head["key"]
         if current:
@@ -289,6 +318,24 @@ def heatmap_rows(table: rs.ResultsTable, rows: list[rs.Row], params: HeatmapPara
             view = views[id(row)] = _row_view(table, row, params.colour)
         out.append(view)
     return out
+
+
+def fully_hidden(row: rs.Row) -> bool:
+    """Whether every figure of a row is hidden (its responses and each of its cells)."""
+    if row.suppressed is None:
+        return False
+    return all(cell.suppressed is not None for cell in row.cells.values())
+
+
+def shown_rows(rows: list[rs.Row], params: HeatmapParams) -> tuple[list[rs.Row], int]:
+    """The rows to list and how many were left out: unless ``show_hidden``, rows in which
+    every figure is hidden are left out. Which rows those are is already on the page for
+    everyone (each of their cells says "<k" or "Hidden"), so leaving them out, and
+    counting them, tells nothing more about anyone."""
+    if params.show_hidden:
+        return rows, 0
+    kept = [row for row in rows if not fully_hidden(row)]
+    return kept, len(rows) - len(kept)
 
 
 def legend(params: HeatmapParams, threshold: int) -> list[tuple[str, str]]:

@@ -51,7 +51,7 @@ STAFF_SEE_PUBLISHED = (
     "Downloads, the API and the analysis pages are for managers, the board and the OD team. "
     "You can see the results of the organisation and of your own units on the Results pages."
 )
-PREVIOUS_WAVESPREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability page
+PREVIOUS_WAVES = 3  # earlier waves shown beside this one on the reliability page
 EXPORT_FORMATS = ("json", *FORMATS)
 
 
@@ -138,11 +138,18 @@ class WaveRead:
         return [] if self.org_wide else [unit.name for unit in self.scopes]
 
     @property
-    def levels(self) -> list[int]:
-        return rs.allowed_levels(self.results, self.scopes)
+    def kinds(self) -> list[str]:
+        """The kinds of unit the actor may see (``results.LEVEL_KINDS``), for the level
+        choices."""
+        return rs.allowed_kinds(self.results, self.scopes)
 
     @property
-    def default_level(self) -> int:
+    def levels(self) -> list[rs.Level]:
+        """Every level the actor may ask for: the depths, then the kinds of unit."""
+        return [*rs.allowed_levels(self.results, self.scopes), *self.kinds]
+
+    @property
+    def default_level(self) -> rs.Level:
         return rs.default_level(self.results, self.scopes)
 
 
@@ -214,7 +221,7 @@ def heatmap_choices(
     *,
     organisation,
     wave_id: int,
-    level: int | None = None,
+    level: rs.Level | None = None,
     by: str | None = None,
     group: str | None = None,
 ) -> WaveRead:
@@ -228,7 +235,7 @@ def heatmap_choices(
 
 @dataclass(kw_only=True)
 class Heatmap(WaveRead):
-    level: int
+    level: rs.Level
     by: str | None
     group: str | None
     measures: str
@@ -236,19 +243,26 @@ class Heatmap(WaveRead):
     rows: list[rs.Row] = field(default_factory=list)  # the actor's rows, in unit order
 
 
-def _checked(read: WaveRead, level, by, group, measures) -> tuple[int, str | None, str | None]:
-    """The level, breakdown and group asked for, checked together so that every problem is
-    named at once. A group without a breakdown is a staff group (the page's links)."""
+def _checked(read: WaveRead, level, by, group, measures) -> tuple[rs.Level, str | None, str | None]:
+    """The level (a kind of unit or a depth, as a name, a number or its text), breakdown and
+    group asked for, checked together so that every problem is named at once. A group
+    without a breakdown is a staff group (the page's links)."""
     results = read.results
-    level = read.default_level if level is None else level
     if group is not None and by is None:
         by = "staff_group"
     errors: dict[str, str] = {}
-    for name, check in (
-        ("level", lambda: results.require_level(level, read.levels)),
+    try:
+        level = rs.parse_level(level)
+    except Invalid as error:
+        errors["level"] = error.errors["level"]
+    level = read.default_level if level is None else level
+    checks = [
         ("by", lambda: results.require_breakdown(by)),
         ("measures", lambda: results.measure_codes(measures)),
-    ):
+    ]
+    if "level" not in errors:
+        checks.insert(0, ("level", lambda: results.require_level(level, read.levels)))
+    for name, check in checks:
         try:
             check()
         except Invalid as error:
@@ -290,14 +304,15 @@ def heatmap(
     *,
     organisation,
     wave_id: int,
-    level: int | None = None,
+    level: rs.Level | None = None,
     by: str | None = None,
     group: str | None = None,
     measures: str = "dimensions",
 ) -> Heatmap:
-    """The heatmap of a closed wave: the actor's units at ``level`` (their default level when
-    None), optionally broken down ``by`` a breakdown the responses carry, or one ``group`` of
-    it. Audited as ``insights.heatmap_view``."""
+    """The heatmap of a closed wave: the actor's units at ``level`` (a kind of unit such as
+    ``"team"``, or a depth; their default level when None), optionally broken down ``by`` a
+    breakdown the responses carry, or one ``group`` of it. Audited as
+    ``insights.heatmap_view``."""
     read = _heatmap(actor, organisation, wave_id, level, by, group, measures, published=True)
     record(
         action="insights.heatmap_view",
@@ -333,7 +348,7 @@ def heatmap_export(
     organisation,
     wave_id: int,
     fmt: str,
-    level: int | None = None,
+    level: rs.Level | None = None,
     by: str | None = None,
     group: str | None = None,
     measures: str = "dimensions",
@@ -356,8 +371,9 @@ def heatmap_export(
         )
         export.content_type = FORMATS[fmt]
         suffix = f"-{read.by}" if read.by else ""
+        level = read.level if isinstance(read.level, str) else f"level{read.level}"
         export.filename = (
-            f"heatmap-{wave.organisation.code}-wave{wave.pk}-level{read.level}{suffix}"
+            f"heatmap-{wave.organisation.code}-wave{wave.pk}-{level}{suffix}"
             f"-{timezone.localdate():%Y%m%d}.{fmt}"
         )
     record(

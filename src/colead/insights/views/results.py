@@ -21,10 +21,9 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.insights import analysis, presenters, queries
+from colead.insights import analysis, presenters, queries, weighting
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
-from colead.insights import weighting
 from colead.insights.views.common import answers_read_errors, crumbs
 from colead.lib.charts import svg_data_uri
 from colead.lib.errors import Invalid
@@ -105,14 +104,16 @@ def heatmap(request, wave_id):
 
 def _heatmap_context(actor, request, read: queries.WaveRead, params) -> dict:
     """The heatmap page's form and text, with or without figures."""
-    results, levels = read.results, read.levels
+    results = read.results
     offered = results.breakdowns()
     groups = results.category_labels(params.by) if params.by else []
+    # Levels are offered by kind of unit; a depth (an older link) is listed while chosen.
+    levels = [*([params.level] if isinstance(params.level, int) else []), *read.kinds]
     return {
         "wave": read.wave,
         "params": params,
         "levels": levels,
-        "level_names": _level_names(results, levels),
+        "level_names": {level: rs.level_label(level) for level in levels},
         "breakdowns": [(code, rs.BREAKDOWNS[code]) for code in offered],
         "protected_offered": [
             rs.BREAKDOWNS[code].lower() for code in offered if code in rs.PROTECTED_BREAKDOWNS
@@ -134,8 +135,14 @@ def _heatmap_context(actor, request, read: queries.WaveRead, params) -> dict:
 
 def _heatmap_figures(read: queries.Heatmap, params) -> dict:
     table = read.table
-    rows = presenters.sort_rows(read.rows, params)
+    ordered = presenters.sort_rows(read.rows, params)
+    rows, left_out = presenters.shown_rows(ordered, params)
+    all_hidden = sum(map(presenters.fully_hidden, ordered)) if params.show_hidden else left_out
     return {
+        "left_out": left_out,
+        "all_hidden_words": _left_out_words(all_hidden, read) if all_hidden else "",
+        "show_hidden_href": params.query(show_hidden="1"),
+        "hide_hidden_href": params.query(show_hidden=""),
         # units whose breakdown is refused (R3 remainder, R4 protected characteristics)
         "refused_units": list(
             dict.fromkeys(row.unit_name for row in rows if row.suppressed == "refused")
@@ -150,35 +157,22 @@ def _heatmap_figures(read: queries.Heatmap, params) -> dict:
             (
                 label,
                 reverse("insights:heatmap_export", args=[read.wave.pk])
-                + params.query(format=fmt, sort=None, order=None, colour=None),
+                + params.query(
+                    format=fmt, sort=None, order=None, colour=None, compact=None, show_hidden=None
+                ),
             )
             for fmt, label in (("csv", "CSV"), ("xlsx", "Excel (XLSX)"))
         ],
     }
 
 
-PLURALS = {
-    "organisation": "the organisation",
-    "division": "divisions",
-    "directorate": "directorates",
-    "department": "departments",
-    "team": "teams",
-}
-
-
-def _level_names(results: rs.WaveResults, levels: list[int]) -> dict[int, str]:
-    """A name for each level from the kind of unit most common at it ("Level 2
-    (directorates)")."""
-    kinds: dict[int, dict[str, int]] = {}
-    for unit in results.units.refs.values():
-        at = kinds.setdefault(unit.depth, {})
-        at[unit.level] = at.get(unit.level, 0) + 1
-    names = {}
-    for level in levels:
-        common = max(kinds.get(level, {"": 0}).items(), key=lambda kv: kv[1])[0]
-        kind = PLURALS.get(common)
-        names[level] = f"Level {level} ({kind})" if kind else f"Level {level}"
-    return names
+def _left_out_words(count: int, read: queries.Heatmap) -> str:
+    """ "14 teams", "1 row" : what the rows left out are."""
+    if read.by or not isinstance(read.level, str):
+        noun = "row" if count == 1 else "rows"
+    else:
+        noun = read.level if count == 1 else rs.LEVEL_PLURALS[read.level]
+    return f"{count:,} {noun}"
 
 
 @login_required
@@ -243,7 +237,7 @@ def unit(request, wave_id, code):
     position = next(i for i, w in enumerate(read.waves) if w.pk == wave.pk)
     earlier = read.waves[position - 1] if position > 0 else None
     later = read.waves[position + 1] if position + 1 < len(read.waves) else None
-    heatmap_href = reverse("insights:heatmap", args=[wave.pk]) + f"?level={ref.depth}"
+    heatmap_href = reverse("insights:heatmap", args=[wave.pk]) + f"?level={ref.level or ref.depth}"
     trail = crumbs() + [{"text": wave.title, "href": heatmap_href}]
     trail += [{"text": up.name, "href": ur.unit_url(wave.pk, up)} for up in read.ancestors]
     context = {

@@ -40,9 +40,10 @@ class Command(BaseCommand):
         heatmap.add_argument(
             "--level",
             required=True,
-            type=int,
             metavar="LEVEL",
-            help="Unit level: 0 the organisation, 1 its divisions, and so on.",
+            help="Which units: a kind of unit (organisation, division, directorate, department "
+            "or team: every unit of that kind, wherever it sits), or a depth (0 the "
+            "organisation, 1 its divisions, and so on).",
         )
         heatmap.add_argument(
             "--by",

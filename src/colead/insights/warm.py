@@ -1,0 +1,154 @@
+"""Warming a web process when it starts, so that the first person to open a results page
+does not wait for what every page needs once per process.
+
+The first results page after a start used to take several seconds (7 s for a unit page of
+the demo trust): importing scikit-learn, SciPy and polars, compiling the templates, starting
+the chart renderer, then decoding each wave's stored scores and building its protected
+tables and comment themes. Two steps, both called as the web process starts:
+
+- ``prepare`` imports the libraries and compiles the templates: no database, no thread, so
+  gunicorn can run it in the master before it forks the workers (``colead.config.wsgi``);
+- ``start`` starts the chart renderer and builds the latest closed waves of each
+  organisation in a background thread: in each gunicorn worker after the fork
+  (``post_fork`` in gunicorn.conf.py), at once under ``runserver``. A page that arrives
+  meanwhile waits for the part it needs (the caches build each thing once) rather than
+  building it again.
+
+Warming only reads and fills the per-process caches (``colead.lib.memory``); it shows no
+figure to anyone, so it writes no audit event. Any failure is logged and ignored: a cold
+page is slower, never wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.db import close_old_connections, connection
+
+from colead.insights import results as rs
+from colead.insights import unit_results as ur
+from colead.surveys.services import wave_instruments
+
+log = logging.getLogger(__name__)
+
+WAVES_PER_ORGANISATION = 2  # the latest closed waves, and with them the waves before them
+MEASURE_SETS = ("dimensions", "all")  # the heatmap's and the unit page's tables
+
+
+def prepare() -> dict[str, float]:
+    """The libraries and templates, with no database and no thread (safe before a fork).
+    Returns the seconds each step took."""
+    timings: dict[str, float] = {}
+    _timed(timings, "libraries", _import_libraries)
+    _timed(timings, "templates", _compile_templates)
+    return timings
+
+
+def start() -> threading.Thread:
+    """Warm the rest (``warm``) in a background (daemon) thread; returns the thread."""
+    thread = threading.Thread(target=_run, name="colead-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def _run() -> None:
+    try:
+        timings = warm(prepared=True)
+        log.info("Results caches warmed in %s", _described(timings))
+    except Exception:  # a cold page is slower, never wrong: log and carry on
+        log.exception("Warming the results caches failed; pages will build them on first use.")
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def warm(
+    *, prepared: bool = False, waves_per_organisation: int = WAVES_PER_ORGANISATION
+) -> dict[str, float]:
+    """Everything a first results page would otherwise do once: the libraries and the
+    templates (unless ``prepared`` already), the chart renderer, then each organisation's
+    latest closed, scored waves. Returns the seconds each step took."""
+    timings = {} if prepared else prepare()
+    _timed(timings, "charts", _start_charts)
+    close_old_connections()
+    for wave in _latest_waves(waves_per_organisation):
+        _timed(timings, f"wave {wave.pk}", lambda wave=wave: warm_wave(wave))
+    return timings
+
+
+def warm_wave(wave) -> None:
+    """A closed wave's results (and its previous wave's), its tables at every level, by
+    kind of unit and by depth, the organisation's row by each breakdown (the weighted
+    score's), and its comment themes."""
+    results = rs.load_results(wave)
+    for kind in results.level_kinds():
+        results.table(level=kind)
+    for depth in range(results.max_level + 1):
+        for measures in MEASURE_SETS:
+            results.table(level=depth, measures=measures)
+    for breakdown in results.breakdowns():
+        results.table(level=0, breakdown=breakdown)
+    records = ur.comment_records(wave, wave_instruments(wave))
+    if records:
+        ur.wave_themes(wave, records)
+
+
+def _latest_waves(count: int) -> list:
+    """The latest ``count`` closed waves with stored scores of each organisation: every
+    organisation's latest first, then the ones before."""
+    from colead.surveys.models import Wave, WaveStatus
+
+    waves = (
+        Wave.objects.filter(status=WaveStatus.CLOSED, scores__isnull=False)
+        .select_related("organisation")
+        .order_by("organisation_id", "-closed_at", "-pk")
+    )
+    chosen: dict[int, list] = {}
+    for wave in waves:
+        kept = chosen.setdefault(wave.organisation_id, [])
+        if len(kept) < count:
+            kept.append(wave)
+    return [kept[i] for i in range(count) for kept in chosen.values() if i < len(kept)]
+
+
+def _import_libraries() -> None:
+    """The libraries the results pages load on first use (seconds for scikit-learn alone)."""
+    import polars  # noqa: F401
+    import scipy.stats  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+    import sklearn.feature_extraction.text  # noqa: F401
+
+
+def _compile_templates() -> None:
+    """Every Jinja template, compiled once now rather than by the first page using it."""
+    from django.template import engines
+
+    env = engines["jinja2"].env
+    for name in env.list_templates(extensions=["jinja", "html"]):
+        env.get_template(name)
+
+
+def _start_charts() -> None:
+    """The chart renderer starts its JavaScript engine on its first chart (about 1 s)."""
+    from colead.lib import charts
+
+    charts.svg(
+        {
+            "$schema": charts.SCHEMA,
+            "data": {"values": [{"x": 0}]},
+            "mark": "point",
+            "encoding": {"x": {"field": "x", "type": "quantitative"}},
+        }
+    )
+
+
+def _timed(timings: dict[str, float], name: str, step) -> None:
+    started = time.perf_counter()
+    step()
+    timings[name] = round(time.perf_counter() - started, 2)
+
+
+def _described(timings: dict[str, float]) -> str:
+    total = sum(timings.values())
+    return f"{total:.1f} s (" + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + ")"
