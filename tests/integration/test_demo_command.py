@@ -318,6 +318,7 @@ def test_serving_uses_its_own_port_for_links_and_a_worker_for_background_jobs(
         seen["backend"] = type(task_backends["default"]).__name__
 
     monkeypatch.setattr(demo.subprocess, "Popen", Worker)
+    monkeypatch.setattr(demo.signal, "signal", lambda number, _: seen.setdefault("signal", number))
     monkeypatch.setattr(runserver.Command, "handle", serve)
     demo.Command(stdout=io.StringIO())._serve(8080)
     assert seen == {
@@ -325,4 +326,5 @@ def test_serving_uses_its_own_port_for_links_and_a_worker_for_background_jobs(
         "served": ("127.0.0.1:8080", "http://127.0.0.1:8080"),
         "backend": "DatabaseBackend",
         "stopped": True,
+        "signal": demo.signal.SIGTERM,  # a SIGTERM stops the worker too
     }

@@ -12,6 +12,7 @@ the demo's own address and port unless COLEAD_BASE_URL says otherwise.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -98,6 +99,8 @@ class Command(BaseCommand):
             [sys.executable, "-m", "colead", "db_worker", "--no-reload", "--interval", "0.5"],
             env={**os.environ, "COLEAD_TASKS_BACKEND": "database"},
         )
+        # Stopped by SIGTERM as by Ctrl+C, the demo stops its worker too.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
             call_command("runserver", f"{ADDRESS}:{port}", use_reloader=False)
         finally:
