@@ -9,6 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from colead.accounts.models import ApiToken
 from colead.audit.models import AuditEvent
 from colead.core.actor import Actor
 from colead.insights import queries
@@ -113,13 +114,21 @@ def test_comments_are_not_shown_to_staff(client_for, trust):
     assert "Sample comments" in text_of(client_for("board").get(unit_url(spring, "TST1-ROOT")))
 
 
-def test_downloads_the_api_and_the_analysis_pages_refuse_staff(client_for, wave, persona_users):
+def test_downloads_the_api_and_the_analysis_pages_refuse_staff(
+    client, client_for, wave, persona_users
+):
     staff = client_for("staff")
     download = staff.get(reverse("insights:heatmap_export", args=[wave.pk]) + "?format=csv")
     assert download.status_code == 403
     assert "Downloads, the API and the analysis pages are for managers" in text_of(download)
     for route in ("insights:drivers", "insights:reliability"):
         assert staff.get(reverse(route, args=[wave.pk])).status_code == 403, route
+    token = ApiToken.generate(user=persona_users["staff"], name="test")[1]
+    api = client.get(
+        f"/api/v1/insights/waves/{wave.pk}/heatmap", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert api.status_code == 403
+    assert "Downloads, the API and the analysis pages" in api.json()["detail"]
     actor = Actor.of_user(persona_users["staff"], source="api")
     with pytest.raises(Refused, match="Downloads, the API"):
         queries.heatmap_export(actor, organisation=wave.organisation, wave_id=wave.pk, fmt="json")

@@ -123,7 +123,8 @@ FILE_CONTENT = {
     operation_id="wave_heatmap",
     openapi_extra={"responses": {200: {"content": FILE_CONTENT}}},
 )
-@requires(RESULTS, organisation_of=_wave_organisation)
+# the read decides (queries.scopes_of): staff, who see the pages, are told why not here
+@requires(RESULTS, organisation_of=_wave_organisation, check_in_view=True)
 def wave_heatmap(request, wave_id: WaveId, query: Query[HeatmapQuery]):
     """A closed wave's results at one level: n, mean score, 95% interval, percent positive
     and the comparison with the rest of the organisation for every unit × theme, through
