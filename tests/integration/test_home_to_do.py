@@ -91,3 +91,16 @@ def test_a_new_kind_of_to_do_needs_only_a_line_in_the_registry(client_for, waiti
     response = client_for("staff").get("/to-do/")
     assert listed(response) == {"Reports to review": [("360 report", "Due Friday")]}
     assert "To do (1)" in header(response)
+
+
+def test_an_htmx_fragment_draws_no_header_and_counts_nothing(client_for, waiting, monkeypatch):
+    def must_not_count(*args, **kwargs):
+        raise AssertionError("the to-do list was read for a fragment")
+
+    monkeypatch.setattr(todo, "to_do", must_not_count)
+    response = client_for("manager").get(
+        "/direction/objectives/W1-A/branch/?folded=1", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "<header" not in response.content.decode()
+    with pytest.raises(AssertionError, match="read for a fragment"):
+        client_for("manager").get("/direction/objectives/W1-A/branch/?folded=1")
