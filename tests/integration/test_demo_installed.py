@@ -51,11 +51,21 @@ def test_production_refuses_the_demo_saying_why_and_how_to_build_one(tmp_path):
 
 
 def test_make_demo_runs_the_command_where_it_is_installed(tmp_path):
-    dry_run = subprocess.run(
-        ["make", "-n", "demo"], cwd=REPOSITORY, capture_output=True, text=True, timeout=60
-    )
-    (command,) = [line for line in dry_run.stdout.splitlines() if line.endswith("colead demo")]
+    def make_demo(*variables):
+        dry_run = subprocess.run(
+            ["make", "-n", "demo", *variables],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        (command,) = [line for line in dry_run.stdout.splitlines() if "colead demo" in line]
+        return command
+
+    command = make_demo()
+    assert command.endswith("/colead demo --port 8000")
     assert "COLEAD_ENV" not in command  # so the settings' default, development, applies
+    assert make_demo("PORT=8080").endswith("/colead demo --port 8080")
     result = _colead(["demo", "--help"], {}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "--rebuild" in result.stdout
