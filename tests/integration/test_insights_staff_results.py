@@ -48,6 +48,11 @@ def test_staff_find_results_in_the_navigation_and_the_wave_in_the_list(client_fo
     listing = staff.get(reverse("insights:index"))
     assert listing.status_code == 200
     assert wave.title in text_of(listing)
+    said = " ".join(text_of(listing).split())
+    assert "you see the results of Test Trust, Medicine, Cardiology, Ward 1: the organisation" in (
+        said
+    )
+    assert "units below" not in said
 
 
 def test_staff_see_the_organisation_and_their_own_units_and_no_other(client_for, wave):

@@ -135,7 +135,15 @@ class WaveRead:
 
     @property
     def scope_names(self) -> list[str]:
-        return [] if self.org_wide else [unit.name for unit in self.scopes]
+        """The units whose subtrees the actor sees (none when organisation-wide)."""
+        if self.org_wide:
+            return []
+        return [unit.name for unit in self.scopes if not rs.is_own_unit(unit)]
+
+    @property
+    def own_names(self) -> list[str]:
+        """The units the actor sees alone, as a member of staff (``results.OwnUnit``)."""
+        return [unit.name for unit in self.scopes if rs.is_own_unit(unit)]
 
     @property
     def kinds(self) -> list[str]:

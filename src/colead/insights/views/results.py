@@ -55,7 +55,8 @@ def index(request):
     ]
     context = {
         "rows": rows,
-        "scope_names": [] if None in scopes else [unit.name for unit in scopes],
+        "scope_names": [] if None in scopes else [u.name for u in scopes if not rs.is_own_unit(u)],
+        "own_names": [unit.name for unit in scopes if rs.is_own_unit(unit)],
         "breadcrumbs": [{"text": "Home", "href": reverse("home:home")}],
         "sees_drivers": analysis.sees_drivers(scopes),
         "can_analyse": queries.may_analyse(actor, request.organisation),
@@ -128,6 +129,7 @@ def _heatmap_context(actor, request, read: queries.WaveRead, params) -> dict:
         "colours": presenters.COLOURS,
         "coloured_by": presenters.COLOURED_BY,
         "scope_names": read.scope_names,
+        "own_names": read.own_names,
         "threshold": results.threshold,
         "breadcrumbs": crumbs(),
     }
