@@ -45,6 +45,7 @@ MATRIX = [
     ("surveys:preview", "draft", [], "", "get", MANAGE),
     ("surveys:preview", "open", [], "", "get", MANAGE),
     ("surveys:launch", "draft", [], "", "get", MANAGE),
+    ("surveys:sending", "open", [], "", "get", MANAGE),
     ("surveys:extend", "open", [], "", "get", MANAGE),
     ("surveys:close", "open", [], "", "get", MANAGE),
     ("surveys:device_poster", "open", ["slug"], "", "get", MANAGE),
