@@ -16,7 +16,8 @@ NAVIGATION = [
     ("Objectives", "direction:thread", Permission.ORG_VIEW),
     ("Coverage", "direction:coverage", Permission.OBJECTIVES_VIEW),
     ("Surveys", "surveys:wave_list", Permission.SURVEY_RATES_VIEW),
-    ("Results", "insights:index", Permission.RESULTS_VIEW),
+    # every member of staff sees the organisation's and their own units' results
+    ("Results", "insights:index", (Permission.RESULTS_VIEW, Permission.RESULTS_VIEW_OWN)),
     ("Imports", "org:import_index", Permission.WORKFORCE_IMPORT),
     ("Audit log", "audit:list", Permission.AUDIT_VIEW),
     ("Admin", "admin:index", Permission.ADMIN_ACCESS),
