@@ -1,6 +1,7 @@
-"""A board member opens the results of a closed wave: the heatmap at each level, hidden cells
-explained, sorting by a theme, colouring by comparison, a staff group, and the CSV download;
-a manager sees their ward only. Every page is checked with axe-core (colour contrast of the
+"""A board member opens the results of a closed wave: the heatmap at each level (chosen by
+kind of unit), rows with no figure left out and counted, hidden cells explained, sorting by
+a theme, colouring by comparison, a staff group, and the CSV download; every theme of a whole
+directorate level on one laptop screen in the compact view; a manager sees their ward only. Every page is checked with axe-core (colour contrast of the
 heatmap's palettes included)."""
 
 import csv
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.functional.conftest import assert_accessible, sign_in
+from tests.factories import UnitFactory
+from tests.functional.conftest import _new_page, assert_accessible, sign_in
 from tests.integration.analysis_fixtures import mood_wave
 from tests.integration.insights_fixtures import closed_wave
 
@@ -36,7 +38,15 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     expect(table).to_contain_text("Surgery")
     assert_accessible(page)
 
-    page.get_by_label("Level", exact=True).select_option("3")
+    # teams, by name: the wards (depth 3) and Theatres (depth 2); rows with no figure left out
+    page.get_by_label("Level", exact=True).select_option(label="Teams")
+    page.get_by_role("button", name="Show the heatmap").click()
+    expect(page.locator("#rows-left-out")).to_contain_text(
+        "2 teams hidden because every figure is hidden"
+    )
+    expect(page.get_by_role("table")).not_to_contain_text("Ward 2")
+    assert_accessible(page)
+    page.get_by_label("Units whose figures are all hidden").check()
     page.get_by_role("button", name="Show the heatmap").click()
     ward2 = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Ward 2"))
     expect(ward2).to_contain_text("<5")
@@ -46,7 +56,6 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     expect(key).to_contain_text("Hidden: hidden so that a smaller group cannot be worked out")
     assert_accessible(page)
 
-    page.get_by_label("Level", exact=True).select_option("2")
     page.get_by_label("Compared with the rest of the organisation").check()
     page.get_by_role("button", name="Show the heatmap").click()
     page.get_by_role("link", name="Staff engagement").click()
@@ -56,6 +65,7 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     expect(page.get_by_role("table")).to_contain_text("better")
     assert_accessible(page)
 
+    page.get_by_label("Level", exact=True).select_option(label="Directorates")
     page.get_by_label("Break down by").select_option("staff_group")
     page.get_by_role("button", name="Show the heatmap").click()
     page.get_by_label("Staff group", exact=True).select_option("medical_dental")
@@ -68,13 +78,70 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["breakdown"] for row in rows} == {"medical_dental"}
-    assert {row["unit_code"] for row in rows} == {"CARD", "T1"}
+    assert {row["unit_code"] for row in rows} == {"CARD"}
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DIRECTORATES = 26  # as many as the demo trust has
+
+
+@pytest.fixture
+def many_directorates(trust, persona_users):
+    """The test trust with 26 directorates under Medicine, long names and all, each with
+    enough responses to show its figures."""
+    for i in range(DIRECTORATES - 1):
+        UnitFactory(
+            organisation=trust["org"],
+            code=f"DIR{i}",
+            name=f"Directorate of Clinical Support Services {i + 1}",
+            level="directorate",
+            parent=trust["units"]["MED"],
+        )
+    counts = {f"DIR{i}": 12 + i % 5 for i in range(DIRECTORATES - 1)}
+    return closed_wave(trust, {**counts, "W1": 14, "W2": 3, "T1": 12, "SURG": 6}, threshold=5)
+
+
+def test_every_theme_of_a_directorate_level_fits_a_laptop_screen(
+    browser, live_server, many_directorates
+):
+    context, page = _new_page(browser, viewport={"width": 1366, "height": 768})
+    sign_in(page, live_server, "board@test.test")
+    page.goto(f"{live_server.url}/insights/waves/{many_directorates.pk}/heatmap/")
+    page.get_by_label("Level", exact=True).select_option(label="Directorates")
+    page.get_by_label("Compact view").check()
+    page.get_by_role("button", name="Show the heatmap").click()
+    table = page.get_by_role("table")
+    expect(table.locator("caption")).to_contain_text("Directorates")
+    assert table.get_by_role("rowheader").count() == DIRECTORATES
+    # every theme's header, with its full name for screen readers
+    headers = table.get_by_role("columnheader")
+    assert headers.count() == 2 + 12
+    expect(headers.last).to_have_accessible_name(re.compile("Team climate"))
+    frame = page.get_by_role("region", name=re.compile("Directorates"))
+    frame.scroll_into_view_if_needed()
+    sizes = frame.evaluate(
+        "f => ({scrollW: f.scrollWidth, clientW: f.clientWidth, scrollH: f.scrollHeight,"
+        " clientH: f.clientHeight, pageW: document.documentElement.scrollWidth,"
+        " right: Math.max(...[...f.querySelectorAll('th')].map("
+        "   th => th.getBoundingClientRect().right))})"
+    )
+    assert sizes["scrollW"] <= sizes["clientW"], sizes  # no sideways scroll in the table
+    assert sizes["pageW"] <= 1366 and sizes["right"] <= 1366, sizes  # nor of the page
+    assert sizes["scrollH"] <= sizes["clientH"], sizes  # and every directorate at once
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 768})
+    frame.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "heatmap.png"))
+    context.close()
 
 
 def test_a_manager_sees_their_ward_only(page, live_server, wave):
     sign_in(page, live_server, "manager@test.test")
     page.goto(f"{live_server.url}/insights/waves/{wave.pk}/heatmap/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Heatmap")
+    # Ward 1 is hidden (so that Cardiology − Ward 1 is not Ward 2): left out until asked for
+    expect(page.locator("#rows-left-out")).to_contain_text("1 team hidden")
+    page.get_by_role("link", name="Show them").click()
     main = page.locator("main")
     expect(main.get_by_role("table")).to_contain_text("Ward 1")
     expect(main.get_by_role("table")).not_to_contain_text("Ward 2")
