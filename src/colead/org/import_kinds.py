@@ -9,12 +9,13 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from colead.core.actor import Actor
-from colead.lib.errors import ColeadError, Invalid
+from colead.lib.errors import ColeadError
 from colead.org import import_registry, reference
 from colead.org.models import Organisation
 from colead.org.services import (
     LEAVERS_CONFIRMATION,
     ImportResult,
+    LeaversNotConfirmed,
     create_organisation,
     import_units,
     import_workforce,
@@ -85,9 +86,7 @@ def _import_org_file(command, kind: str, path: Path, content: bytes, options, ac
                 dry_run=dry_run,
                 **extra,
             )
-        except Invalid as error:
-            if LEAVERS_CONFIRMATION not in error.errors:
-                raise
+        except LeaversNotConfirmed as error:
             raise CommandError(
                 f"{error.errors[LEAVERS_CONFIRMATION]} Nothing was written. To apply it, run "
                 "the same command again with --allow-leavers."

@@ -55,6 +55,7 @@ __all__ = [
     "ImportProblem",
     "ImportRejected",
     "ImportResult",
+    "LeaversNotConfirmed",
     "create_organisation",
     "import_units",
     "import_workforce",
@@ -499,7 +500,7 @@ def import_workforce(
     leavers (current people missing from the file). History is kept as PersonChange rows.
     Raises ImportRejected with every problem found; then nothing is written. A file that
     would mark more than COLEAD_IMPORT_LEAVERS_PERCENT of current staff as leavers raises
-    Invalid on ``confirm_leavers`` unless ``allow_leavers`` (a dry run says so instead)."""
+    LeaversNotConfirmed unless ``allow_leavers`` (a dry run says so instead)."""
     table = read_table(content, filename)
     columns = set(table.columns)
     result = ImportResult(kind=ImportKind.WORKFORCE, filename=filename, sha256=_sha256(content))
@@ -523,7 +524,7 @@ def import_workforce(
         if dry_run:
             return result
         if result.leavers_need_confirmation and not allow_leavers:
-            raise Invalid({LEAVERS_CONFIRMATION: unconfirmed_leavers_message(result)})
+            raise LeaversNotConfirmed(result)
         run = _create_run(result, organisation=organisation, actor=actor, kind=ImportKind.WORKFORCE)
         if not plan.no_changes:
             _apply_workforce(organisation, plan, snapshot, result, run)
@@ -535,14 +536,23 @@ def import_workforce(
 LEAVERS_CONFIRMATION = "confirm_leavers"  # the field an unconfirmed mass of leavers names
 
 
-def unconfirmed_leavers_message(result: ImportResult) -> str:
-    return (
-        f"This file would mark {result.leavers:,} of {result.current_people:,} current staff "
-        f"as leavers ({result.leavers_percent:.0f} %), more than the "
-        f"{settings.COLEAD_IMPORT_LEAVERS_PERCENT} % an import may mark without a separate "
-        "confirmation. Check that it is the whole workforce, then confirm that these people "
-        "have left."
-    )
+class LeaversNotConfirmed(Invalid):
+    """A workforce file would mark more than COLEAD_IMPORT_LEAVERS_PERCENT of current staff
+    as leavers, and ``allow_leavers`` was not given: nothing was written."""
+
+    def __init__(self, result: ImportResult):
+        self.leavers = result.leavers
+        super().__init__(
+            {
+                LEAVERS_CONFIRMATION: (
+                    f"This file would mark {result.leavers:,} of {result.current_people:,} "
+                    f"current staff as leavers ({result.leavers_percent:.0f} %), more than the "
+                    f"{settings.COLEAD_IMPORT_LEAVERS_PERCENT} % an import may mark without a "
+                    "separate confirmation. Check that it is the whole workforce, then confirm "
+                    "that these people have left."
+                )
+            }
+        )
 
 
 def _workforce_samples(result: ImportResult, plan: WorkforcePlan, snapshot: _Snapshot) -> None:
@@ -987,9 +997,9 @@ def confirm_upload(
     *, pending: PendingUpload, actor: Actor, allow_leavers: bool = False
 ) -> ImportResult:
     """Apply a held upload (checked again against the current records) and drop it.
-    Raises ImportRejected, writing nothing, if it no longer fits, and Invalid on
-    ``confirm_leavers`` if it would mark too many people as leavers without
-    ``allow_leavers`` (the upload is kept for the admin to confirm)."""
+    Raises ImportRejected, writing nothing, if it no longer fits, and LeaversNotConfirmed
+    if it would mark too many people as leavers without ``allow_leavers`` (the upload is
+    kept for the admin to confirm)."""
     options = {"allow_leavers": allow_leavers} if pending.kind == ImportKind.WORKFORCE else {}
     with transaction.atomic():
         result = IMPORTERS[pending.kind](

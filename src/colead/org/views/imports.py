@@ -19,7 +19,6 @@ from colead.accounts.permissions import has_permission, require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.lib.errors import Invalid
 from colead.lib.formatting import uk_datetime
 from colead.lib.table import work_size
 from colead.org import services
@@ -366,12 +365,10 @@ def import_confirm(request, pk: int):
         return _index(
             request, stale=True, **_problem_context(rejected.problems, kind=kind, filename=filename)
         )
-    except Invalid as error:
-        if services.LEAVERS_CONFIRMATION not in error.errors:
-            raise
+    except services.LeaversNotConfirmed as refused:
         preview = services.preview_upload(pending=pending, actor=actor)
         message = (
-            f"Tick the box to confirm that you understand {preview.leavers:,} people will be "
+            f"Tick the box to confirm that you understand {refused.leavers:,} people will be "
             "marked as leavers"
         )
         return _preview(request, pending, preview, errors={services.LEAVERS_CONFIRMATION: message})
