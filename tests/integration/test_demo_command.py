@@ -328,3 +328,37 @@ def test_serving_uses_its_own_port_for_links_and_a_worker_for_background_jobs(
         "stopped": True,
         "signal": demo.signal.SIGTERM,  # a SIGTERM stops the worker too
     }
+
+
+def test_a_base_url_given_in_the_environment_is_kept(db, settings, monkeypatch):
+    from django.core.management.commands import runserver
+
+    from colead.demo.management.commands import demo
+
+    monkeypatch.setenv("COLEAD_BASE_URL", "https://demo.example.nhs.uk")
+    settings.COLEAD_BASE_URL = "https://demo.example.nhs.uk"
+    settings.TASKS = settings.TASKS
+    seen = {}
+
+    class Worker:
+        def __init__(self, command, env):
+            seen["worker"] = env["COLEAD_BASE_URL"]
+
+        def terminate(self):
+            pass
+
+        def wait(self, timeout):
+            pass
+
+    monkeypatch.setattr(demo.subprocess, "Popen", Worker)
+    monkeypatch.setattr(demo.signal, "signal", lambda number, handler: None)
+    monkeypatch.setattr(
+        runserver.Command,
+        "handle",
+        lambda self, **o: seen.setdefault("served", settings.COLEAD_BASE_URL),
+    )
+    demo.Command(stdout=io.StringIO())._serve(8080)
+    assert seen == {
+        "worker": "https://demo.example.nhs.uk",
+        "served": "https://demo.example.nhs.uk",
+    }
