@@ -25,6 +25,7 @@ BENCHMARKS = (
     ("disclosure_national.py", False, False),
     ("insights_bench.py", False, False),
     ("heatmap_page.py", True, False),
+    ("results_pages.py", False, False),  # builds its own demo: not an emptied database
     ("golden_thread.py", True, False),
     ("wave_launch.py", False, False),
 )

@@ -34,7 +34,8 @@ from colead.surveys.services import wave_instruments
 log = logging.getLogger(__name__)
 
 WAVES_PER_ORGANISATION = 2  # the latest closed waves, and with them the waves before them
-MEASURE_SETS = ("dimensions", "all")  # the heatmap's and the unit page's tables
+MOST_WAVES = 6  # in all, so that warming many organisations does not push out what it built
+UNIT_PAGE_DEPTHS = 3  # the organisation's, divisions' and directorates' unit pages
 
 
 def prepare() -> dict[str, float]:
@@ -72,21 +73,27 @@ def warm(
     timings = {} if prepared else prepare()
     _timed(timings, "charts", _start_charts)
     close_old_connections()
-    for wave in _latest_waves(waves_per_organisation):
-        _timed(timings, f"wave {wave.pk}", lambda wave=wave: warm_wave(wave))
+    for wave, latest in _latest_waves(waves_per_organisation):
+        _timed(timings, f"wave {wave.pk}", lambda w=wave, x=latest: warm_wave(w, latest=x))
     return timings
 
 
-def warm_wave(wave) -> None:
-    """A closed wave's results (and its previous wave's), its tables at every level, by
-    kind of unit and by depth, the organisation's row by each breakdown (the weighted
-    score's), and its comment themes."""
+def warm_wave(wave, *, latest: bool = True) -> None:
+    """A closed wave's results (and its previous wave's) and its tables: for the latest
+    wave of an organisation, those of the heatmap at every kind of unit and depth, of the
+    unit pages of the top levels (every question), of the organisation by each breakdown
+    (the weighted score's) and its comment themes; for an earlier wave, those its trend
+    lines need (each depth). About 20 and 5 tables: the cache keeps 64."""
     results = rs.load_results(wave)
+    depths = range(results.max_level + 1)
+    for depth in depths:
+        results.table(level=depth)
+    if not latest:
+        return
     for kind in results.level_kinds():
         results.table(level=kind)
-    for depth in range(results.max_level + 1):
-        for measures in MEASURE_SETS:
-            results.table(level=depth, measures=measures)
+    for depth in depths[:UNIT_PAGE_DEPTHS]:
+        results.table(level=depth, measures="all")
     for breakdown in results.breakdowns():
         results.table(level=0, breakdown=breakdown)
     records = ur.comment_records(wave, wave_instruments(wave))
@@ -95,8 +102,9 @@ def warm_wave(wave) -> None:
 
 
 def _latest_waves(count: int) -> list:
-    """The latest ``count`` closed waves with stored scores of each organisation: every
-    organisation's latest first, then the ones before."""
+    """(wave, whether it is its organisation's latest) for the latest ``count`` closed
+    waves with stored scores of each organisation: every organisation's latest first, then
+    the ones before; ``MOST_WAVES`` at most."""
     from colead.surveys.models import Wave, WaveStatus
 
     waves = (
@@ -109,7 +117,8 @@ def _latest_waves(count: int) -> list:
         kept = chosen.setdefault(wave.organisation_id, [])
         if len(kept) < count:
             kept.append(wave)
-    return [kept[i] for i in range(count) for kept in chosen.values() if i < len(kept)]
+    ordered = [(kept[i], i == 0) for i in range(count) for kept in chosen.values() if i < len(kept)]
+    return ordered[:MOST_WAVES]
 
 
 def _import_libraries() -> None:
