@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from colead.core.actor import Actor
+from colead.lib import charts
 from colead.surveys import services
 from colead.surveys.models import Ballot, Response
 from tests.integration.pages_trees import build_tree
@@ -212,6 +213,18 @@ def test_responses_by_day_are_grouped_so_no_figure_is_below_the_threshold(client
     html = response.content.decode()
     assert 'alt="Bar chart of responses by day' in html
     assert "Total so far" in main(response)
+    # the chart shows what the table beside it says, row for row
+    section = html[html.index('id="by-day"') :]
+    table = section[section.index("<tbody") : section.index("</tbody>")]
+    # the responsive table repeats its headings inside each cell, for narrow screens
+    table = re.sub(r'<span class="nhsuk-table__heading"[^>]*>.*?</span>', "", table)
+    cells = [
+        unescape(" ".join(re.sub(r"<[^>]+>", " ", c).split()))
+        for c in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)
+    ]
+    rows = [tuple(cells[i : i + 3]) for i in range(0, len(cells), 3)]
+    chart = charts.data_values(response.context_data["chart_spec"])
+    assert rows == [(v["label"], str(v["count"]), str(v["total"])) for v in chart]
 
 
 def test_no_chart_when_the_total_is_below_the_threshold(client_for, wave):

@@ -89,6 +89,22 @@ def test_a_series_over_time_names_its_series_and_levels_in_the_legend():
     assert {"Progress", "Date", "Incidents", "Check-ins", "Target"} <= drawn
 
 
+def test_counts_with_a_running_total_title_both_axes_and_keep_the_order():
+    points = [
+        {"category": "2 Mar", "count": 12, "total": 12},
+        {"category": "3 Mar – 5 Mar", "count": 20, "total": 32},
+    ]
+    spec = charts.counts_with_total_spec(
+        points, title="Responses by day", x_title="Day", y_title="Responses", total_title="Total"
+    )
+    assert charts.data_values(spec) == points
+    assert charts.axis_titles(spec) == {"x": {"Day"}, "y": {"Responses", "Total"}}
+    bars, line = spec["layer"]
+    assert bars["encoding"]["x"]["scale"]["domain"] == ["2 Mar", "3 Mar – 5 Mar"]
+    drawn = set(charts.text_labels(charts.svg(spec)))
+    assert {"Responses by day", "2 Mar", "3 Mar – 5 Mar", "Day", "Responses", "Total"} <= drawn
+
+
 def test_point_labels_are_names_until_the_chart_is_crowded():
     assert charts.point_labels(["A", "B"]) == ["A", "B"]
     assert charts.point_labels([f"U{i}" for i in range(16)])[:3] == ["1", "2", "3"]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from colead.lib import charts
 from colead.surveys import rates
 from colead.surveys.rates import Count, UnitNode
 
@@ -176,11 +177,21 @@ def test_no_period_is_below_the_threshold_and_the_total_is_kept(counts, threshol
         assert all(a.last < b.first for a, b in zip(periods, periods[1:], strict=False))
 
 
-def test_chart_spec_has_the_periods_in_order():
+def test_the_chart_is_the_shared_one_with_the_periods_in_order():
     periods = rates.day_periods(days(30, 4, 3, 25), threshold=11)
     spec = rates.chart_spec(periods, title="Responses by day")
-    assert [v["period"] for v in spec["data"]["values"]] == ["2 Mar", "3 Mar – 5 Mar"]
-    assert [v["cumulative"] for v in spec["data"]["values"]] == [30, 62]
+    values = charts.data_values(spec)
+    assert [v["category"] for v in values] == ["2 Mar", "3 Mar – 5 Mar"]
+    assert [(v["label"], v["count"], v["total"]) for v in values] == [
+        (p.label, p.responses, p.cumulative) for p in periods
+    ]
+    assert spec["config"] == charts.CONFIG  # the same look as every other chart
+    assert charts.axis_titles(spec) == {
+        "x": {"Day or days"},
+        "y": {"Responses", "Total so far (dashed line)"},
+    }
+    drawn = set(charts.text_labels(charts.svg(spec)))
+    assert {"Responses by day", "2 Mar", "3 Mar – 5 Mar", "Day or days", "Responses"} <= drawn
 
 
 @pytest.mark.parametrize(

@@ -341,12 +341,9 @@ def drivers_chart_spec(unit: UnitDrivers, outcome_title: str) -> dict | None:
         "legend": {"orient": "bottom"},
     }
     return {
-        "$schema": charts.SCHEMA,
-        "title": {"text": f"Drivers of {_lower_first(outcome_title)}", "anchor": "start"},
+        **charts.frame(f"Drivers of {_lower_first(outcome_title)}"),
         "width": 420,
         "height": {"step": 36},
-        "background": "white",
-        "config": charts.CONFIG,
         "data": {"values": values},
         "layer": [
             {

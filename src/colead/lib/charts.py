@@ -54,7 +54,9 @@ def svg_data_uri(spec: dict) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg(spec).encode()).decode()
 
 
-def _frame(title: str | None = None, width: int | None = None, height: int | None = None) -> dict:
+def frame(title: str | None = None, width: int | None = None, height: int | None = None) -> dict:
+    """What every chart starts from: the schema, the white background, the shared look
+    (``CONFIG``) and the title; a chart drawn in a module of its own starts here too."""
     spec: dict = {"$schema": SCHEMA, "background": "white", "config": CONFIG}
     if title:
         spec["title"] = {"text": title, "anchor": "start", "fontSize": 16}
@@ -145,7 +147,7 @@ def interval_trend_spec(
     }
     y = {"type": "quantitative", "scale": {"domain": list(domain)}, "title": y_title}
     return {
-        **_frame(),
+        **frame(),
         "data": {"values": [dict(p) for p in points]},
         "facet": {"field": "panel", "type": "nominal", "title": None, "sort": list(panels)},
         "columns": 3,
@@ -230,7 +232,62 @@ def series_over_time_spec(
                 "encoding": {"y": y, **style},
             }
         )
-    return {**_frame(title, 560, 240), "layer": layers}
+    return {**frame(title, 560, 240), "layer": layers}
+
+
+def counts_with_total_spec(
+    points: Sequence[Mapping],
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    total_title: str,
+) -> dict:
+    """A count in each category as bars (left axis, ``y_title``), and the running total
+    across the categories as a dashed line with points (right axis, ``total_title``):
+    e.g. responses on each day or days of a wave and the total so far.
+
+    ``points`` are ``{"category", "count", "total"}`` in the order of the axis (short
+    labels, all different); other fields ride along for the table beside the chart."""
+    categories = [point["category"] for point in points]
+    x = {
+        "field": "category",
+        "type": "ordinal",
+        "title": x_title,
+        "scale": {"domain": categories},
+        "axis": {
+            "labelAngle": -35 if len(categories) > 5 else 0,
+            "labelLimit": 140,
+            "labelOverlap": "greedy",
+        },
+    }
+    width = max(320, min(760, 110 * len(categories)))
+    return {
+        **frame(title, width, 240),
+        "data": {"values": [dict(point) for point in points]},
+        "layer": [
+            {
+                "mark": {"type": "bar", "color": BLUE},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "count", "type": "quantitative", "title": y_title},
+                },
+            },
+            {
+                "mark": {
+                    "type": "line",
+                    "color": DARK,
+                    "point": {"color": DARK},
+                    "strokeDash": [6, 3],
+                },
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "total", "type": "quantitative", "title": total_title},
+                },
+            },
+        ],
+        "resolve": {"scale": {"y": "independent"}},
+    }
 
 
 # Where a scatter label may sit beside its point: (side, text align, baseline, dx, dy).
@@ -291,7 +348,7 @@ def labelled_scatter_spec(
         if side in sides
     ]
     return {
-        **_frame(title, width, height),
+        **frame(title, width, height),
         "data": {"values": [{**p, "side": side} for p, side in zip(points, sides, strict=True)]},
         "layer": [
             {

@@ -109,6 +109,7 @@ def rates_context(wave: Wave, tables: queries.RateTables) -> dict:
         "device_total_text": rates.shown(tables.device_total, threshold),
         "imported_total": tables.imported_total,
         "periods": periods,
+        "chart_spec": spec,  # the tests hold the chart to the table beside it
         "chart_src": charts.svg_data_uri(spec) if spec else None,
     }
 

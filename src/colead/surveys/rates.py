@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from colead.lib import charts
 from colead.lib import tree as unit_tree
 from colead.lib.formatting import uk_date
 from colead.privacy import disclosure
@@ -344,67 +345,26 @@ def day_periods(
 
 
 def chart_spec(periods: list[Period], *, title: str) -> dict | None:
-    """A Vega-Lite spec: responses in each period as bars, the running total as a line.
-    None when there is nothing that may be shown (no period at or above the threshold)."""
+    """The shared chart of counts with a running total (``lib.charts``): responses in each
+    period as bars, the total so far as a dashed line. Each point also carries the period's
+    full label, as the table beside the chart names it. None when there is nothing that may
+    be shown (no period at or above the threshold)."""
     visible = [period for period in periods if not period.hidden]
     if not visible:
         return None
-    values = [
+    points = [
         {
-            "order": index,
-            "period": period.short_label,
-            "responses": period.responses,
-            "cumulative": period.cumulative,
+            "category": period.short_label,
+            "label": period.label,
+            "count": period.responses,
+            "total": period.cumulative,
         }
-        for index, period in enumerate(visible)
+        for period in visible
     ]
-    x = {
-        "field": "period",
-        "type": "ordinal",
-        "sort": {"field": "order"},
-        "title": "Day or days",
-        "axis": {
-            "labelAngle": -35 if len(values) > 5 else 0,
-            "labelLimit": 140,
-            "labelOverlap": "greedy",
-        },
-    }
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": {"text": title, "anchor": "start", "fontSize": 16},
-        "width": max(320, min(760, 110 * len(values))),
-        "height": 240,
-        "background": "white",
-        "config": {
-            "font": "Arial, Liberation Sans, Helvetica, sans-serif",
-            "axis": {"labelFontSize": 12, "titleFontSize": 13, "labelColor": "#212b32"},
-            "legend": {"labelFontSize": 12},
-        },
-        "data": {"values": values},
-        "layer": [
-            {
-                "mark": {"type": "bar", "color": "#005eb8"},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "responses", "type": "quantitative", "title": "Responses"},
-                },
-            },
-            {
-                "mark": {
-                    "type": "line",
-                    "color": "#212b32",
-                    "point": {"color": "#212b32"},
-                    "strokeDash": [6, 3],
-                },
-                "encoding": {
-                    "x": x,
-                    "y": {
-                        "field": "cumulative",
-                        "type": "quantitative",
-                        "title": "Total so far (dashed line)",
-                    },
-                },
-            },
-        ],
-        "resolve": {"scale": {"y": "independent"}},
-    }
+    return charts.counts_with_total_spec(
+        points,
+        title=title,
+        x_title="Day or days",
+        y_title="Responses",
+        total_title="Total so far (dashed line)",
+    )
