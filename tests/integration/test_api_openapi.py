@@ -25,6 +25,7 @@ EXPECTED_PATHS = {
     "/api/v1/waves/{wave_id}/close",
     "/api/v1/waves/{wave_id}/rates",
     "/api/v1/insights/waves/{wave_id}/heatmap",
+    "/api/v1/insights/waves/{wave_id}/organisation-scores",
     "/api/v1/take/form",
     "/api/v1/take/submit",
     "/api/v1/take/device/{slug}/start",

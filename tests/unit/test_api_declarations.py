@@ -42,6 +42,7 @@ def test_the_api_has_the_operations_the_issue_asks_for():
         "/waves/{wave_id}/close",
         "/waves/{wave_id}/rates",
         "/insights/waves/{wave_id}/heatmap",
+        "/insights/waves/{wave_id}/organisation-scores",
         "/take/form",
         "/take/submit",
         "/take/device/{slug}/start",

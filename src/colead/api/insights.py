@@ -18,7 +18,7 @@ from colead.accounts.roles import Permission
 from colead.api.access import access, requires
 from colead.api.schemas import ERRORS_AND_VALIDATION, ErrorOut, WaveId
 from colead.core.actor import Actor
-from colead.insights import exports, queries
+from colead.insights import exports, queries, weighting
 from colead.insights import results as rs
 from colead.lib.spreadsheet import FORMATS
 from colead.surveys.models import Wave
@@ -153,4 +153,76 @@ def wave_heatmap(request, wave_id: WaveId, query: Query[HeatmapQuery]):
         "reporting_threshold": read.results.threshold,
         "columns": list(exports.COLUMNS),
         "rows": export.lines,
+    }
+
+
+# -- the organisation's scores, unweighted and weighted by staff group ------------------------
+
+
+class OrganisationScoresQuery(Schema):
+    format: Literal["json", "csv"] = Field(
+        "json", description="json (this schema) or csv (the same columns as `columns`)."
+    )
+
+
+class WeightedScoreOut(Schema):
+    measure: str = Field(description="The theme (dimension) code.")
+    measure_title: str
+    unweighted: float | None = Field(
+        description="The organisation's score on 0–10, 2 decimals: each respondent counts "
+        "once. Null when hidden."
+    )
+    weighted: float | None = Field(
+        description="The score weighted by staff group, as the NHS Staff Survey weights "
+        "an organisation's scores (docs/instruments.md). Null when withheld: unless every "
+        "staff group's own score is shown, it could give a small group's score away; "
+        "withheld_reason then says which."
+    )
+    staff_groups: int = Field(description="Staff groups weighted (those with respondents).")
+    withheld_reason: str | None
+
+
+class OrganisationScoresOut(Schema):
+    wave_id: int
+    wave_title: str
+    unit_code: str
+    unit_name: str
+    reporting_threshold: int
+    columns: list[str] = Field(description="The columns of the CSV export.")
+    scores: list[WeightedScoreOut]
+
+
+@router.get(
+    "/insights/waves/{wave_id}/organisation-scores",
+    response={200: OrganisationScoresOut, **ERRORS_AND_VALIDATION, 409: ErrorOut},
+    summary="Get the organisation's scores, unweighted and weighted by staff group",
+    operation_id="wave_organisation_scores",
+    openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
+)
+# the read decides (queries.scopes_of): the figures are the whole organisation's
+@requires(RESULTS, organisation_of=_wave_organisation, check_in_view=True)
+def wave_organisation_scores(request, wave_id: WaveId, query: Query[OrganisationScoresQuery]):
+    """A closed wave's organisation-wide score per theme, beside it the score weighted by
+    staff group: the same figures as the organisation's results page, from the same read.
+    Needs the results of the whole organisation (a manager of some units is 403, as is a
+    member of staff, who reads them on the page); an open wave is 409."""
+    read = queries.organisation_scores(
+        Actor.from_request(request, source="api"),
+        organisation=access(request).organisation,
+        wave_id=wave_id,
+        fmt=query.format,
+    )
+    if query.format == "csv":
+        response = HttpResponse(read.content, content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{read.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return {
+        "wave_id": read.wave.pk,
+        "wave_title": read.wave.title,
+        "unit_code": read.unit.code,
+        "unit_name": read.unit.name,
+        "reporting_threshold": read.results.threshold,
+        "columns": list(weighting.COLUMNS),
+        "scores": read.lines,
     }

@@ -31,7 +31,7 @@ from colead.accounts.permissions import own_person_ids, permitted_scopes
 from colead.accounts.roles import Permission
 from colead.audit.services import record
 from colead.core.actor import Actor
-from colead.insights import analysis, exports
+from colead.insights import analysis, exports, weighting
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
 from colead.lib.errors import Invalid, NotFound, Refused
@@ -425,6 +425,8 @@ class UnitPage(WaveRead):
     waves: list[Wave]  # the closed, scored waves that surveyed the unit, oldest first
     trend: ur.Trend
     comments: dict
+    # the organisation's scores weighted by staff group (its own page only; else empty)
+    weighted: list[weighting.WeightedScore]
 
 
 def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPage:
@@ -478,7 +480,72 @@ def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPag
         waves=waves,
         trend=ur.trend(waves, unit, wave.pk),
         comments=comments,
+        weighted=_weighted_scores(results, unit),
     )
+
+
+# -- the organisation's scores weighted by staff group ------------------------------------------
+
+
+def _weighted_scores(results: rs.WaveResults, unit: rs.UnitRef) -> list[weighting.WeightedScore]:
+    """The one computation behind the organisation's page, the API and the command line:
+    the organisation's scores, unweighted and weighted by staff group, each weighted score
+    withheld with its reason unless every staff group's own score is shown
+    (``weighting.organisation_scores``). Only the organisation is weighted."""
+    return weighting.for_wave(results) if unit.depth == 0 else []
+
+
+@dataclass(kw_only=True)
+class OrganisationScores(WaveRead):
+    unit: rs.UnitRef  # the organisation
+    scores: list[weighting.WeightedScore]
+    lines: list[dict]  # ``weighting.COLUMNS``, for JSON and CSV
+    content: bytes = b""  # the CSV file, for fmt="csv"
+    filename: str = ""
+
+
+def organisation_scores(
+    actor: Actor, *, organisation, wave_id: int, fmt: str = "json"
+) -> OrganisationScores:
+    """The organisation's score per theme, unweighted and weighted by staff group, the same
+    figures as its results page (``_weighted_scores``), as JSON lines or CSV
+    (``fmt="csv"``), for the API and ``colead export weighted``. Like the heatmap's
+    downloads it is for those who hold results over the whole organisation (staff read it
+    on the page). Audited as ``insights.weighted_export``."""
+    if fmt not in ("json", "csv"):
+        raise Invalid(
+            {"format": f"There is no format {fmt[:20]!r}. Use json or csv."}, source="query"
+        )
+    read = _open(actor, organisation, wave_id, org_wide=True, with_previous=False)
+    unit = next(ref for ref in read.results.units.refs.values() if ref.depth == 0)
+    scores = _weighted_scores(read.results, unit)
+    lines = weighting.export_lines(unit.code, unit.name, scores)
+    out = OrganisationScores(
+        wave=read.wave,
+        results=read.results,
+        scopes=read.scopes,
+        unit=unit,
+        scores=scores,
+        lines=lines,
+    )
+    if fmt == "csv":
+        out.content = weighting.to_csv(lines).encode("utf-8")
+        out.filename = (
+            f"weighted-{read.wave.organisation.code}-wave{read.wave.pk}"
+            f"-{timezone.localdate():%Y%m%d}.csv"
+        )
+    record(
+        action="insights.weighted_export",
+        actor=actor,
+        organisation=read.wave.organisation,
+        obj=read.wave,
+        detail={
+            "format": fmt,
+            "source": actor.source,
+            "weighted_shown": sum(score.weighted is not None for score in scores),
+        },
+    )
+    return out
 
 
 # -- key drivers and reliability ----------------------------------------------------------------

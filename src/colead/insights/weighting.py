@@ -21,11 +21,13 @@ already shown, and tells nothing they do not. Otherwise it is withheld, with the
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+import io
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from colead.lib import memory
+from colead.lib.spreadsheet import csv_safe
 
 WEIGHTS_FILE = "staff_group_weights.csv"
 BREAKDOWN = "staff_group"
@@ -113,3 +115,50 @@ def for_wave(results) -> list[WeightedScore]:
     if BREAKDOWN in results.breakdowns():
         by_group = results.table(level=0, breakdown=BREAKDOWN, measures="dimensions")
     return organisation_scores(whole, by_group, benchmark_shares())
+
+
+# -- the same figures as lines and CSV, for the API and the command line ------------------------
+
+COLUMNS = (
+    "unit_code",
+    "unit_name",
+    "measure",
+    "measure_title",
+    "unweighted",
+    "weighted",
+    "staff_groups",
+    "withheld_reason",
+)
+TEXT_COLUMNS = {"unit_code", "unit_name", "measure", "measure_title", "withheld_reason"}
+
+
+def export_lines(unit_code: str, unit_name: str, scores: Sequence[WeightedScore]) -> list[dict]:
+    """One dict per measure with exactly ``COLUMNS`` as keys: the scores the organisation's
+    page shows, at 2 decimals (the page rounds them to 1), and the reason when withheld."""
+    return [
+        {
+            "unit_code": unit_code,
+            "unit_name": unit_name,
+            "measure": score.code,
+            "measure_title": score.title,
+            "unweighted": None if score.unweighted is None else round(score.unweighted, 2),
+            "weighted": None if score.weighted is None else round(score.weighted, 2),
+            "staff_groups": score.groups,
+            "withheld_reason": score.reason,
+        }
+        for score in scores
+    ]
+
+
+def to_csv(lines: Sequence[Mapping]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for line in lines:
+        writer.writerow(
+            [
+                csv_safe(line[c]) if c in TEXT_COLUMNS else ("" if line[c] is None else line[c])
+                for c in COLUMNS
+            ]
+        )
+    return buffer.getvalue()

@@ -39,6 +39,7 @@ ACTIONS = {
     "insights.reliability_view": "Reliability of results viewed",
     "insights.unit_view": "A unit's results viewed",
     "insights.wave_score": "Survey wave scored",
+    "insights.weighted_export": "Weighted organisation scores downloaded",
     "objective.agreed": "Objective agreed",
     "objective.changes_requested": "Changes asked for on an objective",
     "objective.check_in": "Objective checked in",

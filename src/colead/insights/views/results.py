@@ -21,7 +21,7 @@ from colead.accounts.permissions import require_permission
 from colead.accounts.roles import Permission
 from colead.core import pages
 from colead.core.actor import Actor
-from colead.insights import analysis, presenters, queries, weighting
+from colead.insights import analysis, presenters, queries
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
 from colead.insights.views.common import answers_read_errors, crumbs
@@ -258,7 +258,7 @@ def unit(request, wave_id, code):
         "teams": ur.teams_section(results, ref, read.children),
         "children": ur.child_links(results, read.children),
         # The organisation's scores weighted by staff group, beside the unweighted ones.
-        "weighted": weighting.for_wave(results) if ref.depth == 0 else [],
+        "weighted": read.weighted,
         "trend": read.trend,
         "chart_src": svg_data_uri(read.trend.spec) if read.trend.spec else None,
         "comments": read.comments,

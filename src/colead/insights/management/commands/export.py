@@ -7,6 +7,12 @@ CSV goes to standard output when no file is given; XLSX needs ``--output``. The 
 line sees the whole organisation (like the other operators' commands), always through
 disclosure control, and every export is audited (by ``system (cli)``): the read is
 ``insights.queries.heatmap_export``, as for the page's download and the API. Columns: docs/data-formats.md.
+
+``colead export weighted --wave WAVE [--output FILE]``: the organisation's score per theme,
+unweighted and weighted by staff group, as CSV: the read is
+``insights.queries.organisation_scores``, as for the API, with the organisation's page's
+figures.
+
 Objectives are exported by their own app: ``colead objectives export``."""
 
 import sys
@@ -23,7 +29,8 @@ from colead.lib.spreadsheet import FORMATS
 
 class Command(BaseCommand):
     help = (
-        "Export survey results: colead export heatmap --wave WAVE --level LEVEL ... "
+        "Export survey results: colead export heatmap --wave WAVE --level LEVEL ..., "
+        "colead export weighted --wave WAVE "
         "(objectives: colead objectives export --org CODE)"
     )
     requires_system_checks = []
@@ -61,8 +68,22 @@ class Command(BaseCommand):
         heatmap.add_argument(
             "--output", metavar="FILE", help="Write to FILE (CSV goes to standard output without)."
         )
+        weighted = kinds.add_parser(
+            "weighted",
+            help="The organisation's score per theme, unweighted and weighted by staff group.",
+            description="The figures of the organisation's results page, as CSV: each "
+            "weighted score withheld, with the reason, unless every staff group's own score "
+            "is shown.",
+        )
+        weighted.add_argument("--wave", required=True, type=int, metavar="WAVE", help="Wave id.")
+        weighted.add_argument(
+            "--output", metavar="FILE", help="Write to FILE (standard output without)."
+        )
 
     def handle(self, *args, kind, **options):
+        if kind == "weighted":
+            self._weighted(options["wave"], options["output"])
+            return
         fmt, output = options["format"], options["output"]
         if fmt == "xlsx" and not output:
             raise CommandError(
@@ -93,3 +114,19 @@ class Command(BaseCommand):
         else:
             sys.stdout.flush()
             self.stdout.write(export.content.decode("utf-8"), ending="")
+
+    def _weighted(self, wave_id: int, output: str | None) -> None:
+        try:
+            read = queries.organisation_scores(
+                Actor.system("cli"), organisation=None, wave_id=wave_id, fmt="csv"
+            )
+        except NotFound as error:
+            raise CommandError(f"{error} See colead waves list --org CODE for wave ids.") from None
+        except ColeadError as error:
+            raise CommandError(str(error)) from None
+        if output:
+            Path(output).write_bytes(read.content)
+            self.stderr.write(f"Wrote {len(read.lines):,} rows to {output}.")
+        else:
+            sys.stdout.flush()
+            self.stdout.write(read.content.decode("utf-8"), ending="")
