@@ -15,8 +15,9 @@ from colead.insights import warm  # noqa: E402 - the apps must be loaded first
 get_resolver().url_patterns  # noqa: B018 - the access imports them
 # The first results page would otherwise wait seconds for libraries, templates and each
 # wave's tables: load the libraries and templates now (no database: before gunicorn forks),
-# and build the rest in a background thread; under gunicorn each worker starts that thread
-# after the fork (post_fork in gunicorn.conf.py), as no connection may be opened before it.
+# then build the rest; runserver (the demo) serves once that is done, while gunicorn's
+# workers do it in a background thread after the fork (post_fork in gunicorn.conf.py), as
+# no connection may be opened before it.
 warm.prepare()
 if "gunicorn" not in sys.modules:
-    warm.start()
+    warm.run()

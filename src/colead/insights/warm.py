@@ -8,11 +8,13 @@ tables and comment themes. Two steps, both called as the web process starts:
 
 - ``prepare`` imports the libraries and compiles the templates: no database, no thread, so
   gunicorn can run it in the master before it forks the workers (``colead.config.wsgi``);
-- ``start`` starts the chart renderer and builds the latest closed waves of each
-  organisation in a background thread: in each gunicorn worker after the fork
-  (``post_fork`` in gunicorn.conf.py), at once under ``runserver``. A page that arrives
-  meanwhile waits for the part it needs (the caches build each thing once) rather than
-  building it again.
+- ``run`` starts the chart renderer and builds the latest closed waves of each
+  organisation: under ``runserver`` (the demo) before it serves, so that the first page is
+  as quick as the rest (a page arriving while a background thread warmed took longer than
+  a cold one: they share two cores); ``start`` does the same in a background thread, in
+  each gunicorn worker after the fork (``post_fork`` in gunicorn.conf.py), so that workers
+  start serving at once. A page that arrives meanwhile waits for the part it needs (the
+  caches build each thing once) rather than building it again.
 
 Warming only reads and fills the per-process caches (``colead.lib.memory``); it shows no
 figure to anyone, so it writes no audit event. Any failure is logged and ignored: a cold
@@ -48,13 +50,15 @@ def prepare() -> dict[str, float]:
 
 
 def start() -> threading.Thread:
-    """Warm the rest (``warm``) in a background (daemon) thread; returns the thread."""
-    thread = threading.Thread(target=_run, name="colead-warm", daemon=True)
+    """``run`` in a background (daemon) thread; returns the thread."""
+    thread = threading.Thread(target=run, name="colead-warm", daemon=True)
     thread.start()
     return thread
 
 
-def _run() -> None:
+def run() -> None:
+    """Warm the rest (``warm``, after ``prepare``), logging how long it took; a failure is
+    logged, never raised. Closes this thread's database connection."""
     try:
         timings = warm(prepared=True)
         log.info("Results caches warmed in %s", _described(timings))
