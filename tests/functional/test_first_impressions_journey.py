@@ -76,8 +76,9 @@ def test_about_you_comes_where_the_waves_order_puts_it(page, live_server, trust)
     page.goto(f"{live_server.url}/take/{link_for(first, trust['nurse_person'])}/")
     page.get_by_role("button", name="Start now").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Your work")
-    # One vocabulary: the staff groups by their ESR names, as the results name them.
-    expect(page.get_by_label("Nursing and Midwifery Registered")).to_be_visible()
+    # One vocabulary: the staff groups by their display names, as the results name them.
+    expect(page.get_by_label("Registered nursing and midwifery")).to_be_visible()
+    expect(page.get_by_label("Additional professional, scientific and technical")).to_be_visible()
 
 
 def test_the_survey_pages_show_only_what_a_respondent_needs(page, live_server, trust):

@@ -158,7 +158,7 @@ def test_people_without_a_staff_group_are_a_category_of_their_own(trust):
     wave = closed_wave(trust, {"W1": 14, "W2": 14, "T1": 12}, groups=("medical_dental", None))
     results = rs.load_results(wave)
     labels = dict(results.category_labels("staff_group"))
-    assert labels == {"medical_dental": "Medical and Dental", disclosure.REMAINDER: "Not recorded"}
+    assert labels == {"medical_dental": "Medical and dental", disclosure.REMAINDER: "Not recorded"}
     rows = results.table(level=3, breakdown="staff_group").rows
     w1 = {r.category: r.respondents for r in rows if r.unit_code == "W1"}
     assert w1 == {"medical_dental": 7, disclosure.REMAINDER: 7}

@@ -423,7 +423,7 @@ def test_the_heatmap_links_each_unit_to_its_page(client_for, spring):
     grouped = client_for("board").get(
         reverse("insights:heatmap", args=[spring.pk]) + "?group=medical_dental&show_hidden=1"
     )
-    assert f'<a href="{unit_url(spring, "MED")}">Medicine</a>: Medical and Dental' in (
+    assert f'<a href="{unit_url(spring, "MED")}">Medicine</a>: Medical and dental' in (
         grouped.content.decode()
     )
 

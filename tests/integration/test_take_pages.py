@@ -377,7 +377,7 @@ class TestCheckAndSubmit:
         assert "Check your answers before sending them" in text
         assert "Where we are going" in text and "About you" in text
         assert "Don&#39;t know" in text
-        assert "Nursing and Midwifery Registered" in text  # the ESR name, as in results
+        assert "Registered nursing and midwifery" in text  # the display name, as in results
         assert "Not answered" in text
         assert 'href="/take/section/1/?change=1#q-vv1"' in text
         assert "nhsuk-summary-list" in text

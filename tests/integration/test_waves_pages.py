@@ -116,7 +116,7 @@ def test_the_form_offers_the_built_in_instruments_and_the_upper_units(client_for
         "psychological-safety@1",
         "staff-engagement@1",
         "team-working@1",
-        "demographics@2",  # About you, last: respondents answer in this order
+        "demographics@3",  # About you, last: respondents answer in this order
     ]
     assert [code for code, _ in form.fields["units"].choices] == [
         "TST1-ROOT",

@@ -117,7 +117,7 @@ def test_device_responses_count_for_their_unit_but_no_staff_group(client_for, wa
         (row.label, row.invited_text, row.responded_text)
         for row in response.context_data["group_rows"]
     ]
-    assert groups == [("Nursing and Midwifery Registered", "not shown", "5")]
+    assert groups == [("Registered nursing and midwifery", "not shown", "5")]
     assert "Responses from shared devices are not in any staff group: 6." in main(response)
 
 
@@ -156,9 +156,9 @@ def test_staff_groups_cover_the_viewers_scope(client_for, wave):
         for row in response.context_data["group_rows"]
     ]
     assert groups == [
-        ("Additional Clinical Services", "fewer than 5", "fewer than 5", "not shown"),
+        ("Additional clinical services", "fewer than 5", "fewer than 5", "not shown"),
         # Hidden too, or the trust's total minus this group would reveal the small one.
-        ("Nursing and Midwifery Registered", "not shown", "not shown", "not shown"),
+        ("Registered nursing and midwifery", "not shown", "not shown", "not shown"),
     ]
 
 
@@ -175,7 +175,7 @@ def test_a_manager_sees_only_their_subtree(client_for, wave, trust):
     groups = [
         (r.label, r.invited_hidden, r.responded_hidden) for r in response.context_data["group_rows"]
     ]
-    assert groups == [("Nursing and Midwifery Registered", True, True)]
+    assert groups == [("Registered nursing and midwifery", True, True)]
     assert [(p.responses_text, p.cumulative_text) for p in response.context_data["periods"]] == [
         ("not shown", "not shown")
     ]

@@ -630,7 +630,7 @@ def _or_list(words: Sequence[str]) -> str:
 def category_label(
     breakdown: str, code: str | None, names: dict[str, dict[str, str]] | None = None
 ) -> str | None:
-    """What a person calls a category: the reference name of a staff group, else the wave's
+    """What a person calls a category: a staff group's display name, else the wave's
     answer option (``names``: ``WaveCore.category_names``), else the code itself."""
     if code is None:
         return None
@@ -639,7 +639,7 @@ def category_label(
     if code == "prefer_not":
         return "Prefer not to say"
     if breakdown == "staff_group" and reference.find_staff_group(code):
-        return reference.staff_group_name(code)
+        return reference.staff_group_display_name(code)
     known = (names or {}).get(breakdown, {})
     if code in known:
         return known[code]

@@ -34,7 +34,8 @@ PROTECTED_FIELDS = ("ethnicity", "sex", "disability", "age_band")
 @dataclass(frozen=True)
 class StaffGroup:
     code: str
-    name: str
+    name: str  # ESR's name, as workforce files spell it
+    display_name: str  # in plain words, for people: the survey's options and the results
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,10 @@ def _normalise(text: str) -> str:
 @memory.cached
 def staff_groups() -> tuple[StaffGroup, ...]:
     with open(DATA_DIR / "staff_groups.csv", newline="", encoding="utf-8") as handle:
-        return tuple(StaffGroup(row["code"], row["name"]) for row in csv.DictReader(handle))
+        return tuple(
+            StaffGroup(row["code"], row["name"], row["display_name"])
+            for row in csv.DictReader(handle)
+        )
 
 
 @memory.cached
@@ -68,9 +72,14 @@ def bands() -> tuple[Band, ...]:
 def _staff_group_lookup() -> dict[str, StaffGroup]:
     lookup = {}
     for group in staff_groups():
-        lookup[_normalise(group.code)] = group
-        lookup[_normalise(group.name)] = group
+        for text in (group.code, group.name, group.display_name):
+            lookup[_group_key(text)] = group
     return lookup
+
+
+def _group_key(text: str) -> str:
+    # "Additional professional, scientific and technical" is also written without commas
+    return _normalise(text.replace(",", " "))
 
 
 @memory.cached
@@ -87,7 +96,8 @@ def _band_lookup() -> dict[str, Band]:
 
 
 def find_staff_group(text: str) -> StaffGroup | None:
-    return _staff_group_lookup().get(_normalise(text))
+    """The staff group by its code, ESR's name or its display name, in any case."""
+    return _staff_group_lookup().get(_group_key(text))
 
 
 def find_band(text: str) -> Band | None:
@@ -97,6 +107,12 @@ def find_band(text: str) -> Band | None:
 def staff_group_name(code: str) -> str:
     group = find_staff_group(code)
     return group.name if group else code
+
+
+def staff_group_display_name(code: str) -> str:
+    """What people read: the survey's options and the results' headings."""
+    group = find_staff_group(code)
+    return group.display_name if group else code
 
 
 def band_name(code: str) -> str:

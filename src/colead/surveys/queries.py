@@ -377,7 +377,7 @@ def rate_tables(wave: Wave, roots: list[Unit], *, levels_below: int = 2) -> Rate
     group_rows = rates.staff_group_rows(
         per_group,
         names={
-            **{group.code: group.name for group in reference.staff_groups()},
+            **{group.code: group.display_name for group in reference.staff_groups()},
             POOLED_STAFF_GROUPS: "Staff groups of fewer than 5 in a unit (pooled at close)",
         },
         threshold=threshold,
