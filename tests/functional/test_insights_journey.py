@@ -70,7 +70,7 @@ def test_a_board_member_reads_the_heatmap(page, live_server, wave):
     page.get_by_role("button", name="Show the heatmap").click()
     page.get_by_label("Staff group", exact=True).select_option("medical_dental")
     page.get_by_role("button", name="Show the heatmap").click()
-    expect(page.get_by_role("table")).to_contain_text("Cardiology: Medical and Dental")
+    expect(page.get_by_role("table")).to_contain_text("Cardiology: Medical and dental")
     assert_accessible(page)
 
     with page.expect_download() as download:
