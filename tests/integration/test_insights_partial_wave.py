@@ -127,6 +127,32 @@ def test_a_partial_wave_sits_in_the_trend_of_the_units_it_surveyed_only(client_f
     assert titles == ["Autumn", "Ward 1 pulse"]
 
 
+def test_a_wave_sent_to_part_of_a_unit_is_no_point_of_that_units_trend(client_for, trust):
+    """A ward's pulse is the ward's score, not the organisation's: on the organisation's
+    and the directorate's trend it reads "Part surveyed" and draws no point; on the ward's
+    own trend it is a point like any other."""
+    closed_wave(trust, {"W1": 14, "W2": 12, "T1": 12, "SURG": 6}, threshold=K, title="Autumn")
+    staff_roster(trust, {"W1": 14})
+    ward = make_wave(
+        trust,
+        units=("W1",),
+        threshold=K,
+        title="Ward 1 pulse",
+        instruments=INSTRUMENTS,
+        launch=True,
+    )
+    add_ballots(ward, "W1", 14)
+    ward = services.close_wave(wave=ward, actor=Actor.system("tests"))
+    client = client_for("board")
+    for code, whole in (("TST1-ROOT", False), ("MED", False), ("W1", True)):
+        trend = client.get(reverse("insights:unit", args=[ward.pk, code])).context_data["trend"]
+        assert [w["title"] for w in trend.waves] == ["Autumn", "Ward 1 pulse"], code
+        pulse = trend.waves[1]["label"]
+        assert any(p["wave"] == pulse for p in trend.points) is whole, code
+        assert all((row["cells"][1]["text"] == "Part surveyed") is not whole for row in trend.rows)
+        assert any(p["wave"] == trend.waves[0]["label"] for p in trend.points), code
+
+
 # -- one set of figures on the page, in the export and from the API (part 3) -----------------
 
 

@@ -389,6 +389,18 @@ class Trend:
     spec: dict | None = None
 
 
+PART_SURVEYED = (
+    "This survey went to part of the unit only, so its figures are not the unit's score "
+    "and are left out of the trend."
+)
+
+
+def surveyed_whole(wave, unit: rs.UnitRef) -> bool:
+    """Whether the wave was sent to the whole of the unit (the unit lies within one of the
+    wave's target units), not only to some of the units below it."""
+    return unit_tree.within_any(unit.path, [t.path for t in wave.target_units.all()])
+
+
 def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
     """Each dimension's score in every wave that included the unit: only what each wave's
     own disclosure control shows (a hidden figure is a gap in the chart and its reason in
@@ -406,13 +418,18 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
         row = unit_row(results, unit, "dimensions")
         for measure in table.measures:
             titles.setdefault(measure.code, measure.title)
-        per_wave.append((table, row))
+        per_wave.append((table, row, surveyed_whole(wave, unit)))
     rows, points, shown_measures = [], [], []
     for code, title in titles.items():
         cells = []
-        for label, (table, row) in zip(labels, per_wave, strict=True):
+        for label, (table, row, whole) in zip(labels, per_wave, strict=True):
             if row is None:
                 cells.append({"text": "Not surveyed", "hidden": None})
+                continue
+            if not whole:
+                # A wave sent to part of the unit (a Maternity pulse, at the organisation)
+                # speaks for that part only: it is not the unit's score, so no point.
+                cells.append({"text": "Part surveyed", "hidden": PART_SURVEYED})
                 continue
             cell = row.cells.get(code)
             if cell is None:
