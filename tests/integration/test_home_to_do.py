@@ -1,12 +1,16 @@
 """The to-do list (/to-do/ and the home page) and its count in the header."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+from django.test.client import RequestFactory
 from django.utils import timezone
 
+from colead.accounts.permissions import own_person_ids
+from colead.core.actor import Actor
 from colead.core.todo import ToDo
-from colead.direction import services
+from colead.direction import facts, services
+from colead.direction.models import Objective
 from colead.home import todo
 from tests.integration.direction_fixtures import SYSTEM, as_user, golden_thread, make
 
@@ -98,9 +102,78 @@ def test_an_htmx_fragment_draws_no_header_and_counts_nothing(client_for, waiting
         raise AssertionError("the to-do list was read for a fragment")
 
     monkeypatch.setattr(todo, "to_do", must_not_count)
+    monkeypatch.setattr(todo, "count_for_request", must_not_count)
     response = client_for("manager").get(
         "/direction/objectives/W1-A/branch/?folded=1", HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and "<header" not in response.content.decode()
     with pytest.raises(AssertionError, match="read for a fragment"):
         client_for("manager").get("/direction/objectives/W1-A/branch/?folded=1")
+
+
+def _request_of(user, organisation):
+    request = RequestFactory().get("/org/")
+    request.user, request.organisation, request.organisations = user, organisation, [organisation]
+    return request
+
+
+def test_the_header_counts_in_at_most_two_queries_without_reading_every_objective(
+    client_for, persona_users, trust, waiting, monkeypatch, django_assert_max_num_queries
+):
+    def must_not_load(*args, **kwargs):
+        raise AssertionError("the header read every objective of the organisation")
+
+    monkeypatch.setattr(facts, "load", must_not_load)
+    user = persona_users["manager"]
+    request = _request_of(user, trust["org"])
+    own_person_ids(user, trust["org"])  # the roles, read once a request by every page
+    with django_assert_max_num_queries(2):
+        assert todo.count_for_request(request) == 3
+    # The page shows the same count, and so does a page that never reads the list.
+    assert "To do (3)" in header(client_for("manager").get("/org/"))
+
+
+def test_the_counts_agree_with_the_lists_on_the_day_an_objective_becomes_due(
+    trust, persona_users, waiting
+):
+    """Stale means more than the rule's 60 days without a check-in: 61 days is due, 60 is
+    not, whether counted from the latest check-in or from the day it was agreed."""
+    objective_at = {  # W1's unit objectives, which the manager checks in on
+        "W1-C": ("agreed", TODAY - timedelta(days=61), None),
+        "W1-D": ("agreed", TODAY - timedelta(days=60), None),
+        "W1-E": ("active", TODAY - timedelta(days=200), TODAY - timedelta(days=60)),
+        "W1-F": ("active", TODAY - timedelta(days=200), TODAY - timedelta(days=61)),
+        "W1-G": ("achieved", TODAY - timedelta(days=200), None),
+    }
+    zone = timezone.get_current_timezone()
+    for code, (status, agreed_on, checked_on) in objective_at.items():
+        made = make(trust, code, "W1", parents=["W1-A"], status=status)
+        # Late in the evening, local time: the day is the organisation's, not UTC's.
+        Objective.objects.filter(pk=made.pk).update(
+            agreed_at=datetime.combine(agreed_on, time(23, 30), tzinfo=zone)
+        )
+        if checked_on is not None:
+            services.check_in(objective=made, on=checked_on, value=1, actor=SYSTEM)
+    actor = Actor.from_request(_request_of(persona_users["manager"], trust["org"]))
+    due = todo.KINDS[1]
+    titles = [item.title.split(":")[0] for item in due.read(actor=actor, organisation=trust["org"])]
+    assert sorted(titles) == ["W1-A", "W1-C", "W1-F"]
+    assert due.count(actor=actor, organisation=trust["org"]) == 3
+    for kind in todo.KINDS:
+        for persona in ("manager", "board", "staff"):
+            someone = Actor.from_request(_request_of(persona_users[persona], trust["org"]))
+            listed_now = kind.read(actor=someone, organisation=trust["org"])
+            assert kind.count(actor=someone, organisation=trust["org"]) == len(listed_now)
+    # The organisation's own rule decides: at 61 days, only W1-A (90 days) is due.
+    services.save_quality_settings(
+        organisation=trust["org"],
+        actor=SYSTEM,
+        challenge_margin=0.05,
+        thicket_limit=5,
+        stale_days=61,
+    )
+    items = due.read(actor=actor, organisation=trust["org"])
+    assert [(i.title.split(":")[0], i.detail) for i in items] == [
+        ("W1-A", "No check-in for 90 days (the rule is 61)")
+    ]
+    assert due.count(actor=actor, organisation=trust["org"]) == 1

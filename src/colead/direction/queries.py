@@ -20,7 +20,7 @@ sees nothing.
 from dataclasses import dataclass, replace
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import DateField, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTransform
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from colead.direction.models import (
     Act,
     AgreementAct,
     Alignment,
+    CheckIn,
     CoverageSnapshot,
     Objective,
     ObjectiveStatus,
@@ -44,7 +45,13 @@ from colead.direction.models import (
     Vision,
     VisionStatus,
 )
-from colead.direction.quality import DEFAULT_SETTINGS, QualitySettings, stale_for
+from colead.direction.quality import (
+    DEFAULT_SETTINGS,
+    ObjectiveFacts,
+    QualitySettings,
+    stale_for,
+)
+from colead.direction.reference import LIVE_STATUSES
 from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.formatting import uk_date
 from colead.lib.spreadsheet import FORMATS, Export
@@ -535,6 +542,28 @@ def owner_names(organisation, owner_ids: set[int]) -> dict[int, str]:
 # -- what waits for someone (the home page's to-do list) ----------------------------------
 
 
+def _waiting_for_agreement(actor: Actor, organisation):
+    """The proposed objectives waiting for the actor's agreement (a queryset), or None
+    when nothing can: shared by the to-do list and the header's count, so they agree."""
+    if actor.user is None:
+        return None
+    own = own_person_ids(actor.user, organisation)
+    scopes = permitted_scopes(actor.user, access.AGREE, organisation)
+    units = {unit.pk for unit in scopes if unit is not None}
+    if not (units or own or None in scopes):
+        return None
+    waiting = Q(unit_id__in=units, owner__line_manager__isnull=True)
+    if None in scopes:
+        waiting |= Q(owner__isnull=True, unit__parent__isnull=True)
+    if own:
+        waiting |= Q(owner__line_manager_id__in=own)
+    return (
+        Objective.objects.for_org(organisation)
+        .filter(waiting, status=ObjectiveStatus.PROPOSED)
+        .exclude(owner_id__in=own)
+    )
+
+
 def objectives_to_agree(*, actor: Actor, organisation) -> list[ToDo]:
     """Proposed objectives waiting for the actor's agreement, oldest proposal first: the
     individual objectives of the people they line-manage, and the objectives of the units
@@ -542,24 +571,10 @@ def objectives_to_agree(*, actor: Actor, organisation) -> list[ToDo]:
     agree over the whole organisation), individual ones there only when the owner has no
     line manager. Others above may agree too (access.can_agree); this is whom it waits for.
     Never the actor's own objectives."""
-    if actor.user is None:
+    waiting = _waiting_for_agreement(actor, organisation)
+    if waiting is None:
         return []
-    own = own_person_ids(actor.user, organisation)
-    scopes = permitted_scopes(actor.user, access.AGREE, organisation)
-    units = {unit.pk for unit in scopes if unit is not None}
-    if not (units or own or None in scopes):
-        return []
-    waiting = Q(unit_id__in=units, owner__line_manager__isnull=True)
-    if None in scopes:
-        waiting |= Q(owner__isnull=True, unit__parent__isnull=True)
-    if own:
-        waiting |= Q(owner__line_manager_id__in=own)
-    objectives = list(
-        Objective.objects.for_org(organisation)
-        .filter(waiting, status=ObjectiveStatus.PROPOSED)
-        .exclude(owner_id__in=own)
-        .select_related("unit", "owner")
-    )
+    objectives = list(waiting.select_related("unit", "owner"))
     if not objectives:
         return []
     proposals = {}  # the latest proposal of each (acts in time order: the last one wins)
@@ -571,6 +586,12 @@ def objectives_to_agree(*, actor: Actor, organisation) -> list[ToDo]:
         proposals[act.objective_id] = act
     objectives.sort(key=lambda o: (_proposed_at(proposals.get(o.pk), o), o.code))
     return [_to_agree(objective, proposals.get(objective.pk)) for objective in objectives]
+
+
+def count_objectives_to_agree(*, actor: Actor, organisation) -> int:
+    """How many objectives_to_agree lists, in one query (the header's count)."""
+    waiting = _waiting_for_agreement(actor, organisation)
+    return 0 if waiting is None else waiting.count()
 
 
 def _proposed_at(act, objective):
@@ -595,11 +616,13 @@ def _to_agree(objective: Objective, proposal) -> ToDo:
     )
 
 
-def check_ins_due(*, actor: Actor, organisation) -> list[ToDo]:
-    """Agreed or active objectives the actor checks in on that have had no check-in for
-    longer than the organisation's rule allows (so they show as stale), longest first:
+def _due_for_check_in(actor: Actor, organisation) -> list[tuple[int, Objective, int]]:
+    """(days without a check-in, objective, the rule's days) for each agreed or active
+    objective the actor checks in on that is stale by ``quality.stale_for``, longest first:
     their own individual objectives, and the unit objectives of the units their role names
-    (managers' teams; not every unit below, nor the whole organisation's)."""
+    (managers' teams; not every unit below, nor the whole organisation's). One query, of
+    those objectives only (a few), with their latest check-in and the organisation's rule
+    read alongside: the header counts it on every page."""
     if actor.user is None:
         return []
     own = own_person_ids(actor.user, organisation)
@@ -610,27 +633,63 @@ def check_ins_due(*, actor: Actor, organisation) -> list[ToDo]:
     }
     if not (own or units):
         return []
-    loaded = facts.load(organisation, with_people=False)
-    settings, today = quality_settings(organisation), timezone.localdate()
-    due = []
-    for objective in loaded.objectives.values():
-        ours = (
-            objective.owner_id in own
-            if objective.owner_id is not None
-            else objective.unit_id in units
+    latest = CheckIn.objects.filter(objective_id=OuterRef("pk")).order_by("-date").values("date")
+    rule = QualityPolicy.objects.filter(organisation_id=organisation.pk).values("stale_days")
+    ours = (
+        Objective.objects.for_org(organisation)
+        .filter(
+            Q(owner_id__in=own) | Q(owner__isnull=True, unit_id__in=units),
+            status__in=LIVE_STATUSES,
         )
-        days = stale_for(objective, today, settings) if ours else None
+        .annotate(
+            latest=Subquery(latest[:1], output_field=DateField()),
+            stale_days=Subquery(rule[:1]),
+        )
+    )
+    today, due = timezone.localdate(), []
+    for objective in ours:
+        settings = QualitySettings(
+            stale_days=objective.stale_days
+            if objective.stale_days is not None
+            else DEFAULT_SETTINGS.stale_days
+        )
+        started = objective.agreed_at or objective.created_at  # as facts.load counts
+        days = stale_for(
+            ObjectiveFacts(
+                id=objective.pk,
+                code=objective.code,
+                title=objective.title,
+                unit_id=objective.unit_id,
+                status=objective.status,
+                started_on=timezone.localdate(started) if started is not None else None,
+                last_check_in=objective.latest,
+            ),
+            today,
+            settings,
+        )
         if days is not None:
-            due.append((days, objective))
-    due.sort(key=lambda pair: (-pair[0], pair[1].code))
+            due.append((days, objective, settings.stale_days))
+    due.sort(key=lambda found: (-found[0], found[1].code))
+    return due
+
+
+def check_ins_due(*, actor: Actor, organisation) -> list[ToDo]:
+    """Agreed or active objectives the actor checks in on that have had no check-in for
+    longer than the organisation's rule allows (so they show as stale), longest first
+    (``_due_for_check_in``)."""
     return [
         ToDo(
             title=f"{objective.code}: {objective.title}",
             href=reverse("direction:objective", args=[objective.code]),
-            detail=f"No check-in for {days} days (the rule is {settings.stale_days})",
+            detail=f"No check-in for {days} days (the rule is {rule})",
         )
-        for days, objective in due
+        for days, objective, rule in _due_for_check_in(actor, organisation)
     ]
+
+
+def count_check_ins_due(*, actor: Actor, organisation) -> int:
+    """How many check_ins_due lists, in one query (the header's count)."""
+    return len(_due_for_check_in(actor, organisation))
 
 
 # -- the export ---------------------------------------------------------------------------

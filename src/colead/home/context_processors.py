@@ -46,8 +46,9 @@ def navigation_for(request) -> list[dict]:
         if url_name == "home:to_do":
             if organisation is None:
                 continue
-            # The count of what waits, read once a request (the home page shares it).
-            waiting = todo.count(todo.for_request(request))
+            # What waits, counted with narrow queries on every page (or taken from the list
+            # when the home or to-do page has read it).
+            waiting = todo.count_for_request(request)
             label = f"To do ({waiting})" if waiting else label
         elif not _may_see(user, organisation, url_name, permission):
             continue
