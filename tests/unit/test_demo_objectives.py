@@ -104,7 +104,7 @@ def checked(trust, plan, day=TODAY):
 # objectives cannot go unnoticed. When the demo is changed on purpose, update it to the
 # value this test reports (O.direction_digest(O.generate_directions(generate(seed=SEED,
 # staff=STAFF), seed=SEED, today=TODAY))).
-DIRECTION_DIGEST = "490b65ca66ca38b8f460f2705a0fe1ee737d31f6814b1ceecdcdf0962a124f39"
+DIRECTION_DIGEST = "a23b959326d99b578d4f4dfe29b5bce8549d665f9a64ad8ad4027dd2d4e41343"
 
 
 def test_the_same_seed_and_day_give_the_same_direction(trusts, directions):
@@ -172,6 +172,54 @@ def test_every_level_has_objectives_aligned_to_the_one_above(acute):
                 assert order.index(levels[above.unit_code]) < order.index(
                     levels[objective.unit_code]
                 ), objective.code
+
+
+def themes_by_wording() -> dict[str, str]:
+    """Each measure in the demo's data, and each vague aim's title (it has no measure), ->
+    the theme the data puts it in; read from the data, not from the generator's choices."""
+    themes: dict[str, str] = {}
+
+    def add(wording: str, theme: str):
+        assert themes.setdefault(wording, theme) == theme, f"{wording!r} is in two themes"
+
+    for templates in (
+        O.DIVISION_TEMPLATES,
+        O.DIRECTORATE_TEMPLATES,
+        O.TEAM_TEMPLATES,
+        O.INDIVIDUAL_TEMPLATES,
+    ):
+        for theme, group in templates.items():
+            for template in group:
+                add(template.measure, theme)
+    for design in O.DESIGNS.values():
+        for spec in design.org_objectives:
+            if spec.theme:  # the one achieved early has none: nothing serves it
+                add(spec.measure, spec.theme)
+    add(O.MET_AT_BASELINE.measure, O.MET_AT_BASELINE_THEME)
+    add(O.DROPPED_DIRECTORATE.measure, O.DROPPED_DIRECTORATE_THEME)
+    for theme, title in (
+        *(aim for aims in O.VAGUE_TITLES.values() for aim in aims),
+        O.PERSONA_VAGUE,
+    ):
+        add(title, theme)
+    return themes
+
+
+def test_every_objective_serves_one_of_its_own_theme(directions):
+    """Read up from any objective to the board, the thread tells one story: no quality
+    improvement course under an inclusion training objective."""
+    themes = themes_by_wording()
+    for plan in directions:
+        planned = plan.by_code()
+        aligned = [o for o in plan.objectives if o.parent_codes]
+        assert len(aligned) > 500, plan.code
+        incoherent = []
+        for objective in aligned:
+            theme = themes[objective.measure or objective.title]
+            for parent in map(planned.get, objective.parent_codes):
+                if themes[parent.measure or parent.title] != theme:
+                    incoherent.append(f"{objective.title} -> {parent.title}")
+        assert incoherent == [], plan.code
 
 
 def test_no_objective_is_its_own_ancestor_and_parents_come_first(directions):

@@ -23,6 +23,12 @@ For each trust, ``generate_direction(trust, seed=..., today=...)`` gives:
    the trust's, divisions', directorates' and teams' objectives, every two months or so
    for individuals').
 
+Every objective has one of five themes (``THEMES``: the templates are grouped by theme, and
+the vague aims and special targets name theirs), and an aligned one serves an objective of
+the same theme above it (when its unit's have none, the nearest such one up the tree), so any
+thread read from an individual's objective up to the board tells one story: a quality
+improvement course serves a training objective, never an inclusion one.
+
 The designed gaps are recorded by objective or unit code in ``TrustDirection.gaps``
 (``DesignedGaps``), so that tests can check that the product's own checks
 (colead.direction.quality and coverage) find exactly them: orphans (no path up to an
@@ -299,6 +305,8 @@ WORKFORCE, EXPERIENCE, ACCESS, INCLUSION, LEARNING = (
 )
 THEMES = (WORKFORCE, EXPERIENCE, ACCESS, INCLUSION, LEARNING)
 
+# The templates by theme. A count in a title ("{t} clinical audits") starts at 2, as the
+# title says it in the plural.
 DIVISION_TEMPLATES = {
     WORKFORCE: (
         T("Cut agency staffing spend in {unit} from £{b}k to £{t}k a month by {when}",
@@ -402,7 +410,7 @@ TEAM_TEMPLATES = {
     ),
     LEARNING: (
         T("Complete {t} quality improvement projects in {unit} by {when}",
-          "Quality improvement projects completed", (0, 0), (1, 3), "up", 0,
+          "Quality improvement projects completed", (0, 0), (2, 3), "up", 0,
           ("learning_innovation",)),
         T("Raise mandatory training compliance in {unit} from {b}% to {t}% by {when}",
           "Mandatory training compliance (%)", (74, 88), (6, 9), "up", 0,
@@ -413,7 +421,7 @@ TEAM_TEMPLATES = {
 INDIVIDUAL_TEMPLATES = {
     WORKFORCE: (
         T("Mentor {t} new starters through their first 3 months by {when}",
-          "New starters mentored", (0, 0), (1, 3), "up", 0, ("support_compassion", "teamwork")),
+          "New starters mentored", (0, 0), (2, 3), "up", 0, ("support_compassion", "teamwork")),
         T("Finish {t} stay conversations with colleagues thinking of leaving by {when}",
           "Stay conversations held", (0, 0), (3, 6), "up", 0, ("support_compassion",)),
     ),
@@ -425,7 +433,7 @@ INDIVIDUAL_TEMPLATES = {
     ),
     ACCESS: (
         T("Complete {t} clinical audits for the team by {when}", "Clinical audits completed",
-          (0, 0), (1, 3), "up", 0, ("goals_performance",), clinical=True),
+          (0, 0), (2, 3), "up", 0, ("goals_performance",), clinical=True),
         T("Cut the median time to close a request from {b} to {t} days by {when}",
           "Median days to close a request", (8, 14), (3, 5), "down", 0,
           ("goals_performance",)),
@@ -452,12 +460,20 @@ MET_AT_BASELINE = T(
     0,
     ("goals_performance", "learning_innovation"),
 )
+MET_AT_BASELINE_THEME = LEARNING
+# Vague aims (no measure) by level, each with its theme.
 VAGUE_TITLES = {
-    "directorate": "Enhance the patient experience",
-    "team": ("Improve communication in the team", "Support staff wellbeing"),
-    "individual": ("Develop my leadership skills", "Improve my time management"),
+    "directorate": ((ACCESS, "Enhance the patient experience"),),
+    "team": (
+        (EXPERIENCE, "Improve communication in the team"),
+        (EXPERIENCE, "Support staff wellbeing"),
+    ),
+    "individual": (
+        (LEARNING, "Develop my leadership skills"),
+        (LEARNING, "Improve my time management"),
+    ),
 }
-PERSONA_VAGUE_TITLE = "Improve my confidence with the electronic observations system"
+PERSONA_VAGUE = (LEARNING, "Improve my confidence with the electronic observations system")
 DROPPED_DIRECTORATE = T(
     "Open a {t}-bed assessment unit in {unit} by {when}",
     "Assessment unit beds open",
@@ -467,6 +483,7 @@ DROPPED_DIRECTORATE = T(
     0,
     ("goals_performance",),
 )
+DROPPED_DIRECTORATE_THEME = ACCESS
 DROP_COMMENTS = (
     "Funding withdrawn in the winter plan: the beds go to the escalation ward.",
     "No longer needed after a change of role.",
@@ -1015,13 +1032,15 @@ class _Builder:
             self._dropped_directorate_objective(directorates)
         # A vague aim, agreed all the same.
         unit = rng.choice(directorates)
+        ((theme, title),) = VAGUE_TITLES["directorate"]
         made = self.objective(
             f"{unit.code}-{len(unit.objectives) + 2}",
             unit,
-            {"title": VAGUE_TITLES["directorate"], "elements": ("support_compassion",)},
+            {"title": title, "elements": ("support_compassion",)},
             days_ago=rng.uniform(80, 130),
-            parents=(self.org_by_theme[EXPERIENCE],),
+            parents=(self._nearest_above(unit, theme),),
             cadence=(30, 45),
+            theme=theme,
         )
         self.gaps.vague.append(made.code)
 
@@ -1046,9 +1065,9 @@ class _Builder:
             unit,
             self.fill(DROPPED_DIRECTORATE, unit, self.end),
             days_ago=170,
-            parents=(self.org_by_theme[ACCESS],),
+            parents=(self.org_by_theme[DROPPED_DIRECTORATE_THEME],),
             cadence=(28, 35),
-            theme=ACCESS,
+            theme=DROPPED_DIRECTORATE_THEME,
         )
         dropped = Step("dropped", self.moment(self.day(75)), DROP_COMMENTS[0])
         made = replace(made, steps=(*made.steps, dropped))
@@ -1063,6 +1082,16 @@ class _Builder:
             for unit in self.units.values()
             if unit.level == "team" and unit.directorate == directorate.code
         ]
+
+    def _nearest_above(self, unit: _Unit, theme: str) -> str:
+        """The nearest objective of ``theme`` above ``unit``: its directorate's, else its
+        division's, else the trust's (which has one in every theme)."""
+        for code in (unit.directorate, unit.division):
+            if code and code != unit.code:
+                found = [c for c in self.units[code].objectives if self.theme_of[c] == theme]
+                if found:
+                    return found[0]
+        return self.org_by_theme[theme]
 
     def _served_by_team(self, unit: _Unit) -> list[str]:
         """The objectives a team's objectives serve: its directorate's, else its division's."""
@@ -1117,8 +1146,9 @@ class _Builder:
             if unit.code == self.ward:
                 count, days_ago = 3, 175
             ordinary = unit.code != self.ward and not thicket
+            ward_parents = self._ward_parents(unit, served) if unit.code == self.ward else []
             for index in range(count):
-                parent = rng.choice(served)
+                parent = ward_parents[index] if ward_parents else rng.choice(served)
                 recent = ordinary and days_ago < 25 and rng.random() < 0.5
                 made = plan(
                     self.theme_of[parent],
@@ -1138,23 +1168,41 @@ class _Builder:
                 status=rng.choice(("draft", "proposed")),
             )
         if unit.code in self.dropped_teams:
-            made = plan(ACCESS, (self.dropped_objective,), days_ago=rng.uniform(110, 150))
+            made = plan(
+                DROPPED_DIRECTORATE_THEME,
+                (self.dropped_objective,),
+                days_ago=rng.uniform(110, 150),
+            )
             gaps.orphans.append(made.code)
             gaps.dropped_parent.append(made.code)
         if met:
-            made = plan(LEARNING, (served[0],), MET_AT_BASELINE, days_ago=rng.uniform(90, 160))
+            made = plan(
+                MET_AT_BASELINE_THEME,
+                (self._nearest_above(unit, MET_AT_BASELINE_THEME),),
+                MET_AT_BASELINE,
+                days_ago=rng.uniform(90, 160),
+            )
             gaps.met_at_baseline.append(made.code)
         if vague is not None:
+            theme, title = VAGUE_TITLES["team"][vague]
             made = self.objective(
                 f"{unit.code}-{next(numbers)}",
                 unit,
-                {"title": VAGUE_TITLES["team"][vague], "elements": ("teamwork",)},
+                {"title": title, "elements": ("teamwork",)},
                 days_ago=rng.uniform(40, 120),
                 status=("active", "draft")[vague % 2],
-                parents=(served[0],),
-                theme=self.theme_of[served[0]],
+                parents=(self._nearest_above(unit, theme),),
+                theme=theme,
             )
             gaps.vague.append(made.code)
+
+    def _ward_parents(self, unit: _Unit, served: list[str]) -> list[str]:
+        """What the demo manager's ward's three objectives serve: a learning and a workforce
+        objective (which the demo staff member's own objectives and the vague one the
+        manager sent back serve in turn), and one more of another theme if there is one."""
+        wanted = [self._nearest_above(unit, theme) for theme in (LEARNING, WORKFORCE)]
+        others = [c for c in served if self.theme_of[c] not in (LEARNING, WORKFORCE)]
+        return [*wanted, self.rng.choice(others or served)]
 
     def _individuals(self):
         """Individual objectives for about half the staff: more in teams with objectives of
@@ -1189,7 +1237,15 @@ class _Builder:
             if p not in orphan_people and p.unit in self.covered and served[p.unit]
         ]
         changes = self._sample(in_covered, design.changes_requested)
-        vague = self._sample([p for p in in_covered if p not in changes], 2)
+        vague_themes = {theme for theme, _ in VAGUE_TITLES["individual"]}
+        vague = self._sample(
+            [
+                p
+                for p in in_covered
+                if p not in changes and vague_themes <= {self.theme_of[c] for c in served[p.unit]}
+            ],
+            len(VAGUE_TITLES["individual"]),
+        )
         special = {p.number for p in (*orphan_people, *changes, *vague)}
         for person in self.people:
             unit = self.units[person.unit]
@@ -1203,21 +1259,7 @@ class _Builder:
                 self._changes_requested(person, unit)
                 continue
             if person in vague:
-                index = vague.index(person)
-                made = self.objective(
-                    f"{person.number}-1",
-                    unit,
-                    {
-                        "title": VAGUE_TITLES["individual"][index],
-                        "elements": ("learning_innovation",),
-                    },
-                    days_ago=rng.uniform(20, 100),
-                    status=("active", "draft")[index],
-                    parents=(served[unit.code][0],),
-                    owner=person.number,
-                    cadence=(45, 80),
-                )
-                self.gaps.vague.append(made.code)
+                self._vague_individual(person, unit, vague.index(person), served[unit.code])
                 continue
             parents = parents_of(person)
             uptake = design.uptake.get(unit.division, 0.6)
@@ -1238,6 +1280,22 @@ class _Builder:
                 self._individual(person, unit, number, parents, orphan=orphan)
                 if orphan or person.number == manager_persona:
                     break
+
+    def _vague_individual(self, person: _Person, unit: _Unit, index: int, parents: list[str]):
+        """A vague aim with no measure, serving the unit's objective of its theme."""
+        theme, title = VAGUE_TITLES["individual"][index]
+        made = self.objective(
+            f"{person.number}-1",
+            unit,
+            {"title": title, "elements": ("learning_innovation",)},
+            days_ago=self.rng.uniform(20, 100),
+            status=("active", "draft")[index],
+            parents=(next(c for c in parents if self.theme_of[c] == theme),),
+            owner=person.number,
+            cadence=(45, 80),
+            theme=theme,
+        )
+        self.gaps.vague.append(made.code)
 
     def _individual(self, person: _Person, unit: _Unit, number: int, parents, *, orphan=False):
         rng = self.rng
@@ -1266,6 +1324,7 @@ class _Builder:
             owner=person.number,
             cadence=(45, 80),
             stale=not orphan and rng.random() < 0.08,
+            theme=theme,
         )
         if orphan:
             self.gaps.orphans.append(made.code)
@@ -1274,10 +1333,13 @@ class _Builder:
         """Proposed, then sent back with changes asked for (by the demo manager in their
         ward); some proposed again since."""
         rng = self.rng
-        parent = next(c for c in unit.objectives if self.by_code[c].status in LIVE)
+        live = [c for c in unit.objectives if self.by_code[c].status in LIVE]
         if vague:
-            values = {"title": PERSONA_VAGUE_TITLE, "elements": ("learning_innovation",)}
+            theme, title = PERSONA_VAGUE
+            parent = next(c for c in live if self.theme_of[c] == theme)
+            values = {"title": title, "elements": ("learning_innovation",)}
         else:
+            parent = live[0]
             theme = self.theme_of[parent]
             values = self.fill(self.template(INDIVIDUAL_TEMPLATES, theme, unit), unit, self.due())
         made = self.objective(
@@ -1288,6 +1350,7 @@ class _Builder:
             status="proposed",
             parents=(parent,),
             owner=person.number,
+            theme=theme,
         )
         asked = self.moment(
             made.steps[-1].on + timedelta(days=rng.randint(2, 6)), made.steps[-1].at
@@ -1308,6 +1371,9 @@ class _Builder:
         """The demo staff member: one objective agreed by the demo manager and checked in on
         (through the services, as on the pages), and one waiting for the manager to agree."""
         ward = [c for c in unit.objectives if self.by_code[c].status in LIVE]
+        learning, workforce = (
+            next(c for c in ward if self.theme_of[c] == theme) for theme in (LEARNING, WORKFORCE)
+        )
         by = ("staff", "manager")
         values = self.fill(INDIVIDUAL_TEMPLATES[LEARNING][0], unit, self.due_dates[-1])
         self.objective(
@@ -1315,11 +1381,12 @@ class _Builder:
             unit,
             values,
             days_ago=150,
-            parents=(ward[0],),
+            parents=(learning,),
             owner=person.number,
             cadence=(35, 40),
             by=by,
             written_by="staff",
+            theme=LEARNING,
         )
         values = self.fill(INDIVIDUAL_TEMPLATES[WORKFORCE][0], unit, self.end)
         self.objective(
@@ -1328,10 +1395,11 @@ class _Builder:
             values,
             days_ago=4,
             status="proposed",
-            parents=(ward[-1],),
+            parents=(workforce,),
             owner=person.number,
             by=by,
             written_by="staff",
+            theme=WORKFORCE,
         )
 
 
