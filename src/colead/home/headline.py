@@ -1,10 +1,11 @@
 """The board's headline on the home page: staff engagement and its trend, the latest
 response rate, objective coverage and what changed, each linked to its page.
 
-Every figure comes from a domain app's published read (insights.queries.unit_page,
-surveys.queries.response_rates, direction.queries.coverage_dashboard), so it has passed
-the same scope and disclosure control, and the same audit, as on its own page; it is
-worded by the owning app's presenters. Nothing is computed here: this module only picks
+Every figure comes from a domain app's published read
+(insights.queries.organisation_headline, surveys.queries.response_rates,
+direction.queries.coverage_dashboard), so it has passed the same scope and disclosure
+control as on its own page, and is audited by that read; it is worded by the owning app's
+presenters. Nothing is computed here: this module only picks
 the figures and links. A figure the person may not see, or that does not exist yet (no
 closed wave, results not ready), is left out with a line saying why.
 """
@@ -18,10 +19,8 @@ from colead.direction import queries as direction_queries
 from colead.insights import queries as insights_queries
 from colead.insights import unit_results
 from colead.lib.errors import Conflict, NotFound, Refused
-from colead.org import queries as org_queries
 from colead.surveys import queries as survey_queries
 
-ENGAGEMENT = "engagement"
 UNAVAILABLE = (Conflict, NotFound, Refused)
 
 
@@ -41,43 +40,29 @@ class Headline:
 def headline(actor: Actor, organisation) -> Headline:
     """The figures for the organisation as a whole (for those who see all of it)."""
     shown = Headline()
-    top = org_queries.top_unit(organisation)
-    wave = _latest_wave(actor, organisation, shown)
-    if wave is not None and top is not None:
-        _engagement(actor, organisation, wave, top, shown)
+    wave = _engagement(actor, organisation, shown)
+    if wave is not None:
         _response_rate(actor, organisation, wave, shown)
     _coverage(actor, organisation, shown)
     return shown
 
 
-def _latest_wave(actor, organisation, shown: Headline):
+def _engagement(actor, organisation, shown: Headline):
+    """Staff engagement from the headline's own read; the wave it is of, or None."""
     try:
-        waves = insights_queries.waves(actor, organisation=organisation)
-    except Refused:
+        read = insights_queries.organisation_headline(actor, organisation=organisation)
+    except NotFound as error:  # no survey of the whole organisation has closed yet
+        shown.missing.append(str(error))
         return None
-    if not waves:
-        shown.missing.append("No survey has closed yet: engagement and response rates follow.")
-        return None
-    return waves[0]
-
-
-def _engagement(actor, organisation, wave, top, shown: Headline) -> None:
-    try:
-        page = insights_queries.unit_page(
-            actor, organisation=organisation, wave_id=wave.pk, code=top.code
-        )
-    except UNAVAILABLE as error:
+    except (Conflict, Refused) as error:
         shown.missing.append(f"Staff engagement is not shown: {error}")
-        return
-    line = next(
-        (m for m in unit_results.dimension_lines(page.results, page.unit) if m.code == ENGAGEMENT),
-        None,
-    )
+        return None
+    wave, line = read.wave, read.engagement
     if line is None:
         shown.missing.append(f"{wave.title} did not ask about staff engagement.")
-        return
-    trend = next((row for row in page.trend.rows if row["title"] == line.title), None)
-    href = unit_results.unit_url(wave.pk, page.unit)
+        return wave
+    trend = next((row for row in read.trend.rows if row["title"] == line.title), None)
+    href = unit_results.unit_url(wave.pk, read.unit)
     shown.engagement = {
         "title": line.title,
         "wave": wave.title,
@@ -94,7 +79,7 @@ def _engagement(actor, organisation, wave, top, shown: Headline) -> None:
                 "current": head["current"],
                 "href": head["href"],
             }
-            for head, cell in zip(page.trend.waves, trend["cells"], strict=True)
+            for head, cell in zip(read.trend.waves, trend["cells"], strict=True)
         ]
         if trend
         else [],
@@ -103,6 +88,7 @@ def _engagement(actor, organisation, wave, top, shown: Headline) -> None:
         shown.changes.append(
             {"text": f"{line.title} since the previous survey: {line.change}", "href": href}
         )
+    return wave
 
 
 def _response_rate(actor, organisation, wave, shown: Headline) -> None:

@@ -34,6 +34,7 @@ from colead.core.actor import Actor
 from colead.insights import analysis, exports, weighting
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
+from colead.lib import tree as unit_tree
 from colead.lib.errors import Invalid, NotFound, Refused
 from colead.lib.spreadsheet import FORMATS
 from colead.org.models import Person, Unit
@@ -481,6 +482,88 @@ def unit_page(actor: Actor, *, organisation, wave_id: int, code: str) -> UnitPag
         trend=ur.trend(waves, unit, wave.pk),
         comments=comments,
         weighted=_weighted_scores(results, unit),
+    )
+
+
+# -- the board's headline ----------------------------------------------------------------------
+
+ENGAGEMENT = "engagement"
+
+
+@dataclass(kw_only=True)
+class OrganisationHeadline(WaveRead):
+    unit: rs.UnitRef  # the organisation
+    # Staff engagement as the organisation's unit page words it; None when the wave did
+    # not ask about it. Hidden figures carry only the reason (``MeasureLine.hidden``).
+    engagement: ur.MeasureLine | None
+    trend: ur.Trend  # the unit page's trend of the organisation (every dimension)
+
+
+def _covers_organisation(wave: Wave, top: Unit, first_level: list[str]) -> bool:
+    """Whether the wave was sent to the whole organisation: to its top unit, or to every
+    unit just below it (a Maternity pulse, sent to one directorate, is not)."""
+    targets = [unit.path for unit in wave.target_units.all()]
+    if unit_tree.within_any(top.path, targets):
+        return True
+    return bool(first_level) and all(unit_tree.within_any(p, targets) for p in first_level)
+
+
+def organisation_headline(actor: Actor, *, organisation) -> OrganisationHeadline:
+    """Staff engagement of the whole organisation in the latest closed wave sent to all of
+    it, with its interval, change and trend: the figures of the organisation's row on its
+    unit page (the same disclosure control and wording), without the comments, weighted
+    scores or units below, for the home page's headline. NotFound when no such wave has
+    closed; Refused when the actor may not see the organisation's results. Audited as
+    ``insights.headline_view``."""
+    top = Unit.objects.for_org(organisation).filter(parent__isnull=True).order_by("pk").first()
+    if top is None:
+        raise NotFound(f"{organisation.name} has no units yet.")
+    first_level = list(
+        Unit.objects.for_org(organisation)
+        .filter(parent_id=top.pk, is_active=True)
+        .values_list("path", flat=True)
+    )
+    wave = next(
+        (
+            w
+            for w in waves(actor, organisation=organisation)
+            if _covers_organisation(w, top, first_level)
+        ),
+        None,
+    )
+    if wave is None:
+        raise NotFound(
+            f"No survey of the whole of {organisation.name} has closed yet: staff "
+            "engagement follows when one has."
+        )
+    read = _open(actor, organisation, wave.pk, published=True)
+    unit = next(ref for ref in read.results.units.refs.values() if ref.depth == 0)
+    if not ur.in_scope(unit, read.scopes):
+        raise Refused(f"{unit.name} is outside the units whose results you may see.")
+    engagement = next(
+        (line for line in ur.dimension_lines(read.results, unit) if line.code == ENGAGEMENT),
+        None,
+    )
+    included = ur.waves_including(read.wave.organisation, unit)
+    if read.wave.pk not in {w.pk for w in included}:
+        included = sorted([*included, read.wave], key=lambda w: (w.closed_at, w.pk))
+    record(
+        action="insights.headline_view",
+        actor=actor,
+        organisation=read.wave.organisation,
+        obj=read.wave,
+        detail={
+            "unit": unit.code,
+            "engagement_shown": engagement is not None and engagement.hidden is None,
+        },
+    )
+    return OrganisationHeadline(
+        wave=read.wave,
+        results=read.results,
+        scopes=read.scopes,
+        unit=unit,
+        engagement=engagement,
+        trend=ur.trend(included, unit, read.wave.pk),
     )
 
 

@@ -35,6 +35,7 @@ ACTIONS = {
     "import.workforce": "Workforce imported",
     "insights.drivers_view": "Drivers of engagement viewed",
     "insights.heatmap_export": "Results heatmap downloaded",
+    "insights.headline_view": "The organisation's headline results viewed",
     "insights.heatmap_view": "Results heatmap viewed",
     "insights.reliability_view": "Reliability of results viewed",
     "insights.unit_view": "A unit's results viewed",
