@@ -62,7 +62,7 @@ def workforce_rows(organisation, *, teams=False, protected=False) -> dict[str, d
             "last_name": p.last_name,
             "email": p.email,
             "unit_code": p.primary_unit.code,
-            "staff_group": reference.staff_group_name(p.staff_group),
+            "staff_group": reference.esr_staff_group_name(p.staff_group),
             "band": reference.band_name(p.band),
             "job_title": p.job_title,
             "line_manager": p.line_manager.employee_number if p.line_manager_id else "",

@@ -72,7 +72,7 @@ def test_person_fields(api, trust):
         "last_name": "Nurse",
         "email": "s1@example.nhs.uk",
         "unit_code": "W1",
-        "staff_group": "Nursing and Midwifery Registered",
+        "staff_group": "Registered nursing and midwifery",
         "band": "Band 5",
         "job_title": "Staff Nurse",
         "line_manager": "M1",
@@ -143,7 +143,7 @@ def test_manager_filtering_on_a_unit_outside_their_scope_is_forbidden(api):
 def test_filter_by_staff_group_code_or_name(api, staff_group):
     response = api("admin", PEOPLE, staff_group=staff_group)
     assert numbers(response) == {"T1-0", "T1-1", "T1-2", "T1-3"}
-    assert {p["staff_group"] for p in response.json()["items"]} == {"Additional Clinical Services"}
+    assert {p["staff_group"] for p in response.json()["items"]} == {"Additional clinical services"}
 
 
 @pytest.mark.parametrize("band", ["band_7", "7", "Band 7"])

@@ -60,7 +60,7 @@ def database_rows(organisation):
                 "last_name": p.last_name,
                 "email": p.email,
                 "unit_code": units[p.primary_unit_id].code,
-                "staff_group": reference.staff_group_name(p.staff_group),
+                "staff_group": reference.esr_staff_group_name(p.staff_group),
                 "band": reference.band_name(p.band),
                 "job_title": p.job_title,
                 "line_manager": p.line_manager.employee_number if p.line_manager_id else "",
@@ -134,7 +134,7 @@ def test_builds_both_trusts_and_prints_how_to_sign_in(built, settings):
     summary = organisation_summary(acute)
     assert summary["people_total"] == STAFF
     assert summary["units_by_level"]["division"] == 5
-    assert summary["people_by_staff_group"]["Nursing and Midwifery Registered"] > 100
+    assert summary["people_by_staff_group"]["Registered nursing and midwifery"] > 100
     posts = summary["leadership_posts"]
     assert 0.03 <= posts["vacant"] / (posts["vacant"] + posts["filled"]) <= 0.15
     # Leaders: at least every post holder and everyone at band 8a or above.

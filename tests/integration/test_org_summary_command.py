@@ -24,8 +24,8 @@ EXPECTED = {
         "team": 3,
     },
     "people_by_staff_group": {
-        "Additional Clinical Services": 4,
-        "Nursing and Midwifery Registered": 8,
+        "Additional clinical services": 4,
+        "Registered nursing and midwifery": 8,
     },
     "people_by_band": {"Band 3": 4, "Band 5": 7, "Band 7": 1},
     "leaders": 1,
@@ -47,7 +47,7 @@ def test_counts_only_current_people_of_that_organisation(trust):
     Person.objects.filter(employee_number="T1-0").update(leaving_date="2026-01-31")
     data = json.loads(summary("--org", "tst1", "--json"))  # codes are matched in capitals
     assert data["people_total"] == 11
-    assert data["people_by_staff_group"]["Additional Clinical Services"] == 3
+    assert data["people_by_staff_group"]["Additional clinical services"] == 3
     other = json.loads(summary("--org", "OTH1", "--json"))
     assert (other["people_total"], other["units_total"], other["leaders"]) == (1, 1, 0)
 
@@ -59,7 +59,7 @@ def test_table_without_json(trust):
     assert rows["People (current)"][-1] == "12"
     assert rows["Leadership posts vacant"][-1] == "1"
     assert rows["Team"][-1] == "3"
-    assert rows["Nursing and Midwifery Registered"][-2:] == ["8", "66.7%"]
+    assert rows["Registered nursing and midwifery"][-2:] == ["8", "66.7%"]
     assert rows["Band 3"][-2:] == ["4", "33.3%"]
 
 

@@ -43,7 +43,7 @@ def test_work_details_with_a_link_to_the_line_manager(client_for, trust):
     assert rows["Employee number"]["value"] == "S1"
     assert rows["Primary unit"]["value"] == "Ward 1"
     assert rows["Primary unit"]["href"] == reverse("org:unit", args=["W1"])
-    assert rows["Staff group"]["value"] == "Nursing and Midwifery Registered"
+    assert rows["Staff group"]["value"] == "Registered nursing and midwifery"
     assert rows["Band"]["value"] == "Band 5"
     assert rows["Line manager"]["value"] == "Mary Manager"
     assert rows["Line manager"]["href"] == person_url("M1")

@@ -47,8 +47,8 @@ def test_headcount_by_staff_group_and_band_in_reference_order(client_for):
     headcount = client_for("board").get(unit_url("TST1-ROOT")).context_data["headcount"]
     assert headcount["total"] == 12
     assert [(row["name"], row["count"]) for row in headcount["by_staff_group"]] == [
-        ("Additional Clinical Services", 4),
-        ("Nursing and Midwifery Registered", 8),
+        ("Additional clinical services", 4),
+        ("Registered nursing and midwifery", 8),
     ]
     assert [(row["name"], row["count"]) for row in headcount["by_band"]] == [
         ("Band 3", 4),

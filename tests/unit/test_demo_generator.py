@@ -82,7 +82,7 @@ def test_staff_group_mix_matches_an_acute_trust(acute):
     counts = Counter(row["staff_group"] for row in acute.workforce)
     total = sum(counts.values())
     for code, target in DEMO1.staff_group_mix.items():
-        share = 100 * counts[reference.staff_group_name(code)] / total
+        share = 100 * counts[reference.esr_staff_group_name(code)] / total
         assert abs(share - target) <= 1.0, (code, share, target)
 
 

@@ -109,7 +109,9 @@ class TestVocabularies:
     def test_unknown_staff_group_lists_the_groups(self):
         problems = problems_of([person("E1", staff_group="Nursing")])
         assert problems[0].column == "staff_group"
-        assert "Nursing and Midwifery Registered" in problems[0].fix
+        assert problems[0].message == '"Nursing" is not a staff group.'
+        assert "; Registered nursing and midwifery; " in problems[0].fix
+        assert "Nursing and Midwifery Registered" not in problems[0].fix
 
 
 class TestEveryProblemIsReported:
@@ -280,6 +282,8 @@ class TestPlan:
 
 def test_display_values():
     assert display_value("band", "band_8a") == "Band 8a"
-    assert display_value("staff_group", "medical_dental") == "Medical and Dental"
+    assert display_value("staff_group", "add_prof_scientific_technic") == (
+        "Additional professional, scientific and technical"
+    )
     assert display_value("is_leader", True) == "Y"
     assert display_value("job_title", None) == ""

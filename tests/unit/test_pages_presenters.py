@@ -48,7 +48,7 @@ def test_headcounts_of_a_scoped_subtree_ignore_ancestors_out_of_view():
 
 def test_counts_follow_reference_order_with_unknown_codes_last_and_zeros_dropped():
     counts = {"band_7": 1, "mystery": 2, "band_3": 4, "band_5": 0}
-    rows = ordered_counts(counts, reference.bands())
+    rows = ordered_counts(counts, reference.bands(), reference.band_name)
     assert [(row["name"], row["count"]) for row in rows] == [
         ("Band 3", 4),
         ("Band 7", 1),

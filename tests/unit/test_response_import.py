@@ -314,10 +314,11 @@ def test_columns_may_be_in_any_order_and_headings_ignore_case():
         (
             "staff_group",
             "Nurses",
-            '"Nurses" is not an ESR staff group. Use one of: Add Prof Scientific and Technic, '
-            "Additional Clinical Services, Administrative and Clerical, Allied Health "
-            "Professionals, Estates and Ancillary, Healthcare Scientists, Medical and Dental, "
-            "Nursing and Midwifery Registered, Students; or leave the cell blank.",
+            '"Nurses" is not a staff group. Use one of: Additional professional, scientific and '
+            "technical; Additional clinical services; Administrative and clerical; Allied "
+            "health professionals; Estates and ancillary; Healthcare scientists; Medical and "
+            "dental; Registered nursing and midwifery; Students (or ESR's name for the group), "
+            "or leave the cell blank.",
         ),
         (
             "band",

@@ -32,7 +32,7 @@ def test_display_names_read_in_plain_words_and_differ_from_each_other():
     groups = reference.staff_groups()
     names = [group.display_name for group in groups]
     assert len(set(names)) == len(names)
-    assert reference.staff_group_display_name("add_prof_scientific_technic") == (
+    assert reference.staff_group_name("add_prof_scientific_technic") == (
         "Additional professional, scientific and technical"
     )
     for name in names:  # sentence case: no capital after the first word
@@ -51,3 +51,21 @@ def test_display_names_read_in_plain_words_and_differ_from_each_other():
 )
 def test_imports_find_a_group_by_esr_name_display_name_or_code_in_any_case(text):
     assert reference.find_staff_group(text).code == "add_prof_scientific_technic"
+
+
+@pytest.mark.parametrize("text", ["add_prof_scientific_technic", "Add Prof Scientific and Technic"])
+def test_people_read_the_display_name_and_files_are_written_in_esrs(text):
+    assert reference.staff_group_name(text) == "Additional professional, scientific and technical"
+    assert reference.esr_staff_group_name(text) == "Add Prof Scientific and Technic"
+
+
+def test_a_value_that_is_no_group_is_shown_as_given():
+    assert reference.staff_group_name("ADD PROF") == "ADD PROF"
+    assert reference.esr_staff_group_name("ADD PROF") == "ADD PROF"
+
+
+def test_import_messages_list_every_display_name_apart_even_with_commas():
+    text = reference.staff_groups_to_use()
+    listed, esr_note = text.rsplit(" (", 1)
+    assert listed.split("; ") == [group.display_name for group in reference.staff_groups()]
+    assert esr_note == "or ESR's name for the group)"

@@ -93,7 +93,7 @@ class OrganisationSummaryOut(Schema):
     people_total: int = Field(description="Current staff (leavers excluded).")
     units_total: int = Field(description="Active units.")
     units_by_level: dict[str, int]
-    people_by_staff_group: dict[str, int] = Field(description="Keyed by staff group name.")
+    people_by_staff_group: dict[str, int] = Field(description="Keyed by staff group display name.")
     people_by_band: dict[str, int] = Field(description="Keyed by band or grade name.")
     leaders: int
     leadership_posts: LeadershipPostCounts | None = Field(

@@ -721,7 +721,7 @@ class _Builder:
             "last_name": person.last_name,
             "email": person.email,
             "unit_code": person.unit_code,
-            "staff_group": reference.staff_group_name(person.group),
+            "staff_group": reference.esr_staff_group_name(person.group),
             "band": reference.band_name(person.band),
             "job_title": person.title,
             "line_manager": person.manager.employee_number if person.manager else "",

@@ -639,7 +639,7 @@ def category_label(
     if code == "prefer_not":
         return "Prefer not to say"
     if breakdown == "staff_group" and reference.find_staff_group(code):
-        return reference.staff_group_display_name(code)
+        return reference.staff_group_name(code)
     known = (names or {}).get(breakdown, {})
     if code in known:
         return known[code]

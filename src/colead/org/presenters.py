@@ -125,14 +125,15 @@ def _matches(nodes: dict[int, TreeNode], query: str) -> tuple[list[TreeNode] | N
 # A unit's page ------------------------------------------------------------------------
 
 
-def ordered_counts(counts: Counter, reference_items) -> list[dict]:
-    """Rows in reference order (codes not in the reference data last), non-zero only."""
+def ordered_counts(counts: Counter, reference_items, name_of) -> list[dict]:
+    """Rows in reference order (codes not in the reference data last), non-zero only, each
+    named by ``name_of(code)``."""
     rows = []
     known = set()
     for item in reference_items:
         known.add(item.code)
         if counts.get(item.code):
-            rows.append({"code": item.code, "name": item.name, "count": counts[item.code]})
+            rows.append({"code": item.code, "name": name_of(item.code), "count": counts[item.code]})
     for code in sorted(set(counts) - known):
         if counts[code]:
             rows.append({"code": code, "name": code or "Not recorded", "count": counts[code]})
@@ -148,8 +149,10 @@ def headcount_breakdown(staff_by_group_and_band) -> dict:
         by_band[band] += count
     return {
         "total": sum(by_group.values()),
-        "by_staff_group": ordered_counts(by_group, reference.staff_groups()),
-        "by_band": ordered_counts(by_band, reference.bands()),
+        "by_staff_group": ordered_counts(
+            by_group, reference.staff_groups(), reference.staff_group_name
+        ),
+        "by_band": ordered_counts(by_band, reference.bands(), reference.band_name),
     }
 
 

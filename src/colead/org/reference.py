@@ -105,14 +105,22 @@ def find_band(text: str) -> Band | None:
 
 
 def staff_group_name(code: str) -> str:
-    group = find_staff_group(code)
-    return group.name if group else code
-
-
-def staff_group_display_name(code: str) -> str:
-    """What people read: the survey's options and the results' headings."""
+    """The group's display name: what every page, export heading and message shows."""
     group = find_staff_group(code)
     return group.display_name if group else code
+
+
+def staff_groups_to_use() -> str:
+    """The groups an import file may name, for problem messages. Semicolons part them,
+    since a display name may hold a comma."""
+    names = "; ".join(group.display_name for group in staff_groups())
+    return f"{names} (or ESR's name for the group)"
+
+
+def esr_staff_group_name(code: str) -> str:
+    """ESR's name for the group, only for writing workforce files as ESR spells them."""
+    group = find_staff_group(code)
+    return group.name if group else code
 
 
 def band_name(code: str) -> str:

@@ -28,7 +28,7 @@ def organisation_summary(organisation: Organisation) -> dict:
         "units_total": sum(units_by_level.values()),
         "units_by_level": {level: units_by_level.get(level, 0) for level in UnitLevel.values},
         "people_by_staff_group": {
-            group.name: by_group[group.code]
+            group.display_name: by_group[group.code]
             for group in reference.staff_groups()
             if group.code in by_group
         },

@@ -121,7 +121,7 @@ class WaveForm(forms.Form):
         )
         self.fields["units"].choices = [(unit.code, unit.name) for unit in self.unit_choices]
         self.fields["staff_groups"].choices = [
-            (group.code, group.name) for group in reference.staff_groups()
+            (group.code, group.display_name) for group in reference.staff_groups()
         ]
         self.opens_on = self.closes_on = None
 

@@ -41,7 +41,6 @@ BAND_GROUPS = {
         ("consultant", "specialty_doctor", "resident_doctor", "other_medical"), "medical"
     ),
 }
-STAFF_GROUPS_TEXT = ", ".join(group.name for group in reference.staff_groups())
 BANDS_FIX = (
     "Use Band 1 to Band 9, Band 8a to 8d (or just 5, 8a), or Consultant, Specialty Doctor, "
     "Resident Doctor, Other Medical; or leave the cell blank."
@@ -214,8 +213,8 @@ class _WorkforceCells(_Cells):
             group = reference.find_staff_group(text)
             if group is None:
                 return None, (
-                    f"{quote(text)} is not an ESR staff group.",
-                    f"Use one of: {STAFF_GROUPS_TEXT}; or leave the cell blank.",
+                    f"{quote(text)} is not a staff group.",
+                    f"Use one of: {reference.staff_groups_to_use()}, or leave the cell blank.",
                 )
             return group.code, None
         band = reference.find_band(text)
@@ -405,7 +404,7 @@ class _DemographicItemCells(_ItemCells):
 
     def not_an_option(self, text):
         item = self.item
-        vocabulary = "an ESR staff group" if item.demographic == GROUP_COLUMN else "a pay band"
+        vocabulary = "a staff group" if item.demographic == GROUP_COLUMN else "a pay band"
         return (
             f"{quote(text)} is not {vocabulary} or one of the options of {item.code}.",
             f"Use {vocabulary} as in the workforce file, or an option code "

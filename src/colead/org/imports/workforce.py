@@ -66,7 +66,6 @@ COMPARED_FIELDS = (
 )
 NUMBER_WHAT = "the person's employee number (as in ESR)"
 MISSING = object()
-STAFF_GROUPS_TEXT = ", ".join(group.name for group in reference.staff_groups())
 BANDS_FIX = (
     "Use Band 1 to Band 9, Band 8a to 8d, or Consultant, Specialty Doctor, Resident Doctor, "
     "Other Medical."
@@ -316,8 +315,8 @@ class _RowChecker:
                     n,
                     "staff_group",
                     text,
-                    f"{quote(text)} is not an ESR staff group.",
-                    f"Use one of: {STAFF_GROUPS_TEXT}.",
+                    f"{quote(text)} is not a staff group.",
+                    f"Use one of: {reference.staff_groups_to_use()}.",
                 )
         return group
 
