@@ -41,3 +41,20 @@ class TestBrowseTheStructure:
         phone_page.goto(f"{live_server.url}/org/units/W1/")
         expect(phone_page.get_by_role("heading", level=1)).to_contain_text("Ward 1")
         assert_accessible(phone_page)
+
+    def test_staff_groups_read_in_plain_words(self, page, live_server, persona_users):
+        """The unit's headcount, a person's details and the new-wave form name staff groups
+        as the survey and the results do, never by ESR's spelling."""
+        sign_in(page, live_server, "od@test.test")
+        page.goto(f"{live_server.url}/org/units/W1/")
+        headcount = page.locator("#by-staff-group")
+        expect(headcount).to_contain_text("Registered nursing and midwifery")
+        page.goto(f"{live_server.url}/org/people/S1/")
+        expect(page.locator("main")).to_contain_text("Registered nursing and midwifery")
+        page.goto(f"{live_server.url}/surveys/new/")
+        expect(
+            page.get_by_role("checkbox", name="Additional professional, scientific and technical")
+        ).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text("Add Prof Scientific and Technic")
+        expect(page.locator("main")).not_to_contain_text("Nursing and Midwifery Registered")
+        assert_accessible(page)
