@@ -1128,9 +1128,7 @@ def allowed_kinds(results: WaveResults, scopes: Sequence) -> list[str]:
     order of the structure."""
     if None in scopes:
         return results.level_kinds()
-    present = {
-        unit.level for unit in results.units.refs.values() if scope_holds(unit.path, scopes)
-    }
+    present = {unit.level for unit in results.units.refs.values() if scope_holds(unit.path, scopes)}
     return [kind for kind in LEVEL_KINDS if kind in present]
 
 
