@@ -12,9 +12,13 @@ Builds the demo (``colead demo --no-serve --staff N``) in a fresh SQLite databas
 2. warm pages: in this process, through Django's test client, each results page (the list,
    the heatmap at each kind of unit, by staff group and by pay band, compact, sorted, by
    change; unit pages of the organisation, a division and a team; drivers; reliability)
-   ``--runs`` times after one warm-up view, with the median, p95, bytes and queries.
+   ``--runs`` times after one warm-up view, with the median, p95, bytes and queries;
+3. the home pages: the board's (its headline of engagement, response rate and coverage)
+   first after a start (``home_first``, in its own start, signed in as the board member)
+   and warm, and the manager's home and to-do pages warm (``home_pages``).
 
     .venv/bin/python bench/results_pages.py [--staff 6000] [--runs 20] [--database-url URL]
+        [--skip-start] [--home-only]
 
 Targets (issue 13): every results page p95 <= 500 ms on the demo trust; the first view after
 a start <= 1.5 s. Writes bench/results/results_pages_<staff>.json.
@@ -40,6 +44,15 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 PERSONA = "od@demo.test"
+BOARD = "board@demo.test"
+PROFILE = "/accounts/profile/"  # where the board member lands, so "/" is first timed
+MANAGER = "manager@demo.test"
+# (name, path, who signs in): the home pages, each as the person it is for.
+HOME_PAGES = [
+    ("home, board (headline)", "/", BOARD),
+    ("home, manager (to-do list)", "/", MANAGER),
+    ("to-do, manager", "/to-do/", MANAGER),
+]
 WARMED = "Results caches warmed"
 
 
@@ -95,12 +108,15 @@ class Browser:
             body = response.read()
             return response.status, body, time.perf_counter() - started
 
-    def sign_in(self, email: str, password: str) -> None:
+    def sign_in(self, email: str, password: str, landing: str | None = None) -> None:
+        """Signs in, landing on the home page, or on ``landing`` (so that the home page's
+        first view is the one timed)."""
         _, body, _ = self.get("/accounts/sign-in/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
-        data = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": token.decode(), "username": email, "password": password}
-        ).encode()
+        fields = {"csrfmiddlewaretoken": token.decode(), "username": email, "password": password}
+        if landing is not None:
+            fields["next"] = landing
+        data = urllib.parse.urlencode(fields).encode()
         request = urllib.request.Request(
             self.base + "/accounts/sign-in/",
             data=data,
@@ -110,8 +126,17 @@ class Browser:
             response.read()
 
 
-def first_views(env: dict, targets: list[tuple[str, str]], *, wait_for_warm: bool, warm: bool):
-    """Starts the server, signs in, and times the first GET of each target."""
+def first_views(
+    env: dict,
+    targets: list[tuple[str, str]],
+    *,
+    wait_for_warm: bool,
+    warm: bool,
+    persona: str = PERSONA,
+    landing: str | None = None,
+):
+    """Starts the server, signs in as ``persona`` (landing on ``landing``, else the home
+    page), and times the first GET of each target."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="colead-serve-", suffix=".log", delete=False)
     server_env = {**env, "LOG_LEVEL": "INFO"}
@@ -137,7 +162,7 @@ def first_views(env: dict, targets: list[tuple[str, str]], *, wait_for_warm: boo
                     raise TimeoutError("the server did not log that it had warmed its caches")
                 time.sleep(0.2)
         warmed = time.perf_counter() - started
-        browser.sign_in(PERSONA, env["COLEAD_DEMO_PASSWORD"])
+        browser.sign_in(persona, env["COLEAD_DEMO_PASSWORD"], landing)
         out = {"answering_s": round(answering, 1)}
         if wait_for_warm:
             out["warmed_s"] = round(warmed, 1)
@@ -155,17 +180,22 @@ def first_views(env: dict, targets: list[tuple[str, str]], *, wait_for_warm: boo
 # -- 2. warm pages -------------------------------------------------------------------------------
 
 
-def warm_pages(targets: list[tuple[str, str]], runs: int) -> dict:
+def warm_pages(targets: list[tuple], runs: int) -> dict:
+    """Each target, (name, path) as the OD lead or (name, path, email) as that person."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from colead.accounts.models import User
 
-    client = Client()
-    client.force_login(User.objects.get(email=PERSONA))
+    clients: dict[str, Client] = {}
     views, everything = {}, []
-    for name, path in targets:
+    for name, path, *who in targets:
+        email = who[0] if who else PERSONA
+        if email not in clients:
+            clients[email] = Client()
+            clients[email].force_login(User.objects.get(email=email))
+        client = clients[email]
         started = time.perf_counter()
         response = client.get(path)
         first = time.perf_counter() - started
@@ -223,6 +253,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--database-url")
     parser.add_argument("--skip-start", action="store_true", help="Only the warm pages.")
+    parser.add_argument("--home-only", action="store_true", help="Only the home pages.")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="colead-bench-")
@@ -254,17 +285,32 @@ def main() -> None:
         (name, named[name]) for name in ("unit page, organisation", "heatmap, default (divisions)")
     ]
     result = {"benchmark": "results pages (DEMO1)", "staff": args.staff, "wave": wave}
-    if not args.skip_start:
+    if not (args.skip_start or args.home_only):
         result["first_view"] = {
             "first": first_views(env, first_targets, wait_for_warm=False, warm=True),
             "after_warming": first_views(env, first_targets, wait_for_warm=True, warm=True),
             "cold": first_views(env, first_targets, wait_for_warm=False, warm=False),
         }
-    result["warm"] = warm_pages(targets, args.runs)
+    if not args.skip_start:
+        board_home = [HOME_PAGES[0][:2]]
+        result["home_first"] = {
+            mode: first_views(
+                env, board_home, wait_for_warm=wait, warm=warm, persona=BOARD, landing=PROFILE
+            )
+            for mode, wait, warm in (
+                ("first", False, True),
+                ("after_warming", True, True),
+                ("cold", False, False),
+            )
+        }
+    if not args.home_only:
+        result["warm"] = warm_pages(targets, args.runs)
+    result["home_pages"] = warm_pages(HOME_PAGES, args.runs)
     result["runs_per_page"] = args.runs
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"results_pages_{args.staff}.json").write_text(json.dumps(result, indent=2))
+    suffix = "_home" if args.home_only else ""
+    (out / f"results_pages_{args.staff}{suffix}.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
 
 
