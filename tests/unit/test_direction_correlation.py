@@ -8,8 +8,8 @@ import pytest
 from scipy import stats
 
 from colead.direction import charts
-from colead.lib import charts as lib_charts
 from colead.direction.correlation import MIN_UNITS, correlate, strength
+from colead.lib import charts as lib_charts
 
 COVERAGE = [0.1, 0.25, 0.4, 0.5, 0.55, 0.7, 0.9, 1.0]
 SCORES = [4.1, 5.0, 4.6, 5.8, 5.2, 6.4, 6.1, 7.0]
