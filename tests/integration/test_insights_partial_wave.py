@@ -153,6 +153,26 @@ def test_a_wave_sent_to_part_of_a_unit_is_no_point_of_that_units_trend(client_fo
         assert any(p["wave"] == trend.waves[0]["label"] for p in trend.points), code
 
 
+def test_a_wave_sent_to_every_unit_below_covers_the_unit_whole(client_for, trust):
+    """A trust's survey sent to each of its divisions (as the demo's are) is the trust's
+    score: its trend draws the point."""
+    staff_roster(trust, {"W1": 14, "W2": 12, "T1": 12})
+    wave = make_wave(
+        trust,
+        units=("MED", "SURG"),
+        threshold=K,
+        title="Every division",
+        instruments=INSTRUMENTS,
+        launch=True,
+    )
+    for code, n in (("W1", 14), ("W2", 12), ("T1", 12)):
+        add_ballots(wave, code, n)
+    wave = services.close_wave(wave=wave, actor=Actor.system("tests"))
+    page = client_for("board").get(reverse("insights:unit", args=[wave.pk, "TST1-ROOT"]))
+    trend = page.context_data["trend"]
+    assert trend.points and all(row["cells"][0]["text"] != "Part surveyed" for row in trend.rows)
+
+
 # -- one set of figures on the page, in the export and from the API (part 3) -----------------
 
 

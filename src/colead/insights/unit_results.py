@@ -395,10 +395,23 @@ PART_SURVEYED = (
 )
 
 
-def surveyed_whole(wave, unit: rs.UnitRef) -> bool:
-    """Whether the wave was sent to the whole of the unit (the unit lies within one of the
-    wave's target units), not only to some of the units below it."""
-    return unit_tree.within_any(unit.path, [t.path for t in wave.target_units.all()])
+def surveyed_whole(wave, results: rs.WaveResults, unit: rs.UnitRef) -> bool:
+    """Whether the wave was sent to the whole of the unit: the unit lies within one of the
+    wave's target units, or every active unit just below it was surveyed whole (a trust's
+    survey sent to each of its divisions covers the trust; a Maternity pulse does not)."""
+    targets = [t.path for t in wave.target_units.all()]
+    children: dict[int, list[rs.UnitRef]] = {}
+    for ref in results.units.refs.values():
+        if ref.parent_id is not None and ref.is_active:
+            children.setdefault(ref.parent_id, []).append(ref)
+
+    def whole(ref: rs.UnitRef) -> bool:
+        if unit_tree.within_any(ref.path, targets):
+            return True
+        below = children.get(ref.id, [])
+        return bool(below) and all(whole(child) for child in below)
+
+    return whole(unit)
 
 
 def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
@@ -418,7 +431,7 @@ def trend(waves: list, unit: rs.UnitRef, current_id: int) -> Trend:
         row = unit_row(results, unit, "dimensions")
         for measure in table.measures:
             titles.setdefault(measure.code, measure.title)
-        per_wave.append((table, row, surveyed_whole(wave, unit)))
+        per_wave.append((table, row, surveyed_whole(wave, results, unit)))
     rows, points, shown_measures = [], [], []
     for code, title in titles.items():
         cells = []
