@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from colead.insights import results as rs
 from colead.insights import unit_results as ur
@@ -76,7 +76,6 @@ def warm(
     latest closed, scored waves. Returns the seconds each step took."""
     timings = {} if prepared else prepare()
     _timed(timings, "charts", _start_charts)
-    close_old_connections()
     for wave, latest in _latest_waves(waves_per_organisation):
         _timed(timings, f"wave {wave.pk}", lambda w=wave, x=latest: warm_wave(w, latest=x))
     return timings
