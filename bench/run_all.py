@@ -23,6 +23,7 @@ BENCHMARKS = (
     ("response_import.py", True, False),
     ("survey_load.py", True, True),
     ("disclosure_national.py", False, False),
+    ("events_table.py", False, False),
     ("insights_bench.py", False, False),
     ("heatmap_page.py", True, False),
     ("results_pages.py", False, False),  # builds its own demo: not an emptied database

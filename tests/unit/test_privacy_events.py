@@ -261,7 +261,21 @@ def test_no_small_count_is_pinned_at_a_threshold_of_3(world):
 def test_the_interval_audit_is_exact(world):
     """On the first pattern (small counts hidden, nothing else), the module's audit pins
     exactly the figures the integer attacker pins."""
-    parents, own = world
+    assert_audit_matches_the_attacker(*world)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(worlds())
+def test_the_interval_audit_is_exact_through_the_eigen_decomposition(world):
+    """The same, with every figure left in question after the bounds' linear programmes
+    tested through the null space's eigen decomposition (used when there are many) rather
+    than a linear programme each."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(intervals, "_FEW_SUSPECTS", 0)
+        assert_audit_matches_the_attacker(*world)
+
+
+def assert_audit_matches_the_attacker(parents, own):
     table = Table(parents, own)
     statuses = {
         key: Status.PRIMARY if 0 < value < K else Status.VISIBLE

@@ -157,6 +157,36 @@ def test_a_figure_pinned_by_its_bounds_pins_the_figures_the_sums_tie_to_it():
     assert fixed.tolist() == [False, True, True, False, True]
 
 
+def test_a_component_audited_once_is_answered_from_the_cache(monkeypatch):
+    from colead.privacy import intervals
+
+    values, hidden = [10, 4, 6, 15, 9], [False, True, True, False, True]
+    relations = [(0, [1, 2]), (3, [2, 4])]
+    lower, upper = [0, 4, 0, 0, 0], [INF, 4, INF, INF, INF]
+    cache = {}
+    first = pinned(values, hidden, lower, upper, relations, cache=cache)
+    assert first.tolist() == [False, True, True, False, True]
+
+    def audit_again(*args):
+        raise AssertionError("audited again")
+
+    monkeypatch.setattr(intervals, "_pinned_in_component", audit_again)
+    again = pinned(values, hidden, lower, upper, relations, cache=cache)
+    assert again.tolist() == first.tolist()
+
+
+def test_the_null_space_test_finds_the_columns_the_sums_fix():
+    from scipy import sparse
+
+    from colead.privacy.intervals import _moves_on_null_space
+
+    # a + b and b + c known: each can move (a, -a, a). a and a + b known: c alone moves.
+    chain = sparse.csr_matrix([[1.0, 1.0, 0.0], [0.0, 1.0, 1.0]])
+    assert _moves_on_null_space(chain).tolist() == [True, True, True]
+    nested = sparse.csr_matrix([[1.0, 0.0, 0.0], [1.0, 1.0, 0.0]])
+    assert _moves_on_null_space(nested).tolist() == [False, False, True]
+
+
 def test_a_system_of_no_sums_leaves_every_figure_free():
     from scipy import sparse
 

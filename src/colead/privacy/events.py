@@ -254,10 +254,15 @@ def _protect(F: np.ndarray, codes: np.ndarray, rels, k: int) -> np.ndarray:
     ]
     # Every round hides or refuses at least one more figure, and a table with every figure
     # refused pins nothing (all zeros is as consistent as the truth), so this ends.
+    # Each component's answer, audited again only once a repair changes it; and the figures
+    # found free, which stay free: repairs only hide or refuse, so labels only say less.
+    audited: dict = {}
+    free = np.zeros(st.size, dtype=bool)
     for _ in range(2 * st.size + 1):
         _single_unknowns(rels, values, st, k)
         lower, upper = bounds(values, st, k)
-        pin = pinned(values, st != _VIS, lower, upper, rels)
+        pin = pinned(values, st != _VIS, lower, upper, rels, cache=audited, known_free=free)
+        free = (st != _VIS) & ~pin
         hit = pin & small
         if not hit.any():
             return st.reshape(shape)

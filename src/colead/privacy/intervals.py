@@ -17,9 +17,16 @@ consistent with the published figures, relations and bounds. It works on the pol
    when a relation holds both);
 2. per component, the *implicit equalities* -- bounds that hold with equality at every
    point -- are found by linear programmes that maximise each bound's slack (capped at 1),
-   dropping each bound found slack and repeating until none is;
+   dropping each bound found slack and repeating until none is; only the bounds the true
+   table sits on are in question, since the true table is itself consistent;
 3. a figure is pinned when one of its bounds is implicit, or when the relations, with the
-   implicit bounds fixed, leave it no freedom (its coordinate vanishes on the null space).
+   implicit bounds fixed, leave it no freedom (its coordinate vanishes on the null space):
+   a figure two of the tables met so far disagree on is free; each other one is tested by a
+   linear programme of its own, or all at once by an eigen decomposition when they are many.
+
+A repair loop passes the same ``cache`` to every round, so that a component unchanged since
+the last round is not audited again, and the figures found free (they stay free while labels
+only ever say less).
 
 Exact for the tables colead publishes: the relations of a unit tree crossed with columns
 and their row totals are two laminar families of sums over the leaf cells, so the
@@ -40,6 +47,9 @@ from scipy import linalg, optimize, sparse
 __all__ = ["pinned"]
 
 _TOL = 1e-7
+# Up to this many figures left in question after the linear programmes of the bounds, each
+# is tested with a linear programme of its own; more, and with one eigen decomposition.
+_FEW_SUSPECTS = 16
 
 
 def pinned(
@@ -48,6 +58,9 @@ def pinned(
     lower: np.ndarray | Sequence[float],
     upper: np.ndarray | Sequence[float],
     relations: Sequence[tuple[int, Sequence[int]]],
+    *,
+    cache: dict | None = None,
+    known_free: np.ndarray | None = None,
 ) -> np.ndarray:
     """Which hidden figures have a single value consistent with everything published.
 
@@ -56,6 +69,14 @@ def pinned(
     ``upper`` bound each hidden figure as its label says (``np.inf`` for no upper bound);
     ``relations`` are ``(total, members)`` index pairs: ``figure[total] = sum(figure[m])``.
     Returns a boolean array over the figures (False for every shown figure).
+
+    ``cache``, a dict kept across calls on the same ``values`` and ``relations`` (say the
+    rounds of a repair loop), keeps each component's answer: a component is the same problem
+    whenever its hidden figures and their bounds are (the shown figures of its relations are
+    then the same too), so only the components a repair changed are audited again.
+    ``known_free`` flags figures already shown to take two values under labels that said no
+    less (an earlier round, before more figures were hidden or refused: every table
+    consistent then is consistent now), so neither their bounds nor they need a test.
     """
     values = np.asarray(values, dtype=np.float64)
     hidden = np.asarray(hidden, dtype=bool)
@@ -103,21 +124,30 @@ def pinned(
     rows_by_comp: dict[int, list[int]] = {}
     for r, (cols, _, _) in enumerate(rows):
         rows_by_comp.setdefault(int(comp[cols[0]]), []).append(r)
-    for root in np.unique(comp).tolist():
-        members = np.flatnonzero(comp == root)
-        fixed = _pinned_in_component(
-            members, [rows[r] for r in rows_by_comp.get(root, [])], lower, upper, hidden_idx
-        )
-        out[hidden_idx[members[fixed]]] = True
+    cache = {} if cache is None else cache
+    order = np.argsort(comp, kind="stable")
+    starts = np.flatnonzero(np.r_[True, comp[order][1:] != comp[order][:-1]])
+    for members in np.split(order, starts[1:]):
+        figures = hidden_idx[members]
+        key = (figures.tobytes(), lower[figures].tobytes(), upper[figures].tobytes())
+        if key not in cache:
+            cache[key] = _pinned_in_component(
+                members,
+                [rows[r] for r in rows_by_comp.get(int(comp[members[0]]), [])],
+                values[figures],
+                (lower[figures], upper[figures]),
+                np.zeros(len(figures), bool) if known_free is None else known_free[figures],
+            )
+        out[figures[cache[key]]] = True
     return out
 
 
-def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.ndarray:
-    """Pinned flags for the hidden figures of one component (positions in ``members``)."""
+def _pinned_in_component(members, rows, values, limits, known_free) -> np.ndarray:
+    """Pinned flags for the hidden figures of one component (positions in ``members``):
+    ``values``, the ``(lower, upper)`` bounds and the ``known_free`` flags are theirs."""
+    lower, upper = limits
     m = len(members)
     local = {int(j): i for i, j in enumerate(members.tolist())}
-    figures = hidden_idx[members]
-    lower, upper = lower_all[figures], upper_all[figures]
     if not rows:  # only bounds: pinned when they meet
         return upper - lower < _TOL
     data, ri, ci, b = [], [], [], []
@@ -136,7 +166,10 @@ def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.
     has_up = np.isfinite(upper)
     low_idx, up_idx = np.flatnonzero(has_low), np.flatnonzero(has_up)
     n_t = len(low_idx) + len(up_idx)
-    open_t = np.ones(n_t, dtype=bool)
+    # The true table is consistent, so a bound it leaves slack is no implicit equality: only
+    # the bounds the true figures sit on need a linear programme.
+    open_t = np.concatenate([values[low_idx] - lower[low_idx], upper[up_idx] - values[up_idx]])
+    open_t = (open_t <= _TOL) & ~np.concatenate([known_free[low_idx], known_free[up_idx]])
     # x_j - t >= l_j  ->  -x_j + t <= -l_j ;  x_j + t <= u_j
     G = sparse.vstack(
         [
@@ -154,6 +187,7 @@ def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.
     h = np.concatenate([-lower[low_idx], upper[up_idx]])
     A_eq = sparse.hstack([A, sparse.csr_matrix((A.shape[0], n_t))]).tocsr()
     x_bounds = [(None, None)] * m
+    moved = known_free.copy()  # figures two consistent tables give different values
     while open_t.any():
         c = np.concatenate([np.zeros(m), -open_t.astype(np.float64)])
         bounds = x_bounds + [(0.0, 1.0 if o else 0.0) for o in open_t.tolist()]
@@ -161,6 +195,7 @@ def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.
         if res.status != 0:  # pragma: no cover - the true table is always feasible
             raise RuntimeError(f"interval audit: linear programme failed ({res.message})")
         x = res.x[:m]
+        moved |= np.abs(x - values) > _TOL
         slack = np.concatenate([x[low_idx] - lower[low_idx], upper[up_idx] - x[up_idx]])
         loose = open_t & (slack > _TOL)
         if not loose.any():
@@ -171,81 +206,43 @@ def _pinned_in_component(members, rows, lower_all, upper_all, hidden_idx) -> np.
     fixed[low_idx[implicit[: len(low_idx)]]] = True
     fixed[up_idx[implicit[len(low_idx) :]]] = True
     free = np.flatnonzero(~fixed)
-    if len(free):
+    # Only a free figure with one value in every table seen so far needs a test.
+    suspects = np.flatnonzero(~fixed & ~moved)
+    if len(suspects) > _FEW_SUSPECTS:
         fixed[free[~_moves_on_null_space(A[:, free])]] = True
+    else:
+        A_free, at = A[:, free], {int(j): i for i, j in enumerate(free.tolist())}
+        for j in suspects.tolist():
+            fixed[j] = not _moves_along_relations(A_free, at[j])
     return fixed
+
+
+def _moves_along_relations(A, j: int) -> bool:
+    """Whether column ``j`` of ``A`` is non-zero in some vector of its null space: the largest
+    ``z_j`` with ``A z = 0`` and ``-1 <= z <= 1`` is positive then (1, the matrix being
+    totally unimodular), 0 otherwise."""
+    c = np.zeros(A.shape[1])
+    c[j] = -1.0
+    res = optimize.linprog(c, A_eq=A, b_eq=np.zeros(A.shape[0]), bounds=(-1.0, 1.0), method="highs")
+    return -res.fun > _TOL
 
 
 def _moves_on_null_space(A) -> np.ndarray:
     """For each column of ``A``, whether some vector of its null space has a non-zero entry
-    there.
+    there, that is whether the column's unit vector lies outside the row space.
 
-    Most relations of a tree are peeled away first: a column in a single row can absorb any
-    change of the row's other columns, so the row constrains nothing else and the column's
-    entry is minus the row's combination of the others. What is left (the core, where every
-    column is in two rows or more) is solved through the eigenvectors of its Gram matrix
-    ``A^T A`` (entries are small whole numbers, so zero eigenvalues stand clearly apart);
-    each column left in no row is a free direction of its own; then the peeled columns'
-    entries are rebuilt in reverse order, as vectors over those directions."""
-    A = sparse.csr_matrix(A)
+    The row space's orthonormal basis comes from the eigenvectors of ``A A^T``, which has one
+    row and column per relation (about half as many as there are figures, so the eigen
+    decomposition costs about an eighth of that of ``A^T A``); a column's squared length on
+    that basis is 1 when the relations fix it. The matrix is totally unimodular (module
+    docstring), so a null-space direction through a column includes a circuit: a vector of
+    0 and +-1 with at most as many entries as columns. A moving column's squared length off
+    the row space is then at least 1 / columns, far above rounding: half that is the cut."""
+    A = sparse.csr_matrix(A, dtype=np.float64)
     n_rows, n = A.shape
     if n_rows == 0:
         return np.ones(n, dtype=bool)
-    rows = [
-        dict(
-            zip(
-                A.indices[A.indptr[r] : A.indptr[r + 1]].tolist(),
-                A.data[A.indptr[r] : A.indptr[r + 1]].tolist(),
-                strict=True,
-            )
-        )
-        for r in range(n_rows)
-    ]
-    rows = [{j: a for j, a in row.items() if a != 0} for row in rows]
-    rows_of: list[set[int]] = [set() for _ in range(n)]
-    for r, row in enumerate(rows):
-        for j in row:
-            rows_of[j].add(r)
-    active = [bool(row) for row in rows]
-    peeled: list[tuple[int, int]] = []
-    queue = [j for j in range(n) if len(rows_of[j]) == 1]
-    while queue:
-        v = queue.pop()
-        if len(rows_of[v]) != 1:
-            continue
-        (r,) = rows_of[v]
-        peeled.append((v, r))
-        active[r] = False
-        for j in rows[r]:
-            rows_of[j].discard(r)
-            if j != v and len(rows_of[j]) == 1:
-                queue.append(j)
-    is_peeled = np.zeros(n, dtype=bool)
-    is_peeled[[v for v, _ in peeled]] = True
-    core_rows = [r for r in range(n_rows) if active[r]]
-    core_cols = sorted({j for r in core_rows for j in rows[r]})
-    loose = [j for j in range(n) if not is_peeled[j] and not rows_of[j]]
-    # Directions: the core's null space, then one per column left in no row.
-    basis_core = np.zeros((len(core_cols), 0))
-    if core_cols:
-        pos = {j: i for i, j in enumerate(core_cols)}
-        dense = np.zeros((len(core_rows), len(core_cols)))
-        for i, r in enumerate(core_rows):
-            for j, a in rows[r].items():
-                dense[i, pos[j]] = a
-        values, vectors = linalg.eigh(dense.T @ dense)
-        basis_core = vectors[:, values < 1e-8 * max(1.0, float(values[-1]))]
-    dims = basis_core.shape[1] + len(loose)
-    vec = np.zeros((n, dims))
-    for i, j in enumerate(core_cols):
-        vec[j, : basis_core.shape[1]] = basis_core[i]
-    for i, j in enumerate(loose):
-        vec[j, basis_core.shape[1] + i] = 1.0
-    for v, r in reversed(peeled):
-        row = rows[r]
-        acc = np.zeros(dims)
-        for j, a in row.items():
-            if j != v:
-                acc += a * vec[j]
-        vec[v] = -acc / row[v]
-    return (vec * vec).sum(axis=1) > 1e-12
+    values, vectors = linalg.eigh((A @ A.T).toarray())
+    keep = values > 1e-9 * max(1.0, float(values[-1]))
+    basis = (A.T @ vectors[:, keep]) / np.sqrt(values[keep])
+    return 1.0 - (basis * basis).sum(axis=1) > 0.5 / n
