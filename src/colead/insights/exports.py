@@ -14,12 +14,11 @@ in place of ``pct_positive``, and ``score_band`` a band such as ``7–8`` in pla
 
 from __future__ import annotations
 
-import csv
 import io
 
 from colead.insights import results as rs
 from colead.lib.spreadsheet import FORMATS as FORMATS  # the file formats, for callers
-from colead.lib.spreadsheet import csv_safe
+from colead.lib.spreadsheet import csv_text
 
 NAME_COLUMNS = ("unit_code", "unit_name", "level", "breakdown", "measure")
 COLUMNS = NAME_COLUMNS + rs.FIGURE_FIELDS
@@ -45,17 +44,7 @@ def export_rows(table: rs.ResultsTable, rows: list[rs.Row]) -> list[dict]:
 
 
 def to_csv(rows: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                csv_safe(row[c]) if c in TEXT_COLUMNS else ("" if row[c] is None else row[c])
-                for c in COLUMNS
-            ]
-        )
-    return buffer.getvalue()
+    return csv_text(rows, COLUMNS, TEXT_COLUMNS)
 
 
 def to_xlsx(rows: list[dict], title: str = "Heatmap") -> bytes:

@@ -21,13 +21,12 @@ already shown, and tells nothing they do not. Otherwise it is withheld, with the
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from colead.lib import memory
-from colead.lib.spreadsheet import csv_safe
+from colead.lib.spreadsheet import csv_text
 
 WEIGHTS_FILE = "staff_group_weights.csv"
 BREAKDOWN = "staff_group"
@@ -151,14 +150,4 @@ def export_lines(unit_code: str, unit_name: str, scores: Sequence[WeightedScore]
 
 
 def to_csv(lines: Sequence[Mapping]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for line in lines:
-        writer.writerow(
-            [
-                csv_safe(line[c]) if c in TEXT_COLUMNS else ("" if line[c] is None else line[c])
-                for c in COLUMNS
-            ]
-        )
-    return buffer.getvalue()
+    return csv_text(lines, COLUMNS, TEXT_COLUMNS)

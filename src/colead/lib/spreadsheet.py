@@ -6,6 +6,9 @@ never runs it. Imports take that ``'`` off again (``unguard``), so a CSV export 
 gives the text it started from. Text that itself starts with apostrophes before a formula
 character gets one more on the way out, so that the pair is exact for any text."""
 
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,3 +42,20 @@ def csv_safe(value) -> str:
 def unguard(text: str) -> str:
     """The text ``csv_safe`` was given, from the cell it made; other text unchanged."""
     return text[1:] if text.startswith("'") and _looks_like_formula(text) else text
+
+
+def csv_text(rows: Iterable[Mapping], columns: Sequence[str], text_columns) -> str:
+    """A CSV file of ``rows`` (mappings with every column as a key), a header row of
+    ``columns`` first: text columns through ``csv_safe``, other values as they are, None as
+    an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(
+            [
+                csv_safe(row[c]) if c in text_columns else ("" if row[c] is None else row[c])
+                for c in columns
+            ]
+        )
+    return buffer.getvalue()
