@@ -3,6 +3,7 @@ the comment themes of an organisation's latest wave only; ``_latest_waves`` keep
 few closed waves of each organisation, the latest first."""
 
 import logging
+import threading
 
 import pytest
 from django.core.cache import cache
@@ -134,3 +135,13 @@ def test_latest_waves_keeps_the_latest_few_of_an_organisation_the_latest_first(t
     assert warm._latest_waves(5) == [(third, True), (second, False), (first, False)]
     monkeypatch.setattr(warm, "MOST_WAVES", 2)  # the cap over every organisation
     assert warm._latest_waves(5) == [(third, True), (second, False)]
+
+
+def test_start_warms_in_a_daemon_thread_so_the_worker_serves_at_once(monkeypatch):
+    ran_in = []
+    monkeypatch.setattr(warm, "run", lambda: ran_in.append(threading.current_thread().name))
+    thread = warm.start()
+    thread.join(timeout=10)
+    assert ran_in == ["colead-warm"]
+    assert thread.daemon  # a worker that stops does not wait for it
+    assert thread is not threading.current_thread()
