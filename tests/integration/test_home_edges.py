@@ -13,6 +13,7 @@ from colead.accounts.middleware import SESSION_ORG_KEY
 from colead.accounts.models import RoleAssignment
 from colead.home import todo, views
 from colead.home.context_processors import navigation_for
+from colead.insights.models import WaveScores
 from tests.factories import OrganisationFactory, UserFactory
 from tests.integration.insights_fixtures import closed_wave
 
@@ -109,3 +110,17 @@ def test_the_to_do_list_is_read_once_a_request(trust, persona_users, django_asse
     first = todo.for_request(request)
     with django_assert_num_queries(0):
         assert todo.for_request(request) is first
+
+
+def test_a_survey_whose_results_are_being_prepared_says_so_on_the_headline(client_for, trust):
+    wave = closed_wave(trust, {"W1": 14, "W2": 12, "T1": 12}, title="Winter survey")
+    WaveScores.objects.filter(wave_id=wave.pk).delete()  # closed, not scored yet
+    response = client_for("board").get("/")
+    headline = response.context_data["headline"]
+    assert headline.engagement is None and headline.response_rate is None
+    assert headline.missing == [
+        "Staff engagement is not shown: Results of Winter survey are being prepared: its "
+        "responses have not been scored yet. Try again in a few minutes, or ask an "
+        f"administrator to run colead waves rescore {wave.pk}."
+    ]
+    assert "Results of Winter survey are being prepared" in page_text(response)
