@@ -33,6 +33,17 @@ def test_the_console_backend_writes_survey_links_redacted(capsys):
     assert TOKEN in message.body  # the message itself is left as it was
 
 
+def test_a_lazy_body_is_redacted_too(capsys):
+    """A body given as a lazy (translatable) string is not a str; its link goes all the same."""
+    from django.utils.functional import lazy
+
+    message = invitation()
+    message.body = lazy(lambda: BODY, str)()
+    get_connection(CONSOLE).send_messages([message])
+    out = capsys.readouterr().out
+    assert TOKEN not in out and "/take/[token]/" in out
+
+
 def test_the_file_backend_writes_survey_links_redacted(tmp_path):
     get_connection(FILE, file_path=str(tmp_path)).send_messages([invitation()])
     [written] = tmp_path.iterdir()

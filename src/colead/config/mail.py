@@ -20,8 +20,8 @@ def redacted_copy(message):
     """A copy of an EmailMessage with every link that carries a token redacted."""
     shown = copy.copy(message)
     shown.subject = redact(str(message.subject))
-    if isinstance(message.body, str):
-        shown.body = redact(message.body)
+    # str() too: a lazy translation string is not a str, and its links must go as well
+    shown.body = redact(str(message.body or ""))
     alternatives = getattr(message, "alternatives", None)
     if alternatives:
         parts = []
