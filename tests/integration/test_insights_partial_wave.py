@@ -25,8 +25,7 @@ K = 5
 NOT_SURVEYED = "This wave did not survey"
 
 
-@pytest.fixture
-def ward_wave(trust):
+def close_ward_pulse(trust):
     """A closed wave sent to Ward 1 only (14 responses)."""
     staff_roster(trust, {"W1": 14})
     wave = make_wave(
@@ -39,6 +38,11 @@ def ward_wave(trust):
     )
     add_ballots(wave, "W1", 14)
     return services.close_wave(wave=wave, actor=Actor.system("tests"))
+
+
+@pytest.fixture
+def ward_wave(trust):
+    return close_ward_pulse(trust)
 
 
 @pytest.fixture
@@ -106,19 +110,17 @@ def test_the_heatmap_exports_api_and_analysis_pages_of_a_partial_wave_work(
     assert od.get(reverse("insights:reliability", args=[ward_wave.pk])).status_code == 200
 
 
-def test_a_partial_wave_sits_in_the_trend_of_the_units_it_surveyed_only(client_for, trust):
+@pytest.fixture
+def autumn_then_ward_pulse(trust):
+    """A trust-wide wave ("Autumn"), then the ward's pulse, both closed."""
     closed_wave(trust, {"W1": 14, "W2": 12, "T1": 12, "SURG": 6}, threshold=K, title="Autumn")
-    staff_roster(trust, {"W1": 14})
-    ward = make_wave(
-        trust,
-        units=("W1",),
-        threshold=K,
-        title="Ward 1 pulse",
-        instruments=INSTRUMENTS,
-        launch=True,
-    )
-    add_ballots(ward, "W1", 14)
-    ward = services.close_wave(wave=ward, actor=Actor.system("tests"))
+    return close_ward_pulse(trust)
+
+
+def test_a_partial_wave_sits_in_the_trend_of_the_units_it_surveyed_only(
+    client_for, autumn_then_ward_pulse
+):
+    ward = autumn_then_ward_pulse
     client = client_for("board")
     # Surgery's page in the ward's wave: not surveyed, but its trend still has Autumn
     response = client.get(reverse("insights:unit", args=[ward.pk, "SURG"]))
@@ -127,22 +129,13 @@ def test_a_partial_wave_sits_in_the_trend_of_the_units_it_surveyed_only(client_f
     assert titles == ["Autumn", "Ward 1 pulse"]
 
 
-def test_a_wave_sent_to_part_of_a_unit_is_no_point_of_that_units_trend(client_for, trust):
+def test_a_wave_sent_to_part_of_a_unit_is_no_point_of_that_units_trend(
+    client_for, autumn_then_ward_pulse
+):
     """A ward's pulse is the ward's score, not the organisation's: on the organisation's
     and the directorate's trend it reads "Part surveyed" and draws no point; on the ward's
     own trend it is a point like any other."""
-    closed_wave(trust, {"W1": 14, "W2": 12, "T1": 12, "SURG": 6}, threshold=K, title="Autumn")
-    staff_roster(trust, {"W1": 14})
-    ward = make_wave(
-        trust,
-        units=("W1",),
-        threshold=K,
-        title="Ward 1 pulse",
-        instruments=INSTRUMENTS,
-        launch=True,
-    )
-    add_ballots(ward, "W1", 14)
-    ward = services.close_wave(wave=ward, actor=Actor.system("tests"))
+    ward = autumn_then_ward_pulse
     client = client_for("board")
     for code, whole in (("TST1-ROOT", False), ("MED", False), ("W1", True)):
         trend = client.get(reverse("insights:unit", args=[ward.pk, code])).context_data["trend"]
